@@ -1,0 +1,76 @@
+import { LifelineError } from './lifeline-error.js';
+
+export class DuplicateWorkflowError extends LifelineError {
+  constructor(readonly workflow: string) {
+    super('DUPLICATE_WORKFLOW', `A workflow named "${workflow}" is already registered; workflow names must be unique.`);
+  }
+}
+
+export class WorkflowNotFoundError extends LifelineError {
+  constructor(readonly workflow: string, known: string[], readonly runId?: string) {
+    super(
+      'WORKFLOW_NOT_FOUND',
+      `${runId ? `Run ${runId} belongs to workflow "${workflow}", which` : `Workflow "${workflow}"`} is not defined in this code` +
+        ` (defined: ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none'}).`,
+    );
+  }
+}
+
+/** The code now calls steps in another order than the run's recorded history. */
+export class NonDeterminismError extends LifelineError {
+  constructor(readonly runId: string, readonly expectedStepId: string, readonly actualStepId: string) {
+    super(
+      'NON_DETERMINISM',
+      `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
+        `"${actualStepId}". The workflow code changed in a way that is incompatible with this run.`,
+    );
+  }
+}
+
+export class InputValidationError extends LifelineError {
+  constructor(readonly workflow: string, readonly which: 'input' | 'output', detail: string) {
+    super('VALIDATION', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
+  }
+}
+
+export class StepAfterCompletionError extends LifelineError {
+  constructor(readonly runId: string, readonly stepName: string) {
+    super(
+      'STEP_AFTER_COMPLETION',
+      `Step "${stepName}" was called on run ${runId} after the workflow function returned; await every step before returning.`,
+    );
+  }
+}
+
+/** The run failed because a step failed for good. */
+export class StepFailedError extends LifelineError {
+  constructor(
+    readonly stepId: string,
+    readonly errorClass: string,
+    readonly attempts: number,
+    readonly lastMessage: string,
+  ) {
+    super(
+      'STEP_FAILED',
+      `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`,
+    );
+  }
+}
+
+export class RunFailedError extends LifelineError {
+  constructor(readonly runId: string, readonly errorClass: string, message: string) {
+    super('RUN_FAILED', `Run ${runId} failed: ${message}`);
+  }
+}
+
+export class RunCancelledError extends LifelineError {
+  constructor(readonly runId: string) {
+    super('CANCELLED', `Run ${runId} was cancelled.`);
+  }
+}
+
+export class SignalTimeoutError extends LifelineError {
+  constructor(readonly signalName: string, readonly timeoutMs: number) {
+    super('SIGNAL_TIMEOUT', `No signal "${signalName}" arrived within ${timeoutMs} ms.`);
+  }
+}

@@ -1,0 +1,215 @@
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  EventRecord,
+  Json,
+  RunRecord,
+  RunStatus,
+  SignalRecord,
+  StepKind,
+  StepRecord,
+  StepStatus,
+  StoredError,
+} from './types.js';
+
+/**
+ * The one contract between the engine and a database. Every backend passes
+ * test/conformance/store-conformance.ts. Nothing above this interface knows SQL.
+ *
+ * Fencing: a claim gives the worker a lease token. Every write made on behalf of a claimed
+ * run names that token; if the run was since claimed by someone else the write changes
+ * nothing and rejects with LeaseLostError. That is what keeps a step from being committed
+ * twice when a slow worker wakes up after its lease was taken over.
+ *
+ * Durability: methods marked "durable" resolve only after the data survives power loss
+ * (per the backend's documented setting). "Soft" writes survive a process crash but may be
+ * lost on power loss; they are only used for bookkeeping that a resume can do without.
+ */
+export interface Store {
+  readonly backend: string;
+
+  // ---- runs -------------------------------------------------------------------------
+  /** Durable. Idempotent on id: a second call with the same id returns the existing run. */
+  createRun(args: CreateRunArgs): Promise<{ run: RunRecord; created: boolean }>;
+  getRun(runId: string): Promise<RunRecord | null>;
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+
+  /**
+   * Durable. Atomically claims up to `limit` runnable runs of the given workflows: pending;
+   * sleeping or waiting with wakeAt <= now; running with an expired lease (or one broken by
+   * breakLease). Each claimed run gets status running, a new lease token, claimCount + 1,
+   * and every attempt of it still marked running is ended as `interrupted`.
+   * With `runId`, only that run is considered.
+   */
+  claimRuns(args: ClaimArgs): Promise<RunRecord[]>;
+
+  /** Soft. Extends the lease. ok=false when the token no longer holds the run. */
+  heartbeat(args: LeaseArgs & { leaseMs: number }): Promise<{ ok: boolean; cancelRequested: boolean }>;
+
+  /** Runs in status running whose lease names this host (for dead-pid detection). */
+  listLeasesOnHost(host: string): Promise<Array<{ runId: string; pid: number; token: string }>>;
+
+  /** Durable. Makes a running run claimable now, if it still holds `token`. Returns whether it did. */
+  breakLease(runId: string, token: string, now: number): Promise<boolean>;
+
+  /**
+   * Durable, fenced. Gives a running run back: to pending (shutdown), sleeping (until wakeAt) or
+   * waiting (for a signal / child, optionally until wakeAt). For waiting, if one of
+   * `wakeOn.signalNames` already has an unconsumed signal, or one of `wakeOn.childRunIds` is
+   * already terminal, the run goes to pending instead, so no wake-up is lost.
+   */
+  releaseRun(args: ReleaseArgs): Promise<void>;
+
+  /** Durable, fenced. Ends the run; wakes a waiting parent. */
+  finishRun(args: FinishArgs): Promise<void>;
+
+  /**
+   * Durable. Cancel a run: a terminal run is left as is; a running run gets cancelRequested
+   * (its worker sees it on the next heartbeat); any other run becomes cancelled at once
+   * (and wakes its waiting parent). Returns the run after the change, or null if unknown.
+   */
+  requestCancel(runId: string, now: number): Promise<RunRecord | null>;
+
+  /**
+   * Durable. For a failed run: removes the failed step results (so they run again; the
+   * attempts stay recorded) and makes the run pending. Returns the run, or null if unknown.
+   * Throws InvalidRunStateError when the run is not failed.
+   */
+  retryRun(runId: string, now: number): Promise<RunRecord | null>;
+
+  /**
+   * Durable. Makes a sleeping or waiting run runnable now (wakeAt = now), so `resume` need
+   * not wait for its timer. Other statuses are left as they are. Returns the run or null.
+   */
+  wakeRun(runId: string, now: number): Promise<RunRecord | null>;
+
+  // ---- steps and attempts -----------------------------------------------------------
+  /** Step records of a run ordered by seq. */
+  getSteps(runId: string): Promise<StepRecord[]>;
+
+  /**
+   * Soft, fenced by the caller's own ordering (not checked). Records that an attempt started.
+   * Keyed by (runId, stepId, attempt); a later commitStep/endAttempt updates the same row.
+   */
+  startAttempt(args: StartAttemptArgs): Promise<void>;
+
+  /** Soft. Ends an attempt that will not be followed by a commit (a failure that is retried). */
+  endAttempt(args: EndAttemptArgs): Promise<void>;
+
+  /**
+   * Durable, fenced. Inserts or replaces the step record (a waiting record may later become
+   * completed/failed; a completed or failed record is never replaced: that throws
+   * StepAlreadyCommittedError). In the same transaction ends `attempt` if given, marks
+   * `consumeSignalId` consumed by this step, and appends `events`.
+   */
+  commitStep(args: CommitStepArgs): Promise<void>;
+
+  listAttempts(runId: string): Promise<AttemptRecord[]>;
+
+  // ---- signals and events -----------------------------------------------------------
+  /**
+   * Durable. Stores a signal for a run and wakes the run if it is waiting.
+   * Throws RunNotFoundError for an unknown run, InvalidRunStateError for a terminal one.
+   */
+  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord>;
+
+  /** Oldest unconsumed signal of that name, or null. */
+  peekSignal(runId: string, name: string): Promise<SignalRecord | null>;
+
+  /** Soft. Appends events not tied to another write. */
+  appendEvents(events: NewEvent[]): Promise<void>;
+  listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]>;
+
+  close(): Promise<void>;
+}
+
+export interface CreateRunArgs {
+  id: string;
+  workflow: string;
+  input: Json;
+  parentRunId?: string | null;
+  now: number;
+}
+
+export interface RunFilter {
+  status?: RunStatus | RunStatus[];
+  workflow?: string;
+  parentRunId?: string;
+  limit?: number;
+}
+
+export interface ClaimArgs {
+  workerId: string;
+  host: string;
+  pid: number;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  workflows: string[];
+  runId?: string;
+}
+
+export interface LeaseArgs {
+  runId: string;
+  token: string;
+  now: number;
+}
+
+export interface ReleaseArgs extends LeaseArgs {
+  status: Extract<RunStatus, 'pending' | 'sleeping' | 'waiting'>;
+  wakeAt: number | null;
+  wakeOn?: { signalNames?: string[]; childRunIds?: string[] };
+  events?: NewEvent[];
+}
+
+export interface FinishArgs extends LeaseArgs {
+  status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>;
+  output?: Json | null;
+  error?: StoredError | null;
+  events?: NewEvent[];
+}
+
+export interface StartAttemptArgs {
+  runId: string;
+  stepId: string;
+  stepName: string;
+  attempt: number;
+  startedAt: number;
+  workerId: string;
+}
+
+export interface EndAttemptArgs {
+  runId: string;
+  stepId: string;
+  attempt: number;
+  endedAt: number;
+  outcome: Exclude<AttemptOutcome, 'running'>;
+  errorClass?: string | null;
+  errorMessage?: string | null;
+  events?: NewEvent[];
+}
+
+export interface CommitStepArgs extends LeaseArgs {
+  step: {
+    stepId: string;
+    name: string;
+    seq: number;
+    kind: StepKind;
+    status: StepStatus;
+    output: Json | null;
+    error: StoredError | null;
+    attempts: number;
+    startedAt: number;
+    completedAt: number | null;
+  };
+  attempt?: Omit<EndAttemptArgs, 'runId' | 'stepId' | 'events'>;
+  consumeSignalId?: number;
+  events?: NewEvent[];
+}
+
+export interface NewEvent {
+  runId: string;
+  type: string;
+  data?: unknown;
+  at: number;
+}

@@ -1,0 +1,106 @@
+// Plain data records exchanged between the engine and a Store. Nothing here knows SQL.
+// Times are epoch milliseconds chosen by the caller (the engine's injected clock), never
+// read from the database server, so tests control time and hosts agree on one source.
+
+export type RunStatus =
+  | 'pending' // runnable now
+  | 'running' // claimed by a worker holding a live lease
+  | 'sleeping' // durable sleep: runnable again at wakeAt
+  | 'waiting' // waiting for a signal or child run, or until wakeAt (timeout)
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** A JSON text as stored. Serialization rules live in store/serialize.ts. */
+export type Json = string;
+
+export interface StoredError {
+  name: string;
+  message: string; // already redacted
+  errorClass: string;
+  stepId?: string;
+  attempts?: number;
+  stack?: string; // redacted
+}
+
+export interface Lease {
+  workerId: string;
+  host: string;
+  pid: number;
+  /** Fencing token: changes on every claim; every write by the holder names it. */
+  token: string;
+  expiresAt: number;
+}
+
+export interface RunRecord {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  input: Json;
+  output: Json | null;
+  error: StoredError | null;
+  parentRunId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** sleeping/waiting runs become runnable at this time; null = only an event wakes them. */
+  wakeAt: number | null;
+  lease: Lease | null;
+  cancelRequested: boolean;
+  /** How many times the run has been claimed (1 on first execution). */
+  claimCount: number;
+}
+
+export type StepStatus = 'completed' | 'failed' | 'waiting';
+
+export interface StepRecord {
+  runId: string;
+  stepId: string; // name#occurrence, e.g. "fetch#0"
+  name: string;
+  /** Order in which the step was first recorded within the run (0-based). */
+  seq: number;
+  kind: StepKind;
+  status: StepStatus;
+  output: Json | null;
+  error: StoredError | null;
+  attempts: number;
+  startedAt: number;
+  completedAt: number | null;
+}
+
+export type StepKind = 'step' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid';
+
+export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled';
+
+export interface AttemptRecord {
+  id: number;
+  runId: string;
+  stepId: string;
+  stepName: string;
+  attempt: number; // 1-based
+  startedAt: number;
+  endedAt: number | null;
+  outcome: AttemptOutcome;
+  errorClass: string | null;
+  errorMessage: string | null; // redacted
+  durationMs: number | null;
+  workerId: string;
+}
+
+export interface SignalRecord {
+  id: number;
+  runId: string;
+  name: string;
+  payload: Json;
+  createdAt: number;
+  consumedByStep: string | null;
+}
+
+export interface EventRecord {
+  id: number;
+  runId: string;
+  type: string;
+  data: Json;
+  at: number;
+}
