@@ -1,0 +1,100 @@
+/**
+ * All time in Lifeline goes through a Clock so that tests can inject it: no test waits on
+ * the wall clock, and retries, leases and durable sleeps are driven by `ManualClock.advance`.
+ */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  },
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** A clock that only moves when told to. Timers fire in due order during `advance`. */
+export class ManualClock implements Clock {
+  private current: number;
+  private timers: Array<{ at: number; seq: number; fn: () => void }> = [];
+  private seq = 0;
+
+  constructor(start = 1_700_000_000_000) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn };
+    this.timers.push(timer);
+    return { cancel: () => (this.timers = this.timers.filter((t) => t !== timer)) };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const handle = this.setTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      const onAbort = () => {
+        handle.cancel();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Number of timers not yet fired. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing due timers in order and letting the promise jobs
+   * they start run (macrotask turns) before the next one fires.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await flushAsync();
+      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.current = Math.max(this.current, due.at);
+      due.fn();
+    }
+    this.current = target;
+    await flushAsync();
+  }
+}
+
+/** Lets pending promise jobs and I/O callbacks run: a few macrotask turns. */
+export async function flushAsync(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+}
