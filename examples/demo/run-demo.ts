@@ -1,0 +1,91 @@
+// `npm start`: the crash-and-resume demo on the embedded SQLite default.
+// 1. runs the reporting pipeline in a child process (the `lifeline` CLI),
+// 2. SIGKILLs it in the middle of a step,
+// 3. resumes the run in a fresh process, which replays committed steps and executes the rest,
+// 4. prints what executed where, the retries with their error classes, and the final report.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lifeline } from '../../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..'); // dist/examples/demo -> repo root
+const cli = join(root, 'dist/src/cli/main.js');
+const workflowFile = join(here, 'report-pipeline.js');
+const dir = join(root, '.lifeline-demo');
+const db = join(dir, 'demo.db');
+const sideEffects = join(dir, 'side-effects.log');
+const runId = `demo-${Date.now()}`;
+
+function runCli(label: string, args: string[], killWhen?: (line: string) => number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [cli, '--db', db, ...args], { env: { ...process.env, DEMO_SIDE_EFFECTS: sideEffects }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        process.stdout.write(`  [${label}] ${line}\n`);
+        const delay = killWhen?.(line);
+        if (delay !== null && delay !== undefined) {
+          setTimeout(() => {
+            process.stdout.write(`  [${label}] 💥 SIGKILL (pid ${child.pid}) while the next step is in flight\n`);
+            child.kill('SIGKILL');
+          }, delay);
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => resolvePromise({ code, signal }));
+  });
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) throw new Error(`build first: ${cli} is missing (npm start builds it)`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  console.log(`Lifeline demo — database ${db}\n`);
+
+  console.log('1) Start the reporting pipeline in a child process:');
+  const first = await runCli('process 1', ['run', workflowFile, '--run-id', runId, '--input', JSON.stringify({ topic: 'quarterly revenue review' })], (line) =>
+    line.includes('data_helper#0 executed') ? 200 : null,
+  );
+  console.log(`  process 1 ended by ${first.signal ?? `exit ${first.code}`}\n`);
+
+  console.log('2) Resume the same run in a new process:');
+  const second = await runCli('process 2', ['resume', runId, workflowFile]);
+  console.log(`  process 2 exited with ${second.code}\n`);
+
+  const lifeline = await Lifeline.open({ db });
+  const run = await lifeline.getRun<{ title: string; sections: string[] }>(runId);
+  const attempts = await lifeline.store.listAttempts(runId);
+  await lifeline.close();
+
+  console.log('3) Every attempt, as recorded:');
+  for (const a of attempts) {
+    console.log(`  ${a.stepId.padEnd(16)} attempt ${a.attempt}  ${a.outcome.padEnd(11)} ${(a.errorClass ?? '').padEnd(10)} ${a.durationMs ?? '-'} ms  ${a.workerId}`);
+  }
+  const effects = readFileSync(sideEffects, 'utf8').trim().split('\n').map((l) => l.split(' ')[0] ?? '');
+  const counts = new Map<string, number>();
+  for (const stepId of effects) counts.set(stepId, (counts.get(stepId) ?? 0) + 1);
+  const twice = [...counts].filter(([, n]) => n > 1);
+  console.log(`\n  completed side effects: ${[...counts].map(([s, n]) => `${s}×${n}`).join(', ')}`);
+  console.log(twice.length === 0 ? '  ✔ no completed step ran twice' : `  ✘ ran twice: ${twice.map(([s]) => s).join(', ')}`);
+
+  console.log('\n4) The final report:');
+  if (run?.status === 'completed' && run.output) {
+    console.log(`  ${run.output.title}`);
+    for (const section of run.output.sections) console.log(`   - ${section}`);
+  } else {
+    console.log(`  run is ${run?.status}: ${run?.error?.message ?? ''}`);
+  }
+  console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Inspect it: npx lifeline --db ${db} show ${runId}`);
+  if (run?.status !== 'completed' || twice.length > 0) process.exitCode = 1;
+}
+
+await main();

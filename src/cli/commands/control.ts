@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { LifelineError } from '../../errors/lifeline-error.js';
+import { RunNotFoundError } from '../../errors/store-errors.js';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import { loadWorkflowFile } from '../load-workflows.js';
+import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
+import { describeEvent } from '../progress.js';
+import { executeUntilSettled } from './execute.js';
+import type { Lifeline } from '../../engine/lifeline.js';
+
+/** resume, retry, cancel, signal: the commands that change one run. */
+export function registerControl(program: Command): void {
+  program
+    .command('resume')
+    .description('continue a run now: wake it if it sleeps or waits, take it over if its owner died; with FILE, execute it here')
+    .argument('<run>', 'run id')
+    .argument('[file]', 'module that defines the workflow; without it a running worker picks the run up')
+    .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
+      await control(cmd, runId, file, async (lifeline) => {
+        const run = await lifeline.getRun(runId);
+        if (!run) throw new RunNotFoundError(runId);
+        if (run.status === 'sleeping' || run.status === 'waiting') await lifeline.wake(runId);
+      });
+    });
+
+  program
+    .command('retry')
+    .description('re-run a failed run from its failed step (completed steps are replayed, not re-executed)')
+    .argument('<run>', 'run id')
+    .argument('[file]', 'module that defines the workflow; with it the run executes here')
+    .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
+      await control(cmd, runId, file, async (lifeline) => {
+        await lifeline.retry(runId);
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a run: its running step is aborted and the run ends cancelled')
+    .argument('<run>', 'run id')
+    .action(async (runId: string, _opts: unknown, cmd: Command) => {
+      await control(cmd, runId, undefined, async (lifeline) => {
+        const run = await lifeline.cancel(runId);
+        process.stdout.write(run.status === 'cancelled' ? `run ${runId} cancelled\n` : run.status === 'running' ? `cancel requested: run ${runId} stops at its worker's next heartbeat\n` : `run ${runId} is already ${run.status}\n`);
+      });
+    });
+
+  program
+    .command('signal')
+    .description('send a signal (with an optional JSON payload) to a run')
+    .argument('<run>', 'run id')
+    .argument('<name>', 'signal name')
+    .argument('[json]', 'payload as JSON')
+    .action(async (runId: string, name: string, json: string | undefined, _opts: unknown, cmd: Command) => {
+      const payload = parseJsonArg(json, 'signal payload');
+      await control(cmd, runId, undefined, async (lifeline) => {
+        await lifeline.signal(runId, name, payload);
+        process.stdout.write(`signal "${name}" sent to run ${runId}\n`);
+      });
+    });
+}
+
+async function control(cmd: Command, runId: string, file: string | undefined, change: (lifeline: Lifeline) => Promise<void>): Promise<void> {
+  if (file) await loadWorkflowFile(file);
+  const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+  try {
+    await change(lifeline);
+  } catch (error) {
+    await lifeline.close();
+    if (error instanceof RunNotFoundError) throw new CliError(error.message, EXIT.NOT_FOUND);
+    if (error instanceof LifelineError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
+  }
+  if (!file) {
+    await lifeline.close();
+    return;
+  }
+  const run = await lifeline.getRun(runId);
+  if (run) lifeline.findWorkflow(run.workflow, runId);
+  lifeline.events.on('event', (e) => {
+    const line = e.runId === runId ? describeEvent(e) : null;
+    if (line) process.stdout.write(`${line}\n`);
+  });
+  process.exitCode = await executeUntilSettled(lifeline, runId, false);
+}

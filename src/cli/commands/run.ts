@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { registeredWorkflows } from '../../workflow/define.js';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import { loadWorkflowFile } from '../load-workflows.js';
+import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
+import { describeEvent } from '../progress.js';
+import { executeUntilSettled } from './execute.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start a run of a workflow defined in FILE and execute it in this process, with live progress')
+    .argument('<file>', 'module (.js or .ts) that defines the workflow')
+    .option('-w, --workflow <name>', 'workflow to run (needed when FILE defines several)')
+    .option('-i, --input <json>', 'input of the run, as JSON')
+    .option('--run-id <id>', 'run id; starting an existing id resumes that run instead of creating another')
+    .option('-q, --quiet', 'print only the result')
+    .action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean }, cmd: Command) => {
+      const input = parseJsonArg(opts.input, '--input');
+      await loadWorkflowFile(file);
+      const defs = registeredWorkflows();
+      const name = opts.workflow ?? (defs.length === 1 ? defs[0]?.name : undefined);
+      if (!name) {
+        throw new CliError(`${file} defines ${defs.length} workflows (${defs.map((d) => d.name).join(', ') || 'none'}); choose one with --workflow`, EXIT.USAGE);
+      }
+      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const handle = await lifeline.start(name, input, opts.runId ? { runId: opts.runId } : {});
+      if (!opts.quiet) {
+        process.stdout.write(`run ${handle.runId} (workflow ${name})\n`);
+        lifeline.events.on('event', (e) => {
+          const line = e.runId === handle.runId || e.runId.startsWith(`${handle.runId}/`) ? describeEvent(e) : null;
+          if (line) process.stdout.write(`${line}\n`);
+        });
+      }
+      process.exitCode = await executeUntilSettled(lifeline, handle.runId, opts.quiet ?? false);
+    });
+}

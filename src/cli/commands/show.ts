@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { fromJson } from '../../store/serialize.js';
+import { RunNotFoundError } from '../../errors/store-errors.js';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import { openLifeline, type GlobalOptions } from '../open.js';
+import { printTable } from './runs.js';
+
+export function registerShow(program: Command): void {
+  program
+    .command('show')
+    .description('a run with its steps, attempts, errors and durations')
+    .argument('<run>', 'run id')
+    .option('--json', 'print JSON (run, steps, attempts, events)')
+    .action(async (runId: string, opts: { json?: boolean }, cmd: Command) => {
+      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const run = await lifeline.getRun(runId);
+      if (!run) {
+        await lifeline.close();
+        throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
+      }
+      const [steps, attempts] = await Promise.all([lifeline.store.getSteps(runId), lifeline.store.listAttempts(runId)]);
+      const events = opts.json ? await lifeline.store.listEvents({ runId }) : [];
+      await lifeline.close();
+      if (opts.json) {
+        const parsedSteps = steps.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output }));
+        process.stdout.write(`${JSON.stringify({ run, steps: parsedSteps, attempts, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
+      if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
+      if (run.error) process.stdout.write(`error     [${run.error.errorClass}] ${run.error.message}\n`);
+      if (run.status === 'completed') process.stdout.write(`output    ${JSON.stringify(run.output)}\n`);
+      process.stdout.write('\nsteps\n');
+      printTable(
+        ['STEP', 'KIND', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
+        steps.map((s) => [s.stepId, s.kind, s.status, String(s.attempts), s.completedAt ? `${s.completedAt - s.startedAt} ms` : '', s.error ? `[${s.error.errorClass}] ${s.error.message}` : '']),
+      );
+      if (attempts.length) {
+        process.stdout.write('\nattempts\n');
+        printTable(
+          ['STEP', '#', 'OUTCOME', 'CLASS', 'DURATION', 'WORKER', 'MESSAGE'],
+          attempts.map((a) => [a.stepId, String(a.attempt), a.outcome, a.errorClass ?? '', a.durationMs === null ? '' : `${a.durationMs} ms`, a.workerId, (a.errorMessage ?? '').slice(0, 100)]),
+        );
+      }
+    });
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+import { loadWorkflowFile } from '../load-workflows.js';
+import { openLifeline, type GlobalOptions } from '../open.js';
+import { describeEvent } from '../progress.js';
+import { CliError } from '../cli-error.js';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('execute runs of the workflows defined in FILE until SIGINT/SIGTERM')
+    .argument('<file>', 'module (.js or .ts) that defines the workflows')
+    .option('-c, --concurrency <n>', 'runs executed at once', (v) => intArg(v, '--concurrency'))
+    .option('--lease-ms <ms>', 'lease time-to-live', (v) => intArg(v, '--lease-ms'))
+    .option('--heartbeat-ms <ms>', 'lease renewal interval', (v) => intArg(v, '--heartbeat-ms'))
+    .option('--grace-ms <ms>', 'on shutdown, how long running steps may finish', (v) => intArg(v, '--grace-ms'))
+    .option('--host <id>', 'host identity recorded in leases (default: hostname)')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; quiet?: boolean }, cmd: Command) => {
+      await loadWorkflowFile(file);
+      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const worker = lifeline.worker({
+        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+        ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+        ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
+        ...(opts.graceMs !== undefined ? { shutdownGraceMs: opts.graceMs } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+      });
+      if (!opts.quiet) {
+        lifeline.events.on('event', (e) => {
+          const line = describeEvent(e);
+          if (line) process.stdout.write(`${line}\n`);
+        });
+      }
+      const stopped = new Promise<void>((resolve) => {
+        const stop = (sig: string) => {
+          process.stderr.write(`${sig}: stopping worker ${worker.id}, releasing leases…\n`);
+          process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
+          void worker.stop().then(resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      worker.start();
+      process.stderr.write(`worker ${worker.id} running workflows: ${lifeline.workflows().map((w) => w.name).join(', ')}\n`);
+      await stopped;
+      await lifeline.close();
+      process.exitCode = EXIT.OK;
+    });
+}
+
+export function intArg(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${name} must be a non-negative integer (got "${value}")`, EXIT.USAGE);
+  return n;
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { LifelineError } from '../errors/lifeline-error.js';
+import { CliError } from './cli-error.js';
+import { EXIT } from './exit-codes.js';
+import { registerRun } from './commands/run.js';
+import { registerWorker } from './commands/worker.js';
+import { registerRuns } from './commands/runs.js';
+import { registerShow } from './commands/show.js';
+import { registerControl } from './commands/control.js';
+
+const program = new Command()
+  .name('lifeline')
+  .description('Crash-proof, self-healing workflows: run, inspect and control durable runs')
+  .option('--db <location>', 'database: a SQLite path or sqlite:path (env LIFELINE_DB; default ./lifeline.db)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+registerRun(program);
+registerWorker(program);
+registerRuns(program);
+registerShow(program);
+registerControl(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE; // help/version exit 0; commander already printed the message
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`lifeline: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof LifelineError) {
+    process.stderr.write(`lifeline: ${error.message}\n`);
+    return error.code === 'RUN_NOT_FOUND' || error.code === 'WORKFLOW_NOT_FOUND' ? EXIT.NOT_FOUND : EXIT.USAGE;
+  }
+  process.stderr.write(`lifeline: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT.RUN_FAILED;
+}

@@ -1,0 +1,69 @@
+/**
+ * What one executing run is doing, as a discriminated union changed only by `reduceExecution`.
+ * Once it leaves `running`, no new step starts (new calls park forever and are dropped with
+ * the run's memory); steps already in flight are allowed to finish and commit, then the
+ * executor acts on the final state.
+ */
+export type ExecutionState =
+  | { kind: 'running' }
+  | { kind: 'suspending'; status: 'sleeping' | 'waiting'; wakeAt: number | null; signalNames: string[]; childRunIds: string[] }
+  | { kind: 'stopping' } // worker shutdown: give the run back as pending
+  | { kind: 'cancelling'; reason: unknown }
+  | { kind: 'lease_lost' };
+
+export type ExecutionEvent =
+  | { type: 'sleep'; wakeAt: number }
+  | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string }
+  | { type: 'shutdown' }
+  | { type: 'cancel'; reason: unknown }
+  | { type: 'lease_lost' };
+
+const PRIORITY: Record<ExecutionState['kind'], number> = {
+  running: 0,
+  suspending: 1,
+  stopping: 2,
+  cancelling: 3,
+  lease_lost: 4,
+};
+
+export function reduceExecution(state: ExecutionState, event: ExecutionEvent): ExecutionState {
+  const next = fromEvent(state, event);
+  return PRIORITY[next.kind] >= PRIORITY[state.kind] ? next : state;
+}
+
+function fromEvent(state: ExecutionState, event: ExecutionEvent): ExecutionState {
+  switch (event.type) {
+    case 'lease_lost':
+      return { kind: 'lease_lost' };
+    case 'cancel':
+      return { kind: 'cancelling', reason: event.reason };
+    case 'shutdown':
+      return { kind: 'stopping' };
+    case 'sleep':
+    case 'wait': {
+      const prev = state.kind === 'suspending' ? state : null;
+      const waits = event.type === 'wait' || prev?.status === 'waiting';
+      return {
+        kind: 'suspending',
+        status: waits ? 'waiting' : 'sleeping',
+        wakeAt: earliest(prev ? prev.wakeAt : null, event.wakeAt, !prev),
+        signalNames: merge(prev?.signalNames, event.type === 'wait' ? event.signalName : undefined),
+        childRunIds: merge(prev?.childRunIds, event.type === 'wait' ? event.childRunId : undefined),
+      };
+    }
+  }
+}
+
+/** Earliest of two wake times where null means "no timer". */
+function earliest(a: number | null, b: number | null, first: boolean): number | null {
+  if (first) return b;
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+function merge(list: string[] | undefined, item: string | undefined): string[] {
+  const out = [...(list ?? [])];
+  if (item !== undefined && !out.includes(item)) out.push(item);
+  return out;
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { NewEvent, RunFilter, Store } from '../store/store.js';
+import { openStore } from '../store/open-store.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, fromJson, toJson } from '../store/serialize.js';
+import type { RunRecord, RunStatus, StoredError } from '../store/types.js';
+import { RunNotFoundError } from '../errors/store-errors.js';
+import { InputValidationError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
+import { InvalidOptionsError } from '../errors/options-error.js';
+import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
+import { systemClock, type Clock } from './clock.js';
+import { isTerminal } from './run-state.js';
+import { Worker } from './worker.js';
+import type { WorkerOptions } from './worker-options.js';
+import { formatZodIssues } from './zod-format.js';
+
+export interface LifelineOptions {
+  /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
+  db?: string | Store;
+  /** Workflows this process can execute. Default: every workflow defined with defineWorkflow. */
+  workflows?: WorkflowDefinition[];
+  clock?: Clock;
+  /** Largest JSON payload (input, step result, output) in bytes. Default 1 MiB. */
+  maxPayloadBytes?: number;
+}
+
+/** A run as users see it: payloads parsed. */
+export interface RunInfo<O = unknown> {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  input: unknown;
+  output: O | undefined;
+  error: StoredError | null;
+  parentRunId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  wakeAt: number | null;
+  claimCount: number;
+}
+
+export interface RunHandle<O = unknown> {
+  readonly runId: string;
+  /** Resolves with the output when the run completes; rejects with RunFailedError / RunCancelledError. */
+  result(): Promise<O>;
+  status(): Promise<RunInfo<O>>;
+}
+
+export interface EngineEvent extends NewEvent {}
+
+/** The client: start, inspect, signal and cancel runs, and create workers. */
+export class Lifeline {
+  readonly events = new EventEmitter<{ event: [EngineEvent] }>();
+  private readonly workers = new Set<Worker>();
+  private readonly maxPayloadBytes: number;
+
+  private constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+    private readonly explicitWorkflows: WorkflowDefinition[] | undefined,
+    maxPayloadBytes: number,
+    private readonly ownsStore: boolean,
+  ) {
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.events.setMaxListeners(0);
+  }
+
+  static async open(options: LifelineOptions = {}): Promise<Lifeline> {
+    const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (!Number.isInteger(max) || max < 1024) {
+      throw new InvalidOptionsError(`Invalid option maxPayloadBytes: must be an integer >= 1024 (got ${JSON.stringify(max)})`);
+    }
+    const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
+    const store = typeof db === 'string' ? await openStore(db) : db;
+    return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string');
+  }
+
+  workflows(): WorkflowDefinition[] {
+    return this.explicitWorkflows ?? registeredWorkflows();
+  }
+
+  findWorkflow(name: string, runId?: string): WorkflowDefinition {
+    const all = this.workflows();
+    const found = all.find((w) => w.name === name);
+    if (!found) throw new WorkflowNotFoundError(name, all.map((w) => w.name), runId);
+    return found;
+  }
+
+  /**
+   * Starts a run. `runId` is an idempotency key: starting the same id again returns the
+   * existing run instead of a second one.
+   */
+  async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: { runId?: string } = {}): Promise<RunHandle<O>> {
+    const def = (typeof workflow === 'string' ? this.findWorkflow(workflow) : workflow) as WorkflowDefinition<I, O>;
+    const parsed = def.options.inputSchema?.safeParse(input);
+    if (parsed && !parsed.success) throw new InputValidationError(def.name, 'input', formatZodIssues(parsed.error));
+    const runId = options.runId ?? randomUUID();
+    if (typeof runId !== 'string' || runId.length === 0 || runId.length > 200) {
+      throw new InvalidOptionsError(`Invalid option runId: must be a non-empty string of at most 200 characters (got ${JSON.stringify(runId)})`);
+    }
+    const json = toJson(input, `Input of workflow "${def.name}"`, this.maxPayloadBytes);
+    const now = this.clock.now();
+    const { run, created } = await this.store.createRun({ id: runId, workflow: def.name, input: json, now });
+    if (!created && run.workflow !== def.name) {
+      throw new InvalidOptionsError(`Invalid option runId: "${runId}" is already used by a run of workflow "${run.workflow}"`);
+    }
+    if (created) this.emit({ runId, type: 'run.created', data: { workflow: def.name }, at: now });
+    for (const worker of this.workers) worker.poke();
+    return this.handle<O>(runId);
+  }
+
+  handle<O = unknown>(runId: string): RunHandle<O> {
+    return {
+      runId,
+      result: () => this.result<O>(runId),
+      status: async () => {
+        const info = await this.getRun<O>(runId);
+        if (!info) throw new RunNotFoundError(runId);
+        return info;
+      },
+    };
+  }
+
+  async getRun<O = unknown>(runId: string): Promise<RunInfo<O> | null> {
+    const run = await this.store.getRun(runId);
+    return run ? toRunInfo<O>(run) : null;
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {
+    return (await this.store.listRuns(filter)).map((r) => toRunInfo(r));
+  }
+
+  /** Waits for a run to end. Wakes on this process's events, and polls for other processes'. */
+  async result<O = unknown>(runId: string, options: { pollMs?: number } = {}): Promise<O> {
+    const pollMs = options.pollMs ?? 250;
+    for (;;) {
+      const run = await this.store.getRun(runId);
+      if (!run) throw new RunNotFoundError(runId);
+      if (run.status === 'completed') return fromJson<O>(run.output);
+      if (run.status === 'failed') throw new RunFailedError(runId, run.error?.errorClass ?? 'unknown', run.error?.message ?? 'unknown error');
+      if (run.status === 'cancelled') throw new RunCancelledError(runId);
+      await this.nextEventOrTimeout(runId, pollMs);
+    }
+  }
+
+  async cancel(runId: string): Promise<RunInfo> {
+    const run = await this.store.requestCancel(runId, this.clock.now());
+    if (!run) throw new RunNotFoundError(runId);
+    this.emit({ runId, type: 'run.cancel_requested', at: this.clock.now() });
+    return toRunInfo(run);
+  }
+
+  async signal(runId: string, name: string, payload?: unknown): Promise<void> {
+    const json = toJson(payload ?? null, `Payload of signal "${name}"`, this.maxPayloadBytes);
+    await this.store.sendSignal({ runId, name, payload: json, now: this.clock.now() });
+    this.emit({ runId, type: 'run.signalled', data: { name }, at: this.clock.now() });
+    for (const worker of this.workers) worker.poke();
+  }
+
+  /** Re-runs a failed run from its failed step; completed steps are replayed, not re-executed. */
+  async retry(runId: string): Promise<RunInfo> {
+    const run = await this.store.retryRun(runId, this.clock.now());
+    if (!run) throw new RunNotFoundError(runId);
+    for (const worker of this.workers) worker.poke();
+    return toRunInfo(run);
+  }
+
+  /** Makes a sleeping/waiting run runnable now. */
+  async wake(runId: string): Promise<RunInfo> {
+    const run = await this.store.wakeRun(runId, this.clock.now());
+    if (!run) throw new RunNotFoundError(runId);
+    for (const worker of this.workers) worker.poke();
+    return toRunInfo(run);
+  }
+
+  /** A worker executing this process's workflows on this Lifeline's store. Call start(). */
+  worker(options: WorkerOptions = {}): Worker {
+    const worker = new Worker(
+      {
+        store: this.store,
+        clock: this.clock,
+        workflows: () => this.workflows(),
+        maxPayloadBytes: this.maxPayloadBytes,
+        emit: (event) => this.emit(event),
+        onError: (error, context) => this.emit({ runId: '', type: 'worker.error', data: { context, message: (error as Error)?.message ?? String(error) }, at: this.clock.now() }),
+      },
+      options,
+    );
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** Stops this Lifeline's workers (with their shutdown grace) and closes the store it opened. */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.stop()));
+    this.workers.clear();
+    if (this.ownsStore) await this.store.close();
+  }
+
+  private emit(event: EngineEvent): void {
+    this.events.emit('event', event);
+  }
+
+  private nextEventOrTimeout(runId: string, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onEvent = (event: EngineEvent) => {
+        if (event.runId === runId && isFinalEvent(event.type)) done();
+      };
+      const timer = this.clock.setTimer(ms, () => done());
+      const done = () => {
+        timer.cancel();
+        this.events.off('event', onEvent);
+        resolve();
+      };
+      this.events.on('event', onEvent);
+    });
+  }
+}
+
+function isFinalEvent(type: string): boolean {
+  return type === 'run.completed' || type === 'run.failed' || type === 'run.cancelled' || type === 'run.cancel_requested';
+}
+
+export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    status: run.status,
+    input: fromJson(run.input),
+    output: run.status === 'completed' ? fromJson<O>(run.output) : undefined,
+    error: run.error,
+    parentRunId: run.parentRunId,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    wakeAt: run.wakeAt,
+    claimCount: run.claimCount,
+  };
+}
+
+export { isTerminal };

@@ -1,0 +1,301 @@
+import { StepFailedError, InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
+import { LeaseLostError } from '../errors/store-errors.js';
+import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
+import { InterruptedError } from '../errors/interrupted-error.js';
+import type { Store, NewEvent } from '../store/store.js';
+import { fromJson, toJson } from '../store/serialize.js';
+import type { RunRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
+import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../workflow/context.js';
+import type { WorkflowDefinition } from '../workflow/define.js';
+import { toMs } from '../workflow/duration.js';
+import type { Clock } from './clock.js';
+import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
+import { toStoredError } from './stored-error.js';
+import { runStepAttempts } from './step-attempts.js';
+import { formatZodIssues } from './zod-format.js';
+import { retryPolicyFor } from './policies.js';
+
+export interface ExecutionDeps {
+  store: Store;
+  clock: Clock;
+  workerId: string;
+  maxPayloadBytes: number;
+  emit: (event: NewEvent) => void;
+}
+
+/** What became of a run when its execution ended in this worker. */
+export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'suspended' | 'released' | 'lease_lost';
+
+const PARKED: Promise<never> = new Promise<never>(() => {});
+
+/**
+ * One claimed run executing in this worker: replays history through the workflow function,
+ * executes new steps, and turns the final ExecutionState into one store write.
+ */
+export class RunExecution {
+  readonly runId: string;
+  readonly history = { bySeq: new Map<number, StepRecord>(), byId: new Map<string, StepRecord>() };
+  /** Per step: attempts recorded before this claim (all), and how many of them were failures. */
+  readonly priorAttempts = new Map<string, { total: number; failed: number }>();
+  finished = false;
+  private state: ExecutionState = { kind: 'running' };
+  private readonly abort = new AbortController();
+  private inflight = 0;
+  private wakeExecutor: () => void = () => {};
+  private nonDeterministic: Error | null = null;
+
+  constructor(
+    readonly run: RunRecord,
+    readonly workflow: WorkflowDefinition,
+    readonly deps: ExecutionDeps,
+  ) {
+    this.runId = run.id;
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+  get clock(): Clock {
+    return this.deps.clock;
+  }
+  get token(): string {
+    return this.run.lease?.token ?? '';
+  }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+  get stateKind(): ExecutionState['kind'] {
+    return this.state.kind;
+  }
+
+  /** Feeds an outside event (cancel, shutdown, lease lost) into the state machine. */
+  dispatch(event: ExecutionEvent): void {
+    this.state = reduceExecution(this.state, event);
+    if (this.state.kind === 'cancelling') this.abort.abort(new RunCancelledError(this.runId));
+    if (this.state.kind === 'lease_lost') this.abort.abort(new LeaseLostError(this.runId));
+    this.wakeExecutor();
+  }
+
+  /** Shutdown grace is over: interrupt steps still running. */
+  interrupt(): void {
+    if (!this.abort.signal.aborted) this.abort.abort(new InterruptedError('worker is shutting down'));
+  }
+
+  async execute(): Promise<ExecutionOutcome> {
+    if (this.run.cancelRequested) return this.finishCancelled();
+    if (this.run.claimCount > 1) await this.loadHistory();
+    const ctx = new WorkflowContext(this);
+    const workflowDone = Promise.resolve()
+      .then(() => this.workflow.fn(ctx, fromJson(this.run.input) as never))
+      .then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+    const stateLeftRunning = new Promise<null>((resolve) => {
+      this.wakeExecutor = () => {
+        if (this.state.kind !== 'running') resolve(null);
+      };
+    });
+    const result = await Promise.race([workflowDone, stateLeftRunning]);
+    if (result && this.state.kind === 'running') {
+      this.finished = true;
+      return result.ok ? this.complete(result.value) : this.fail(result.error);
+    }
+    await this.drained();
+    return this.settleState();
+  }
+
+  // ---- called by WorkflowContext -----------------------------------------------------
+
+  async runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
+    if (this.state.kind !== 'running') return PARKED;
+    this.inflight++;
+    try {
+      const outcome = await runStepAttempts(this, { stepId, name, seq, fn, options: options ?? {} });
+      if (outcome.kind === 'parked') return PARKED;
+      if (outcome.kind === 'failed') throw outcome.error;
+      return outcome.value as T;
+    } finally {
+      this.inflight--;
+      this.wakeExecutor();
+    }
+  }
+
+  retryPolicy(options: StepOptions, name: string) {
+    return retryPolicyFor(this.workflow, options, name);
+  }
+
+  stepTimeoutMs(options: StepOptions, name: string): number | undefined {
+    return options.timeout === undefined ? this.workflow.stepTimeoutMs : toMs(options.timeout, `step "${name}" timeout`);
+  }
+
+  async commitValue(slot: Slot, kind: StepKind, value: unknown, consumeSignalId?: number): Promise<void> {
+    const output = toJson(value, `Value of ${slot.stepId}`, this.deps.maxPayloadBytes);
+    await this.commit(slot, kind, 'completed', output, null, consumeSignalId);
+  }
+
+  async commitWaiting(slot: Slot, kind: StepKind, marker: unknown): Promise<void> {
+    await this.commit(slot, kind, 'waiting', JSON.stringify(marker), null);
+  }
+
+  async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: string): Promise<void> {
+    await this.commit(slot, kind, 'failed', null, toStoredError(error, { errorClass, stepId: slot.stepId, attempts: 1 }));
+  }
+
+  async startChild(childRunId: string, workflow: WorkflowDefinition, input: unknown): Promise<void> {
+    const json = toJson(input, `Input of child workflow "${workflow.name}"`, this.deps.maxPayloadBytes);
+    const parsed = workflow.options.inputSchema?.safeParse(fromJson(json));
+    if (parsed && !parsed.success) throw new InputValidationError(workflow.name, 'input', formatZodIssues(parsed.error));
+    await this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() });
+  }
+
+  suspend(event: Extract<ExecutionEvent, { type: 'sleep' | 'wait' }>): Promise<never> {
+    this.dispatch(event);
+    return PARKED;
+  }
+
+  nonDeterminism(error: Error): Error {
+    this.nonDeterministic ??= error;
+    return error;
+  }
+
+  leaseLost(): void {
+    this.dispatch({ type: 'lease_lost' });
+  }
+
+  /** Builds an event; it is written with the state change it describes and published after. */
+  event(type: string, data?: unknown): NewEvent {
+    return { runId: this.runId, type, data, at: this.clock.now() };
+  }
+
+  /** Writes `events` through `write` and publishes them in-process once the write landed. */
+  async publish<T>(events: NewEvent[], write: (events: NewEvent[]) => Promise<T>): Promise<T> {
+    const result = await write(events);
+    for (const event of events) this.deps.emit(event);
+    return result;
+  }
+
+  // ---- internals ---------------------------------------------------------------------
+
+  private async commit(slot: Slot, kind: StepKind, status: StepRecord['status'], output: string | null, error: StoredError | null, consumeSignalId?: number): Promise<void> {
+    const now = this.clock.now();
+    const type = status === 'waiting' ? 'step.waiting' : status === 'completed' ? 'step.completed' : 'step.failed';
+    await this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
+      this.store.commitStep({
+        runId: this.runId,
+        token: this.token,
+        now,
+        step: { stepId: slot.stepId, name: slot.name, seq: slot.seq, kind, status, output, error, attempts: 1, startedAt: now, completedAt: status === 'waiting' ? null : now },
+        ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
+        events,
+      }),
+    );
+  }
+
+  private async loadHistory(): Promise<void> {
+    const [steps, attempts] = await Promise.all([this.store.getSteps(this.runId), this.store.listAttempts(this.runId)]);
+    for (const step of steps) {
+      this.history.bySeq.set(step.seq, step);
+      this.history.byId.set(step.stepId, step);
+    }
+    for (const a of attempts) {
+      const prior = this.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0 };
+      prior.total = Math.max(prior.total, a.attempt);
+      if (a.outcome === 'failed' || a.outcome === 'timeout') prior.failed++;
+      this.priorAttempts.set(a.stepId, prior);
+    }
+  }
+
+  /** Waits until no step of this run is executing (they finish, or park once aborted). */
+  private async drained(): Promise<void> {
+    while (this.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const previous = this.wakeExecutor;
+        this.wakeExecutor = () => {
+          previous();
+          if (this.inflight === 0 || this.state.kind === 'lease_lost') resolve();
+        };
+      });
+      if (this.state.kind === 'lease_lost') return;
+    }
+  }
+
+  private async settleState(): Promise<ExecutionOutcome> {
+    const s = this.state;
+    const base = { runId: this.runId, token: this.token, now: this.clock.now() };
+    return this.fenced(async () => {
+      switch (s.kind) {
+        case 'lease_lost':
+          return 'lease_lost';
+        case 'cancelling':
+          return this.finishCancelled();
+        case 'stopping':
+          await this.publish([this.event('run.released', { reason: 'shutdown' })], (events) =>
+            this.store.releaseRun({ ...base, status: 'pending', wakeAt: null, events }),
+          );
+          return 'released';
+        case 'suspending':
+          await this.publish([this.event(`run.${s.status}`, { wakeAt: s.wakeAt, signals: s.signalNames, children: s.childRunIds })], (events) =>
+            this.store.releaseRun({ ...base, status: s.status, wakeAt: s.wakeAt, wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds }, events }),
+          );
+          return 'suspended';
+        case 'running':
+          throw new Error('settleState called while running'); // unreachable: execute() only settles after the state left running
+      }
+    });
+  }
+
+  private async complete(value: unknown): Promise<ExecutionOutcome> {
+    if (this.nonDeterministic) return this.fail(this.nonDeterministic);
+    let output: string;
+    try {
+      const parsed = this.workflow.options.outputSchema?.safeParse(value);
+      if (parsed && !parsed.success) throw new InputValidationError(this.workflow.name, 'output', formatZodIssues(parsed.error));
+      output = toJson(value, `Output of run ${this.runId}`, this.deps.maxPayloadBytes);
+    } catch (error) {
+      return this.fail(error);
+    }
+    return this.fenced(async () => {
+      await this.publish([this.event('run.completed')], (events) =>
+        this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'completed', output, events }),
+      );
+      return 'completed';
+    });
+  }
+
+  private async fail(error: unknown): Promise<ExecutionOutcome> {
+    const cause = this.nonDeterministic ?? error;
+    const forced = cause instanceof SerializationError || cause instanceof PayloadTooLargeError || cause instanceof InputValidationError ? 'validation' : undefined;
+    const stored = toStoredError(cause, {
+      ...(forced ? { errorClass: forced } : {}),
+      ...(this.workflow.options.classifiers ? { classifiers: this.workflow.options.classifiers } : {}),
+      ...(cause instanceof StepFailedError ? { stepId: cause.stepId, attempts: cause.attempts } : {}),
+    });
+    return this.fenced(async () => {
+      await this.publish([this.event('run.failed', { error: stored })], (events) =>
+        this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'failed', error: stored, events }),
+      );
+      return 'failed';
+    });
+  }
+
+  private async finishCancelled(): Promise<ExecutionOutcome> {
+    return this.fenced(async () => {
+      const error: StoredError = { name: 'RunCancelledError', message: `Run ${this.runId} was cancelled.`, errorClass: 'cancelled' };
+      await this.publish([this.event('run.cancelled')], (events) =>
+        this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'cancelled', error, events }),
+      );
+      return 'cancelled';
+    });
+  }
+
+  /** A final write refused because the lease moved on means another worker owns the run now. */
+  private async fenced(write: () => Promise<ExecutionOutcome>): Promise<ExecutionOutcome> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof LeaseLostError) return 'lease_lost';
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { classifyError, decideRetry, runWithTimeout, redactSecrets, type Classification } from '../policy/index.js';
+import { StepTimeoutError } from '../errors/timeout-errors.js';
+import { StepFailedError } from '../errors/workflow-errors.js';
+import { LeaseLostError } from '../errors/store-errors.js';
+import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
+import { fromJson, toJson } from '../store/serialize.js';
+import type { StepInfo, StepOptions } from '../workflow/context.js';
+import { toStoredError } from './stored-error.js';
+import type { RunExecution } from './run-execution.js';
+
+export interface StepCall {
+  stepId: string;
+  name: string;
+  seq: number;
+  fn: (info: StepInfo) => unknown;
+  options: StepOptions;
+}
+
+export type StepOutcome = { kind: 'completed'; value: unknown } | { kind: 'failed'; error: Error } | { kind: 'parked' };
+
+/**
+ * The attempt loop of one step: run with timeout, commit on success, classify a failure and
+ * either wait (durably counted: attempt numbers continue across crashes) and try again, or
+ * commit the final failure. Returns `parked` when the run stopped being ours to drive
+ * (cancelled, shutting down, lease lost): the workflow must not observe a spurious error then.
+ */
+export async function runStepAttempts(exec: RunExecution, call: StepCall): Promise<StepOutcome> {
+  const { stepId, name, seq } = call;
+  const { store, clock } = exec.deps;
+  let policy;
+  let timeoutMs;
+  try {
+    policy = exec.retryPolicy(call.options, name);
+    timeoutMs = exec.stepTimeoutMs(call.options, name);
+  } catch (error) {
+    return { kind: 'failed', error: error as Error };
+  }
+  const prior = exec.priorAttempts.get(stepId) ?? { total: 0, failed: 0 };
+  let attempt = prior.total;
+  let failures = prior.failed;
+  const startedAt = clock.now();
+  const idempotencyKey = `${exec.runId}:${stepId}`;
+
+  for (;;) {
+    attempt++;
+    const attemptStartedAt = clock.now();
+    // Soft write, not awaited: it shares the transaction of this step's commit when the step is quick.
+    track(exec, store.startAttempt({ runId: exec.runId, stepId, stepName: name, attempt, startedAt: attemptStartedAt, workerId: exec.deps.workerId }));
+    let classification: Classification;
+    let failure: unknown;
+    try {
+      const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: exec.runId, stepId }) as Promise<unknown>, {
+        timeoutMs,
+        stepId,
+        clock,
+        parentSignal: exec.signal,
+      });
+      const output = toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes);
+      const now = clock.now();
+      await exec.publish([exec.event('step.completed', { stepId, attempt })], (events) =>
+        store.commitStep({
+          runId: exec.runId,
+          token: exec.token,
+          now,
+          step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt, completedAt: now },
+          attempt: { attempt, endedAt: now, outcome: 'succeeded' },
+          events,
+        }),
+      );
+      // The committed form, so the first execution sees exactly what a replay will.
+      return { kind: 'completed', value: fromJson(output) };
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        exec.leaseLost();
+        return { kind: 'parked' };
+      }
+      if (exec.signal.aborted) {
+        const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
+        track(exec, store.endAttempt({ runId: exec.runId, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactSecrets(messageOf(exec.signal.reason)) }));
+        return { kind: 'parked' };
+      }
+      failure = error;
+      classification =
+        error instanceof SerializationError || error instanceof PayloadTooLargeError
+          ? { errorClass: 'validation', retryable: false, reason: error.code }
+          : classifyError(error, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
+    }
+
+    failures++;
+    const outcome = failure instanceof StepTimeoutError ? 'timeout' : 'failed';
+    const message = redactSecrets(messageOf(failure));
+    const decision = decideRetry(policy, failures, classification, Math.random);
+    if (decision.retry) {
+      const retryEvent = exec.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, delayMs: decision.delayMs, message });
+      track(exec, exec.publish([retryEvent], (events) => store.endAttempt({ runId: exec.runId, stepId, attempt, endedAt: clock.now(), outcome, errorClass: classification.errorClass, errorMessage: message, events })));
+      try {
+        await clock.sleep(decision.delayMs, exec.signal);
+      } catch {
+        return { kind: 'parked' }; // cancelled or shutting down while waiting to retry
+      }
+      continue;
+    }
+
+    const now = clock.now();
+    const stored = toStoredError(failure, { errorClass: classification.errorClass, stepId, attempts: attempt });
+    try {
+      await exec.publish([exec.event('step.failed', { stepId, attempt, errorClass: classification.errorClass, message, reason: decision.reason })], (events) =>
+        store.commitStep({
+          runId: exec.runId,
+          token: exec.token,
+          now,
+          step: { stepId, name, seq, kind: 'step', status: 'failed', output: null, error: stored, attempts: attempt, startedAt, completedAt: now },
+          attempt: { attempt, endedAt: now, outcome, errorClass: classification.errorClass, errorMessage: message },
+          events,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        exec.leaseLost();
+        return { kind: 'parked' };
+      }
+      throw error;
+    }
+    return { kind: 'failed', error: new StepFailedError(stepId, classification.errorClass, attempt, message) };
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : String(error);
+}
+
+/** Soft writes are not awaited; a failure of one must still be seen, never swallowed. */
+function track(exec: RunExecution, write: Promise<void>): void {
+  write.catch((error: unknown) => {
+    if (error instanceof LeaseLostError) exec.leaseLost();
+    else exec.deps.emit(exec.event('store.soft_write_failed', { message: messageOf(error) }));
+  });
+}

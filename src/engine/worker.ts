@@ -1,0 +1,205 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Store, NewEvent } from '../store/store.js';
+import type { RunRecord } from '../store/types.js';
+import type { WorkflowDefinition } from '../workflow/define.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { RunExecution, type ExecutionOutcome } from './run-execution.js';
+import { isPidAlive } from './pid.js';
+import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from './worker-options.js';
+
+export interface WorkerDeps {
+  store: Store;
+  clock: Clock;
+  workflows: () => WorkflowDefinition[];
+  maxPayloadBytes: number;
+  emit: (event: NewEvent) => void;
+  onError: (error: unknown, context: string) => void;
+}
+
+type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * Claims runnable runs, executes up to `concurrency` of them, heartbeats their leases and
+ * takes over runs whose owner on this host died. Recovery of other hosts' runs needs no code
+ * here: a lapsed lease makes the run claimable like any other.
+ */
+export class Worker {
+  readonly id: string;
+  readonly host: string;
+  readonly options: ResolvedWorkerOptions;
+  private state: WorkerState = 'idle';
+  private readonly active = new Map<string, { exec: RunExecution; done: Promise<ExecutionOutcome | undefined> }>();
+  private wake: (() => void) | null = null;
+  private pokeRequested = false;
+  private loop: Promise<void> | null = null;
+  private heartbeatTimer: TimerHandle | null = null;
+  private lastDeadOwnerCheck = -Infinity;
+
+  constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
+    this.options = resolveWorkerOptions(options);
+    this.host = this.options.host ?? hostname();
+    this.id = this.options.workerId ?? `${this.host}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') throw new Error(`Worker ${this.id} cannot start: it is ${this.state}`);
+    this.state = 'running';
+    this.scheduleHeartbeat();
+    this.loop = this.runLoop();
+  }
+
+  /** Asks the loop to claim now (a run was started or woken in this process). */
+  poke(): void {
+    this.pokeRequested = true;
+    this.wake?.();
+  }
+
+  /**
+   * Stops claiming; lets running steps finish within `graceMs`, then aborts them; gives every
+   * run back (pending) so the next start resumes at once instead of waiting for a lease to lapse.
+   */
+  async stop(graceMs = this.options.shutdownGraceMs): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'idle') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    this.wake?.();
+    for (const { exec } of this.active.values()) exec.dispatch({ type: 'shutdown' });
+    const all = Promise.all([...this.active.values()].map((a) => a.done));
+    let timer: TimerHandle | null = null;
+    const graceOver = new Promise<void>((resolve) => (timer = this.deps.clock.setTimer(graceMs, resolve)));
+    await Promise.race([all, graceOver]);
+    (timer as TimerHandle | null)?.cancel();
+    for (const { exec } of this.active.values()) exec.interrupt();
+    await all;
+    await this.loop;
+    this.heartbeatTimer?.cancel();
+    this.state = 'stopped';
+  }
+
+  private async runLoop(): Promise<void> {
+    while (this.state === 'running') {
+      this.pokeRequested = false;
+      let claimedAll = false;
+      try {
+        await this.takeOverDeadOwners();
+        claimedAll = await this.claimAndLaunch();
+      } catch (error) {
+        this.deps.onError(error, 'claim');
+      }
+      if (this.state !== 'running') break;
+      if (claimedAll || this.pokeRequested) continue;
+      await this.idle();
+    }
+  }
+
+  /** Returns true when it filled all free capacity (there may be more work waiting). */
+  private async claimAndLaunch(): Promise<boolean> {
+    const capacity = this.options.concurrency - this.active.size;
+    if (capacity <= 0) return false;
+    const workflows = this.deps.workflows();
+    if (workflows.length === 0) return false;
+    const claimed = await this.deps.store.claimRuns({
+      workerId: this.id,
+      host: this.host,
+      pid: this.options.pid,
+      now: this.deps.clock.now(),
+      leaseMs: this.options.leaseMs,
+      limit: capacity,
+      workflows: workflows.map((w) => w.name),
+    });
+    const byName = new Map(workflows.map((w) => [w.name, w]));
+    for (const run of claimed) {
+      const def = byName.get(run.workflow);
+      if (def) this.launch(run, def);
+    }
+    return claimed.length === capacity;
+  }
+
+  /** Executes one claimed run (also used by the client to run a specific run in-process). */
+  launch(run: RunRecord, workflow: WorkflowDefinition): Promise<ExecutionOutcome | undefined> {
+    const exec = new RunExecution(run, workflow, {
+      store: this.deps.store,
+      clock: this.deps.clock,
+      workerId: this.id,
+      maxPayloadBytes: this.deps.maxPayloadBytes,
+      emit: this.deps.emit,
+    });
+    this.deps.emit({ runId: run.id, type: 'run.claimed', data: { workerId: this.id, claimCount: run.claimCount }, at: this.deps.clock.now() });
+    const done = exec.execute().then(
+      (outcome) => {
+        if (outcome === 'suspended') this.deps.emit({ runId: run.id, type: 'run.suspended', at: this.deps.clock.now() });
+        return outcome;
+      },
+      (error: unknown) => {
+        // A store failure mid-run: the lease will lapse and the run be recovered; say so.
+        this.deps.onError(error, `run ${run.id}`);
+        return undefined;
+      },
+    );
+    const entry = {
+      exec,
+      done: done.finally(() => {
+        this.active.delete(run.id);
+        this.wake?.();
+      }),
+    };
+    this.active.set(run.id, entry);
+    return entry.done;
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.deps.clock.setTimer(this.options.pollMs, () => finish());
+      const finish = () => {
+        timer.cancel();
+        this.wake = null;
+        resolve();
+      };
+      this.wake = finish;
+    });
+  }
+
+  private scheduleHeartbeat(): void {
+    this.heartbeatTimer = this.deps.clock.setTimer(this.options.heartbeatMs, () => {
+      if (this.state === 'stopped') return;
+      this.heartbeatAll().catch((error: unknown) => this.deps.onError(error, 'heartbeat'));
+      this.scheduleHeartbeat();
+    });
+  }
+
+  private async heartbeatAll(): Promise<void> {
+    const now = this.deps.clock.now();
+    await Promise.all(
+      [...this.active.values()].map(async ({ exec }) => {
+        const beat = await this.deps.store.heartbeat({ runId: exec.runId, token: exec.token, now, leaseMs: this.options.leaseMs });
+        if (!beat.ok) exec.dispatch({ type: 'lease_lost' });
+        else if (beat.cancelRequested) exec.dispatch({ type: 'cancel', reason: 'cancel requested' });
+      }),
+    );
+  }
+
+  /**
+   * A run whose lease names a process of this host that no longer exists is taken over at
+   * once: waiting for the lease to lapse would only add latency to every local crash.
+   * (A recycled pid looks alive; then the lease lapse is the backstop.)
+   */
+  private async takeOverDeadOwners(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now - this.lastDeadOwnerCheck < this.options.deadOwnerCheckMs) return;
+    this.lastDeadOwnerCheck = now;
+    const leases = await this.deps.store.listLeasesOnHost(this.host);
+    for (const lease of leases) {
+      if (lease.pid === this.options.pid || isPidAlive(lease.pid)) continue;
+      if (await this.deps.store.breakLease(lease.runId, lease.token, now)) {
+        this.deps.emit({ runId: lease.runId, type: 'run.owner_dead', data: { pid: lease.pid, host: this.host }, at: now });
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { ZodType } from 'zod';
+import { DuplicateWorkflowError } from '../errors/workflow-errors.js';
+import { InvalidOptionsError } from '../errors/options-error.js';
+import type { RetryOptions, ClassifierRule } from '../policy/index.js';
+import { resolveRetryPolicy } from '../policy/index.js';
+import type { WorkflowContext } from './context.js';
+import { toMs, type Duration } from './duration.js';
+
+export interface WorkflowOptions<I, O> {
+  /** Checked when a run is started (the start is refused) and, for output, when it completes. */
+  inputSchema?: ZodType<I>;
+  outputSchema?: ZodType<O>;
+  /** Default retry policy of this workflow's steps; a step's own `retry` overrides fields of it. */
+  retry?: RetryOptions;
+  /** Default timeout of this workflow's steps. */
+  stepTimeout?: Duration;
+  /** Extra error classification rules, tried before the built-in ones. */
+  classifiers?: readonly ClassifierRule[];
+}
+
+export interface WorkflowDefinition<I = unknown, O = unknown> {
+  readonly name: string;
+  readonly fn: (ctx: WorkflowContext, input: I) => Promise<O> | O;
+  readonly options: WorkflowOptions<I, O>;
+  readonly stepTimeoutMs: number | undefined;
+}
+
+/** Every workflow defined in this process, by name. The CLI finds a file's workflows here. */
+const registry = new Map<string, WorkflowDefinition<never, unknown>>();
+
+export function defineWorkflow<I = unknown, O = unknown>(
+  name: string,
+  fn: (ctx: WorkflowContext, input: I) => Promise<O> | O,
+  options: WorkflowOptions<I, O> = {},
+): WorkflowDefinition<I, O> {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(name)) {
+    throw new InvalidOptionsError(
+      `Invalid workflow name ${JSON.stringify(name)}: use 1-128 letters, digits, "_", ".", ":" or "-"`,
+    );
+  }
+  if (typeof fn !== 'function') throw new InvalidOptionsError(`Workflow "${name}" needs a function (got ${typeof fn})`);
+  if (registry.has(name)) throw new DuplicateWorkflowError(name);
+  resolveRetryPolicy(options.retry, undefined, `workflow "${name}" retry`); // validate up front
+  const def: WorkflowDefinition<I, O> = {
+    name,
+    fn,
+    options,
+    stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}" stepTimeout`),
+  };
+  registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);
+  return def;
+}
+
+export function registeredWorkflows(): WorkflowDefinition[] {
+  return [...registry.values()] as unknown as WorkflowDefinition[];
+}
+
+/** For tests that define workflows with the same name in one process. */
+export function unregisterWorkflow(name: string): void {
+  registry.delete(name);
+}
