@@ -67,6 +67,10 @@ export class RunExecution {
   get stateKind(): ExecutionState['kind'] {
     return this.state.kind;
   }
+  /** When a suspended run asked to be woken (null: only an event wakes it). */
+  get wakeAt(): number | null {
+    return this.state.kind === 'suspending' ? this.state.wakeAt : null;
+  }
 
   /** Feeds an outside event (cancel, shutdown, lease lost) into the state machine. */
   dispatch(event: ExecutionEvent): void {

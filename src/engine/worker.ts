@@ -35,6 +35,7 @@ export class Worker {
   private loop: Promise<void> | null = null;
   private heartbeatTimer: TimerHandle | null = null;
   private lastDeadOwnerCheck = -Infinity;
+  private readonly wakeTimers = new Set<TimerHandle>();
 
   constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
     this.options = resolveWorkerOptions(options);
@@ -80,6 +81,8 @@ export class Worker {
     await all;
     await this.loop;
     this.heartbeatTimer?.cancel();
+    for (const timer of this.wakeTimers) timer.cancel();
+    this.wakeTimers.clear();
     this.state = 'stopped';
   }
 
@@ -134,7 +137,7 @@ export class Worker {
     this.deps.emit({ runId: run.id, type: 'run.claimed', data: { workerId: this.id, claimCount: run.claimCount }, at: this.deps.clock.now() });
     const done = exec.execute().then(
       (outcome) => {
-        if (outcome === 'suspended') this.deps.emit({ runId: run.id, type: 'run.suspended', at: this.deps.clock.now() });
+        if (outcome === 'suspended' && exec.wakeAt !== null) this.scheduleWake(exec.wakeAt);
         return outcome;
       },
       (error: unknown) => {
@@ -152,6 +155,15 @@ export class Worker {
     };
     this.active.set(run.id, entry);
     return entry.done;
+  }
+
+  /** A run this worker suspended is woken on time here rather than at the next poll. */
+  private scheduleWake(wakeAt: number): void {
+    const handle = this.deps.clock.setTimer(Math.max(0, wakeAt - this.deps.clock.now()), () => {
+      this.wakeTimers.delete(handle);
+      this.poke();
+    });
+    this.wakeTimers.add(handle);
   }
 
   private idle(): Promise<void> {

@@ -20,7 +20,7 @@ export interface WorkflowOptions<I, O> {
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly name: string;
-  readonly fn: (ctx: WorkflowContext, input: I) => Promise<O> | O;
+  fn(ctx: WorkflowContext, input: I): Promise<O> | O; // method syntax: bivariant, so any workflow fits WorkflowDefinition
   readonly options: WorkflowOptions<I, O>;
   readonly stepTimeoutMs: number | undefined;
 }

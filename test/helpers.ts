@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lifeline, type LifelineOptions } from '../src/engine/lifeline.js';
+import type { Worker } from '../src/engine/worker.js';
+import type { WorkerOptions } from '../src/engine/worker-options.js';
+import type { EngineEvent } from '../src/engine/lifeline.js';
+
+export function tempDir(prefix = 'lifeline-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestEngine {
+  lifeline: Lifeline;
+  worker: Worker;
+  db: string;
+  events: EngineEvent[];
+  close: () => Promise<void>;
+}
+
+/** A Lifeline on a fresh SQLite file with one started worker; `close` removes everything. */
+export async function startEngine(options: Omit<LifelineOptions, 'db'> & { db?: string; worker?: WorkerOptions } = {}): Promise<TestEngine> {
+  const tmp = options.db ? null : tempDir();
+  const db = options.db ?? join(tmp!.dir, 'test.db');
+  const lifeline = await Lifeline.open({ ...options, db });
+  const events: EngineEvent[] = [];
+  lifeline.events.on('event', (e) => events.push(e));
+  const worker = lifeline.worker({ pollMs: 20, ...options.worker });
+  worker.start();
+  return {
+    lifeline,
+    worker,
+    db,
+    events,
+    close: async () => {
+      await lifeline.close();
+      tmp?.cleanup();
+    },
+  };
+}
+
+/** Resolves when an event matching `predicate` is published (already-seen events count). */
+export function waitForEvent(engine: TestEngine, predicate: (e: EngineEvent) => boolean): Promise<EngineEvent> {
+  const seen = engine.events.find(predicate);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve) => {
+    const on = (e: EngineEvent) => {
+      if (predicate(e)) {
+        engine.lifeline.events.off('event', on);
+        resolve(e);
+      }
+    };
+    engine.lifeline.events.on('event', on);
+  });
+}

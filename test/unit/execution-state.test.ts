@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { reduceExecution, type ExecutionState } from '../../src/engine/execution-state.js';
+import { isClaimable, nextRunStatus } from '../../src/engine/run-state.js';
+
+const running: ExecutionState = { kind: 'running' };
+
+describe('execution state machine', () => {
+  it('a sleep suspends with its wake time', () => {
+    expect(reduceExecution(running, { type: 'sleep', wakeAt: 100 })).toEqual({ kind: 'suspending', status: 'sleeping', wakeAt: 100, signalNames: [], childRunIds: [] });
+  });
+
+  it('parallel suspensions merge: waiting dominates, earliest timer wins, waits accumulate', () => {
+    let s = reduceExecution(running, { type: 'sleep', wakeAt: 500 });
+    s = reduceExecution(s, { type: 'wait', wakeAt: null, signalName: 'approve' });
+    s = reduceExecution(s, { type: 'wait', wakeAt: 300, childRunId: 'c1' });
+    expect(s).toEqual({ kind: 'suspending', status: 'waiting', wakeAt: 300, signalNames: ['approve'], childRunIds: ['c1'] });
+  });
+
+  it('a wait without timeout keeps no timer until something with a timer joins', () => {
+    const s = reduceExecution(running, { type: 'wait', wakeAt: null, signalName: 'x' });
+    expect(s).toMatchObject({ wakeAt: null });
+    expect(reduceExecution(s, { type: 'sleep', wakeAt: 42 })).toMatchObject({ status: 'waiting', wakeAt: 42 });
+  });
+
+  it('cancel beats suspend and shutdown; lease loss beats everything; nothing goes back', () => {
+    const suspended = reduceExecution(running, { type: 'sleep', wakeAt: 1 });
+    const cancelling = reduceExecution(suspended, { type: 'cancel', reason: 'x' });
+    expect(cancelling.kind).toBe('cancelling');
+    expect(reduceExecution(cancelling, { type: 'shutdown' }).kind).toBe('cancelling');
+    expect(reduceExecution(cancelling, { type: 'sleep', wakeAt: 5 }).kind).toBe('cancelling');
+    expect(reduceExecution(cancelling, { type: 'lease_lost' }).kind).toBe('lease_lost');
+    expect(reduceExecution({ kind: 'lease_lost' }, { type: 'cancel', reason: 1 }).kind).toBe('lease_lost');
+    expect(reduceExecution(reduceExecution(running, { type: 'shutdown' }), { type: 'sleep', wakeAt: 1 }).kind).toBe('stopping');
+  });
+});
+
+describe('run status transitions', () => {
+  it('allows only the documented transitions', () => {
+    expect(nextRunStatus('pending', 'claim')).toBe('running');
+    expect(nextRunStatus('running', 'suspend_sleep')).toBe('sleeping');
+    expect(nextRunStatus('completed', 'claim')).toBeNull();
+    expect(nextRunStatus('failed', 'retry')).toBe('pending');
+    expect(nextRunStatus('completed', 'retry')).toBeNull();
+    expect(nextRunStatus('completed', 'cancel')).toBeNull();
+    expect(nextRunStatus('waiting', 'wake')).toBe('pending');
+  });
+
+  it('claimability follows status, wake time and lease expiry', () => {
+    expect(isClaimable({ status: 'pending', wakeAt: null, lease: null }, 0)).toBe(true);
+    expect(isClaimable({ status: 'sleeping', wakeAt: 10, lease: null }, 9)).toBe(false);
+    expect(isClaimable({ status: 'sleeping', wakeAt: 10, lease: null }, 10)).toBe(true);
+    expect(isClaimable({ status: 'waiting', wakeAt: null, lease: null }, 1e15)).toBe(false);
+    expect(isClaimable({ status: 'running', wakeAt: null, lease: { expiresAt: 100 } }, 99)).toBe(false);
+    expect(isClaimable({ status: 'running', wakeAt: null, lease: { expiresAt: 100 } }, 100)).toBe(true);
+    expect(isClaimable({ status: 'completed', wakeAt: null, lease: null }, 100)).toBe(false);
+  });
+});
