@@ -1,0 +1,19 @@
+import type { ErrorClass } from './error-class.js';
+
+/** The verdict on one failure: what kind it is and whether another attempt can help. */
+export interface Classification {
+  errorClass: ErrorClass;
+  retryable: boolean;
+  /** The failure asked for a minimum wait (Retry-After header, ClassifiedError). */
+  retryAfterMs?: number;
+  /** Which rule matched, short, for logs and the run history (e.g. "HTTP 429"). */
+  reason: string;
+}
+
+/**
+ * A user rule: return a class (or a partial classification) to decide, or null/undefined to
+ * pass the error on to the next rule.
+ */
+export type ClassifierRule = (
+  error: unknown,
+) => ErrorClass | (Partial<Classification> & { errorClass: ErrorClass }) | undefined | null;

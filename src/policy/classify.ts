@@ -1,0 +1,93 @@
+import { STRONG_RULES, weakTimeoutMessage } from './builtin-rules.js';
+import type { Classification, ClassifierRule } from './classification.js';
+import { isErrorClass, isRetryableClass } from './error-class.js';
+import { errorCause, MAX_CAUSE_DEPTH, prop } from './error-shape.js';
+
+export type { Classification, ClassifierRule } from './classification.js';
+
+/**
+ * Decides how a failure is treated. Order: a ClassifiedError's own fields, then the user's
+ * rules (first non-null wins), then the built-in rules; if none match, the same is tried on
+ * `cause` (a few levels), then a "timed out" message, and finally `unknown` (retried).
+ * Never throws: a classifier that crashes would turn one failure into a stuck run.
+ */
+export function classifyError(error: unknown, rules: readonly ClassifierRule[] = [], now: number = Date.now()): Classification {
+  try {
+    return classifyChain(error, rules, now) ?? weakTimeoutMessage(error, now) ?? unknown('no rule matched');
+  } catch {
+    return unknown('classification failed');
+  }
+}
+
+function unknown(reason: string): Classification {
+  return { errorClass: 'unknown', retryable: true, reason };
+}
+
+function classifyChain(error: unknown, rules: readonly ClassifierRule[], now: number): Classification | undefined {
+  let current = error;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && current != null; depth++) {
+    const found = classifyOne(current, rules, now);
+    if (found) return depth === 0 ? found : { ...found, reason: `cause: ${found.reason}` };
+    current = errorCause(current);
+  }
+  return undefined;
+}
+
+function classifyOne(error: unknown, rules: readonly ClassifierRule[], now: number): Classification | undefined {
+  const explicit = fromClassifiedError(error);
+  if (explicit) return explicit;
+  for (const [i, rule] of rules.entries()) {
+    const found = fromUserRule(rule, i, error);
+    if (found) return found;
+  }
+  for (const rule of STRONG_RULES) {
+    const found = rule(error, now);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// Duck-typed rather than instanceof, so a ClassifiedError from a second copy of the package
+// (duplicated node_modules) is still honoured.
+function fromClassifiedError(error: unknown): Classification | undefined {
+  if (prop(error, 'code') !== 'CLASSIFIED') return undefined;
+  const errorClass = prop(error, 'errorClass');
+  if (!isErrorClass(errorClass)) return undefined;
+  const nonRetryable = prop(error, 'nonRetryable');
+  const c: Classification = {
+    errorClass,
+    retryable: typeof nonRetryable === 'boolean' ? !nonRetryable : isRetryableClass(errorClass),
+    reason: 'ClassifiedError',
+  };
+  const after = validDelay(prop(error, 'retryAfterMs'));
+  if (after !== undefined) c.retryAfterMs = after;
+  return c;
+}
+
+function fromUserRule(rule: ClassifierRule, index: number, error: unknown): Classification | undefined {
+  let result: unknown;
+  try {
+    result = rule(error);
+  } catch {
+    // A buggy rule must not hide the original failure; skip it and let later rules decide.
+    return undefined;
+  }
+  const label = rule.name ? `rule ${rule.name}` : `rule #${index + 1}`;
+  if (isErrorClass(result)) return { errorClass: result, retryable: isRetryableClass(result), reason: label };
+  const errorClass = prop(result, 'errorClass');
+  if (!isErrorClass(errorClass)) return undefined;
+  const retryable = prop(result, 'retryable');
+  const reason = prop(result, 'reason');
+  const c: Classification = {
+    errorClass,
+    retryable: typeof retryable === 'boolean' ? retryable : isRetryableClass(errorClass),
+    reason: typeof reason === 'string' && reason !== '' ? reason : label,
+  };
+  const after = validDelay(prop(result, 'retryAfterMs'));
+  if (after !== undefined) c.retryAfterMs = after;
+  return c;
+}
+
+function validDelay(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}

@@ -1,0 +1,77 @@
+import type { Clock, TimerHandle } from '../engine/clock.js';
+import { StepTimeoutError } from '../errors/timeout-errors.js';
+import { optionError, describeValue } from './option-check.js';
+
+export interface RunWithTimeoutOptions {
+  /** undefined (or Infinity): no deadline. */
+  timeoutMs: number | undefined;
+  stepId: string;
+  clock: Clock;
+  /** Run-level signal (cancellation, shutdown); its abort propagates to `fn`. */
+  parentSignal?: AbortSignal;
+}
+
+/**
+ * Runs `fn` with a signal that aborts at the deadline or when the parent aborts. The result
+ * settles at the deadline even if `fn` ignores the signal: a step that hangs must not hang the
+ * run. `fn`'s late outcome is then dropped (and its rejection handled, so it is not reported
+ * as unhandled).
+ */
+export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, options: RunWithTimeoutOptions): Promise<T> {
+  const { timeoutMs, stepId, clock, parentSignal } = options;
+  if (timeoutMs !== undefined && !(timeoutMs >= 0)) {
+    throw optionError('timeoutMs', `must be a number >= 0 (got ${describeValue(timeoutMs)})`);
+  }
+  // Not started at all: work begun after a cancellation would be thrown away anyway.
+  if (parentSignal?.aborted) throw parentSignal.reason;
+
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    let timer: TimerHandle | undefined;
+    const settle = (finish: () => void) => {
+      if (done) return;
+      done = true;
+      timer?.cancel();
+      parentSignal?.removeEventListener('abort', onParentAbort);
+      finish();
+    };
+    const onParentAbort = () => {
+      const reason: unknown = parentSignal?.reason;
+      settle(() => reject(reason));
+      controller.abort(reason);
+    };
+    parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+      timer = setLongTimer(clock, timeoutMs, () => {
+        const error = new StepTimeoutError(stepId, timeoutMs);
+        // Settle first: fn reacting to the abort synchronously must not win the race.
+        settle(() => reject(error));
+        controller.abort(error);
+      });
+    }
+    let result: Promise<T> | T;
+    try {
+      result = fn(controller.signal);
+    } catch (error) {
+      settle(() => reject(error));
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
+}
+
+// setTimeout fires at once for delays over 2^31-1 ms (~24.8 days); re-arm in chunks instead.
+const MAX_TIMER_MS = 2_147_483_647;
+
+function setLongTimer(clock: Clock, ms: number, fn: () => void): TimerHandle {
+  let current: TimerHandle;
+  const arm = (remaining: number) => {
+    current = remaining > MAX_TIMER_MS ? clock.setTimer(MAX_TIMER_MS, () => arm(remaining - MAX_TIMER_MS)) : clock.setTimer(remaining, fn);
+  };
+  arm(ms);
+  return { cancel: () => current.cancel() };
+}
