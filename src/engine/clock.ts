@@ -13,25 +13,37 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+/** setTimeout fires at once for delays over 2^31-1 ms; longer timers are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function longTimeout(ms: number, fn: () => void): { clear: () => void } {
+  let handle: NodeJS.Timeout;
+  const arm = (left: number) => {
+    handle = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return { clear: () => clearTimeout(handle) };
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms, signal) {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
+      const timer = longTimeout(ms, () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      });
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.clear();
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
   setTimer(ms, fn) {
-    const t = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(t) };
+    const t = longTimeout(ms, fn);
+    return { cancel: () => t.clear() };
   },
 };
 

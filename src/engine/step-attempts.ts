@@ -1,11 +1,11 @@
-import { classifyError, decideRetry, runWithTimeout, redactSecrets, type Classification } from '../policy/index.js';
+import { classifyError, decideRetry, runWithTimeout, type Classification } from '../policy/index.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { StepInfo, StepOptions } from '../workflow/context.js';
-import { toStoredError } from './stored-error.js';
+import { redactMessage, toStoredError } from './stored-error.js';
 import type { RunExecution } from './run-execution.js';
 
 export interface StepCall {
@@ -76,7 +76,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       }
       if (exec.signal.aborted) {
         const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
-        track(exec, store.endAttempt({ runId: exec.runId, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactSecrets(messageOf(exec.signal.reason)) }));
+        track(exec, store.endAttempt({ runId: exec.runId, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) }));
         return { kind: 'parked' };
       }
       failure = error;
@@ -88,7 +88,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
 
     failures++;
     const outcome = failure instanceof StepTimeoutError ? 'timeout' : 'failed';
-    const message = redactSecrets(messageOf(failure));
+    const message = redactMessage(messageOf(failure));
     const decision = decideRetry(policy, failures, classification, Math.random);
     if (decision.retry) {
       const retryEvent = exec.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, delayMs: decision.delayMs, message });

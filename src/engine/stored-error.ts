@@ -15,13 +15,21 @@ export function toStoredError(
   const errorClass = extra.errorClass ?? classOf(err, extra.classifiers);
   const stored: StoredError = {
     name: err.name,
-    message: redactSecrets(err.message),
+    message: redactMessage(err.message),
     errorClass,
   };
   if (extra.stepId !== undefined) stored.stepId = extra.stepId;
   if (extra.attempts !== undefined) stored.attempts = extra.attempts;
   if (err.stack && !(err instanceof LifelineError)) stored.stack = redactSecrets(err.stack.split('\n').slice(0, 8).join('\n'));
   return stored;
+}
+
+/** Longest message kept: error texts can be huge (a whole HTTP body) and are attacker-influenced. */
+export const MAX_STORED_MESSAGE_CHARS = 4000;
+
+export function redactMessage(message: string): string {
+  const cut = message.length > MAX_STORED_MESSAGE_CHARS ? `${message.slice(0, MAX_STORED_MESSAGE_CHARS)}… [${message.length - MAX_STORED_MESSAGE_CHARS} more chars]` : message;
+  return redactSecrets(cut);
 }
 
 function classOf(err: Error, classifiers: readonly ClassifierRule[] | undefined): string {

@@ -74,13 +74,3 @@ describe('redactKnownValues', () => {
     expect(redactKnownValues('x a.b*c+d y', ['a.b*c+d'])).toBe(`x ${R} y`);
   });
 });
-
-describe('redactSecrets on adversarial input', () => {
-  // Error messages can be huge and attacker-influenced; a quadratic regex would stall the worker.
-  it.each(['sk-', 'eyJ-', 'a:', 'x://a', 'Bearer a', '"a_', 'a_'])('stays fast on 200 kB of %j', (unit) => {
-    const text = unit.repeat(Math.ceil(200_000 / unit.length));
-    const start = performance.now();
-    redactSecrets(text);
-    expect(performance.now() - start).toBeLessThan(2000);
-  });
-});
