@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'dist/src/cli/main.js');
+const fixture = join(root, 'dist/test/fixtures/cli-workflows.js');
+let tmp: ReturnType<typeof tempDir>;
+let db: string;
+
+function lifeline(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(cli) || !existsSync(fixture)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
+  tmp = tempDir();
+  db = join(tmp.dir, 'cli.db');
+});
+afterAll(() => tmp.cleanup());
+
+describe('lifeline CLI', () => {
+  it('runs a workflow, lists it and shows it (text and JSON)', () => {
+    const run = lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{"name":"ada"}', '--run-id', 'g1']);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('✓ hello#0 executed (attempt 1)');
+    expect(run.out).toContain('"hello": "hello ada"');
+    const runs = lifeline(['runs', '--status', 'completed']);
+    expect(runs.out).toMatch(/g1\s+cli\.greet\s+completed/);
+    const show = lifeline(['show', 'g1', '--json']);
+    const parsed = JSON.parse(show.out) as { run: { status: string }; steps: Array<{ stepId: string; output: unknown }>; attempts: unknown[]; events: Array<{ type: string }> };
+    expect(parsed.run.status).toBe('completed');
+    expect(parsed.steps).toMatchObject([{ stepId: 'hello#0', output: 'hello ada' }]);
+    expect(parsed.attempts).toHaveLength(1);
+    expect(parsed.events.map((e) => e.type)).toContain('run.completed');
+    expect(lifeline(['show', 'g1']).out).toMatch(/hello#0\s+step\s+completed\s+1/);
+    // same run id again: the existing run, not a second one
+    expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{"name":"bob"}', '--run-id', 'g1', '-q']).out.trim()).toBe('{"hello":"hello ada"}');
+  });
+
+  it('waits for a signal, then continues when resumed with the signal sent', () => {
+    const run = lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'a1']);
+    expect(run.code).toBe(6);
+    expect(run.out).toContain('waiting for signal "approve"');
+    expect(lifeline(['signal', 'a1', 'approve', '{"ok":true}']).code).toBe(0);
+    const resumed = lifeline(['resume', 'a1', fixture]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain('"approved"');
+  });
+
+  it('retries a failed run from its failed step after the cause is fixed', () => {
+    const fix = join(tmp.dir, 'fixed');
+    const env = { CLI_FIX_FILE: fix };
+    const failed = lifeline(['run', fixture, '-w', 'cli.fragile', '--run-id', 'f1'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain('run f1 failed [configuration]: Step "second#0" failed with configuration error after 1 attempt: API key for the data service is missing');
+    writeFileSync(fix, '');
+    const retried = lifeline(['retry', 'f1', fixture], env);
+    expect(retried.code).toBe(0);
+    expect(retried.out).toContain('↺ first#0 replayed from checkpoint');
+    expect(retried.out).toContain('✓ second#0 executed');
+    expect(lifeline(['retry', 'f1']).err).toContain('Cannot retry run f1: it is completed.');
+  });
+
+  it('cancels a waiting run', () => {
+    lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'c1']);
+    const cancel = lifeline(['cancel', 'c1']);
+    expect(cancel.out).toContain('run c1 cancelled');
+    expect(lifeline(['runs', '--status', 'cancelled', '--json']).out).toContain('"id": "c1"');
+  });
+
+  it('exits with documented codes and clear messages on bad input', () => {
+    expect(lifeline(['show', 'nope'])).toMatchObject({ code: 4, err: 'lifeline: No run with id "nope" in this database.\n' });
+    expect(lifeline(['signal', 'nope', 'x']).code).toBe(4);
+    expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad'])).toMatchObject({ code: 2 });
+    expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad']).err).toContain('--input is not valid JSON');
+    expect(lifeline(['run', fixture]).err).toContain('defines 3 workflows (cli.greet, cli.approval, cli.fragile); choose one with --workflow');
+    expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
+    expect(lifeline(['runs', '--status', 'bogus']).err).toContain('Unknown status "bogus"');
+    expect(lifeline(['frobnicate']).code).toBe(2);
+    const notDb = join(tmp.dir, 'text.db');
+    writeFileSync(notDb, 'this is not a database, just text '.repeat(100));
+    const before = readFileSync(notDb);
+    const r = spawnSync(process.execPath, [cli, '--db', notDb, 'runs'], { encoding: 'utf8' });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toContain('not a SQLite database or corrupted');
+    expect(readFileSync(notDb).equals(before)).toBe(true);
+  });
+});
