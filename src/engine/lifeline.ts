@@ -46,7 +46,7 @@ export interface RunHandle<O = unknown> {
   status(): Promise<RunInfo<O>>;
 }
 
-export interface EngineEvent extends NewEvent {}
+export type EngineEvent = NewEvent;
 
 /** The client: start, inspect, signal and cancel runs, and create workers. */
 export class Lifeline {

@@ -120,7 +120,7 @@ export class Worker {
     const byName = new Map(workflows.map((w) => [w.name, w]));
     for (const run of claimed) {
       const def = byName.get(run.workflow);
-      if (def) this.launch(run, def);
+      if (def) void this.launch(run, def); // never rejects: failures are reported through onError
     }
     return claimed.length === capacity;
   }
