@@ -1,0 +1,139 @@
+import type Database from 'better-sqlite3';
+import { SchemaTooNewError } from '../../errors/store-errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Append-only: a released migration is never edited, only followed by a new one, because
+// databases in the field already ran it. Times are epoch ms chosen by the caller.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  parent_run_id TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  wake_at INTEGER,
+  lease_owner TEXT,
+  lease_host TEXT,
+  lease_pid INTEGER,
+  lease_token TEXT,
+  lease_expires_at INTEGER,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  claim_count INTEGER NOT NULL DEFAULT 0
+) STRICT;
+-- The claim query: pending runs, due sleepers/waiters, expired leases (running runs are few:
+-- at most the workers' concurrency, so filtering them by lease_expires_at needs no index).
+CREATE INDEX runs_status_wake ON runs (status, wake_at);
+CREATE INDEX runs_lease_host ON runs (lease_host) WHERE status = 'running';
+CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+CREATE INDEX runs_created ON runs (created_at, id);
+
+CREATE TABLE step_results (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  step_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  PRIMARY KEY (run_id, step_id)
+) STRICT;
+
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  step_id TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  outcome TEXT NOT NULL,
+  error_class TEXT,
+  error_message TEXT,
+  duration_ms INTEGER,
+  worker_id TEXT NOT NULL,
+  UNIQUE (run_id, step_id, attempt)
+) STRICT;
+-- No extra index: UNIQUE (run_id, step_id, attempt) serves lookups by run_id, including the
+-- claim's "interrupt running attempts", and every index page costs WAL bytes on each commit.
+
+CREATE TABLE signals (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  consumed_by_step TEXT
+) STRICT;
+CREATE INDEX signals_unconsumed ON signals (run_id, name, id) WHERE consumed_by_step IS NULL;
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX events_run ON events (run_id, id);
+`,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** Highest applied version, 0 for a database Lifeline never touched. Reads only. */
+export function readSchemaVersion(db: Database.Database): number {
+  const table = db
+    .prepare(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'lifeline_schema'`)
+    .get();
+  if (table === undefined) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM lifeline_schema').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Throws SchemaTooNewError when the file was written by a newer Lifeline. Reads only. */
+export function assertSchemaNotTooNew(db: Database.Database, location: string): number {
+  const found = readSchemaVersion(db);
+  if (found > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(location, found, LATEST_SCHEMA_VERSION);
+  return found;
+}
+
+/**
+ * Brings the schema up to date in ONE immediate transaction: either every pending migration
+ * is applied or none is. The version is re-read inside the transaction because another
+ * process may have migrated (or upgraded past us) while we waited for the write lock.
+ */
+export function migrate(db: Database.Database, location: string, now: number): void {
+  // Nothing to write on an up-to-date database: reopening never takes the write lock.
+  if (assertSchemaNotTooNew(db, location) === LATEST_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const current = assertSchemaNotTooNew(db, location);
+    if (current === 0) {
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)',
+      );
+    }
+    const record = db.prepare('INSERT INTO lifeline_schema (version, applied_at, name) VALUES (?, ?, ?)');
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      record.run(m.version, now, m.name);
+    }
+  }).immediate();
+}

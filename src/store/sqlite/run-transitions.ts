@@ -1,0 +1,141 @@
+// Status changes of a run after its claim: release, finish, cancel, retry, wake, signal.
+// Each method is one unit of work inside the caller's (batched) transaction; events are
+// appended in the same transaction so the log never disagrees with the state.
+import type Database from 'better-sqlite3';
+import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-errors.js';
+import type { FinishArgs, ReleaseArgs } from '../store.js';
+import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
+import { errorToText } from './rows.js';
+import type { RunStatements } from './run-statements.js';
+import type { EventStatements, SignalStatements } from './signal-statements.js';
+
+const CLEAR_LEASE =
+  'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
+
+export class RunTransitions {
+  private readonly setReleased: Database.Statement;
+  private readonly setFinished: Database.Statement;
+  private readonly wakeWaitingParent: Database.Statement;
+  private readonly anyChildTerminal: Database.Statement;
+  private readonly setCancelRequested: Database.Statement;
+  private readonly setCancelled: Database.Statement;
+  private readonly deleteFailedSteps: Database.Statement;
+  private readonly setRetried: Database.Statement;
+  private readonly setWakeNow: Database.Statement;
+  private readonly setPending: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    private readonly runs: RunStatements,
+    private readonly signals: SignalStatements,
+    private readonly events: EventStatements,
+  ) {
+    this.setReleased = db.prepare(
+      `UPDATE runs SET status = @status, wake_at = @wakeAt, updated_at = @now, ${CLEAR_LEASE} WHERE id = @runId`,
+    );
+    this.setFinished = db.prepare(
+      `UPDATE runs SET status = @status, output = @output, error = @error, wake_at = NULL, updated_at = @now,
+         ${CLEAR_LEASE} WHERE id = @runId`,
+    );
+    this.wakeWaitingParent = db.prepare(
+      `UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = @now WHERE id = @runId AND status = 'waiting'`,
+    );
+    this.anyChildTerminal = db.prepare(
+      `SELECT 1 FROM runs WHERE id IN (SELECT value FROM json_each(?))
+         AND status IN ('completed', 'failed', 'cancelled') LIMIT 1`,
+    );
+    this.setCancelRequested = db.prepare('UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?');
+    this.setCancelled = db.prepare(
+      `UPDATE runs SET status = 'cancelled', cancel_requested = 1, wake_at = NULL, updated_at = ?, ${CLEAR_LEASE}
+       WHERE id = ?`,
+    );
+    this.deleteFailedSteps = db.prepare(`DELETE FROM step_results WHERE run_id = ? AND status = 'failed'`);
+    this.setRetried = db.prepare(
+      `UPDATE runs SET status = 'pending', error = NULL, output = NULL, wake_at = NULL, cancel_requested = 0,
+         updated_at = ?, ${CLEAR_LEASE} WHERE id = ?`,
+    );
+    this.setWakeNow = db.prepare('UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId');
+    this.setPending = db.prepare(`UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = ? WHERE id = ?`);
+  }
+
+  release(args: ReleaseArgs): void {
+    this.runs.fence(args);
+    let status: ReleaseArgs['status'] = args.status;
+    let wakeAt = status === 'pending' ? null : args.wakeAt;
+    // Lost-wakeup check: the signal or child may have arrived while the run was running, when
+    // nothing could wake it. Then waiting would sleep forever (or until a timeout); run it now.
+    if (status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn)) {
+      status = 'pending';
+      wakeAt = null;
+    }
+    this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now });
+    this.events.append(args.events);
+  }
+
+  finish(args: FinishArgs): void {
+    const { parentRunId } = this.runs.fence(args);
+    this.setFinished.run({
+      runId: args.runId,
+      status: args.status,
+      output: args.output ?? null,
+      error: errorToText(args.error),
+      now: args.now,
+    });
+    if (parentRunId !== null) this.wakeWaitingParent.run({ runId: parentRunId, now: args.now });
+    this.events.append(args.events);
+  }
+
+  requestCancel(runId: string, now: number): RunRecord | null {
+    const run = this.runs.get(runId);
+    if (run === null || TERMINAL_STATUSES.includes(run.status)) return run;
+    if (run.status === 'running') {
+      // The worker owns the run; it sees the flag on its next heartbeat and ends the run itself.
+      if (!run.cancelRequested) {
+        this.setCancelRequested.run(now, runId);
+        this.events.append([{ runId, type: 'run.cancel_requested', at: now }]);
+      }
+    } else {
+      this.setCancelled.run(now, runId);
+      if (run.parentRunId !== null) this.wakeWaitingParent.run({ runId: run.parentRunId, now });
+      this.events.append([{ runId, type: 'run.cancelled', data: { from: run.status }, at: now }]);
+    }
+    return this.runs.require(runId);
+  }
+
+  retry(runId: string, now: number): RunRecord | null {
+    const run = this.runs.get(runId);
+    if (run === null) return null;
+    if (run.status !== 'failed') throw new InvalidRunStateError(runId, run.status, 'retry');
+    const removed = this.deleteFailedSteps.run(runId).changes;
+    this.setRetried.run(now, runId);
+    this.events.append([{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);
+    return this.runs.require(runId);
+  }
+
+  wake(runId: string, now: number): RunRecord | null {
+    const run = this.runs.get(runId);
+    if (run === null) return null;
+    if (run.status !== 'sleeping' && run.status !== 'waiting') return run;
+    this.setWakeNow.run({ runId, now });
+    this.events.append([{ runId, type: 'run.woken', data: { from: run.status }, at: now }]);
+    return this.runs.require(runId);
+  }
+
+  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): SignalRecord {
+    const run = this.runs.get(args.runId);
+    if (run === null) throw new RunNotFoundError(args.runId);
+    if (TERMINAL_STATUSES.includes(run.status)) throw new InvalidRunStateError(args.runId, run.status, 'signal');
+    const signal = this.signals.add(args.runId, args.name, args.payload, args.now);
+    if (run.status === 'waiting') this.setPending.run(args.now, args.runId);
+    this.events.append([
+      { runId: args.runId, type: 'run.signalled', data: { name: args.name, signalId: signal.id }, at: args.now },
+    ]);
+    return signal;
+  }
+
+  private wakeAlreadyDue(runId: string, wakeOn: NonNullable<ReleaseArgs['wakeOn']>): boolean {
+    if (this.signals.hasUnconsumed(runId, wakeOn.signalNames ?? [])) return true;
+    const children = wakeOn.childRunIds ?? [];
+    return children.length > 0 && this.anyChildTerminal.get(JSON.stringify(children)) !== undefined;
+  }
+}

@@ -1,0 +1,174 @@
+// The SQLite Store: one better-sqlite3 connection per store, WAL mode, group commit.
+// Writes go through the WriteBatcher (durable or soft); reads run directly on the connection
+// after flushing whatever this process has queued, so a read always sees our own writes.
+import type Database from 'better-sqlite3';
+import type {
+  ClaimArgs,
+  CommitStepArgs,
+  CreateRunArgs,
+  EndAttemptArgs,
+  FinishArgs,
+  LeaseArgs,
+  NewEvent,
+  ReleaseArgs,
+  RunFilter,
+  StartAttemptArgs,
+  Store,
+} from '../store.js';
+import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
+import { openDatabase, type SqliteOpenOptions } from './open-db.js';
+import { RunStatements } from './run-statements.js';
+import { RunTransitions } from './run-transitions.js';
+import { EventStatements, SignalStatements } from './signal-statements.js';
+import { StepStatements } from './step-statements.js';
+import { WriteBatcher, withBusyRetry } from './write-batcher.js';
+
+export type { SqliteOpenOptions } from './open-db.js';
+
+const DURABLE = true;
+const SOFT = false;
+
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite';
+  private readonly batcher: WriteBatcher;
+  private readonly runs: RunStatements;
+  private readonly transitions: RunTransitions;
+  private readonly steps: StepStatements;
+  private readonly signals: SignalStatements;
+  private readonly events: EventStatements;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    synchronous: 'FULL' | 'NORMAL',
+  ) {
+    this.batcher = new WriteBatcher(db, synchronous);
+    this.runs = new RunStatements(db);
+    this.signals = new SignalStatements(db);
+    this.events = new EventStatements(db);
+    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
+    this.steps = new StepStatements(db, this.runs, this.signals, this.events);
+  }
+
+  /** Read-your-writes: commit this process's queued writes, then read. */
+  private read<T>(fn: () => T): Promise<T> {
+    try {
+      this.batcher.flush();
+      return Promise.resolve(withBusyRetry(fn));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // ---- runs ---------------------------------------------------------------------------
+  createRun(args: CreateRunArgs): Promise<{ run: RunRecord; created: boolean }> {
+    return this.batcher.write(DURABLE, () => this.runs.create(args));
+  }
+
+  getRun(runId: string): Promise<RunRecord | null> {
+    return this.read(() => this.runs.get(runId));
+  }
+
+  listRuns(filter?: RunFilter): Promise<RunRecord[]> {
+    return this.read(() => this.runs.list(filter));
+  }
+
+  claimRuns(args: ClaimArgs): Promise<RunRecord[]> {
+    return this.batcher.write(DURABLE, () => this.runs.claim(args));
+  }
+
+  heartbeat(args: LeaseArgs & { leaseMs: number }): Promise<{ ok: boolean; cancelRequested: boolean }> {
+    return this.batcher.write(SOFT, () => this.runs.heartbeat(args));
+  }
+
+  listLeasesOnHost(host: string): Promise<Array<{ runId: string; pid: number; token: string }>> {
+    return this.read(() => this.runs.leasesOnHost(host));
+  }
+
+  breakLease(runId: string, token: string, now: number): Promise<boolean> {
+    return this.batcher.write(DURABLE, () => this.runs.breakLease(runId, token, now));
+  }
+
+  releaseRun(args: ReleaseArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.transitions.release(args));
+  }
+
+  finishRun(args: FinishArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.transitions.finish(args));
+  }
+
+  requestCancel(runId: string, now: number): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.transitions.requestCancel(runId, now));
+  }
+
+  retryRun(runId: string, now: number): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.transitions.retry(runId, now));
+  }
+
+  wakeRun(runId: string, now: number): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.transitions.wake(runId, now));
+  }
+
+  // ---- steps and attempts -------------------------------------------------------------
+  getSteps(runId: string): Promise<StepRecord[]> {
+    return this.read(() => this.steps.getSteps(runId));
+  }
+
+  startAttempt(args: StartAttemptArgs): Promise<void> {
+    return this.batcher.write(SOFT, () => this.steps.startAttempt(args));
+  }
+
+  endAttempt(args: EndAttemptArgs): Promise<void> {
+    return this.batcher.write(SOFT, () => this.steps.endAttempt(args));
+  }
+
+  commitStep(args: CommitStepArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.steps.commitStep(args));
+  }
+
+  listAttempts(runId: string): Promise<AttemptRecord[]> {
+    return this.read(() => this.steps.listAttempts(runId));
+  }
+
+  // ---- signals and events -------------------------------------------------------------
+  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord> {
+    return this.batcher.write(DURABLE, () => this.transitions.sendSignal(args));
+  }
+
+  peekSignal(runId: string, name: string): Promise<SignalRecord | null> {
+    return this.read(() => this.signals.peek(runId, name));
+  }
+
+  appendEvents(events: NewEvent[]): Promise<void> {
+    return this.batcher.write(SOFT, () => this.events.append(events));
+  }
+
+  listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
+    return this.read(() => this.events.list(filter));
+  }
+
+  close(): Promise<void> {
+    if (!this.db.open) return Promise.resolve();
+    try {
+      this.batcher.close();
+      this.db.close();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+/** Opens (creating and migrating if needed) a Lifeline SQLite database file. */
+export async function openSqliteStore(
+  path: string,
+  options: SqliteOpenOptions = {},
+): Promise<Store & { path: string }> {
+  const db = openDatabase(path, options, Date.now());
+  try {
+    return new SqliteStore(db, path, options.synchronous ?? 'FULL');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

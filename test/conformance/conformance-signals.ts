@@ -1,0 +1,97 @@
+// sendSignal, peekSignal, consuming signals, appendEvents, listEvents.
+import { describe, expect, it } from 'vitest';
+import { InvalidRunStateError, RunNotFoundError } from '../../src/errors/store-errors.js';
+import { LifelineError } from '../../src/errors/lifeline-error.js';
+import { T0, claimArgs, commitArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
+
+export function signalsConformance(getStore: GetStore): void {
+  describe('signals', () => {
+    it('a signal wakes a waiting run; a running run stays running', async () => {
+      const store = getStore();
+      const run = await createClaimed(store, 'r1');
+      await store.releaseRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'waiting', wakeAt: T0 + 1_000_000 });
+      const signal = await store.sendSignal({ runId: 'r1', name: 'approve', payload: '{"ok":true}', now: T0 + 2 });
+      expect(signal).toMatchObject({ runId: 'r1', name: 'approve', payload: '{"ok":true}', createdAt: T0 + 2, consumedByStep: null });
+      expect(await store.getRun('r1')).toMatchObject({ status: 'pending', wakeAt: null });
+      expect((await store.claimRuns(claimArgs({ now: T0 + 3 }))).map((r) => r.id)).toEqual(['r1']);
+      await store.sendSignal({ runId: 'r1', name: 'approve', payload: '2', now: T0 + 4 });
+      expect((await store.getRun('r1'))?.status).toBe('running');
+    });
+
+    it('refuses unknown and terminal runs', async () => {
+      const store = getStore();
+      const unknown = await rejection(store.sendSignal({ runId: 'nope', name: 's', payload: '1', now: T0 }));
+      expect(unknown).toBeInstanceOf(RunNotFoundError);
+      const run = await createClaimed(store, 'r1');
+      await store.finishRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'completed', output: '1' });
+      const terminal = await rejection(store.sendSignal({ runId: 'r1', name: 's', payload: '1', now: T0 + 2 }));
+      expect(terminal).toBeInstanceOf(InvalidRunStateError);
+      expect(terminal).toMatchObject({ runId: 'r1', status: 'completed' });
+      expect(await store.peekSignal('r1', 's')).toBeNull();
+    });
+
+    it('peek returns the oldest unconsumed signal of that name; a step consumes it once', async () => {
+      const store = getStore();
+      const run = await createClaimed(store, 'r1');
+      const first = await store.sendSignal({ runId: 'r1', name: 'go', payload: '1', now: T0 + 1 });
+      await store.sendSignal({ runId: 'r1', name: 'other', payload: '0', now: T0 + 2 });
+      const second = await store.sendSignal({ runId: 'r1', name: 'go', payload: '2', now: T0 + 3 });
+      expect(second.id).toBeGreaterThan(first.id);
+      expect(await store.peekSignal('r1', 'go')).toEqual(first);
+      expect(await store.peekSignal('r1', 'none')).toBeNull();
+
+      await store.commitStep(commitArgs(run, 'go#0', { kind: 'signal', output: '1' }, { consumeSignalId: first.id }));
+      expect(await store.peekSignal('r1', 'go')).toEqual(second);
+      const twice = await rejection(
+        store.commitStep(commitArgs(run, 'go#1', { kind: 'signal' }, { consumeSignalId: first.id })),
+      );
+      expect(twice).toBeInstanceOf(LifelineError);
+      expect((await store.getSteps('r1')).map((s) => s.stepId)).toEqual(['go#0']);
+    });
+
+    it('a signal of another run cannot be consumed', async () => {
+      const store = getStore();
+      const run = await createClaimed(store, 'r1');
+      await createRun(store, 'r2');
+      const foreign = await store.sendSignal({ runId: 'r2', name: 'go', payload: '1', now: T0 });
+      await rejection(store.commitStep(commitArgs(run, 'go#0', { kind: 'signal' }, { consumeSignalId: foreign.id })));
+      expect(await store.peekSignal('r2', 'go')).toEqual(foreign);
+    });
+  });
+
+  describe('events', () => {
+    it('appends JSON data and lists by run, after an id, with a limit', async () => {
+      const store = getStore();
+      await createRun(store, 'a');
+      await createRun(store, 'b');
+      await store.appendEvents([
+        { runId: 'a', type: 'one', data: { x: 1 }, at: T0 },
+        { runId: 'b', type: 'two', at: T0 + 1 },
+        { runId: 'a', type: 'three', data: 'text', at: T0 + 2 },
+      ]);
+      await store.appendEvents([]);
+      const all = await store.listEvents({});
+      expect(all.map((e) => [e.runId, e.type, e.data, e.at])).toEqual([
+        ['a', 'one', '{"x":1}', T0],
+        ['b', 'two', 'null', T0 + 1],
+        ['a', 'three', '"text"', T0 + 2],
+      ]);
+      expect(all[0]!.id).toBeLessThan(all[1]!.id);
+      expect(all[1]!.id).toBeLessThan(all[2]!.id);
+      expect((await store.listEvents({ runId: 'a' })).map((e) => e.type)).toEqual(['one', 'three']);
+      expect((await store.listEvents({ afterId: all[0]!.id })).map((e) => e.type)).toEqual(['two', 'three']);
+      expect((await store.listEvents({ runId: 'a', afterId: all[0]!.id })).map((e) => e.type)).toEqual(['three']);
+      expect((await store.listEvents({ limit: 1 })).map((e) => e.type)).toEqual(['one']);
+    });
+
+    it('writes that change a run append the events they are given', async () => {
+      const store = getStore();
+      const run = await createClaimed(store, 'r1');
+      const ev = (type: string, at: number) => [{ runId: 'r1', type, at }];
+      await store.releaseRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'pending', wakeAt: null, events: ev('run.released', T0 + 1) });
+      const again = (await store.claimRuns(claimArgs({ now: T0 + 2 })))[0]!;
+      await store.finishRun({ runId: 'r1', token: tokenOf(again), now: T0 + 3, status: 'completed', output: '1', events: ev('run.completed', T0 + 3) });
+      expect((await store.listEvents({ runId: 'r1' })).map((e) => e.type)).toEqual(['run.released', 'run.completed']);
+    });
+  });
+}

@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SchemaTooNewError, StoreOpenError } from '../../src/errors/store-errors.js';
+import { openStore, parseStoreUrl } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { T0, WF } from './conformance-helpers.js';
+import { makeTempDir, openTempSqlite } from './sqlite-temp.js';
+import { describeStoreConformance } from './store-conformance.js';
+
+describeStoreConformance('sqlite', openTempSqlite);
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const sideFiles = (path: string) => ['-wal', '-shm', '-journal'].filter((s) => existsSync(path + s));
+
+describe('SQLite store specifics', () => {
+  let dir = '';
+  let remove: () => Promise<void> = async () => {};
+  beforeEach(async () => {
+    ({ dir, remove } = await makeTempDir());
+  });
+  afterEach(async () => {
+    await remove();
+  });
+
+  it('migrates a new file once, in WAL mode; reopening does not migrate again', async () => {
+    const path = join(dir, 'a.db');
+    const store = await openSqliteStore(path);
+    expect(store.backend).toBe('sqlite');
+    expect(store.path).toBe(path);
+    await store.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
+    await store.close();
+    await (await openSqliteStore(path)).close();
+
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT version, name FROM lifeline_schema').all()).toEqual([{ version: 1, name: 'initial schema' }]);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'r1' }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a schema from a newer Lifeline without touching the file', async () => {
+    const path = join(dir, 'new.db');
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)');
+    raw.prepare('INSERT INTO lifeline_schema VALUES (?, ?, ?)').run(999, T0, 'from the future');
+    raw.close();
+    const before = sha256(path);
+
+    const error = await openSqliteStore(path).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect((error as Error).message).toBe(
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to 1. ` +
+        'Upgrade Lifeline to open it; the database was not modified.',
+    );
+    expect(sha256(path)).toBe(before);
+    expect(sideFiles(path)).toEqual([]);
+  });
+
+  it.each([
+    ['random text', () => Buffer.from('this is not a database\n'.repeat(300))],
+    ['a SQLite header over garbage', () => Buffer.concat([Buffer.from('SQLite format 3\0'), randomBytes(8192)])],
+  ])('refuses %s with StoreOpenError and leaves the file as it was', async (_what, content) => {
+    const path = join(dir, 'x.db');
+    writeFileSync(path, content());
+    const before = sha256(path);
+    const error = await openSqliteStore(path).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreOpenError);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toContain('not a SQLite database or corrupted');
+    expect(sha256(path)).toBe(before);
+    expect(sideFiles(path)).toEqual([]);
+  });
+
+  it('names a missing directory', async () => {
+    const path = join(dir, 'missing', 'sub', 'a.db');
+    const error = await openSqliteStore(path).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreOpenError);
+    expect((error as Error).message).toMatch(/directory .*missing.* does not exist/);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+
+  it('an awaited durable write is on disk for another connection; close() flushes queued ones', async () => {
+    const path = join(dir, 'd.db');
+    const store = await openSqliteStore(path);
+    await store.createRun({ id: 'awaited', workflow: WF, input: '{}', now: T0 });
+    const other = new Database(path, { readonly: true });
+    try {
+      expect(other.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'awaited' }]);
+      const queued = store.createRun({ id: 'queued', workflow: WF, input: '{}', now: T0 + 1 });
+      await store.close();
+      await queued;
+      expect(other.prepare('SELECT id FROM runs ORDER BY id').all()).toEqual([{ id: 'awaited' }, { id: 'queued' }]);
+    } finally {
+      other.close();
+    }
+    await expect(store.createRun({ id: 'late', workflow: WF, input: '{}', now: T0 })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('openStore URLs', () => {
+  it('accepts sqlite:path, sqlite://path and bare paths', async () => {
+    expect(parseStoreUrl('sqlite:data/x.db')).toEqual({ backend: 'sqlite', path: 'data/x.db' });
+    expect(parseStoreUrl('sqlite://data/x.db')).toEqual({ backend: 'sqlite', path: 'data/x.db' });
+    expect(parseStoreUrl('sqlite:///abs/x.db')).toEqual({ backend: 'sqlite', path: '/abs/x.db' });
+    expect(parseStoreUrl('./x.db')).toEqual({ backend: 'sqlite', path: './x.db' });
+    expect(parseStoreUrl('C:\\data\\x.db')).toEqual({ backend: 'sqlite', path: 'C:\\data\\x.db' });
+    const { dir, remove } = await makeTempDir();
+    try {
+      const store = await openStore(`sqlite://${join(dir, 'u.db')}`);
+      expect(store.backend).toBe('sqlite');
+      await store.close();
+    } finally {
+      await remove();
+    }
+  });
+
+  it('says PostgreSQL is not available yet, and never echoes the password', async () => {
+    for (const url of ['postgres://app:s3cr3t-pw@db.local/life', 'postgresql://app:s3cr3t-pw@db.local/life']) {
+      const error = await openStore(url).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect((error as Error).message).toContain('PostgreSQL support is not available yet');
+      expect((error as Error).message).not.toContain('s3cr3t-pw');
+    }
+  });
+
+  it('names an unknown scheme and the accepted forms, without the rest of the URL', async () => {
+    const error = await openStore('mysql://root:hunter2@host/db').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'INVALID_STORE_URL' });
+    expect((error as Error).message).toContain('"mysql:"');
+    expect((error as Error).message).toContain('sqlite:<path>');
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+});
