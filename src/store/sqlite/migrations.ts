@@ -40,6 +40,12 @@ CREATE INDEX runs_lease_host ON runs (lease_host) WHERE status = 'running';
 CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
 CREATE INDEX runs_created ON runs (created_at, id);
 
+-- Every step commit writes one row here, one in attempts and one in events; each b-tree page it
+-- touches is one more WAL frame to write and fsync, so the per-step tables are kept to the
+-- minimum: step_results is WITHOUT ROWID (one b-tree, not table + key index), and attempts and
+-- events use plain INTEGER PRIMARY KEY ids, not AUTOINCREMENT (which would also rewrite the
+-- sqlite_sequence page on every commit). Their ids still only grow: rows are never deleted
+-- except by a future pruning of the oldest ones.
 CREATE TABLE step_results (
   run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   step_id TEXT NOT NULL,
@@ -53,10 +59,10 @@ CREATE TABLE step_results (
   started_at INTEGER NOT NULL,
   completed_at INTEGER,
   PRIMARY KEY (run_id, step_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE attempts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   step_id TEXT NOT NULL,
   step_name TEXT NOT NULL,
@@ -73,6 +79,8 @@ CREATE TABLE attempts (
 -- No extra index: UNIQUE (run_id, step_id, attempt) serves lookups by run_id, including the
 -- claim's "interrupt running attempts", and every index page costs WAL bytes on each commit.
 
+-- Signals keep AUTOINCREMENT: a step records which signal id it consumed, so an id must never
+-- be reused, and signals are rare enough that the sqlite_sequence write does not matter.
 CREATE TABLE signals (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -84,7 +92,7 @@ CREATE TABLE signals (
 CREATE INDEX signals_unconsumed ON signals (run_id, name, id) WHERE consumed_by_step IS NULL;
 
 CREATE TABLE events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   type TEXT NOT NULL,
   data TEXT NOT NULL,
