@@ -42,3 +42,14 @@ export class StoreOpenError extends LifelineError {
     super('STORE_OPEN_FAILED', `Cannot open Lifeline database ${location}: ${reason}`, options);
   }
 }
+
+/**
+ * The database could not be reached or dropped the connection; whether the write landed is
+ * unknown. The engine retries the write with backoff (fencing makes that safe); stores throw it
+ * for connection-level faults only, never for a refused write.
+ */
+export class StoreUnavailableError extends LifelineError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', `The database is unavailable: ${reason}`, options);
+  }
+}

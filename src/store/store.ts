@@ -120,6 +120,13 @@ export interface Store {
   appendEvents(events: NewEvent[]): Promise<void>;
   listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]>;
 
+  /**
+   * Optional: calls `listener` when runs may have become claimable somewhere (a run was
+   * started, woken or signalled, possibly by another process or host), so idle workers claim at
+   * once instead of at their next poll. Polling stays the fallback. Returns an unsubscribe.
+   */
+  onRunnable?(listener: () => void): () => void;
+
   close(): Promise<void>;
 }
 
