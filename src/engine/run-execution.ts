@@ -1,5 +1,6 @@
 import { StepFailedError, InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
-import { LeaseLostError } from '../errors/store-errors.js';
+import { LeaseLostError, StepAlreadyCommittedError } from '../errors/store-errors.js';
+import { retryWhileUnavailable } from './store-retry.js';
 import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
@@ -150,7 +151,7 @@ export class RunExecution {
     const json = toJson(input, `Input of child workflow "${workflow.name}"`, this.deps.maxPayloadBytes);
     const parsed = workflow.options.inputSchema?.safeParse(fromJson(json));
     if (parsed && !parsed.success) throw new InputValidationError(workflow.name, 'input', formatZodIssues(parsed.error));
-    await this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() });
+    await this.storeCall(() => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() }), { abortable: true });
   }
 
   suspend(event: Extract<ExecutionEvent, { type: 'sleep' | 'wait' }>): Promise<never> {
@@ -165,6 +166,20 @@ export class RunExecution {
 
   leaseLost(): void {
     this.dispatch({ type: 'lease_lost' });
+  }
+
+  /**
+   * A store call that rides out a database outage (see store-retry.ts). `abortable` calls stop
+   * retrying when the run is cancelled, interrupted or lost; a run's final write keeps trying.
+   * A commit whose first try may have landed counts as done when the retry finds it committed.
+   */
+  async storeCall<T>(call: () => Promise<T>, options: { abortable: boolean; commit?: boolean }): Promise<T> {
+    return (await retryWhileUnavailable(call, {
+      clock: this.clock,
+      ...(options.abortable ? { signal: this.abort.signal } : {}),
+      ...(options.commit ? { landedIf: (e: unknown) => e instanceof StepAlreadyCommittedError } : {}),
+      onRetry: (error, delayMs) => this.deps.emit(this.event('store.unavailable', { message: error.message, retryInMs: delayMs })),
+    })) as T;
   }
 
   /** Builds an event; it is written with the state change it describes and published after. */
@@ -185,19 +200,19 @@ export class RunExecution {
     const now = this.clock.now();
     const type = status === 'waiting' ? 'step.waiting' : status === 'completed' ? 'step.completed' : 'step.failed';
     await this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
-      this.store.commitStep({
+      this.storeCall(() => this.store.commitStep({
         runId: this.runId,
         token: this.token,
         now,
         step: { stepId: slot.stepId, name: slot.name, seq: slot.seq, kind, status, output, error, attempts: 1, startedAt: now, completedAt: status === 'waiting' ? null : now },
         ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
         events,
-      }),
+      }), { abortable: true, commit: true }),
     );
   }
 
   private async loadHistory(): Promise<void> {
-    const [steps, attempts] = await Promise.all([this.store.getSteps(this.runId), this.store.listAttempts(this.runId)]);
+    const [steps, attempts] = await this.storeCall(() => Promise.all([this.store.getSteps(this.runId), this.store.listAttempts(this.runId)]), { abortable: true });
     for (const step of steps) {
       this.history.bySeq.set(step.seq, step);
       this.history.byId.set(step.stepId, step);
@@ -235,12 +250,12 @@ export class RunExecution {
           return this.finishCancelled();
         case 'stopping':
           await this.publish([this.event('run.released', { reason: 'shutdown' })], (events) =>
-            this.store.releaseRun({ ...base, status: 'pending', wakeAt: null, events }),
+            this.storeCall(() => this.store.releaseRun({ ...base, status: 'pending', wakeAt: null, events }), { abortable: false }),
           );
           return 'released';
         case 'suspending':
           await this.publish([this.event(`run.${s.status}`, { wakeAt: s.wakeAt, signals: s.signalNames, children: s.childRunIds })], (events) =>
-            this.store.releaseRun({ ...base, status: s.status, wakeAt: s.wakeAt, wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds }, events }),
+            this.storeCall(() => this.store.releaseRun({ ...base, status: s.status, wakeAt: s.wakeAt, wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds }, events }), { abortable: false }),
           );
           return 'suspended';
         case 'running':
@@ -261,7 +276,7 @@ export class RunExecution {
     }
     return this.fenced(async () => {
       await this.publish([this.event('run.completed')], (events) =>
-        this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'completed', output, events }),
+        this.storeCall(() => this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'completed', output, events }), { abortable: false }),
       );
       return 'completed';
     });
@@ -277,7 +292,7 @@ export class RunExecution {
     });
     return this.fenced(async () => {
       await this.publish([this.event('run.failed', { error: stored })], (events) =>
-        this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'failed', error: stored, events }),
+        this.storeCall(() => this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'failed', error: stored, events }), { abortable: false }),
       );
       return 'failed';
     });
@@ -287,7 +302,7 @@ export class RunExecution {
     return this.fenced(async () => {
       const error: StoredError = { name: 'RunCancelledError', message: `Run ${this.runId} was cancelled.`, errorClass: 'cancelled' };
       await this.publish([this.event('run.cancelled')], (events) =>
-        this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'cancelled', error, events }),
+        this.storeCall(() => this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'cancelled', error, events }), { abortable: false }),
       );
       return 'cancelled';
     });

@@ -58,14 +58,14 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       const output = toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes);
       const now = clock.now();
       await exec.publish([exec.event('step.completed', { stepId, attempt })], (events) =>
-        store.commitStep({
+        exec.storeCall(() => store.commitStep({
           runId: exec.runId,
           token: exec.token,
           now,
           step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt, completedAt: now },
           attempt: { attempt, endedAt: now, outcome: 'succeeded' },
           events,
-        }),
+        }), { abortable: true, commit: true }),
       );
       // The committed form, so the first execution sees exactly what a replay will.
       return { kind: 'completed', value: fromJson(output) };
@@ -105,20 +105,18 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
     const stored = toStoredError(failure, { errorClass: classification.errorClass, stepId, attempts: attempt });
     try {
       await exec.publish([exec.event('step.failed', { stepId, attempt, errorClass: classification.errorClass, message, reason: decision.reason })], (events) =>
-        store.commitStep({
+        exec.storeCall(() => store.commitStep({
           runId: exec.runId,
           token: exec.token,
           now,
           step: { stepId, name, seq, kind: 'step', status: 'failed', output: null, error: stored, attempts: attempt, startedAt, completedAt: now },
           attempt: { attempt, endedAt: now, outcome, errorClass: classification.errorClass, errorMessage: message },
           events,
-        }),
+        }), { abortable: true, commit: true }),
       );
     } catch (error) {
-      if (error instanceof LeaseLostError) {
-        exec.leaseLost();
-        return { kind: 'parked' };
-      }
+      if (error instanceof LeaseLostError) exec.leaseLost();
+      if (error instanceof LeaseLostError || exec.signal.aborted) return { kind: 'parked' };
       throw error;
     }
     return { kind: 'failed', error: new StepFailedError(stepId, classification.errorClass, attempt, message) };

@@ -91,7 +91,7 @@ export class WorkflowContext {
     } else {
       deadline = timeoutMs === undefined ? null : this.exec.clock.now() + timeoutMs;
     }
-    const signal = await this.exec.store.peekSignal(this.runId, name);
+    const signal = await this.exec.storeCall(() => this.exec.store.peekSignal(this.runId, name), { abortable: true });
     if (signal) {
       await this.exec.commitValue(slot, 'signal', fromJson(signal.payload), signal.id);
       return fromJson<T>(signal.payload);
@@ -114,7 +114,7 @@ export class WorkflowContext {
       await this.exec.startChild(childRunId, workflow as unknown as WorkflowDefinition, input);
       await this.exec.commitWaiting(slot, 'child', { childRunId });
     }
-    const child = await this.exec.store.getRun(childRunId);
+    const child = await this.exec.storeCall(() => this.exec.store.getRun(childRunId), { abortable: true });
     if (child?.status === 'completed') {
       await this.exec.commitValue(slot, 'child', fromJson(child.output));
       return fromJson<O>(child.output);
