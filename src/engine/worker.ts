@@ -36,6 +36,7 @@ export class Worker {
   private heartbeatTimer: TimerHandle | null = null;
   private lastDeadOwnerCheck = -Infinity;
   private readonly wakeTimers = new Set<TimerHandle>();
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
     this.options = resolveWorkerOptions(options);
@@ -50,6 +51,8 @@ export class Worker {
   start(): void {
     if (this.state !== 'idle') throw new Error(`Worker ${this.id} cannot start: it is ${this.state}`);
     this.state = 'running';
+    // Backends that can push wake-ups (PostgreSQL LISTEN/NOTIFY) make start latency independent of pollMs.
+    this.unsubscribe = this.deps.store.onRunnable?.(() => this.poke()) ?? null;
     this.scheduleHeartbeat();
     this.loop = this.runLoop();
   }
@@ -81,6 +84,7 @@ export class Worker {
     await all;
     await this.loop;
     this.heartbeatTimer?.cancel();
+    this.unsubscribe?.();
     for (const timer of this.wakeTimers) timer.cancel();
     this.wakeTimers.clear();
     this.state = 'stopped';
