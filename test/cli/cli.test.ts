@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import Database from 'better-sqlite3';
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,12 +74,43 @@ describe('lifeline CLI', () => {
     expect(lifeline(['runs', '--status', 'cancelled', '--json']).out).toContain('"id": "c1"');
   });
 
+  it('SIGTERM stops a worker gracefully: the running step finishes and the lease is released', async () => {
+    lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'unused']); // make sure the db exists
+    const start = spawnSync(process.execPath, ['-e', `
+      import('${join(root, 'dist/src/index.js')}').then(async ({ Lifeline }) => {
+        const l = await Lifeline.open({ db: '${db}', workflows: [] });
+        await l.store.createRun({ id: 's1', workflow: 'cli.slow', input: 'null', now: Date.now() });
+        await l.close();
+      })`], { encoding: 'utf8' });
+    expect(start.status).toBe(0);
+    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      worker.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('s1 started')) resolve();
+      });
+    });
+    worker.kill('SIGTERM');
+    const [code] = (await once(worker, 'exit')) as [number];
+    expect(code).toBe(0);
+    const check = new Database(db, { readonly: true });
+    const row = check.prepare("SELECT status, lease_token FROM runs WHERE id = 's1'").get() as { status: string; lease_token: string | null };
+    const steps = check.prepare("SELECT step_id FROM step_results WHERE run_id = 's1'").all();
+    check.close();
+    expect(row).toEqual({ status: 'pending', lease_token: null });
+    expect(steps).toEqual([{ step_id: 'slow#0' }]);
+    const resumed = lifeline(['resume', 's1', fixture]);
+    expect(resumed.out).toContain('↺ slow#0 replayed from checkpoint');
+    expect(resumed.code).toBe(0);
+  });
+
   it('exits with documented codes and clear messages on bad input', () => {
     expect(lifeline(['show', 'nope'])).toMatchObject({ code: 4, err: 'lifeline: No run with id "nope" in this database.\n' });
     expect(lifeline(['signal', 'nope', 'x']).code).toBe(4);
     expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad'])).toMatchObject({ code: 2 });
     expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad']).err).toContain('--input is not valid JSON');
-    expect(lifeline(['run', fixture]).err).toContain('defines 3 workflows (cli.greet, cli.approval, cli.fragile); choose one with --workflow');
+    expect(lifeline(['run', fixture]).err).toContain('defines 4 workflows (cli.greet, cli.approval, cli.fragile, cli.slow); choose one with --workflow');
     expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
     expect(lifeline(['runs', '--status', 'bogus']).err).toContain('Unknown status "bogus"');
     expect(lifeline(['frobnicate']).code).toBe(2);
