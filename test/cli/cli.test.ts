@@ -105,12 +105,41 @@ describe('lifeline CLI', () => {
     expect(resumed.code).toBe(0);
   });
 
+  it('worker --log json writes structured events, with secrets redacted everywhere', async () => {
+    const create = spawnSync(process.execPath, ['-e', `
+      import('${join(root, 'dist/src/index.js')}').then(async ({ Lifeline }) => {
+        const l = await Lifeline.open({ db: '${db}', workflows: [] });
+        await l.store.createRun({ id: 'leak1', workflow: 'cli.leaky', input: 'null', now: Date.now() });
+        await l.close();
+      })`], { encoding: 'utf8' });
+    expect(create.status).toBe(0);
+    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture, '--log', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      worker.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('"event":"run.failed"')) resolve();
+      });
+    });
+    worker.kill('SIGTERM');
+    await once(worker, 'exit');
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; event: string; runId?: string; errorClass?: string });
+    expect(lines.find((l) => l.event === 'step.failed')).toMatchObject({ level: 40, runId: 'leak1', errorClass: 'configuration' });
+    expect(lines.find((l) => l.event === 'run.failed')).toMatchObject({ level: 50 });
+    expect(out).not.toContain('hunter2secret');
+    expect(out).not.toContain('sk-live-abcdefghijklmnop1234');
+    const shown = lifeline(['show', 'leak1', '--json']).out;
+    expect(shown).toContain('[REDACTED]');
+    expect(shown).not.toContain('hunter2secret');
+    expect(shown).not.toContain('sk-live-abcdefghijklmnop1234');
+  });
+
   it('exits with documented codes and clear messages on bad input', () => {
     expect(lifeline(['show', 'nope'])).toMatchObject({ code: 4, err: 'lifeline: No run with id "nope" in this database.\n' });
     expect(lifeline(['signal', 'nope', 'x']).code).toBe(4);
     expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad'])).toMatchObject({ code: 2 });
     expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad']).err).toContain('--input is not valid JSON');
-    expect(lifeline(['run', fixture]).err).toContain('defines 4 workflows (cli.greet, cli.approval, cli.fragile, cli.slow); choose one with --workflow');
+    expect(lifeline(['run', fixture]).err).toContain('defines 5 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky); choose one with --workflow');
     expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
     expect(lifeline(['runs', '--status', 'bogus']).err).toContain('Unknown status "bogus"');
     expect(lifeline(['frobnicate']).code).toBe(2);

@@ -4,6 +4,7 @@ import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifeline, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { CliError } from '../cli-error.js';
+import { createEventLogger } from '../../observe/event-log.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -16,7 +17,8 @@ export function registerWorker(program: Command): void {
     .option('--grace-ms <ms>', 'on shutdown, how long running steps may finish', (v) => intArg(v, '--grace-ms'))
     .option('--host <id>', 'host identity recorded in leases (default: hostname)')
     .option('-q, --quiet', 'no progress lines')
-    .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; quiet?: boolean }, cmd: Command) => {
+    .option('--log <format>', 'print engine events as "text" (default) or "json" (structured, one line per event)', 'text')
+    .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; quiet?: boolean; log: string }, cmd: Command) => {
       await loadWorkflowFile(file);
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
       const worker = lifeline.worker({
@@ -26,7 +28,10 @@ export function registerWorker(program: Command): void {
         ...(opts.graceMs !== undefined ? { shutdownGraceMs: opts.graceMs } : {}),
         ...(opts.host ? { host: opts.host } : {}),
       });
-      if (!opts.quiet) {
+      if (opts.log !== 'text' && opts.log !== 'json') throw new CliError(`--log must be "text" or "json" (got "${opts.log}")`, EXIT.USAGE);
+      if (opts.log === 'json') {
+        lifeline.events.on('event', await createEventLogger());
+      } else if (!opts.quiet) {
         lifeline.events.on('event', (e) => {
           const line = describeEvent(e);
           if (line) process.stdout.write(`${line}\n`);
