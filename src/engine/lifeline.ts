@@ -52,6 +52,8 @@ export type EngineEvent = NewEvent;
 export class Lifeline {
   readonly events = new EventEmitter<{ event: [EngineEvent] }>();
   private readonly workers = new Set<Worker>();
+  /** result() callers waiting per run: woken by this process's final events, without a listener each. */
+  private readonly waiters = new Map<string, Set<() => void>>();
   private readonly maxPayloadBytes: number;
 
   private constructor(
@@ -198,21 +200,26 @@ export class Lifeline {
   }
 
   private emit(event: EngineEvent): void {
+    if (isFinalEvent(event.type)) {
+      const waiting = this.waiters.get(event.runId);
+      if (waiting) for (const wake of [...waiting]) wake();
+    }
     this.events.emit('event', event);
   }
 
   private nextEventOrTimeout(runId: string, ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const onEvent = (event: EngineEvent) => {
-        if (event.runId === runId && isFinalEvent(event.type)) done();
-      };
+      let waiting = this.waiters.get(runId);
+      if (!waiting) this.waiters.set(runId, (waiting = new Set()));
+      const set = waiting;
       const timer = this.clock.setTimer(ms, () => done());
       const done = () => {
         timer.cancel();
-        this.events.off('event', onEvent);
+        set.delete(done);
+        if (set.size === 0 && this.waiters.get(runId) === set) this.waiters.delete(runId);
         resolve();
       };
-      this.events.on('event', onEvent);
+      set.add(done);
     });
   }
 }

@@ -199,6 +199,7 @@ export class RunExecution {
   private async commit(slot: Slot, kind: StepKind, status: StepRecord['status'], output: string | null, error: StoredError | null, consumeSignalId?: number): Promise<void> {
     const now = this.clock.now();
     const type = status === 'waiting' ? 'step.waiting' : status === 'completed' ? 'step.completed' : 'step.failed';
+    // Completions are recorded by the step row itself (see step-attempts.ts); waits and failures get an event row.
     await this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
       this.storeCall(() => this.store.commitStep({
         runId: this.runId,
@@ -206,7 +207,7 @@ export class RunExecution {
         now,
         step: { stepId: slot.stepId, name: slot.name, seq: slot.seq, kind, status, output, error, attempts: 1, startedAt: now, completedAt: status === 'waiting' ? null : now },
         ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
-        events,
+        events: status === 'completed' ? [] : events,
       }), { abortable: true, commit: true }),
     );
   }

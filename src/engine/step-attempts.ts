@@ -57,14 +57,16 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       });
       const output = toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes);
       const now = clock.now();
-      await exec.publish([exec.event('step.completed', { stepId, attempt })], (events) =>
+      // The step row and the attempt row are the durable record of a completion; an event row
+      // too would add two WAL pages to every step's commit (see docs/decisions), so the
+      // completion event is published in-process only.
+      await exec.publish([exec.event('step.completed', { stepId, attempt })], () =>
         exec.storeCall(() => store.commitStep({
           runId: exec.runId,
           token: exec.token,
           now,
           step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt, completedAt: now },
           attempt: { attempt, endedAt: now, outcome: 'succeeded' },
-          events,
         }), { abortable: true, commit: true }),
       );
       // The committed form, so the first execution sees exactly what a replay will.
