@@ -25,7 +25,11 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
   // Not started at all: work begun after a cancellation would be thrown away anyway.
   if (parentSignal?.aborted) throw parentSignal.reason;
 
-  const controller = new AbortController();
+  const hasDeadline = timeoutMs !== undefined && timeoutMs !== Infinity;
+  // Hot path: without a deadline the step's signal is the run's own (it aborts on exactly the
+  // same events), which spares an AbortController and a listener hop per step.
+  const controller = hasDeadline || !parentSignal ? new AbortController() : null;
+  const signal = controller?.signal ?? (parentSignal as AbortSignal);
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let timer: TimerHandle | undefined;
@@ -39,20 +43,21 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
     const onParentAbort = () => {
       const reason: unknown = parentSignal?.reason;
       settle(() => reject(reason));
-      controller.abort(reason);
+      controller?.abort(reason);
     };
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
-    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-      timer = setLongTimer(clock, timeoutMs, () => {
+    if (hasDeadline) {
+      // Clocks chain timers longer than setTimeout's 2^31-1 ms limit themselves.
+      timer = clock.setTimer(timeoutMs, () => {
         const error = new StepTimeoutError(stepId, timeoutMs);
         // Settle first: fn reacting to the abort synchronously must not win the race.
         settle(() => reject(error));
-        controller.abort(error);
+        controller?.abort(error);
       });
     }
     let result: Promise<T> | T;
     try {
-      result = fn(controller.signal);
+      result = fn(signal);
     } catch (error) {
       settle(() => reject(error));
       return;
@@ -62,16 +67,4 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
       (error: unknown) => settle(() => reject(error)),
     );
   });
-}
-
-// setTimeout fires at once for delays over 2^31-1 ms (~24.8 days); re-arm in chunks instead.
-const MAX_TIMER_MS = 2_147_483_647;
-
-function setLongTimer(clock: Clock, ms: number, fn: () => void): TimerHandle {
-  let current: TimerHandle;
-  const arm = (remaining: number) => {
-    current = remaining > MAX_TIMER_MS ? clock.setTimer(MAX_TIMER_MS, () => arm(remaining - MAX_TIMER_MS)) : clock.setTimer(remaining, fn);
-  };
-  arm(ms);
-  return { cancel: () => current.cancel() };
 }
