@@ -1,0 +1,196 @@
+// The PostgreSQL Store on node-postgres. Durable writes are single autocommit statements (or short
+// transactions) on a pool, so PostgreSQL's group commit shares WAL flushes between connections;
+// the hot ones (createRun, commitStep, finishRun, getRun) are also gathered per event-loop turn
+// into multi-row statements (batcher.ts). Soft writes use a second pool whose sessions run with
+// synchronous_commit=off. See docs/decisions/2026-11-22-postgres-backend.md.
+import pg from 'pg';
+import { LifelineError } from '../../errors/lifeline-error.js';
+import { StoreOpenError } from '../../errors/store-errors.js';
+import type {
+  ClaimArgs, CommitStepArgs, CreateRunArgs, EndAttemptArgs, FinishArgs, LeaseArgs, NewEvent, ReleaseArgs,
+  RunFilter, StartAttemptArgs, Store,
+} from '../store.js';
+import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
+import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
+import { PgExec } from './exec.js';
+import { migrate } from './migrations.js';
+import { Notifier, RunnableListener } from './notify.js';
+import { RunOps } from './run-ops.js';
+import { StepOps } from './step-ops.js';
+import { Transitions } from './transitions.js';
+
+export type { PostgresOpenOptions } from './connection.js';
+
+export class PostgresStore implements Store {
+  readonly backend = 'postgres';
+  readonly schema: string;
+  private readonly exec: PgExec;
+  private readonly runs: RunOps;
+  private readonly steps: StepOps;
+  private readonly transitions: Transitions;
+  private readonly notifier: Notifier;
+  private readonly listener: RunnableListener;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    target: PgTarget,
+    private readonly durablePool: pg.Pool,
+    private readonly softPool: pg.Pool,
+  ) {
+    this.schema = target.schema;
+    const s = quoteIdent(target.schema);
+    const channel = `lifeline_${target.schema}`;
+    this.exec = new PgExec(durablePool, softPool, target.secrets);
+    this.notifier = new Notifier(softPool, channel);
+    const notify = () => this.notifier.poke();
+    this.runs = new RunOps(this.exec, s, notify);
+    this.steps = new StepOps(this.exec, s);
+    this.transitions = new Transitions(this.exec, s, notify);
+    this.listener = new RunnableListener(
+      () => ({
+        connectionString: target.connectionString,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        connectionTimeoutMillis: 10_000,
+        application_name: 'lifeline-listen',
+      }),
+      channel,
+    );
+  }
+
+  // ---- runs ---------------------------------------------------------------------------
+  createRun(args: CreateRunArgs): Promise<{ run: RunRecord; created: boolean }> {
+    return this.runs.create(args);
+  }
+
+  getRun(runId: string): Promise<RunRecord | null> {
+    return this.runs.get(runId);
+  }
+
+  listRuns(filter?: RunFilter): Promise<RunRecord[]> {
+    return this.runs.list(filter);
+  }
+
+  claimRuns(args: ClaimArgs): Promise<RunRecord[]> {
+    return this.runs.claim(args);
+  }
+
+  heartbeat(args: LeaseArgs & { leaseMs: number }): Promise<{ ok: boolean; cancelRequested: boolean }> {
+    return this.runs.heartbeat(args);
+  }
+
+  listLeasesOnHost(host: string): Promise<Array<{ runId: string; pid: number; token: string }>> {
+    return this.runs.leasesOnHost(host);
+  }
+
+  breakLease(runId: string, token: string, now: number): Promise<boolean> {
+    return this.runs.breakLease(runId, token, now);
+  }
+
+  releaseRun(args: ReleaseArgs): Promise<void> {
+    return this.transitions.release(args);
+  }
+
+  finishRun(args: FinishArgs): Promise<void> {
+    return this.transitions.finish(args);
+  }
+
+  requestCancel(runId: string, now: number): Promise<RunRecord | null> {
+    return this.transitions.requestCancel(runId, now);
+  }
+
+  retryRun(runId: string, now: number): Promise<RunRecord | null> {
+    return this.transitions.retry(runId, now);
+  }
+
+  wakeRun(runId: string, now: number): Promise<RunRecord | null> {
+    return this.transitions.wake(runId, now);
+  }
+
+  // ---- steps and attempts -------------------------------------------------------------
+  getSteps(runId: string): Promise<StepRecord[]> {
+    return this.steps.getSteps(runId);
+  }
+
+  startAttempt(args: StartAttemptArgs): Promise<void> {
+    return this.steps.startAttempt(args);
+  }
+
+  endAttempt(args: EndAttemptArgs): Promise<void> {
+    return this.steps.endAttempt(args);
+  }
+
+  commitStep(args: CommitStepArgs): Promise<void> {
+    return this.steps.commitStep(args);
+  }
+
+  listAttempts(runId: string): Promise<AttemptRecord[]> {
+    return this.steps.listAttempts(runId);
+  }
+
+  // ---- signals and events -------------------------------------------------------------
+  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord> {
+    return this.transitions.sendSignal(args);
+  }
+
+  peekSignal(runId: string, name: string): Promise<SignalRecord | null> {
+    return this.steps.peekSignal(runId, name);
+  }
+
+  appendEvents(events: NewEvent[]): Promise<void> {
+    return this.steps.appendEvents(events);
+  }
+
+  listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
+    return this.steps.listEvents(filter);
+  }
+
+  onRunnable(listener: () => void): () => void {
+    if (this.closing !== null) return () => {};
+    return this.listener.subscribe(listener);
+  }
+
+  /** Lets writes in flight finish, then closes every connection. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.listener.close();
+      await this.steps.flushStarts();
+      await this.exec.close();
+      await this.notifier.drain();
+      await Promise.all([this.durablePool.end(), this.softPool.end()]);
+    })();
+    return this.closing;
+  }
+}
+
+/**
+ * Opens a Lifeline store in a PostgreSQL database, creating the schema (default `lifeline`) and
+ * migrating it if needed. Connection faults reject with StoreUnavailableError; a schema written
+ * by a newer Lifeline with SchemaTooNewError. The URL (and its password) never appears in errors.
+ */
+export async function openPostgresStore(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStore> {
+  const target = parsePgUrl(url, options.schema);
+  const timeout = options.connectTimeoutMs ?? 10_000;
+  const durable = createPool(target, options.poolSize ?? 16, '', timeout);
+  // Soft writes need not survive power loss: their sessions do not wait for the WAL flush.
+  const soft = createPool(target, options.softPoolSize ?? 4, '-c synchronous_commit=off', timeout);
+  try {
+    const client = await durable.connect();
+    try {
+      await migrate(client, target.schema, quoteIdent(target.schema), `${target.location} (schema "${target.schema}")`, Date.now());
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await Promise.all([durable.end(), soft.end()]).catch(() => {});
+    throw toOpenError(target, error);
+  }
+  return new PostgresStore(target, durable, soft);
+}
+
+function toOpenError(target: PgTarget, error: unknown): unknown {
+  const mapped = toStoreError(error, target.secrets);
+  if (mapped !== error || error instanceof LifelineError) return mapped;
+  const message = scrub(error instanceof Error ? error.message : String(error), target.secrets);
+  return new StoreOpenError(`${target.location} (schema "${target.schema}")`, message);
+}

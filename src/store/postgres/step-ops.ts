@@ -1,0 +1,157 @@
+// Step results, attempts, signals read by steps, and events. Every write is one statement with
+// data-modifying CTEs (autocommit: one round trip, one WAL flush); commitStep calls are batched
+// (commit-batch.ts) and attempt starts held and merged (attempt-starts.ts).
+import { LifelineError } from '../../errors/lifeline-error.js';
+import { LeaseLostError, StepAlreadyCommittedError } from '../../errors/store-errors.js';
+import type { CommitStepArgs, EndAttemptArgs, NewEvent, StartAttemptArgs } from '../store.js';
+import type { AttemptRecord, EventRecord, SignalRecord, StepRecord } from '../types.js';
+import {
+  toAttemptRecord, toEventRecord, toSignalRecord, toStepRecord,
+  type AttemptRow, type EventRow, type SignalRow, type StepRow,
+} from '../sqlite/rows.js';
+import { AttemptStarts } from './attempt-starts.js';
+import { BATCHING, StatementBatcher } from './batcher.js';
+import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type CommitResult } from './commit-batch.js';
+import { refusalCode, type PgExec } from './exec.js';
+
+/** Events as four parallel arrays, inserted with unnest() by the statements that take them. */
+export function eventArrays(events: readonly NewEvent[] | undefined): [string[], string[], string[], number[]] {
+  const list = events ?? [];
+  return [list.map((e) => e.runId), list.map((e) => e.type), list.map((e) => JSON.stringify(e.data ?? null)), list.map((e) => e.at)];
+}
+
+/** INSERT of the events passed as arrays $n..$n+3, when `condition` holds. */
+export function insertEvents(s: string, n: number, condition = 'true'): string {
+  return `INSERT INTO ${s}.events (run_id, type, data, at)
+    SELECT * FROM unnest($${n}::text[], $${n + 1}::text[], $${n + 2}::text[], $${n + 3}::bigint[]) WHERE ${condition}`;
+}
+
+export class StepOps {
+  private readonly sql;
+  private readonly starts: AttemptStarts;
+  private readonly commits: StatementBatcher<CommitCall, CommitResult>;
+
+  constructor(private readonly db: PgExec, s: string) {
+    this.commits = new StatementBatcher<CommitCall, CommitResult>(
+      async (calls) => (await this.db.query<CommitResult>('durable', 'll_commit_steps', this.sql.commit, commitValues(calls))).rows,
+      { ...BATCHING, keyOf: (c) => `${c.args.runId}\u0000${c.args.step.stepId}` },
+    );
+    this.starts = new AttemptStarts((starts) =>
+      this.db.query('soft', 'll_attempts_start', this.sql.startAttempts, [
+        JSON.stringify(starts.map((a) => ({ r: a.runId, s: a.stepId, n: a.stepName, a: a.attempt, t: a.startedAt, w: a.workerId }))),
+      ]),
+    );
+    this.sql = {
+      steps: `SELECT * FROM ${s}.step_results WHERE run_id = $1 ORDER BY seq, step_id`,
+      attempts: `SELECT * FROM ${s}.attempts WHERE run_id = $1 ORDER BY id`,
+      // A row that already exists keeps its first record: it may already tell how the attempt
+      // ended (commitStep or endAttempt can land first: they run on other connections).
+      startAttempts: `INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id)
+        SELECT r, s, n, a, t, 'running', w FROM json_to_recordset($1::json) AS u (r text, s text, n text, a int, t bigint, w text)
+        ON CONFLICT (run_id, step_id, attempt) DO NOTHING`,
+      // Without a started row, record what is known: the step name is the stepId's prefix
+      // ("fetch#0" -> "fetch"), the start is the end, the worker the lease holder.
+      endAttempt: `
+        WITH att AS (
+          INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
+            error_class, error_message, duration_ms, worker_id)
+          VALUES ($1, $2, COALESCE($13::text, regexp_replace($2, '#\\d+$', '')), $3, COALESCE($12::bigint, $4::bigint), $4, $5, $6, $7,
+            GREATEST(0, $4::bigint - COALESCE($12::bigint, $4::bigint)),
+            COALESCE($14::text, (SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token IS NOT NULL), ''))
+          ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
+            error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
+            duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at)
+        ), ev AS (${insertEvents(s, 8)})
+        SELECT 1`,
+      commit: commitSql(s),
+      peekSignal: `SELECT * FROM ${s}.signals WHERE run_id = $1 AND name = $2 AND consumed_by_step IS NULL ORDER BY id LIMIT 1`,
+      appendEvents: insertEvents(s, 1),
+      eventsAll: `SELECT * FROM ${s}.events WHERE id > $1 ORDER BY id LIMIT $2`,
+      eventsOfRun: `SELECT * FROM ${s}.events WHERE run_id = $3 AND id > $1 ORDER BY id LIMIT $2`,
+    };
+  }
+
+  async getSteps(runId: string): Promise<StepRecord[]> {
+    return (await this.db.read<StepRow>(runId, 'll_steps', this.sql.steps, [runId])).rows.map(toStepRecord);
+  }
+
+  async listAttempts(runId: string): Promise<AttemptRecord[]> {
+    return (await this.db.read<AttemptRow>(runId, 'll_attempts', this.sql.attempts, [runId])).rows.map(toAttemptRecord);
+  }
+
+  startAttempt(a: StartAttemptArgs): Promise<void> {
+    return this.db.track([a.runId], this.starts.add(a));
+  }
+
+  /** Writes the held starts now (before close). */
+  flushStarts(): Promise<void> {
+    return this.starts.flush();
+  }
+
+  async endAttempt(a: EndAttemptArgs): Promise<void> {
+    const taken = this.starts.take(a.runId, a.stepId, a.attempt);
+    const values = [
+      a.runId, a.stepId, a.attempt, a.endedAt, a.outcome, a.errorClass ?? null, a.errorMessage ?? null, ...eventArrays(a.events),
+      taken?.start.startedAt ?? null, taken?.start.stepName ?? null, taken?.start.workerId ?? null,
+    ];
+    await settle(taken, this.db.soft(runIdsOf(a.runId, a.events), 'll_attempt_end', this.sql.endAttempt, values));
+  }
+
+  async commitStep(args: CommitStepArgs): Promise<void> {
+    const taken = this.starts.take(args.runId, args.step.stepId, args.attempt?.attempt);
+    let result: CommitResult;
+    try {
+      result = await this.db.track(runIdsOf(args.runId, args.events), this.commits.add({ args, start: taken?.start ?? null }));
+    } catch (error) {
+      taken?.done(error);
+      if (refusalCode(error) !== SIGNAL_ALREADY_CONSUMED) throw error;
+      throw new LifelineError(
+        SIGNAL_ALREADY_CONSUMED,
+        `Signal ${args.consumeSignalId} of run ${args.runId} cannot be consumed by step ${args.step.stepId}: it is already consumed or belongs to another run.`,
+      );
+    }
+    const refused = !result.fenced
+      ? new LeaseLostError(args.runId)
+      : result.stepped ? null : new StepAlreadyCommittedError(args.runId, args.step.stepId);
+    taken?.done(refused ?? undefined);
+    if (refused !== null) throw refused;
+  }
+
+  async peekSignal(runId: string, name: string): Promise<SignalRecord | null> {
+    const row = (await this.db.read<SignalRow>(runId, 'll_signal_peek', this.sql.peekSignal, [runId, name])).rows[0];
+    return row === undefined ? null : toSignalRecord(row);
+  }
+
+  async appendEvents(events: NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.soft(runIdsOf(undefined, events), 'll_events_append', this.sql.appendEvents, eventArrays(events));
+  }
+
+  async listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
+    const values: unknown[] = [filter.afterId ?? 0, filter.limit ?? 1000];
+    const res =
+      filter.runId === undefined
+        ? await this.db.read<EventRow>(undefined, 'll_events_all', this.sql.eventsAll, values)
+        : await this.db.read<EventRow>(filter.runId, 'll_events_run', this.sql.eventsOfRun, [...values, filter.runId]);
+    return res.rows.map(toEventRecord);
+  }
+}
+
+/** Tells a taken-over start how the statement that carried it ended. */
+async function settle<T>(taken: { done: (error?: unknown) => void } | null, write: Promise<T>): Promise<T> {
+  try {
+    const result = await write;
+    taken?.done();
+    return result;
+  } catch (error) {
+    taken?.done(error);
+    throw error;
+  }
+}
+
+/** The runs a write touches, for read-your-writes. */
+export function runIdsOf(runId: string | undefined, events: readonly NewEvent[] | undefined): string[] {
+  const ids = new Set<string>(runId === undefined ? [] : [runId]);
+  for (const e of events ?? []) ids.add(e.runId);
+  return [...ids];
+}

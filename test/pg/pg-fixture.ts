@@ -1,0 +1,58 @@
+// Vitest wiring for PostgreSQL tests: one server per test file (started in beforeAll, stopped in
+// afterAll), and a fresh schema per opened store so tests never see each other's rows.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { openPostgresStore, type PostgresOpenOptions, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { startTestPostgres, type TestPostgres } from './pg-harness.js';
+
+export interface PgFixture {
+  server(): TestPostgres;
+  /** A schema name no other test uses. */
+  freshSchema(): string;
+  /** A store in a fresh schema; cleanup closes it and drops the schema. */
+  openFresh(options?: PostgresOpenOptions): Promise<{ store: PostgresStore; cleanup: () => Promise<void> }>;
+  /** Runs `fn` with a plain client (admin checks, raw SQL). */
+  withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>;
+}
+
+export function usePostgres(): PgFixture {
+  let server: TestPostgres | undefined;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const current = (): TestPostgres => {
+    if (server === undefined) throw new Error('PostgreSQL test server not started (beforeAll did not run)');
+    return server;
+  };
+  const withClient = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: current().url });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const freshSchema = () => `t_${randomBytes(6).toString('hex')}`;
+  return {
+    server: current,
+    freshSchema,
+    withClient,
+    async openFresh(options = {}) {
+      const schema = options.schema ?? freshSchema();
+      // Small pools: each test opens its own store and 200 connections are shared by all.
+      const store = await openPostgresStore(current().url, { poolSize: 8, softPoolSize: 2, ...options, schema });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+        },
+      };
+    },
+  };
+}
