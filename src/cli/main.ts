@@ -11,7 +11,7 @@ import { registerControl } from './commands/control.js';
 const program = new Command()
   .name('lifeline')
   .description('Crash-proof, self-healing workflows: run, inspect and control durable runs')
-  .option('--db <location>', 'database: a SQLite path or sqlite:path (env LIFELINE_DB; default ./lifeline.db)')
+  .option('--db <location>', 'database: a SQLite path, sqlite:path or postgres://... (env LIFELINE_DB; default ./lifeline.db)')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
