@@ -43,9 +43,21 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
 
   for (;;) {
     attempt++;
-    const attemptStartedAt = clock.now();
-    // Soft write, not awaited: it shares the transaction of this step's commit when the step is quick.
-    track(exec, store.startAttempt({ runId: exec.runId, stepId, stepName: name, attempt, startedAt: attemptStartedAt, workerId: exec.deps.workerId }));
+    const start = store.startAttempt({ runId: exec.runId, token: exec.token, stepId, stepName: name, attempt, startedAt: clock.now(), workerId: exec.deps.workerId });
+    if (failures > prior.failed) {
+      // A retry: make sure the run is still ours before running the step again. A worker that
+      // stalled past its lease would otherwise re-run a step another worker already committed.
+      try {
+        await start;
+      } catch (error) {
+        if (error instanceof LeaseLostError) exec.leaseLost();
+        return { kind: 'parked' };
+      }
+    } else {
+      // First attempt here: not awaited, so a quick step's start shares its commit's transaction.
+      // The commit is fenced anyway, and a refused start reports the lost lease.
+      track(exec, start);
+    }
     let classification: Classification;
     let failure: unknown;
     try {
@@ -78,7 +90,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       }
       if (exec.signal.aborted) {
         const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
-        track(exec, store.endAttempt({ runId: exec.runId, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) }));
+        track(exec, store.endAttempt({ runId: exec.runId, token: exec.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) }));
         return { kind: 'parked' };
       }
       failure = error;
@@ -94,7 +106,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
     const decision = decideRetry(policy, failures, classification, Math.random);
     if (decision.retry) {
       const retryEvent = exec.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, delayMs: decision.delayMs, message });
-      track(exec, exec.publish([retryEvent], (events) => store.endAttempt({ runId: exec.runId, stepId, attempt, endedAt: clock.now(), outcome, errorClass: classification.errorClass, errorMessage: message, events })));
+      track(exec, exec.publish([retryEvent], (events) => store.endAttempt({ runId: exec.runId, token: exec.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: classification.errorClass, errorMessage: message, events })));
       try {
         await clock.sleep(decision.delayMs, exec.signal);
       } catch {

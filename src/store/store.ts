@@ -88,12 +88,14 @@ export interface Store {
   getSteps(runId: string): Promise<StepRecord[]>;
 
   /**
-   * Soft, fenced by the caller's own ordering (not checked). Records that an attempt started.
-   * Keyed by (runId, stepId, attempt); a later commitStep/endAttempt updates the same row.
+   * Soft. Records that an attempt started. Keyed by (runId, stepId, attempt); a later
+   * commitStep/endAttempt updates the same row. With `token` it is fenced: when the run is no
+   * longer held with that token it writes nothing and rejects with LeaseLostError, so a stalled
+   * worker cannot start (or end) attempts of a run another worker took over.
    */
   startAttempt(args: StartAttemptArgs): Promise<void>;
 
-  /** Soft. Ends an attempt that will not be followed by a commit (a failure that is retried). */
+  /** Soft; fenced like startAttempt when `token` is given. Ends an attempt not followed by a commit (a failure that is retried). */
   endAttempt(args: EndAttemptArgs): Promise<void>;
 
   /**
@@ -178,6 +180,8 @@ export interface FinishArgs extends LeaseArgs {
 
 export interface StartAttemptArgs {
   runId: string;
+  /** The caller's lease token: fences the write (see Store.startAttempt). */
+  token?: string;
   stepId: string;
   stepName: string;
   attempt: number;
@@ -187,6 +191,8 @@ export interface StartAttemptArgs {
 
 export interface EndAttemptArgs {
   runId: string;
+  /** The caller's lease token: fences the write (see Store.startAttempt). */
+  token?: string;
   stepId: string;
   attempt: number;
   endedAt: number;

@@ -96,6 +96,26 @@ export function claimsConformance(getStore: GetStore): void {
   });
 
   describe('leases', () => {
+    it('attempt writes with a token are fenced: a stale token writes nothing', async () => {
+      const store = getStore();
+      const first = await createClaimed(store, 'r1');
+      const stale = tokenOf(first);
+      const base = { runId: 'r1', stepId: 'fetch#0', stepName: 'fetch', workerId: 'worker-a' };
+      await store.startAttempt({ ...base, token: stale, attempt: 1, startedAt: T0 + 1 });
+      const [second] = await store.claimRuns(claimArgs({ now: T0 + LEASE_MS, workerId: 'worker-b' }));
+      await expect(store.startAttempt({ ...base, token: stale, attempt: 2, startedAt: T0 + LEASE_MS + 1 })).rejects.toThrow('Lease on run r1 was lost');
+      await expect(
+        store.endAttempt({ runId: 'r1', token: stale, stepId: 'fetch#0', attempt: 1, endedAt: T0 + LEASE_MS + 2, outcome: 'failed', errorClass: 'transient', errorMessage: 'late' }),
+      ).rejects.toThrow('Lease on run r1 was lost');
+      // The takeover's interrupted record of attempt 1 stands; no attempt 2 of the stale worker exists.
+      expect((await store.listAttempts('r1')).map((a) => [a.attempt, a.outcome])).toEqual([[1, 'interrupted']]);
+      await store.startAttempt({ ...base, token: tokenOf(second!), workerId: 'worker-b', attempt: 2, startedAt: T0 + LEASE_MS + 3 });
+      expect((await store.listAttempts('r1')).map((a) => [a.attempt, a.outcome, a.workerId])).toEqual([
+        [1, 'interrupted', 'worker-a'],
+        [2, 'running', 'worker-b'],
+      ]);
+    });
+
     it('heartbeat extends the lease while the token holds', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');

@@ -1,16 +1,12 @@
 // A "zombie" worker: not dead, only stalled past its lease (GC pause, suspended laptop, blocked
 // event loop) while one of its steps runs. Another worker takes the run over and finishes it.
-// Then the zombie's step fails with a retryable error. Fencing refuses the zombie's commits,
-// but its retry loop is not fenced: startAttempt/endAttempt are unfenced soft writes and no
-// lease check happens between attempts, so the zombie
-//   1. executes the already-committed step again (a side effect after the commit), and
-//   2. rewrites attempt rows: its own `interrupted` attempt becomes `failed`, the new owner's
-//      `succeeded` attempt becomes `failed`, and it leaves an attempt `running` on a completed run.
-// With real time, the zombie's next heartbeat (<= heartbeatMs) stops it; until then it retries.
-//
-// KNOWN ENGINE BUG: these tests assert the correct behaviour and are marked `it.fails` so the
-// suite stays green while the bug exists. Once it is fixed they fail ("expected to fail"):
-// then drop `.fails`.
+// Then the zombie's step fails with a retryable error. Its commits are refused by the fence, and
+// so are its attempt writes (startAttempt/endAttempt carry the lease token), and a retry awaits
+// its fenced start before running the step again. Without that, the zombie
+//   1. executed the already-committed step again (a side effect after the commit), and
+//   2. rewrote attempt rows: its own `interrupted` attempt became `failed`, the new owner's
+//      `succeeded` attempt became `failed`, and it left an attempt `running` on a completed run.
+// These tests keep that from coming back.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
@@ -101,13 +97,13 @@ describe('a stalled worker after its run was taken over (KNOWN BUG: unfenced ret
     expect(executions.slice(0, 2)).toEqual(['A', 'B']);
   });
 
-  it.fails('does not execute the committed step again', async () => {
+  it('does not execute the committed step again', async () => {
     const { executions } = await zombieScenario();
     // Today: ['A', 'B', 'A', 'A']: A retried the step twice after B committed it.
     expect(executions).toEqual(['A', 'B']);
   });
 
-  it.fails("leaves the new owner's attempt history alone and no attempt running", async () => {
+  it("leaves the new owner's attempt history alone and no attempt running", async () => {
     const { attemptsBefore, attemptsAfter } = await zombieScenario();
     // Today: [1 failed A] [2 failed B] [3 running A]: B's succeeded attempt was rewritten by A.
     expect(attemptsAfter).toEqual(attemptsBefore);

@@ -3,6 +3,7 @@
 // different connections). So starts are held until the next event-loop turn: a quick step's
 // commitStep (or endAttempt) arrives before that, takes the start over and writes the attempt row
 // in its own statement. Starts still waiting at the turn are inserted together in ONE statement.
+import { LeaseLostError } from '../../errors/store-errors.js';
 import type { StartAttemptArgs } from '../store.js';
 
 interface Held {
@@ -15,7 +16,8 @@ export class AttemptStarts {
   private held = new Map<string, Held>();
   private scheduled = false;
 
-  constructor(private readonly insertMany: (starts: StartAttemptArgs[]) => Promise<unknown>) {}
+  /** `insertMany` returns, per start, whether its fence held (always true for a start without a token). */
+  constructor(private readonly insertMany: (starts: StartAttemptArgs[]) => Promise<boolean[]>) {}
 
   private static key(runId: string, stepId: string, attempt: number): string {
     return `${runId}\u0000${stepId}\u0000${attempt}`;
@@ -51,7 +53,7 @@ export class AttemptStarts {
         // The start is bookkeeping: if the statement that took it over was refused (lease lost,
         // already committed), write the start on its own as it would have been.
         if (error === undefined) held.resolve();
-        else this.insertMany([held.args]).then(() => held.resolve(), held.reject);
+        else this.insertMany([held.args]).then(([fenced]) => (fenced === false ? held.reject(new LeaseLostError(held.args.runId)) : held.resolve()), held.reject);
       },
     };
   }
@@ -63,7 +65,7 @@ export class AttemptStarts {
     this.held = new Map();
     if (batch.length === 0) return Promise.resolve();
     return this.insertMany(batch.map((h) => h.args)).then(
-      () => batch.forEach((h) => h.resolve()),
+      (fenced) => batch.forEach((h, i) => (fenced[i] === false ? h.reject(new LeaseLostError(h.args.runId)) : h.resolve())),
       (error: unknown) => batch.forEach((h) => h.reject(error)),
     );
   }

@@ -36,33 +36,45 @@ export class StepOps {
       async (calls) => (await this.db.query<CommitResult>('durable', 'll_commit_steps', this.sql.commit, commitValues(calls))).rows,
       { ...BATCHING, keyOf: (c) => `${c.args.runId}\u0000${c.args.step.stepId}` },
     );
-    this.starts = new AttemptStarts((starts) =>
-      this.db.query('soft', 'll_attempts_start', this.sql.startAttempts, [
-        JSON.stringify(starts.map((a) => ({ r: a.runId, s: a.stepId, n: a.stepName, a: a.attempt, t: a.startedAt, w: a.workerId }))),
-      ]),
-    );
+    this.starts = new AttemptStarts(async (starts) => {
+      const rows = (
+        await this.db.query<{ i: number; fenced: boolean }>('soft', 'll_attempts_start', this.sql.startAttempts, [
+          JSON.stringify(starts.map((a, i) => ({ i, r: a.runId, s: a.stepId, n: a.stepName, a: a.attempt, t: a.startedAt, w: a.workerId, k: a.token ?? null }))),
+        ])
+      ).rows;
+      return rows.map((row) => row.fenced);
+    });
     this.sql = {
       steps: `SELECT * FROM ${s}.step_results WHERE run_id = $1 ORDER BY seq, step_id`,
       attempts: `SELECT * FROM ${s}.attempts WHERE run_id = $1 ORDER BY id`,
       // A row that already exists keeps its first record: it may already tell how the attempt
       // ended (commitStep or endAttempt can land first: they run on other connections).
-      startAttempts: `INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id)
-        SELECT r, s, n, a, t, 'running', w FROM json_to_recordset($1::json) AS u (r text, s text, n text, a int, t bigint, w text)
-        ON CONFLICT (run_id, step_id, attempt) DO NOTHING`,
+      // A start with a token (k) is fenced: written only while that token holds the run.
+      startAttempts: `
+        WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text)),
+        f AS (SELECT u.* FROM u WHERE u.k IS NULL
+          OR EXISTS (SELECT 1 FROM ${s}.runs AS run WHERE run.id = u.r AND run.lease_token = u.k AND run.status = 'running')),
+        ins AS (INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id)
+          SELECT r, s, n, a, t, 'running', w FROM f ON CONFLICT (run_id, step_id, attempt) DO NOTHING)
+        SELECT u.i, EXISTS (SELECT 1 FROM f WHERE f.i = u.i) AS fenced FROM u ORDER BY u.i`,
       // Without a started row, record what is known: the step name is the stepId's prefix
       // ("fetch#0" -> "fetch"), the start is the end, the worker the lease holder.
+      // With a token ($15) the end is fenced like the start: nothing is written once the run moved on.
       endAttempt: `
-        WITH att AS (
+        WITH f AS (SELECT ($15::text IS NULL
+            OR EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND lease_token = $15::text AND status = 'running')) AS ok
+        ), att AS (
           INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
             error_class, error_message, duration_ms, worker_id)
-          VALUES ($1, $2, COALESCE($13::text, regexp_replace($2, '#\\d+$', '')), $3, COALESCE($12::bigint, $4::bigint), $4, $5, $6, $7,
+          SELECT $1, $2, COALESCE($13::text, regexp_replace($2, '#\\d+$', '')), $3, COALESCE($12::bigint, $4::bigint), $4, $5, $6, $7,
             GREATEST(0, $4::bigint - COALESCE($12::bigint, $4::bigint)),
-            COALESCE($14::text, (SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token IS NOT NULL), ''))
+            COALESCE($14::text, (SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token IS NOT NULL), '')
+          FROM f WHERE f.ok
           ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
             error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
             duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at)
-        ), ev AS (${insertEvents(s, 8)})
-        SELECT 1`,
+        ), ev AS (${insertEvents(s, 8, '(SELECT ok FROM f)')})
+        SELECT ok AS fenced FROM f`,
       commit: commitSql(s),
       peekSignal: `SELECT * FROM ${s}.signals WHERE run_id = $1 AND name = $2 AND consumed_by_step IS NULL ORDER BY id LIMIT 1`,
       appendEvents: insertEvents(s, 1),
@@ -92,9 +104,11 @@ export class StepOps {
     const taken = this.starts.take(a.runId, a.stepId, a.attempt);
     const values = [
       a.runId, a.stepId, a.attempt, a.endedAt, a.outcome, a.errorClass ?? null, a.errorMessage ?? null, ...eventArrays(a.events),
-      taken?.start.startedAt ?? null, taken?.start.stepName ?? null, taken?.start.workerId ?? null,
+      taken?.start.startedAt ?? null, taken?.start.stepName ?? null, taken?.start.workerId ?? null, a.token ?? null,
     ];
-    await settle(taken, this.db.soft(runIdsOf(a.runId, a.events), 'll_attempt_end', this.sql.endAttempt, values));
+    await settle(taken, this.db.soft(runIdsOf(a.runId, a.events), 'll_attempt_end', this.sql.endAttempt, values).then((r) => {
+      if ((r.rows[0] as { fenced?: boolean } | undefined)?.fenced === false) throw new LeaseLostError(a.runId);
+    }));
   }
 
   async commitStep(args: CommitStepArgs): Promise<void> {

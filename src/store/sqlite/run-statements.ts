@@ -95,7 +95,7 @@ export class RunStatements {
   }
 
   /** Throws LeaseLostError unless `token` still holds the running run. */
-  fence(args: LeaseArgs): { workerId: string; parentRunId: string | null } {
+  fence(args: Pick<LeaseArgs, 'runId' | 'token'>): { workerId: string; parentRunId: string | null } {
     const row = this.fenceRow.get(args.runId) as
       | { status: string; lease_token: string | null; lease_owner: string | null; parent_run_id: string | null }
       | undefined;

@@ -60,10 +60,12 @@ export class StepStatements {
   }
 
   startAttempt(a: StartAttemptArgs): void {
+    if (a.token !== undefined) this.runs.fence({ runId: a.runId, token: a.token });
     this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId);
   }
 
   endAttempt(args: EndAttemptArgs): void {
+    if (args.token !== undefined) this.runs.fence({ runId: args.runId, token: args.token });
     // Without a started row (startAttempt lost, or never sent) record what is known rather than
     // drop the outcome: the step name is the stepId's prefix ("fetch#0" -> "fetch").
     this.endAttemptRow(args, () => ({
