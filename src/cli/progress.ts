@@ -32,6 +32,8 @@ export function describeEvent(event: EngineEvent): string | null {
       return `■ ${run} cancelled`;
     case 'run.owner_dead':
       return `  ⚠ ${run}: owner pid ${String(d.pid)} is dead, taking the run over`;
+    case 'store.unavailable':
+      return `  ⚠ database unavailable, retrying in ${String(d.retryInMs)} ms: ${String(d.message)}`;
     case 'worker.error':
       return `  ⚠ worker error (${String(d.context)}): ${String(d.message)}`;
     default:

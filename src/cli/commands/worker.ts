@@ -31,10 +31,14 @@ export function registerWorker(program: Command): void {
       if (opts.log !== 'text' && opts.log !== 'json') throw new CliError(`--log must be "text" or "json" (got "${opts.log}")`, EXIT.USAGE);
       if (opts.log === 'json') {
         lifeline.events.on('event', await createEventLogger());
-      } else if (!opts.quiet) {
+      } else {
         lifeline.events.on('event', (e) => {
-          const line = describeEvent(e);
-          if (line) process.stdout.write(`${line}\n`);
+          // --quiet hides progress, never problems: worker errors always reach stderr.
+          if (e.type === 'worker.error' || e.type === 'store.unavailable') process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
+          else if (!opts.quiet) {
+            const line = describeEvent(e);
+            if (line) process.stdout.write(`${line}\n`);
+          }
         });
       }
       const stopped = new Promise<void>((resolve) => {
