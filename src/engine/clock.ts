@@ -13,6 +13,22 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+/** Resolves after `ms` on `clock`'s timers; rejects with the signal's reason if it aborts first. */
+function abortableSleep(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const handle = clock.setTimer(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    const onAbort = () => {
+      handle.cancel();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** setTimeout fires at once for delays over 2^31-1 ms; longer timers are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -28,18 +44,7 @@ function longTimeout(ms: number, fn: () => void): { clear: () => void } {
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = longTimeout(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = () => {
-        timer.clear();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return abortableSleep(this, ms, signal);
   },
   setTimer(ms, fn) {
     const t = longTimeout(ms, fn);
@@ -68,18 +73,7 @@ export class ManualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const handle = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = () => {
-        handle.cancel();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return abortableSleep(this, ms, signal);
   }
 
   /** Number of timers not yet fired. */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { mulberry32 } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
 export const CLI = join(root, 'dist/src/cli/main.js');
@@ -15,16 +16,6 @@ export function requireBuild(): void {
   if (!existsSync(CLI) || !existsSync(CHAOS_WORKFLOW)) throw new Error('Chaos tests run the built CLI: run `npm run build` first (npm test does).');
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ChaosOptions {
   db: string;

@@ -17,6 +17,17 @@ function lifeline(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Creates a pending run directly in the database, as another process (an app) would. */
+function createRun(id: string, workflow: string): void {
+  const r = spawnSync(process.execPath, ['-e', `
+    import('${join(root, 'dist/src/index.js')}').then(async ({ Lifeline }) => {
+      const l = await Lifeline.open({ db: '${db}', workflows: [] });
+      await l.store.createRun({ id: '${id}', workflow: '${workflow}', input: 'null', now: Date.now() });
+      await l.close();
+    })`], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+}
+
 beforeAll(() => {
   if (!existsSync(cli) || !existsSync(fixture)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
   tmp = tempDir();
@@ -76,13 +87,7 @@ describe('lifeline CLI', () => {
 
   it('SIGTERM stops a worker gracefully: the running step finishes and the lease is released', async () => {
     lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'unused']); // make sure the db exists
-    const start = spawnSync(process.execPath, ['-e', `
-      import('${join(root, 'dist/src/index.js')}').then(async ({ Lifeline }) => {
-        const l = await Lifeline.open({ db: '${db}', workflows: [] });
-        await l.store.createRun({ id: 's1', workflow: 'cli.slow', input: 'null', now: Date.now() });
-        await l.close();
-      })`], { encoding: 'utf8' });
-    expect(start.status).toBe(0);
+    createRun('s1', 'cli.slow');
     const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     await new Promise<void>((resolve) => {
@@ -106,13 +111,7 @@ describe('lifeline CLI', () => {
   });
 
   it('worker --log json writes structured events, with secrets redacted everywhere', async () => {
-    const create = spawnSync(process.execPath, ['-e', `
-      import('${join(root, 'dist/src/index.js')}').then(async ({ Lifeline }) => {
-        const l = await Lifeline.open({ db: '${db}', workflows: [] });
-        await l.store.createRun({ id: 'leak1', workflow: 'cli.leaky', input: 'null', now: Date.now() });
-        await l.close();
-      })`], { encoding: 'utf8' });
-    expect(create.status).toBe(0);
+    createRun('leak1', 'cli.leaky');
     const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture, '--log', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     await new Promise<void>((resolve) => {

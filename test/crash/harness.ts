@@ -6,6 +6,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { CRASH_STEP_IDS, expectedPipelineOutput } from '../fixtures/crash-workflow.js';
+import { mulberry32 } from '../helpers.js';
+
+export { mulberry32 };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_JS = join(ROOT, 'dist/src/cli/main.js');
@@ -22,17 +25,6 @@ export function assertBuilt(): void {
   }
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Cancellable<T> {
   promise: Promise<T>;
