@@ -1,5 +1,9 @@
-// Runs every workload, prints a table and writes bench/results/latest.json.
-// `node dist/bench/run-all.js [raw] [w1] [w2] [w3]` runs a subset (then nothing is written).
+// Runs every workload (SQLite, then PostgreSQL), prints a table and writes
+// bench/results/latest.json (everything) and bench/results/pg-latest.json (the PostgreSQL part).
+// `node dist/bench/run-all.js [raw] [w1] [w2] [w3] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
+// runs a subset (then nothing is written); `pg` runs every PostgreSQL workload and writes
+// pg-latest.json only. PostgreSQL: a throwaway server started by test/pg/pg-harness.ts (fsync on,
+// defaults), or the server at LIFELINE_BENCH_PG_URL.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,10 +12,13 @@ import { rawCommit, type RawResult } from './raw.js';
 import { benchW1, type W1Result } from './w1.js';
 import { benchW2, type W2Result } from './w2.js';
 import { benchW3, type W3Result } from './w3.js';
+import { PG_WORKLOADS, runPgSuite, type PgSuiteResult } from './pg-run.js';
 
 const TARGETS = { w1Ratio: 1.3, w2RunsPerSec: 1000, w3ResumeSec: 0.5 };
 
-const only = new Set(process.argv.slice(2));
+const args = process.argv.slice(2);
+const onlyPg = args.length === 1 && args[0] === 'pg';
+const only = new Set(args.flatMap((a) => (a === 'pg' ? [...PG_WORKLOADS] : [a])));
 const want = (name: string) => only.size === 0 || only.has(name);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -51,6 +58,8 @@ if (want('raw') || want('w1')) {
 if (want('w1')) w1 = await measure('w1', () => benchW1());
 if (want('w2')) w2 = await measure('w2', () => benchW2());
 if (want('w3')) w3 = await measure('w3', () => benchW3());
+let pg: { rows: Array<[string, string, string, string]>; result: PgSuiteResult } | undefined;
+if (PG_WORKLOADS.some((name) => want(name))) pg = await runPgSuite(want, measure, log);
 
 const w1Ratio = w1 && rawFull ? round(w1.msPerStep / rawFull.msPerCommit, 3) : undefined;
 const w3Sec = w3 ? round(w3.plain.resumeToFirstLineMs / 1000, 3) : undefined;
@@ -82,11 +91,21 @@ if (w3) {
   rows.push(['W3 start-up: node -e 0 / CLI --help', `${w3.startup.nodeBareMs} / ${w3.startup.cliHelpMs} ms`, '', '']);
 }
 
+if (pg) rows.push(...pg.rows);
+
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0), 6));
 const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c] ?? 0)).join(' | ');
 process.stdout.write(`${line(['workload', 'result', 'target', 'status'])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`);
 for (const r of rows) process.stdout.write(`${line(r)}\n`);
 
+const dir = join(ROOT, 'bench', 'results');
+if (pg && (only.size === 0 || onlyPg)) {
+  const pgNoise = Object.fromEntries(Object.entries(noise).filter(([k]) => (PG_WORKLOADS as readonly string[]).includes(k)));
+  const out = { date: new Date().toISOString(), machine, source, noise: pgNoise, ...pg.result };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pg-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  log(`wrote ${join(dir, 'pg-latest.json')}`);
+}
 if (only.size === 0) {
   const out = {
     date: new Date().toISOString(),
@@ -99,8 +118,8 @@ if (only.size === 0) {
     w1: w1 ? { ...w1, ratioToRaw2000: w1Ratio } : undefined,
     w2,
     w3,
+    postgres: pg?.result,
   };
-  const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
   log(`wrote ${join(dir, 'latest.json')}`);

@@ -1,6 +1,7 @@
 // W3: crash and resume through the CLI. A child `lifeline run` executes a 100-step run (each step
 // appends a line, then sleeps 20 ms); it is SIGKILLed once the file has ~50 lines. Then
 // `lifeline resume X FILE` is spawned and timed from spawn to the first line a step appends.
+// The store is a SQLite file by default; pg-w3.ts passes a PostgreSQL backend (W3-PG).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +51,37 @@ export interface W3Result {
   startup: { nodeBareMs: number; cliHelpMs: number };
 }
 
+/** Where the run lives: the --db location of a repetition, and how to read it back afterwards. */
+export interface W3Backend {
+  /** The --db location for the run `runId` of one repetition (`dir` is the repetition's temp dir). */
+  db(dir: string, runId: string): Promise<string>;
+  /** The run's status and its attempt rows (ordered by id), read after the resume exited. */
+  read(db: string, runId: string): Promise<{ status: string; attempts: AttemptRow[] }>;
+  /** Called once the repetition is over (e.g. drop the schema). */
+  cleanup?(db: string): Promise<void>;
+}
+
+export interface AttemptRow {
+  step_id: string;
+  attempt: number;
+  outcome: string;
+  worker_id: string;
+}
+
+export const sqliteW3: W3Backend = {
+  db: (dir) => Promise.resolve(join(dir, 'w3.db')),
+  read(db, runId) {
+    const conn = new Database(db, { readonly: true });
+    try {
+      const status = (conn.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string }).status;
+      const attempts = conn.prepare('SELECT step_id, attempt, outcome, worker_id FROM attempts WHERE run_id = ? ORDER BY id').all(runId) as AttemptRow[];
+      return Promise.resolve({ status, attempts });
+    } finally {
+      conn.close();
+    }
+  },
+};
+
 interface Line {
   stepId: string;
   at: number;
@@ -82,14 +114,14 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function rep(mode: 'plain' | 'idempotent', index: number, steps: number, sleepMs: number, killAt: number): Promise<W3Rep> {
+async function rep(backend: W3Backend, mode: 'plain' | 'idempotent', index: number, steps: number, sleepMs: number, killAt: number): Promise<W3Rep> {
   const tmp = tempDir('w3');
+  const runId = `w3-${mode}-${index}`;
+  const db = await backend.db(tmp.dir, runId);
   try {
-    const db = join(tmp.dir, 'w3.db');
     const log = join(tmp.dir, 'steps.log');
     const effectsDir = join(tmp.dir, 'effects');
     mkdirSync(effectsDir);
-    const runId = `w3-${mode}-${index}`;
     const input: W3Input = { log, effectsDir, mode, steps, sleepMs };
 
     const first = spawn(process.execPath, [CLI, '--db', db, 'run', WORKFLOW, '--run-id', runId, '-q', '-i', JSON.stringify(input)], { stdio: 'ignore' });
@@ -124,12 +156,7 @@ async function rep(mode: 'plain' | 'idempotent', index: number, steps: number, s
     if (!firstNew) throw new Error('W3: the resume appended no line');
 
     // What the store says: which steps the killed process had committed.
-    const conn = new Database(db, { readonly: true });
-    const runStatus = (conn.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string }).status;
-    const attempts = conn
-      .prepare('SELECT step_id, attempt, outcome, worker_id FROM attempts WHERE run_id = ? ORDER BY id')
-      .all(runId) as Array<{ step_id: string; attempt: number; outcome: string; worker_id: string }>;
-    conn.close();
+    const { status: runStatus, attempts } = await backend.read(db, runId);
     const firstWorker = attempts.find((a) => a.worker_id.includes(`:${first.pid}:`))?.worker_id;
     const committedBefore = new Set(attempts.filter((a) => a.worker_id === firstWorker && a.outcome === 'succeeded').map((a) => a.step_id));
     const ranBefore = new Set(before.map((l) => l.stepId));
@@ -162,6 +189,7 @@ async function rep(mode: 'plain' | 'idempotent', index: number, steps: number, s
     return result;
   } finally {
     tmp.cleanup();
+    await backend.cleanup?.(db);
   }
 }
 
@@ -176,9 +204,9 @@ function timeSpawn(args: string[], times = 5): number {
   return round(median(ms), 1);
 }
 
-async function variant(mode: 'plain' | 'idempotent', reps: number, steps: number, sleepMs: number, killAt: number): Promise<W3Variant> {
+async function variant(backend: W3Backend, mode: 'plain' | 'idempotent', reps: number, steps: number, sleepMs: number, killAt: number): Promise<W3Variant> {
   const results: W3Rep[] = [];
-  for (let i = 0; i < reps; i++) results.push(await rep(mode, i, steps, sleepMs, killAt));
+  for (let i = 0; i < reps; i++) results.push(await rep(backend, mode, i, steps, sleepMs, killAt));
   return {
     mode,
     reps: results,
@@ -189,13 +217,13 @@ async function variant(mode: 'plain' | 'idempotent', reps: number, steps: number
   };
 }
 
-export async function benchW3(reps = 3, steps = 100, sleepMs = 20, killAt = 50): Promise<W3Result> {
+export async function benchW3(reps = 3, steps = 100, sleepMs = 20, killAt = 50, backend: W3Backend = sqliteW3): Promise<W3Result> {
   return {
     steps,
     sleepMs,
     killAtLines: killAt,
-    plain: await variant('plain', reps, steps, sleepMs, killAt),
-    idempotent: await variant('idempotent', reps, steps, sleepMs, killAt),
+    plain: await variant(backend, 'plain', reps, steps, sleepMs, killAt),
+    idempotent: await variant(backend, 'idempotent', reps, steps, sleepMs, killAt),
     startup: { nodeBareMs: timeSpawn(['-e', '0']), cliHelpMs: timeSpawn([CLI, '--help']) },
   };
 }
