@@ -25,8 +25,17 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly stepTimeoutMs: number | undefined;
 }
 
-/** Every workflow defined in this process, by name. The CLI finds a file's workflows here. */
-const registry = new Map<string, WorkflowDefinition<never, unknown>>();
+/**
+ * Every workflow defined in this process, by name. The CLI finds a file's workflows here. Kept on
+ * globalThis so that two copies of this module (a TypeScript workflow file loaded through tsx that
+ * imports Lifeline's sources, next to the compiled CLI; or two installed copies of the package)
+ * still share one registry.
+ */
+const REGISTRY_KEY = Symbol.for('lifeline.workflow-registry');
+const registry: Map<string, WorkflowDefinition<never, unknown>> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new Map()) as Map<
+  string,
+  WorkflowDefinition<never, unknown>
+>;
 
 export function defineWorkflow<I = unknown, O = unknown>(
   name: string,

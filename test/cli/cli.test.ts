@@ -54,6 +54,12 @@ describe('lifeline CLI', () => {
     expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{"name":"bob"}', '--run-id', 'g1', '-q']).out.trim()).toBe('{"hello":"hello ada"}');
   });
 
+  it('runs a TypeScript workflow file directly (loaded through tsx), e.g. the hello example', () => {
+    const run = lifeline(['run', join(root, 'examples/hello/hello.ts'), '--input', '{"name":"Ada"}', '-q']);
+    expect(run.err).toBe('');
+    expect(JSON.parse(run.out)).toMatchObject({ greeting: 'Hello, Ada!', shout: 'HELLO, ADA!' });
+  });
+
   it('waits for a signal, then continues when resumed with the signal sent', () => {
     const run = lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'a1']);
     expect(run.code).toBe(6);
