@@ -12,6 +12,7 @@ import {
 import { AttemptStarts } from './attempt-starts.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type CommitResult } from './commit-batch.js';
+import { commitOneSql, commitOneValues, isLoneCall } from './commit-one.js';
 import { refusalCode, type PgExec } from './exec.js';
 
 /** Events as four parallel arrays, inserted with unnest() by the statements that take them. */
@@ -33,7 +34,10 @@ export class StepOps {
 
   constructor(private readonly db: PgExec, s: string) {
     this.commits = new StatementBatcher<CommitCall, CommitResult>(
-      async (calls) => (await this.db.query<CommitResult>('durable', 'll_commit_steps', this.sql.commit, commitValues(calls))).rows,
+      async (calls) =>
+        isLoneCall(calls)
+          ? (await this.db.query<CommitResult>('durable', 'll_commit_one', this.sql.commitOne, commitOneValues(calls[0]!))).rows
+          : (await this.db.query<CommitResult>('durable', 'll_commit_steps', this.sql.commit, commitValues(calls))).rows,
       { ...BATCHING, keyOf: (c) => `${c.args.runId}\u0000${c.args.step.stepId}` },
     );
     this.starts = new AttemptStarts(async (starts) => {
@@ -76,6 +80,7 @@ export class StepOps {
         ), ev AS (${insertEvents(s, 8, '(SELECT ok FROM f)')})
         SELECT ok AS fenced FROM f`,
       commit: commitSql(s),
+      commitOne: commitOneSql(s),
       peekSignal: `SELECT * FROM ${s}.signals WHERE run_id = $1 AND name = $2 AND consumed_by_step IS NULL ORDER BY id LIMIT 1`,
       appendEvents: insertEvents(s, 1),
       eventsAll: `SELECT * FROM ${s}.events WHERE id > $1 ORDER BY id LIMIT $2`,
