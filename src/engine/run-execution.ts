@@ -168,6 +168,12 @@ export class RunExecution {
     this.dispatch({ type: 'lease_lost' });
   }
 
+  /** A store failure with an unknown outcome: stop driving the run and let recovery take it. */
+  abandon(error: unknown): void {
+    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message: error instanceof Error ? error.message : String(error) }));
+    this.dispatch({ type: 'lease_lost' });
+  }
+
   /**
    * A store call that rides out a database outage (see store-retry.ts). `abortable` calls stop
    * retrying when the run is cancelled, interrupted or lost; a run's final write keeps trying.

@@ -58,8 +58,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       // The commit is fenced anyway, and a refused start reports the lost lease.
       track(exec, start);
     }
-    let classification: Classification;
-    let failure: unknown;
+    let result: { ok: true; output: string } | { ok: false; error: unknown };
     try {
       const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: exec.runId, stepId }) as Promise<unknown>, {
         timeoutMs,
@@ -67,38 +66,41 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
         clock,
         parentSignal: exec.signal,
       });
-      const output = toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes);
+      result = { ok: true, output: toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes) };
+    } catch (error) {
+      result = { ok: false, error };
+    }
+    if (result.ok) {
+      const { output } = result;
       const now = clock.now();
       // The step row and the attempt row are the durable record of a completion; an event row
       // too would add two WAL pages to every step's commit (see docs/decisions), so the
       // completion event is published in-process only.
-      await exec.publish([exec.event('step.completed', { stepId, attempt })], () =>
-        exec.storeCall(() => store.commitStep({
-          runId: exec.runId,
-          token: exec.token,
-          now,
-          step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt, completedAt: now },
-          attempt: { attempt, endedAt: now, outcome: 'succeeded' },
-        }), { abortable: true, commit: true }),
+      const committed = await commitOrPark(exec, () =>
+        exec.publish([exec.event('step.completed', { stepId, attempt })], () =>
+          exec.storeCall(() => store.commitStep({
+            runId: exec.runId,
+            token: exec.token,
+            now,
+            step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt, completedAt: now },
+            attempt: { attempt, endedAt: now, outcome: 'succeeded' },
+          }), { abortable: true, commit: true }),
+        ),
       );
       // The committed form, so the first execution sees exactly what a replay will.
-      return { kind: 'completed', value: fromJson(output) };
-    } catch (error) {
-      if (error instanceof LeaseLostError) {
-        exec.leaseLost();
-        return { kind: 'parked' };
-      }
-      if (exec.signal.aborted) {
-        const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
-        track(exec, store.endAttempt({ runId: exec.runId, token: exec.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) }));
-        return { kind: 'parked' };
-      }
-      failure = error;
-      classification =
-        error instanceof SerializationError || error instanceof PayloadTooLargeError
-          ? { errorClass: 'validation', retryable: false, reason: error.code }
-          : classifyError(error, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
+      return committed ? { kind: 'completed', value: fromJson(output) } : { kind: 'parked' };
     }
+    const error = result.error;
+    if (exec.signal.aborted) {
+      const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
+      track(exec, store.endAttempt({ runId: exec.runId, token: exec.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) }));
+      return { kind: 'parked' };
+    }
+    const failure = error;
+    const classification: Classification =
+      error instanceof SerializationError || error instanceof PayloadTooLargeError
+        ? { errorClass: 'validation', retryable: false, reason: error.code }
+        : classifyError(error, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
 
     failures++;
     const outcome = failure instanceof StepTimeoutError ? 'timeout' : 'failed';
@@ -117,8 +119,8 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
 
     const now = clock.now();
     const stored = toStoredError(failure, { errorClass: classification.errorClass, stepId, attempts: attempt });
-    try {
-      await exec.publish([exec.event('step.failed', { stepId, attempt, errorClass: classification.errorClass, message, reason: decision.reason })], (events) =>
+    const committed = await commitOrPark(exec, () =>
+      exec.publish([exec.event('step.failed', { stepId, attempt, errorClass: classification.errorClass, message, reason: decision.reason })], (events) =>
         exec.storeCall(() => store.commitStep({
           runId: exec.runId,
           token: exec.token,
@@ -127,13 +129,27 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
           attempt: { attempt, endedAt: now, outcome, errorClass: classification.errorClass, errorMessage: message },
           events,
         }), { abortable: true, commit: true }),
-      );
-    } catch (error) {
-      if (error instanceof LeaseLostError) exec.leaseLost();
-      if (error instanceof LeaseLostError || exec.signal.aborted) return { kind: 'parked' };
-      throw error;
-    }
+      ),
+    );
+    if (!committed) return { kind: 'parked' };
     return { kind: 'failed', error: new StepFailedError(stepId, classification.errorClass, attempt, message) };
+  }
+}
+
+/**
+ * Runs a step's commit. False when this worker must stop driving the run: the lease moved on,
+ * the run was aborted, or the store failed in a way whose outcome is unknown (then the worker
+ * abandons the run; its lease lapses and the run is recovered: a landed commit is replayed, a
+ * lost one re-executed, never both).
+ */
+async function commitOrPark(exec: RunExecution, write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof LeaseLostError) exec.leaseLost();
+    else if (!exec.signal.aborted) exec.abandon(error);
+    return false;
   }
 }
 
