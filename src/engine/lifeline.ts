@@ -13,6 +13,7 @@ import { isTerminal } from './run-state.js';
 import { Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';
 import { formatZodIssues } from './zod-format.js';
+import { redactMessage } from './stored-error.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -184,7 +185,8 @@ export class Lifeline {
         workflows: () => this.workflows(),
         maxPayloadBytes: this.maxPayloadBytes,
         emit: (event) => this.emit(event),
-        onError: (error, context) => this.emit({ runId: '', type: 'worker.error', data: { context, message: (error as Error)?.message ?? String(error) }, at: this.clock.now() }),
+        onError: (error, context) =>
+          this.emit({ runId: '', type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },
       options,
     );

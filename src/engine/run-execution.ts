@@ -11,7 +11,7 @@ import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
 import type { Clock } from './clock.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
-import { toStoredError } from './stored-error.js';
+import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
@@ -88,7 +88,15 @@ export class RunExecution {
 
   async execute(): Promise<ExecutionOutcome> {
     if (this.run.cancelRequested) return this.finishCancelled();
-    if (this.run.claimCount > 1) await this.loadHistory();
+    if (this.run.claimCount > 1) {
+      try {
+        await this.loadHistory();
+      } catch (error) {
+        if (this.state.kind === 'running') throw error;
+      }
+    }
+    // Shutdown, cancel or lease loss may have arrived while the history was loading.
+    if (this.state.kind !== 'running') return this.settleState();
     const ctx = new WorkflowContext(this);
     const workflowDone = Promise.resolve()
       .then(() => this.workflow.fn(ctx, fromJson(this.run.input) as never))
@@ -104,6 +112,12 @@ export class RunExecution {
     const result = await Promise.race([workflowDone, stateLeftRunning]);
     if (result && this.state.kind === 'running') {
       this.finished = true;
+      // Steps still in flight (a failed branch of Promise.all, an un-awaited step) belong to a
+      // run that is ending: stop them and record their attempts before the run's final write.
+      if (this.inflight > 0) {
+        this.abort.abort(new InterruptedError('the workflow function returned before this step finished'));
+        await this.drained();
+      }
       return result.ok ? this.complete(result.value) : this.fail(result.error);
     }
     await this.drained();
@@ -170,7 +184,7 @@ export class RunExecution {
 
   /** A store failure with an unknown outcome: stop driving the run and let recovery take it. */
   abandon(error: unknown): void {
-    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message: error instanceof Error ? error.message : String(error) }));
+    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message: redactMessage(error instanceof Error ? error.message : String(error)) }));
     this.dispatch({ type: 'lease_lost' });
   }
 
@@ -206,16 +220,36 @@ export class RunExecution {
     const now = this.clock.now();
     const type = status === 'waiting' ? 'step.waiting' : status === 'completed' ? 'step.completed' : 'step.failed';
     // Completions are recorded by the step row itself (see step-attempts.ts); waits and failures get an event row.
-    await this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
-      this.storeCall(() => this.store.commitStep({
-        runId: this.runId,
-        token: this.token,
-        now,
-        step: { stepId: slot.stepId, name: slot.name, seq: slot.seq, kind, status, output, error, attempts: 1, startedAt: now, completedAt: status === 'waiting' ? null : now },
-        ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
-        events: status === 'completed' ? [] : events,
-      }), { abortable: true, commit: true }),
+    const committed = await this.guardCommit(() =>
+      this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
+        this.storeCall(() => this.store.commitStep({
+          runId: this.runId,
+          token: this.token,
+          now,
+          step: { stepId: slot.stepId, name: slot.name, seq: slot.seq, kind, status, output, error, attempts: 1, startedAt: now, completedAt: status === 'waiting' ? null : now },
+          ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
+          events: status === 'completed' ? [] : events,
+        }), { abortable: true, commit: true }),
+      ),
     );
+    // The workflow must not observe a lost lease or a store failure as an error it could catch.
+    if (!committed) return PARKED;
+  }
+
+  /**
+   * Runs a commit. False when this worker must stop driving the run: the lease moved on, the run
+   * was aborted, or the store failed in a way whose outcome is unknown (then the run is abandoned
+   * to recovery: its lease lapses, a landed commit is replayed and a lost one re-executed).
+   */
+  async guardCommit(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.leaseLost();
+      else if (!this.abort.signal.aborted) this.abandon(error);
+      return false;
+    }
   }
 
   private async loadHistory(): Promise<void> {

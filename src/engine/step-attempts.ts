@@ -76,7 +76,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       // The step row and the attempt row are the durable record of a completion; an event row
       // too would add two WAL pages to every step's commit (see docs/decisions), so the
       // completion event is published in-process only.
-      const committed = await commitOrPark(exec, () =>
+      const committed = await exec.guardCommit(() =>
         exec.publish([exec.event('step.completed', { stepId, attempt })], () =>
           exec.storeCall(() => store.commitStep({
             runId: exec.runId,
@@ -92,8 +92,11 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
     }
     const error = result.error;
     if (exec.signal.aborted) {
+      // Awaited: the run's final write (cancelled, failed, released) comes after it and clears the lease.
       const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
-      track(exec, store.endAttempt({ runId: exec.runId, token: exec.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) }));
+      await store
+        .endAttempt({ runId: exec.runId, token: exec.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(exec.signal.reason)) })
+        .catch(() => {}); // bookkeeping only: a refused or failed write changes nothing for the run
       return { kind: 'parked' };
     }
     const failure = error;
@@ -119,7 +122,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
 
     const now = clock.now();
     const stored = toStoredError(failure, { errorClass: classification.errorClass, stepId, attempts: attempt });
-    const committed = await commitOrPark(exec, () =>
+    const committed = await exec.guardCommit(() =>
       exec.publish([exec.event('step.failed', { stepId, attempt, errorClass: classification.errorClass, message, reason: decision.reason })], (events) =>
         exec.storeCall(() => store.commitStep({
           runId: exec.runId,
@@ -136,23 +139,6 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
   }
 }
 
-/**
- * Runs a step's commit. False when this worker must stop driving the run: the lease moved on,
- * the run was aborted, or the store failed in a way whose outcome is unknown (then the worker
- * abandons the run; its lease lapses and the run is recovered: a landed commit is replayed, a
- * lost one re-executed, never both).
- */
-async function commitOrPark(exec: RunExecution, write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof LeaseLostError) exec.leaseLost();
-    else if (!exec.signal.aborted) exec.abandon(error);
-    return false;
-  }
-}
-
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'string' ? error : String(error);
@@ -162,6 +148,6 @@ function messageOf(error: unknown): string {
 function track(exec: RunExecution, write: Promise<void>): void {
   write.catch((error: unknown) => {
     if (error instanceof LeaseLostError) exec.leaseLost();
-    else exec.deps.emit(exec.event('store.soft_write_failed', { message: messageOf(error) }));
+    else exec.deps.emit(exec.event('store.soft_write_failed', { message: redactMessage(messageOf(error)) }));
   });
 }

@@ -74,6 +74,9 @@ export class Worker {
     }
     this.state = 'stopping';
     this.wake?.();
+    // Let a claim in flight finish first: the runs it returns are launched and must be given
+    // back too, or they would execute on after stop() with no heartbeat.
+    await this.loop;
     for (const { exec } of this.active.values()) exec.dispatch({ type: 'shutdown' });
     const all = Promise.all([...this.active.values()].map((a) => a.done));
     let timer: TimerHandle | null = null;
@@ -82,7 +85,6 @@ export class Worker {
     (timer as TimerHandle | null)?.cancel();
     for (const { exec } of this.active.values()) exec.interrupt();
     await all;
-    await this.loop;
     this.heartbeatTimer?.cancel();
     this.unsubscribe?.();
     for (const timer of this.wakeTimers) timer.cancel();

@@ -56,7 +56,8 @@ export interface Store {
    * Durable, fenced. Gives a running run back: to pending (shutdown), sleeping (until wakeAt) or
    * waiting (for a signal / child, optionally until wakeAt). For waiting, if one of
    * `wakeOn.signalNames` already has an unconsumed signal, or one of `wakeOn.childRunIds` is
-   * already terminal, the run goes to pending instead, so no wake-up is lost.
+   * already terminal, the run goes to pending instead, so no wake-up is lost. Likewise for
+   * sleeping or waiting when a cancel was requested while the run was running.
    */
   releaseRun(args: ReleaseArgs): Promise<void>;
 

@@ -28,6 +28,7 @@ export interface StepOptions {
 /** The handle a workflow function gets. Everything nondeterministic goes through it. */
 export class WorkflowContext {
   private readonly occurrences = new Map<string, number>();
+  private readonly signalTurns = new Map<string, Promise<void>>();
   private callIndex = 0;
 
   constructor(private readonly exec: RunExecution) {}
@@ -91,17 +92,28 @@ export class WorkflowContext {
     } else {
       deadline = timeoutMs === undefined ? null : this.exec.clock.now() + timeoutMs;
     }
-    const signal = await this.exec.storeCall(() => this.exec.store.peekSignal(this.runId, name), { abortable: true });
-    if (signal) {
-      await this.exec.commitValue(slot, 'signal', fromJson(signal.payload), signal.id);
-      return fromJson<T>(signal.payload);
+    // Waits for the same name take turns (in call order, so replay is deterministic): two
+    // concurrent waits must not both see, and try to consume, the same oldest signal.
+    const previous = this.signalTurns.get(name) ?? Promise.resolve();
+    let endTurn: () => void = () => {};
+    const turn = new Promise<void>((resolve) => (endTurn = resolve));
+    this.signalTurns.set(name, previous.then(() => turn));
+    await previous;
+    try {
+      const signal = await this.exec.storeCall(() => this.exec.store.peekSignal(this.runId, name), { abortable: true });
+      if (signal) {
+        await this.exec.commitValue(slot, 'signal', fromJson(signal.payload), signal.id);
+        return fromJson<T>(signal.payload);
+      }
+      if (deadline !== null && this.exec.clock.now() >= deadline) {
+        const error = new SignalTimeoutError(name, timeoutMs ?? 0);
+        await this.exec.commitFailure(slot, 'signal', error, 'timeout');
+        throw error;
+      }
+      if (!slot.record) await this.exec.commitWaiting(slot, 'signal', { deadline });
+    } finally {
+      endTurn();
     }
-    if (deadline !== null && this.exec.clock.now() >= deadline) {
-      const error = new SignalTimeoutError(name, timeoutMs ?? 0);
-      await this.exec.commitFailure(slot, 'signal', error, 'timeout');
-      throw error;
-    }
-    if (!slot.record) await this.exec.commitWaiting(slot, 'signal', { deadline });
     return this.exec.suspend({ type: 'wait', wakeAt: deadline, signalName: name });
   }
 

@@ -14,6 +14,16 @@ export function lifecycleConformance(getStore: GetStore): void {
       }
     });
 
+    it('goes to pending instead of sleeping or waiting when a cancel was requested meanwhile', async () => {
+      const store = getStore();
+      for (const [id, status, wakeAt] of [['s', 'sleeping', T0 + 50_000], ['w', 'waiting', null]] as const) {
+        const run = await createClaimed(store, id);
+        await store.requestCancel(id, T0 + 1);
+        await store.releaseRun({ runId: id, token: tokenOf(run), now: T0 + 2, status, wakeAt });
+        expect(await store.getRun(id)).toMatchObject({ status: 'pending', wakeAt: null, cancelRequested: true, lease: null });
+      }
+    });
+
     it('goes to pending instead of waiting when an awaited signal is already there', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');

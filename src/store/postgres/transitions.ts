@@ -44,10 +44,10 @@ export class Transitions {
       lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
       release: `
         WITH due AS (
-          SELECT $2 = 'waiting' AND (
+          SELECT ($2 = 'waiting' AND (
             EXISTS (SELECT 1 FROM ${s}.signals WHERE run_id = $1 AND consumed_by_step IS NULL AND name = ANY($5::text[]))
             OR EXISTS (SELECT 1 FROM ${s}.runs WHERE id = ANY($6::text[]) AND status IN ('completed', 'failed', 'cancelled'))
-          ) AS now_due
+          )) OR ($2 <> 'pending' AND EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND cancel_requested = 1)) AS now_due
         ), upd AS (
           UPDATE ${s}.runs SET status = CASE WHEN due.now_due THEN 'pending' ELSE $2 END,
             wake_at = CASE WHEN due.now_due OR $2 = 'pending' THEN NULL ELSE $3::bigint END, updated_at = $4, ${CLEAR_LEASE}

@@ -62,9 +62,11 @@ export class RunTransitions {
     this.runs.fence(args);
     let status: ReleaseArgs['status'] = args.status;
     let wakeAt = status === 'pending' ? null : args.wakeAt;
-    // Lost-wakeup check: the signal or child may have arrived while the run was running, when
-    // nothing could wake it. Then waiting would sleep forever (or until a timeout); run it now.
-    if (status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn)) {
+    // Lost-wakeup checks: a cancel requested, or the signal or child arrived, while the run was
+    // running, when nothing could act on it. Suspending would then wait forever (or until a
+    // timeout); make it runnable now (the next claim ends a cancelled run at once).
+    const cancelRequested = this.runs.get(args.runId)?.cancelRequested === true;
+    if (status !== 'pending' && (cancelRequested || (status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn)))) {
       status = 'pending';
       wakeAt = null;
     }
