@@ -258,12 +258,21 @@ export class RunExecution {
       this.history.bySeq.set(step.seq, step);
       this.history.byId.set(step.stepId, step);
     }
+    const failedOutcome = (a: { outcome: string }) => a.outcome === 'failed' || a.outcome === 'timeout';
+    // A manual retry (`lifeline retry`) gives the failed step a fresh retry budget: failures
+    // before the run's last `run.retried` event stay recorded but no longer count.
+    const budgetFrom = attempts.some(failedOutcome) ? await this.lastRetriedAt() : -Infinity;
     for (const a of attempts) {
       const prior = this.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0 };
       prior.total = Math.max(prior.total, a.attempt);
-      if (a.outcome === 'failed' || a.outcome === 'timeout') prior.failed++;
+      if (failedOutcome(a) && a.startedAt >= budgetFrom) prior.failed++;
       this.priorAttempts.set(a.stepId, prior);
     }
+  }
+
+  private async lastRetriedAt(): Promise<number> {
+    const events = await this.storeCall(() => this.store.listEvents({ runId: this.runId, limit: 1_000_000 }), { abortable: true });
+    return events.reduce((latest, e) => (e.type === 'run.retried' ? Math.max(latest, e.at) : latest), -Infinity);
   }
 
   /** Waits until no step of this run is executing (they finish, or park once aborted). */

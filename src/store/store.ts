@@ -73,7 +73,8 @@ export interface Store {
 
   /**
    * Durable. For a failed run: removes the failed step results (so they run again; the
-   * attempts stay recorded) and makes the run pending. Returns the run, or null if unknown.
+   * attempts stay recorded), makes the run pending and appends a `run.retried` event (the engine
+   * counts failures against the retry budget only after it). Returns the run, or null if unknown.
    * Throws InvalidRunStateError when the run is not failed.
    */
   retryRun(runId: string, now: number): Promise<RunRecord | null>;

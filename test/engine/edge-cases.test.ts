@@ -139,3 +139,27 @@ describe('races found in review', () => {
     ]);
   });
 });
+
+describe('manual retry', () => {
+  it('gives the failed step a fresh retry budget; earlier attempts stay recorded', async () => {
+    let calls = 0;
+    let failUntil = 3; // the first run fails all 3 attempts
+    const wf = defineWorkflow('edge.retry-budget', async (ctx) =>
+      ctx.step('flaky', () => {
+        calls++;
+        if (calls <= failUntil) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+        return calls;
+      }, { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 } }),
+    );
+    engine = await startEngine({ workflows: [wf] });
+    const h = await engine.lifeline.start(wf, null);
+    await expect(h.result()).rejects.toThrow('after 3 attempts');
+    failUntil = 5; // after the retry: two more failures, then success on the third new attempt
+    await engine.lifeline.retry(h.runId);
+    expect(await h.result()).toBe(6);
+    const attempts = await engine.lifeline.store.listAttempts(h.runId);
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'failed'], [2, 'failed'], [3, 'failed'], [4, 'failed'], [5, 'failed'], [6, 'succeeded'],
+    ]);
+  });
+});
