@@ -6,9 +6,7 @@ import type {
   RunRecord,
   RunStatus,
   SignalRecord,
-  StepKind,
   StepRecord,
-  StepStatus,
   StoredError,
 } from './types.js';
 
@@ -205,18 +203,7 @@ export interface EndAttemptArgs {
 }
 
 export interface CommitStepArgs extends LeaseArgs {
-  step: {
-    stepId: string;
-    name: string;
-    seq: number;
-    kind: StepKind;
-    status: StepStatus;
-    output: Json | null;
-    error: StoredError | null;
-    attempts: number;
-    startedAt: number;
-    completedAt: number | null;
-  };
+  step: Omit<StepRecord, 'runId'>;
   attempt?: Omit<EndAttemptArgs, 'runId' | 'stepId' | 'events'>;
   consumeSignalId?: number;
   events?: NewEvent[];

@@ -3,12 +3,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { SchemaTooNewError } from '../../errors/store-errors.js';
+import type { Migration } from '../migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration };
 
 // The same tables and columns as the SQLite schema (src/store/sqlite/migrations.ts), so the
 // records map identically. Adapted: times are BIGINT epoch ms (chosen by the caller, never the

@@ -1,11 +1,8 @@
 import type Database from 'better-sqlite3';
 import { SchemaTooNewError } from '../../errors/store-errors.js';
+import type { Migration } from '../migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration };
 
 // Append-only: a released migration is never edited, only followed by a new one, because
 // databases in the field already ran it. Times are epoch ms chosen by the caller.
