@@ -15,6 +15,7 @@ import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
+import { loadRunHistory, type RunHistory } from './run-history.js';
 
 export interface ExecutionDeps {
   store: Store;
@@ -35,9 +36,9 @@ const PARKED: Promise<never> = new Promise<never>(() => {});
  */
 export class RunExecution {
   readonly runId: string;
-  readonly history = { bySeq: new Map<number, StepRecord>(), byId: new Map<string, StepRecord>() };
+  history: Pick<RunHistory, 'bySeq' | 'byId'> = { bySeq: new Map<number, StepRecord>(), byId: new Map<string, StepRecord>() };
   /** Per step: attempts recorded before this claim (all), and how many of them were failures. */
-  readonly priorAttempts = new Map<string, { total: number; failed: number }>();
+  priorAttempts: RunHistory['priorAttempts'] = new Map();
   finished = false;
   private state: ExecutionState = { kind: 'running' };
   private readonly abort = new AbortController();
@@ -253,26 +254,9 @@ export class RunExecution {
   }
 
   private async loadHistory(): Promise<void> {
-    const [steps, attempts] = await this.storeCall(() => Promise.all([this.store.getSteps(this.runId), this.store.listAttempts(this.runId)]), { abortable: true });
-    for (const step of steps) {
-      this.history.bySeq.set(step.seq, step);
-      this.history.byId.set(step.stepId, step);
-    }
-    const failedOutcome = (a: { outcome: string }) => a.outcome === 'failed' || a.outcome === 'timeout';
-    // A manual retry (`lifeline retry`) gives the failed step a fresh retry budget: failures
-    // before the run's last `run.retried` event stay recorded but no longer count.
-    const budgetFrom = attempts.some(failedOutcome) ? await this.lastRetriedAt() : -Infinity;
-    for (const a of attempts) {
-      const prior = this.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0 };
-      prior.total = Math.max(prior.total, a.attempt);
-      if (failedOutcome(a) && a.startedAt >= budgetFrom) prior.failed++;
-      this.priorAttempts.set(a.stepId, prior);
-    }
-  }
-
-  private async lastRetriedAt(): Promise<number> {
-    const events = await this.storeCall(() => this.store.listEvents({ runId: this.runId, limit: 1_000_000 }), { abortable: true });
-    return events.reduce((latest, e) => (e.type === 'run.retried' ? Math.max(latest, e.at) : latest), -Infinity);
+    const loaded = await loadRunHistory(this.store, this.runId, (call) => this.storeCall(call, { abortable: true }));
+    this.history = { bySeq: loaded.bySeq, byId: loaded.byId };
+    this.priorAttempts = loaded.priorAttempts;
   }
 
   /** Waits until no step of this run is executing (they finish, or park once aborted). */

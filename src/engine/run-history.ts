@@ -1,0 +1,39 @@
+import type { Store } from '../store/store.js';
+import type { StepRecord } from '../store/types.js';
+
+export interface RunHistory {
+  bySeq: Map<number, StepRecord>;
+  byId: Map<string, StepRecord>;
+  /** Per step: the highest attempt number recorded, and the failures that count against its retry budget. */
+  priorAttempts: Map<string, { total: number; failed: number }>;
+}
+
+const isFailure = (a: { outcome: string }) => a.outcome === 'failed' || a.outcome === 'timeout';
+
+/**
+ * What a resumed run replays from: its committed step records and its attempt counts. Attempt
+ * numbers continue across crashes, but only failures count against maxAttempts (an interrupted
+ * attempt does not), and a manual retry (`lifeline retry`) gives the failed step a fresh budget:
+ * failures before the run's last `run.retried` event stay recorded but no longer count.
+ */
+export async function loadRunHistory(store: Store, runId: string, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<RunHistory> {
+  const [steps, attempts] = await call(() => Promise.all([store.getSteps(runId), store.listAttempts(runId)]));
+  const history: RunHistory = { bySeq: new Map(), byId: new Map(), priorAttempts: new Map() };
+  for (const step of steps) {
+    history.bySeq.set(step.seq, step);
+    history.byId.set(step.stepId, step);
+  }
+  const budgetFrom = attempts.some(isFailure) ? await lastRetriedAt(store, runId, call) : -Infinity;
+  for (const a of attempts) {
+    const prior = history.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0 };
+    prior.total = Math.max(prior.total, a.attempt);
+    if (isFailure(a) && a.startedAt >= budgetFrom) prior.failed++;
+    history.priorAttempts.set(a.stepId, prior);
+  }
+  return history;
+}
+
+async function lastRetriedAt(store: Store, runId: string, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<number> {
+  const events = await call(() => store.listEvents({ runId, limit: 1_000_000 }));
+  return events.reduce((latest, e) => (e.type === 'run.retried' ? Math.max(latest, e.at) : latest), -Infinity);
+}
