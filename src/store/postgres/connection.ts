@@ -82,7 +82,9 @@ const types = {
 };
 
 export function createPool(target: PgTarget, size: number, extraOptions: string, timeoutMs: number): pg.Pool {
-  const options = [target.serverOptions, extraOptions].filter((o) => o !== '').join(' ');
+  // READ COMMITTED whatever the server's default: the lost-wake-up checks and the fences rely on
+  // each statement seeing what a lock holder committed ("lock the row, then read fresh").
+  const options = [target.serverOptions, '-c default_transaction_isolation=read\\ committed', extraOptions].filter((o) => o !== '').join(' ');
   const pool = new pg.Pool({
     connectionString: target.connectionString,
     max: size,

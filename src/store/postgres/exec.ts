@@ -127,7 +127,7 @@ export class PgExec {
     }
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       const query: Query = (name, text, values = []) => client.query({ name, text, values });
       const result = await fn(query);
       await client.query('COMMIT');

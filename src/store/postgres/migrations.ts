@@ -151,7 +151,7 @@ async function assertNotTooNew(client: pg.ClientBase, schema: string, quoted: st
  */
 export async function migrate(client: pg.ClientBase, schema: string, quoted: string, location: string, now: number): Promise<void> {
   if ((await assertNotTooNew(client, schema, quoted, location)) === LATEST_SCHEMA_VERSION) return;
-  await client.query('BEGIN');
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [migrationLockKey(schema)]);
     const current = await assertNotTooNew(client, schema, quoted, location);

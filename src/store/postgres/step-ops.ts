@@ -56,8 +56,11 @@ export class StepOps {
       // A start with a token (k) is fenced: written only while that token holds the run.
       startAttempts: `
         WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text)),
-        f AS (SELECT u.* FROM u WHERE u.k IS NULL
-          OR EXISTS (SELECT 1 FROM ${s}.runs AS run WHERE run.id = u.r AND run.lease_token = u.k AND run.status = 'running')),
+        -- The fence locks the run row FOR KEY SHARE (like commitStep): it conflicts with a claim, so
+        -- a start cannot pass the check while a takeover is uncommitted and land after it.
+        held AS (SELECT u.i FROM u JOIN ${s}.runs AS run ON run.id = u.r AND run.lease_token = u.k AND run.status = 'running'
+          FOR KEY SHARE OF run),
+        f AS (SELECT u.* FROM u WHERE u.k IS NULL OR u.i IN (SELECT i FROM held)),
         ins AS (INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id)
           SELECT r, s, n, a, t, 'running', w FROM f ON CONFLICT (run_id, step_id, attempt) DO NOTHING)
         SELECT u.i, EXISTS (SELECT 1 FROM f WHERE f.i = u.i) AS fenced FROM u ORDER BY u.i`,
@@ -65,8 +68,8 @@ export class StepOps {
       // ("fetch#0" -> "fetch"), the start is the end, the worker the lease holder.
       // With a token ($15) the end is fenced like the start: nothing is written once the run moved on.
       endAttempt: `
-        WITH f AS (SELECT ($15::text IS NULL
-            OR EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND lease_token = $15::text AND status = 'running')) AS ok
+        WITH held AS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND lease_token = $15::text AND status = 'running' FOR KEY SHARE
+        ), f AS (SELECT ($15::text IS NULL OR EXISTS (SELECT 1 FROM held)) AS ok
         ), att AS (
           INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
             error_class, error_message, duration_ms, worker_id)
