@@ -7,18 +7,12 @@
 import { Lifeline } from '../src/engine/lifeline.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
-import { defineWorkflow } from '../src/workflow/define.js';
 import { median, round } from './common.js';
 import { dropSchema, freshSchema, schemaUrl } from './pg-common.js';
 import { installPgProbe, pgProbeSnapshot, resetPgProbe } from './pg-probe.js';
 import { RawPgCommitter } from './pg-raw.js';
+import { w1 } from './w1.js';
 
-const w1 = defineWorkflow('bench-pg-w1', async (ctx, input: { steps: number }) => {
-  for (let i = 0; i < input.steps; i++) {
-    await ctx.step(`s${i}`, () => ({ i, ok: true }));
-  }
-  return { steps: input.steps };
-});
 
 export interface W1PgRound {
   rawAutocommitMs: number;

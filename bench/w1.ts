@@ -12,7 +12,8 @@ import { installCommitProbe, resetCounters, snapshot, type CommitCounters } from
 import { RawCommitter } from './raw.js';
 import { StepSqlCommitter } from './step-sql.js';
 
-const w1 = defineWorkflow('bench-w1', async (ctx, input: { steps: number }) => {
+/** W1's workflow: `steps` sequential steps returning a small object (shared by the SQLite and PostgreSQL runs). */
+export const w1 = defineWorkflow('bench-w1', async (ctx, input: { steps: number }) => {
   for (let i = 0; i < input.steps; i++) {
     await ctx.step(`s${i}`, () => ({ i, ok: true }));
   }
