@@ -9,7 +9,6 @@ import { InputValidationError, RunCancelledError, RunFailedError, WorkflowNotFou
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
 import { systemClock, type Clock } from './clock.js';
-import { isTerminal } from './run-state.js';
 import { Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';
 import { formatZodIssues } from './zod-format.js';
@@ -246,4 +245,3 @@ export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
   };
 }
 
-export { isTerminal };

@@ -1,4 +1,4 @@
-import type { RunStatus } from '../store/types.js';
+import { TERMINAL_STATUSES, type RunStatus } from '../store/types.js';
 
 /**
  * The run lifecycle as one table: every status change the engine or a store makes is one
@@ -34,7 +34,7 @@ export function nextRunStatus(from: RunStatus, transition: RunTransition): RunSt
 }
 
 export function isTerminal(status: RunStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
+  return TERMINAL_STATUSES.includes(status);
 }
 
 /** Whether a claim may take this run at `now` (mirrors the claim query of every store). */

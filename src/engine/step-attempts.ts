@@ -90,7 +90,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
       // The committed form, so the first execution sees exactly what a replay will.
       return committed ? { kind: 'completed', value: fromJson(output) } : { kind: 'parked' };
     }
-    const error = result.error;
+    const failure = result.error;
     if (exec.signal.aborted) {
       // Awaited: the run's final write (cancelled, failed, released) comes after it and clears the lease.
       const outcome = exec.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
@@ -99,11 +99,10 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
         .catch(() => {}); // bookkeeping only: a refused or failed write changes nothing for the run
       return { kind: 'parked' };
     }
-    const failure = error;
     const classification: Classification =
-      error instanceof SerializationError || error instanceof PayloadTooLargeError
-        ? { errorClass: 'validation', retryable: false, reason: error.code }
-        : classifyError(error, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
+      failure instanceof SerializationError || failure instanceof PayloadTooLargeError
+        ? { errorClass: 'validation', retryable: false, reason: failure.code }
+        : classifyError(failure, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
 
     failures++;
     const outcome = failure instanceof StepTimeoutError ? 'timeout' : 'failed';

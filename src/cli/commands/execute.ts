@@ -1,4 +1,5 @@
 import type { Lifeline } from '../../engine/lifeline.js';
+import { isTerminal } from '../../engine/run-state.js';
 import { EXIT } from '../exit-codes.js';
 
 /**
@@ -42,7 +43,7 @@ async function waitForEnd(lifeline: Lifeline, runId: string, isStopped: () => bo
     if (isStopped()) return null;
     const run = await lifeline.getRun(runId);
     if (!run) throw new Error(`run ${runId} vanished`);
-    const settled = ['completed', 'failed', 'cancelled'].includes(run.status);
+    const settled = isTerminal(run.status);
     const parked = (run.status === 'waiting' || run.status === 'sleeping') && (run.wakeAt === null || run.wakeAt - lifeline.clock.now() > 2000);
     if (settled || parked) return run;
     await new Promise<void>((resolve) => {

@@ -57,12 +57,7 @@ export function commitSql(s: string): string {
       UPDATE ${s}.signals AS g SET consumed_by_step = ok.step_id FROM ok
       WHERE g.id = ok.signal_id AND g.run_id = ok.run_id AND g.consumed_by_step IS NULL
       RETURNING ok.op
-    ), ev AS (
-      INSERT INTO ${s}.events (run_id, type, data, at)
-      SELECT e.run_id, e.type, e.data, e.at
-      FROM json_to_recordset($2::json) AS e (n int, op int, run_id text, type text, data text, at bigint)
-      WHERE e.op IN (SELECT op FROM ok) ORDER BY e.n
-    )
+    ), ev AS (${insertBatchedEvents(s, 'ok')})
     SELECT i.op, EXISTS (SELECT 1 FROM fence WHERE fence.op = i.op) AS fenced,
       EXISTS (SELECT 1 FROM ok WHERE ok.op = i.op) AS stepped,
       CASE WHEN i.signal_id IS NOT NULL AND EXISTS (SELECT 1 FROM ok WHERE ok.op = i.op)
@@ -96,6 +91,17 @@ export interface EventJson {
   type: string;
   data: string;
   at: number;
+}
+
+/**
+ * The events of a batched statement ($2, built by eventJson), inserted in order for the calls
+ * whose op is in the CTE `written` (the ones that actually wrote).
+ */
+export function insertBatchedEvents(s: string, written: string): string {
+  return `INSERT INTO ${s}.events (run_id, type, data, at)
+      SELECT e.run_id, e.type, e.data, e.at
+      FROM json_to_recordset($2::json) AS e (n int, op int, run_id text, type text, data text, at bigint)
+      WHERE e.op IN (SELECT op FROM ${written}) ORDER BY e.n`;
 }
 
 /** One event of call `op`, numbered `n` so the statement inserts them in order. */

@@ -13,7 +13,7 @@ import type { FinishArgs, ReleaseArgs } from '../store.js';
 import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
 import { errorToText, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../sqlite/rows.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
-import { eventJson, type EventJson } from './commit-batch.js';
+import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.js';
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
 
@@ -66,12 +66,7 @@ export class Transitions {
           FROM i WHERE r.id = i.run_id AND r.lease_token = i.token AND r.status = 'running'
           RETURNING i.op, r.id AS run_id, r.parent_run_id, i.now
         ), parent AS (${wakeParent(s, 'fin', 'fin.parent_run_id AND p.id NOT IN (SELECT run_id FROM fin)', 'fin.now')}
-        ), ev AS (
-          INSERT INTO ${s}.events (run_id, type, data, at)
-          SELECT e.run_id, e.type, e.data, e.at
-          FROM json_to_recordset($2::json) AS e (n int, op int, run_id text, type text, data text, at bigint)
-          WHERE e.op IN (SELECT op FROM fin) ORDER BY e.n
-        )
+        ), ev AS (${insertBatchedEvents(s, 'fin')})
         SELECT i.op, EXISTS (SELECT 1 FROM fin WHERE fin.op = i.op) AS finished,
           COALESCE((SELECT bool_or(status = 'pending') FROM parent), false) AS woke
         FROM i ORDER BY i.op`,
