@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import { DuplicateWorkflowError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
-import type { RetryOptions, ClassifierRule } from '../policy/index.js';
+import type { RetryOptions, RetryPolicy, ClassifierRule } from '../policy/index.js';
 import { resolveRetryPolicy } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
 import { toMs, type Duration } from './duration.js';
@@ -23,6 +23,8 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   fn(ctx: WorkflowContext, input: I): Promise<O> | O; // method syntax: bivariant, so any workflow fits WorkflowDefinition
   readonly options: WorkflowOptions<I, O>;
   readonly stepTimeoutMs: number | undefined;
+  /** The workflow's retry policy, validated and resolved when it was defined. */
+  readonly retryPolicy: RetryPolicy;
 }
 
 /**
@@ -49,11 +51,11 @@ export function defineWorkflow<I = unknown, O = unknown>(
   }
   if (typeof fn !== 'function') throw new InvalidOptionsError(`Workflow "${name}" needs a function (got ${typeof fn})`);
   if (registry.has(name)) throw new DuplicateWorkflowError(name);
-  resolveRetryPolicy(options.retry, undefined, `workflow "${name}" retry`); // validate up front
   const def: WorkflowDefinition<I, O> = {
     name,
     fn,
     options,
+    retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}" retry`), // validated up front
     stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}" stepTimeout`),
   };
   registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);

@@ -88,6 +88,16 @@ describe('retries by error class', () => {
     expect((await engine.lifeline.store.listAttempts(h.runId)).map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
   });
 
+  it('a step retry object shared by two workflows sits on top of each workflow\'s own policy', async () => {
+    const shared = { initialDelayMs: 1, maxDelayMs: 1 };
+    const flaky = () => failing(10, () => err({ code: 'ECONNRESET' }));
+    const two = defineWorkflow('retry.shared-two', async (ctx) => ctx.step('s', flaky(), { retry: shared }), { retry: { maxAttempts: 2 } });
+    const four = defineWorkflow('retry.shared-four', async (ctx) => ctx.step('s', flaky(), { retry: shared }), { retry: { maxAttempts: 4 } });
+    engine = await startEngine({ workflows: [two, four] });
+    await expect((await engine.lifeline.start(two, null)).result()).rejects.toThrow('after 2 attempts');
+    await expect((await engine.lifeline.start(four, null)).result()).rejects.toThrow('after 4 attempts');
+  });
+
   it('lets users add classifier rules', async () => {
     const wf = defineWorkflow('retry.rules', async (ctx) => ctx.step('custom', failing(5, () => new Error('quota exhausted for tenant'))), {
       classifiers: [(e) => ((e as Error).message.includes('quota') ? 'configuration' : undefined)],
