@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, flushAsync } from '../../../src/engine/clock.js';
 import { InvalidOptionsError } from '../../../src/errors/options-error.js';
@@ -139,9 +140,21 @@ describe('runWithTimeout', () => {
     expect(called).toBe(false);
   });
 
-  it('stops listening to the parent once settled', async () => {
+  it('stops listening to the parent once settled, however it settled', async () => {
+    // One run signal outlives thousands of steps: a listener left behind per step is a leak.
     const parent = new AbortController();
+    const listeners = () => getEventListeners(parent.signal, 'abort').length;
     await runWithTimeout(() => 1, { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal });
+    expect(listeners()).toBe(0);
+    await runWithTimeout(() => 1, { timeoutMs: undefined, stepId: 's', clock, parentSignal: parent.signal });
+    expect(listeners()).toBe(0);
+    await expect(runWithTimeout(() => Promise.reject(new Error('no')), { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal })).rejects.toThrow('no');
+    expect(listeners()).toBe(0);
+    const timedOut = track(runWithTimeout(() => new Promise<never>(() => {}), { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal }));
+    expect(listeners()).toBe(1);
+    await clock.advance(10);
+    expect(timedOut.error).toBeInstanceOf(StepTimeoutError);
+    expect(listeners()).toBe(0);
     parent.abort(new Error('after the fact')); // must not throw or reject anything
     await flushAsync();
   });
@@ -152,7 +165,7 @@ describe('runWithTimeout', () => {
     expect(state.error).toBeInstanceOf(StepTimeoutError);
   });
 
-  it('splits timeouts longer than setTimeout allows', async () => {
+  it('a timeout longer than setTimeout allows fires at its deadline (systemClock chaining: test/unit/system-clock.test.ts)', async () => {
     const month = 30 * 24 * 3600 * 1000;
     const state = track(runWithTimeout(() => new Promise<never>(() => {}), { timeoutMs: month, stepId: 's', clock }));
     await clock.advance(month - 1);
