@@ -132,3 +132,35 @@ describe('PostgreSQL store specifics', () => {
     }
   });
 });
+
+describe('PostgreSQL claims skip rows locked by another transaction', () => {
+  it('claims the other runs at once while one run row is held FOR UPDATE elsewhere', async () => {
+    const schema = pg.freshSchema();
+    // lock_timeout on the store's connections: a claim that waits for the held row fails after
+    // 2 s instead of returning, so the test fails deterministically rather than by a timing bound.
+    const url = new URL(pg.server().url);
+    url.searchParams.set('options', '-c lock_timeout=2000');
+    const store = await openPostgresStore(url.toString(), { schema, poolSize: 2, softPoolSize: 1 });
+    try {
+      for (const [i, id] of ['held', 'free-1', 'free-2'].entries()) await store.createRun({ id, workflow: WF, input: '{}', now: T0 + i });
+      const args = { workerId: 'w', host: 'h', pid: 1, now: T0 + 10, leaseMs: 30_000, limit: 10, workflows: [WF] };
+      await pg.withClient(async (holder) => {
+        await holder.query('BEGIN');
+        const locked = await holder.query(`SELECT id FROM "${schema}".runs WHERE id = 'held' FOR UPDATE`);
+        expect(locked.rows).toEqual([{ id: 'held' }]);
+        // Bounded even if the store retried a lock timeout: a blocked claim must not hang the suite.
+        const claimed = await Promise.race([
+          store.claimRuns(args),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('claimRuns blocked on the locked row')), 10_000).unref()),
+        ]);
+        expect(claimed.map((r) => r.id)).toEqual(['free-1', 'free-2']);
+        expect((await store.getRun('held'))?.status).toBe('pending');
+        await holder.query('ROLLBACK');
+      });
+      expect((await store.claimRuns(args)).map((r) => r.id)).toEqual(['held']);
+    } finally {
+      await store.close();
+      await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+    }
+  });
+});
