@@ -200,12 +200,16 @@ describe('recovery', () => {
     await setup.store.startAttempt({ runId, stepId: 's#0', stepName: 's', attempt: 1, startedAt: clock.now(), workerId: 'ghost' });
     await setup.close();
     engine = await startEngine({ workflows: [wf], clock, db, worker: { host: 'this-host' } });
-    expect(await engine.lifeline.result(runId)).toBe('recovered');
+    // Within a few poll ticks, not when the hour-long lease lapses (the clock never gets there).
+    const ownerDead = () => engine?.events.find((e) => e.type === 'run.owner_dead');
+    for (let i = 0; i < 10 && ownerDead() === undefined; i++) await clock.advance(20);
+    expect(ownerDead()).toMatchObject({ runId, data: { pid: deadPid, host: 'this-host' } });
+    for (let i = 0; i < 10 && (await engine.lifeline.getRun(runId))?.status !== 'completed'; i++) await clock.advance(20);
+    expect(await engine.lifeline.getRun(runId)).toMatchObject({ status: 'completed', output: 'recovered' });
     expect((await engine.lifeline.store.listAttempts(runId)).map((a) => [a.attempt, a.outcome, a.workerId])).toEqual([
       [1, 'interrupted', 'ghost'],
       [2, 'succeeded', engine.worker.id],
     ]);
-    expect(engine.events.some((e) => e.type === 'run.owner_dead')).toBe(true);
     tmp.cleanup();
   });
 
