@@ -25,6 +25,8 @@ export interface ChaosOptions {
   seed: number;
   /** Wall-clock bound of the whole scenario. */
   maxSeconds: number;
+  /** Runs each worker process executes at once (`--concurrency`). Default 4. */
+  concurrency?: number;
   /** Called once, after `faultAfterKills` kills: e.g. restart the database server. */
   fault?: () => Promise<void>;
   faultAfterKills?: number;
@@ -37,10 +39,15 @@ export interface ChaosReport {
   seconds: number;
   stderr: string;
   store: Store;
+  /** The workers' `--concurrency`: bounds how many steps one kill can cut short. */
+  concurrency?: number;
+  /** How many runs had completed when each kill was made, in kill order. */
+  completedAtKills?: number[];
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = mulberry32(options.seed);
+  const concurrency = options.concurrency ?? 4;
   const store = await openStore(options.db);
   for (let i = 0; i < options.runs; i++) {
     await store.createRun({ id: `chaos-${i}`, workflow: 'chaos.ten', input: JSON.stringify({ i }), now: Date.now() });
@@ -48,7 +55,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let stderr = '';
   const env = { ...process.env, CHAOS_EFFECTS: options.effects };
   const spawnWorker = (slot: number): ChildProcess => {
-    const child = spawn(process.execPath, [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', '4', '--host', 'chaos-host'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', String(concurrency), '--host', 'chaos-host'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += `[worker ${slot}] ${chunk.toString()}`));
     return child;
   };
@@ -56,16 +63,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   let kills = 0;
   const killedPids = new Set<number>();
+  const completedAtKills: number[] = [];
   let faulted = false;
   try {
     for (;;) {
       const done = await store.listRuns({ status: 'completed', limit: options.runs + 1 });
       if (done.length === options.runs) break;
+      // A run that failed or was cancelled can never complete: stop now, not at maxSeconds.
+      const ended = await store.listRuns({ status: ['failed', 'cancelled'], limit: 5 });
+      if (ended.length > 0) {
+        const described = ended.map((r) => `${r.id} ${r.status}: ${r.error ? `${r.error.name}: ${r.error.message}` : 'no error recorded'}`);
+        throw new Error(`chaos (seed ${options.seed}): runs ended without completing after ${kills} kills:\n${described.join('\n')}\n${stderr.slice(-3000)}`);
+      }
       if ((Date.now() - started) / 1000 > options.maxSeconds) {
         throw new Error(`chaos (seed ${options.seed}): only ${done.length}/${options.runs} runs completed after ${options.maxSeconds} s and ${kills} kills\n${stderr.slice(-3000)}`);
       }
       // The driver's pauses are the chaos schedule itself, not synchronisation of the test.
       await new Promise((r) => setTimeout(r, 500 + random() * 1500));
+      completedAtKills.push((await store.listRuns({ status: 'completed', limit: options.runs + 1 })).length);
       const slot = Math.floor(random() * workers.length);
       const victim = workers[slot]!;
       victim.kill('SIGKILL');
@@ -78,6 +93,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await options.fault();
       }
     }
+  } catch (error) {
+    await store.close();
+    throw error;
   } finally {
     await Promise.all(
       workers.map(
@@ -90,5 +108,5 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ),
     );
   }
-  return { kills, killedPids, seconds: (Date.now() - started) / 1000, stderr, store };
+  return { kills, killedPids, seconds: (Date.now() - started) / 1000, stderr, store, concurrency, completedAtKills };
 }

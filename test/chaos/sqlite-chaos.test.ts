@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { EFFECT_TABLES_SQL } from '../fixtures/chaos-effects.js';
 import { requireBuild, runChaos } from './chaos-driver.js';
@@ -23,8 +23,8 @@ describe('chaos on SQLite: 3 worker processes on one file, random SIGKILLs', () 
     const keys = new Set((check.prepare('SELECT key FROM effects').all() as Array<{ key: string }>).map((r) => r.key));
     const executions = check.prepare('SELECT key, pid FROM executions ORDER BY id').all() as Array<{ key: string; pid: number }>;
     check.close();
+    // Also asserts that kills landed while runs were in flight, and bounds the re-executions.
     await checkChaosInvariants(report, 300, 10, { keys, executions });
     await report.store.close();
-    expect(report.seconds).toBeGreaterThan(0);
   }, 300_000);
 });
