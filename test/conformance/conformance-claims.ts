@@ -1,6 +1,7 @@
 // claimRuns, heartbeat, breakLease, listLeasesOnHost.
 import { describe, expect, it } from 'vitest';
-import { LEASE_MS, T0, WF, claim, claimArgs, createClaimed, createRun, tokenOf, type GetStore } from './conformance-helpers.js';
+import { LeaseLostError } from '../../src/errors/store-errors.js';
+import { LEASE_MS, T0, WF, claim, claimArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
 
 export function claimsConformance(getStore: GetStore): void {
   describe('claimRuns', () => {
@@ -103,10 +104,16 @@ export function claimsConformance(getStore: GetStore): void {
       const base = { runId: 'r1', stepId: 'fetch#0', stepName: 'fetch', workerId: 'worker-a' };
       await store.startAttempt({ ...base, token: stale, attempt: 1, startedAt: T0 + 1 });
       const [second] = await store.claimRuns(claimArgs({ now: T0 + LEASE_MS, workerId: 'worker-b' }));
-      await expect(store.startAttempt({ ...base, token: stale, attempt: 2, startedAt: T0 + LEASE_MS + 1 })).rejects.toThrow('Lease on run r1 was lost');
-      await expect(
-        store.endAttempt({ runId: 'r1', token: stale, stepId: 'fetch#0', attempt: 1, endedAt: T0 + LEASE_MS + 2, outcome: 'failed', errorClass: 'transient', errorMessage: 'late' }),
-      ).rejects.toThrow('Lease on run r1 was lost');
+      const refused = [
+        await rejection(store.startAttempt({ ...base, token: stale, attempt: 2, startedAt: T0 + LEASE_MS + 1 })),
+        await rejection(
+          store.endAttempt({ runId: 'r1', token: stale, stepId: 'fetch#0', attempt: 1, endedAt: T0 + LEASE_MS + 2, outcome: 'failed', errorClass: 'transient', errorMessage: 'late' }),
+        ),
+      ];
+      for (const error of refused) {
+        expect(error).toBeInstanceOf(LeaseLostError);
+        expect(error).toMatchObject({ code: 'LEASE_LOST', runId: 'r1' });
+      }
       // The takeover's interrupted record of attempt 1 stands; no attempt 2 of the stale worker exists.
       expect((await store.listAttempts('r1')).map((a) => [a.attempt, a.outcome])).toEqual([[1, 'interrupted']]);
       await store.startAttempt({ ...base, token: tokenOf(second!), workerId: 'worker-b', attempt: 2, startedAt: T0 + LEASE_MS + 3 });

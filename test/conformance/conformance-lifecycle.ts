@@ -127,7 +127,7 @@ export function lifecycleConformance(getStore: GetStore): void {
       await createRun(store, 'r1');
       const error = await rejection(store.retryRun('r1', T0));
       expect(error).toBeInstanceOf(InvalidRunStateError);
-      expect(error).toMatchObject({ runId: 'r1', status: 'pending' });
+      expect(error).toMatchObject({ code: 'INVALID_RUN_STATE', runId: 'r1', status: 'pending' });
       expect(await store.retryRun('missing', T0)).toBeNull();
     });
   });

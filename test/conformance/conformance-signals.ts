@@ -22,11 +22,12 @@ export function signalsConformance(getStore: GetStore): void {
       const store = getStore();
       const unknown = await rejection(store.sendSignal({ runId: 'nope', name: 's', payload: '1', now: T0 }));
       expect(unknown).toBeInstanceOf(RunNotFoundError);
+      expect(unknown).toMatchObject({ code: 'RUN_NOT_FOUND', runId: 'nope' });
       const run = await createClaimed(store, 'r1');
       await store.finishRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'completed', output: '1' });
       const terminal = await rejection(store.sendSignal({ runId: 'r1', name: 's', payload: '1', now: T0 + 2 }));
       expect(terminal).toBeInstanceOf(InvalidRunStateError);
-      expect(terminal).toMatchObject({ runId: 'r1', status: 'completed' });
+      expect(terminal).toMatchObject({ code: 'INVALID_RUN_STATE', runId: 'r1', status: 'completed' });
       expect(await store.peekSignal('r1', 's')).toBeNull();
     });
 
@@ -46,6 +47,10 @@ export function signalsConformance(getStore: GetStore): void {
         store.commitStep(commitArgs(run, 'go#1', { kind: 'signal' }, { consumeSignalId: first.id })),
       );
       expect(twice).toBeInstanceOf(LifelineError);
+      expect(twice).toMatchObject({
+        code: 'SIGNAL_ALREADY_CONSUMED',
+        message: `Signal ${first.id} of run r1 cannot be consumed by step go#1: it is already consumed or belongs to another run.`,
+      });
       expect((await store.getSteps('r1')).map((s) => s.stepId)).toEqual(['go#0']);
     });
 
@@ -54,7 +59,13 @@ export function signalsConformance(getStore: GetStore): void {
       const run = await createClaimed(store, 'r1');
       await createRun(store, 'r2');
       const foreign = await store.sendSignal({ runId: 'r2', name: 'go', payload: '1', now: T0 });
-      await rejection(store.commitStep(commitArgs(run, 'go#0', { kind: 'signal' }, { consumeSignalId: foreign.id })));
+      const error = await rejection(store.commitStep(commitArgs(run, 'go#0', { kind: 'signal' }, { consumeSignalId: foreign.id })));
+      expect(error).toBeInstanceOf(LifelineError);
+      expect(error).toMatchObject({
+        code: 'SIGNAL_ALREADY_CONSUMED',
+        message: `Signal ${foreign.id} of run r1 cannot be consumed by step go#0: it is already consumed or belongs to another run.`,
+      });
+      expect(await store.getSteps('r1')).toEqual([]);
       expect(await store.peekSignal('r2', 'go')).toEqual(foreign);
     });
   });

@@ -30,7 +30,7 @@ export function stepsConformance(getStore: GetStore): void {
 
       const again = await rejection(store.commitStep(commitArgs(run, 'sleep#0', { output: '"other"' })));
       expect(again).toBeInstanceOf(StepAlreadyCommittedError);
-      expect(again).toMatchObject({ runId: 'r1', stepId: 'sleep#0' });
+      expect(again).toMatchObject({ code: 'STEP_ALREADY_COMMITTED', runId: 'r1', stepId: 'sleep#0' });
       await store.commitStep(commitArgs(run, 'f#0', { seq: 1, status: 'failed', output: null }));
       expect(await rejection(store.commitStep(commitArgs(run, 'f#0')))).toBeInstanceOf(StepAlreadyCommittedError);
       expect((await store.getSteps('r1')).map((s) => [s.stepId, s.status, s.output])).toEqual([
@@ -44,7 +44,9 @@ export function stepsConformance(getStore: GetStore): void {
       const run = await createClaimed(store, 'r1');
       const events = [{ runId: 'r1', type: 'step.completed', data: { stepId: 'a#0' }, at: T0 + 10 }];
       await store.commitStep(commitArgs(run, 'a#0', {}, { events }));
-      await rejection(store.commitStep(commitArgs(run, 'a#0', {}, { events })));
+      const again = await rejection(store.commitStep(commitArgs(run, 'a#0', {}, { events })));
+      expect(again).toBeInstanceOf(StepAlreadyCommittedError);
+      expect(again).toMatchObject({ code: 'STEP_ALREADY_COMMITTED', runId: 'r1', stepId: 'a#0' });
       expect((await store.listEvents({ runId: 'r1' })).map((e) => [e.type, e.data, e.at])).toEqual([
         ['step.completed', '{"stepId":"a#0"}', T0 + 10],
       ]);
@@ -95,7 +97,7 @@ export function stepsConformance(getStore: GetStore): void {
       ];
       for (const error of lost) {
         expect(error).toBeInstanceOf(LeaseLostError);
-        expect(error).toMatchObject({ runId: 'r1' });
+        expect(error).toMatchObject({ code: 'LEASE_LOST', runId: 'r1' });
       }
       expect(await store.heartbeat({ ...stale, leaseMs: LEASE_MS })).toMatchObject({ ok: false });
       expect(await store.getSteps('r1')).toEqual([]);
@@ -108,8 +110,12 @@ export function stepsConformance(getStore: GetStore): void {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
       await store.releaseRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'pending', wakeAt: null });
-      expect(await rejection(store.commitStep(commitArgs(run, 'a#0')))).toBeInstanceOf(LeaseLostError);
-      expect(await rejection(store.finishRun({ runId: 'missing', token: 'x', now: T0, status: 'completed' }))).toBeInstanceOf(LeaseLostError);
+      const released = await rejection(store.commitStep(commitArgs(run, 'a#0')));
+      expect(released).toBeInstanceOf(LeaseLostError);
+      expect(released).toMatchObject({ code: 'LEASE_LOST', runId: 'r1' });
+      const missing = await rejection(store.finishRun({ runId: 'missing', token: 'x', now: T0, status: 'completed' }));
+      expect(missing).toBeInstanceOf(LeaseLostError);
+      expect(missing).toMatchObject({ code: 'LEASE_LOST', runId: 'missing' });
     });
   });
 
