@@ -17,6 +17,11 @@ function lifeline(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Asserts a command's exit code, showing its stderr when it differs. */
+function expectCode(result: { code: number | null; err: string }, code: number): void {
+  expect(result.code, `exit code (stderr: ${result.err})`).toBe(code);
+}
+
 /** Creates a pending run directly in the database, as another process (an app) would. */
 function createRun(id: string, workflow: string): void {
   const r = spawnSync(process.execPath, ['-e', `
@@ -26,6 +31,20 @@ function createRun(id: string, workflow: string): void {
       await l.close();
     })`], { encoding: 'utf8' });
   expect(r.status).toBe(0);
+}
+
+/** Resolves once `stream` has printed `text` (output so far included). */
+function outputContains(stream: NodeJS.ReadableStream, text: string): Promise<void> {
+  let seen = '';
+  return new Promise<void>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!seen.includes(text)) return;
+      stream.off('data', onData);
+      resolve();
+    };
+    stream.on('data', onData);
+  });
 }
 
 beforeAll(() => {
@@ -42,20 +61,27 @@ describe('lifeline CLI', () => {
     expect(run.out).toContain('✓ hello#0 executed (attempt 1)');
     expect(run.out).toContain('"hello": "hello ada"');
     const runs = lifeline(['runs', '--status', 'completed']);
+    expectCode(runs, 0);
     expect(runs.out).toMatch(/g1\s+cli\.greet\s+completed/);
     const show = lifeline(['show', 'g1', '--json']);
+    expectCode(show, 0);
     const parsed = JSON.parse(show.out) as { run: { status: string }; steps: Array<{ stepId: string; output: unknown }>; attempts: unknown[]; events: Array<{ type: string }> };
     expect(parsed.run.status).toBe('completed');
     expect(parsed.steps).toMatchObject([{ stepId: 'hello#0', output: 'hello ada' }]);
     expect(parsed.attempts).toHaveLength(1);
     expect(parsed.events.map((e) => e.type)).toContain('run.completed');
-    expect(lifeline(['show', 'g1']).out).toMatch(/hello#0\s+step\s+completed\s+1/);
+    const text = lifeline(['show', 'g1']);
+    expectCode(text, 0);
+    expect(text.out).toMatch(/hello#0\s+step\s+completed\s+1/);
     // same run id again: the existing run, not a second one
-    expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{"name":"bob"}', '--run-id', 'g1', '-q']).out.trim()).toBe('{"hello":"hello ada"}');
+    const again = lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{"name":"bob"}', '--run-id', 'g1', '-q']);
+    expectCode(again, 0);
+    expect(again.out.trim()).toBe('{"hello":"hello ada"}');
   });
 
   it('runs a TypeScript workflow file directly (loaded through tsx), e.g. the hello example', () => {
     const run = lifeline(['run', join(root, 'examples/hello/hello.ts'), '--input', '{"name":"Ada"}', '-q']);
+    expectCode(run, 0);
     expect(run.err).toBe('');
     expect(JSON.parse(run.out)).toMatchObject({ greeting: 'Hello, Ada!', shout: 'HELLO, ADA!' });
   });
@@ -81,39 +107,45 @@ describe('lifeline CLI', () => {
     expect(retried.code).toBe(0);
     expect(retried.out).toContain('↺ first#0 replayed from checkpoint');
     expect(retried.out).toContain('✓ second#0 executed');
-    expect(lifeline(['retry', 'f1']).err).toContain('Cannot retry run f1: it is completed.');
+    const completed = lifeline(['retry', 'f1']);
+    expectCode(completed, 2);
+    expect(completed.err).toContain('Cannot retry run f1: it is completed.');
   });
 
   it('cancels a waiting run', () => {
-    lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'c1']);
+    expectCode(lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'c1']), 6);
     const cancel = lifeline(['cancel', 'c1']);
+    expectCode(cancel, 0);
     expect(cancel.out).toContain('run c1 cancelled');
-    expect(lifeline(['runs', '--status', 'cancelled', '--json']).out).toContain('"id": "c1"');
+    const cancelled = lifeline(['runs', '--status', 'cancelled', '--json']);
+    expectCode(cancelled, 0);
+    expect(cancelled.out).toContain('"id": "c1"');
   });
 
   it('SIGTERM stops a worker gracefully: the running step finishes and the lease is released', async () => {
-    lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'unused']); // make sure the db exists
+    expectCode(lifeline(['run', fixture, '-w', 'cli.approval', '--run-id', 'unused']), 6); // make sure the db exists
     createRun('s1', 'cli.slow');
-    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    await new Promise<void>((resolve) => {
-      worker.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('s1 started')) resolve();
-      });
-    });
+    // The step runs until this file exists: it is created only once the worker has taken SIGTERM.
+    const release = join(tmp.dir, 'release-s1');
+    const env = { ...process.env, CLI_RELEASE_FILE: release };
+    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = once(worker, 'exit');
+    await outputContains(worker.stdout, 's1 started');
+    const stopping = outputContains(worker.stderr, 'SIGTERM: stopping worker');
     worker.kill('SIGTERM');
-    const [code] = (await once(worker, 'exit')) as [number];
-    expect(code).toBe(0);
+    await stopping;
+    writeFileSync(release, '');
+    const [code, signal] = (await exited) as [number | null, string | null];
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
     const check = new Database(db, { readonly: true });
     const row = check.prepare("SELECT status, lease_token FROM runs WHERE id = 's1'").get() as { status: string; lease_token: string | null };
     const steps = check.prepare("SELECT step_id FROM step_results WHERE run_id = 's1'").all();
     check.close();
     expect(row).toEqual({ status: 'pending', lease_token: null });
     expect(steps).toEqual([{ step_id: 'slow#0' }]);
-    const resumed = lifeline(['resume', 's1', fixture]);
+    const resumed = lifeline(['resume', 's1', fixture], { CLI_RELEASE_FILE: release });
     expect(resumed.out).toContain('↺ slow#0 replayed from checkpoint');
-    expect(resumed.code).toBe(0);
+    expectCode(resumed, 0);
   });
 
   it('worker --log json writes structured events, with secrets redacted everywhere', async () => {
@@ -126,14 +158,17 @@ describe('lifeline CLI', () => {
         if (out.includes('"event":"run.failed"')) resolve();
       });
     });
+    const exited = once(worker, 'exit');
     worker.kill('SIGTERM');
-    await once(worker, 'exit');
+    expect(await exited).toEqual([0, null]);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; event: string; runId?: string; errorClass?: string });
     expect(lines.find((l) => l.event === 'step.failed')).toMatchObject({ level: 40, runId: 'leak1', errorClass: 'configuration' });
     expect(lines.find((l) => l.event === 'run.failed')).toMatchObject({ level: 50 });
     expect(out).not.toContain('hunter2secret');
     expect(out).not.toContain('sk-live-abcdefghijklmnop1234');
-    const shown = lifeline(['show', 'leak1', '--json']).out;
+    const show = lifeline(['show', 'leak1', '--json']);
+    expectCode(show, 0);
+    const shown = show.out;
     expect(shown).toContain('[REDACTED]');
     expect(shown).not.toContain('hunter2secret');
     expect(shown).not.toContain('sk-live-abcdefghijklmnop1234');
@@ -142,11 +177,16 @@ describe('lifeline CLI', () => {
   it('exits with documented codes and clear messages on bad input', () => {
     expect(lifeline(['show', 'nope'])).toMatchObject({ code: 4, err: 'lifeline: No run with id "nope" in this database.\n' });
     expect(lifeline(['signal', 'nope', 'x']).code).toBe(4);
-    expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad'])).toMatchObject({ code: 2 });
-    expect(lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad']).err).toContain('--input is not valid JSON');
-    expect(lifeline(['run', fixture]).err).toContain('defines 5 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky); choose one with --workflow');
+    const badInput = lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{bad']);
+    expectCode(badInput, 2);
+    expect(badInput.err).toContain('--input is not valid JSON');
+    const noWorkflow = lifeline(['run', fixture]);
+    expectCode(noWorkflow, 2);
+    expect(noWorkflow.err).toContain('defines 5 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky); choose one with --workflow');
     expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
-    expect(lifeline(['runs', '--status', 'bogus']).err).toContain('Unknown status "bogus"');
+    const badStatus = lifeline(['runs', '--status', 'bogus']);
+    expectCode(badStatus, 2);
+    expect(badStatus.err).toContain('Unknown status "bogus"');
     expect(lifeline(['frobnicate']).code).toBe(2);
     const notDb = join(tmp.dir, 'text.db');
     writeFileSync(notDb, 'this is not a database, just text '.repeat(100));
