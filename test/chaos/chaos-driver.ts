@@ -2,18 +2,19 @@
 // restarted every 0.5-2 s (seeded), optional extra faults, until every run completed. Then
 // the caller checks invariants on the database and on the test-owned effect tables.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { assertFreshBuild } from '../dist-build.js';
 import { mulberry32 } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
 export const CLI = join(root, 'dist/src/cli/main.js');
 export const CHAOS_WORKFLOW = join(root, 'dist/test/fixtures/chaos-workflow.js');
 
+/** Chaos tests run the built CLI: refuse a missing or stale build. */
 export function requireBuild(): void {
-  if (!existsSync(CLI) || !existsSync(CHAOS_WORKFLOW)) throw new Error('Chaos tests run the built CLI: run `npm run build` first (npm test does).');
+  assertFreshBuild();
 }
 
 

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import Database from 'better-sqlite3';
-import { existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -48,7 +49,7 @@ function outputContains(stream: NodeJS.ReadableStream, text: string): Promise<vo
 }
 
 beforeAll(() => {
-  if (!existsSync(cli) || !existsSync(fixture)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
+  assertFreshBuild();
   tmp = tempDir();
   db = join(tmp.dir, 'cli.db');
 });

@@ -1,11 +1,12 @@
 // Helpers for the SIGKILL tests: real `lifeline worker` processes on one SQLite file, a seeded
 // PRNG for kill times, and the invariant checks run on the file afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { CRASH_STEP_IDS, expectedPipelineOutput } from '../fixtures/crash-workflow.js';
+import { assertFreshBuild } from '../dist-build.js';
 import { mulberry32 } from '../helpers.js';
 
 export { mulberry32 };
@@ -13,16 +14,10 @@ export { mulberry32 };
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_JS = join(ROOT, 'dist/src/cli/main.js');
 export const FIXTURE_JS = join(ROOT, 'dist/test/fixtures/crash-workflow.js');
-const FIXTURE_TS = join(ROOT, 'test/fixtures/crash-workflow.ts');
 
 /** The tests run the compiled CLI and fixture: refuse to run against a missing or stale build. */
 export function assertBuilt(): void {
-  for (const file of [CLI_JS, FIXTURE_JS]) {
-    if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run npm run build first`);
-  }
-  if (statSync(FIXTURE_JS).mtimeMs < statSync(FIXTURE_TS).mtimeMs) {
-    throw new Error(`${relative(ROOT, FIXTURE_JS)} is older than ${relative(ROOT, FIXTURE_TS)}: run npm run build first`);
-  }
+  assertFreshBuild();
 }
 
 
