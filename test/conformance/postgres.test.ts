@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaTooNewError, StoreUnavailableError } from '../../src/errors/store-errors.js';
+import { ForeignDatabaseError, SchemaTooNewError, StoreUnavailableError } from '../../src/errors/store-errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../pg/pg-fixture.js';
@@ -62,6 +62,33 @@ describe('PostgreSQL store specifics', () => {
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
         'knows versions up to 1. Upgrade Lifeline to open it; the database was not modified.',
+    );
+    expect(await snapshot()).toEqual(before);
+    await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+  });
+
+  it("refuses a schema holding another application's tables and changes nothing", async () => {
+    const schema = pg.freshSchema();
+    const snapshot = () =>
+      pg.withClient(async (c) => ({
+        tables: (await c.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema])).rows,
+        runs: (await c.query(`SELECT * FROM "${schema}".runs`)).rows,
+      }));
+    await pg.withClient(async (c) => {
+      await c.query(`CREATE SCHEMA "${schema}"`);
+      await c.query(`CREATE TABLE "${schema}".runs (id SERIAL PRIMARY KEY, who TEXT)`);
+      await c.query(`INSERT INTO "${schema}".runs (who) VALUES ('app')`);
+    });
+    const before = await snapshot();
+    const error = await openPostgresStore(pg.server().url, { schema }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ForeignDatabaseError);
+    const location = new URL(pg.server().url);
+    expect((error as Error).message).toBe(
+      `Database postgres://${location.host}/postgres (schema "${schema}") is not a Lifeline database: it holds the table "runs" ` +
+        'and no lifeline_schema table. It was left untouched; point --db (or LIFELINE_DB) at a new file or an empty schema.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

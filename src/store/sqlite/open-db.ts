@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreOpenError } from '../../errors/store-errors.js';
-import { assertSchemaNotTooNew, migrate } from './migrations.js';
+import { assertOpenableSchema, migrate } from './migrations.js';
 import { withBusyRetry } from './write-batcher.js';
 
 export interface SqliteOpenOptions {
@@ -33,16 +33,16 @@ function toOpenError(path: string, error: unknown): Error {
 }
 
 /**
- * Looks at an existing file through a read-only connection first: a foreign or corrupted file
- * and a schema from a newer Lifeline are refused before anything (WAL switch, migration) could
- * write to it. A read-only connection on a rollback-journal file creates no side files.
+ * Looks at an existing file through a read-only connection first: a corrupted file, another
+ * application's database and a schema from a newer Lifeline are refused before anything (WAL
+ * switch, migration) could write to it. A read-only connection on a rollback-journal file creates no side files.
  */
 function probeExisting(path: string): void {
   const probe = new Database(path, { readonly: true, fileMustExist: true });
   try {
     withBusyRetry(() => {
       probe.prepare('SELECT count(*) FROM sqlite_master').get();
-      assertSchemaNotTooNew(probe, path);
+      assertOpenableSchema(probe, path);
     });
   } finally {
     probe.close();
@@ -65,7 +65,7 @@ export function openDatabase(path: string, options: SqliteOpenOptions, now: numb
     // busy_timeout first: switching to WAL and migrating may wait for other processes.
     opened.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
     withBusyRetry(() => {
-      assertSchemaNotTooNew(opened, path); // again: another process may have upgraded meanwhile
+      assertOpenableSchema(opened, path); // again: another process may have upgraded meanwhile
       if (!inMemory) opened.pragma('journal_mode = WAL');
     });
     opened.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
