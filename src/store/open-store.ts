@@ -1,6 +1,7 @@
 // Picks a Store backend from a URL. Error messages never echo the URL itself: a database URL
 // can carry a password, and error messages end up in logs.
 import { LifelineError } from '../errors/lifeline-error.js';
+import { checkStoreOptions } from '../options/public-options.js';
 import type { PostgresOpenOptions } from './postgres/connection.js';
 import { openSqliteStore, type SqliteOpenOptions } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -15,6 +16,7 @@ const ACCEPTED_FORMS = 'sqlite:<path>, sqlite://<path>, postgres://<user>:<passw
  * `postgres://` or `postgresql://` URLs (optionally `?schema=name`) open the PostgreSQL backend.
  */
 export async function openStore(url: string, options?: OpenStoreOptions): Promise<Store> {
+  checkStoreOptions(options);
   const target = parseStoreUrl(url);
   switch (target.backend) {
     case 'sqlite':
