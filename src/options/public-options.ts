@@ -5,6 +5,7 @@ import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js
 import { toMs, type Duration } from '../workflow/duration.js';
 import {
   checkArray,
+  checkBoolean,
   checkFunction,
   checkHasMethods,
   checkNumber,
@@ -152,5 +153,6 @@ export function checkStoreOptions(options: unknown): void {
     poolSize: int(1, 1000),
     softPoolSize: int(1, 1000),
     connectTimeoutMs: int(1, 3_600_000),
+    readOnly: (value, path) => checkBoolean(value, path),
   });
 }

@@ -2,7 +2,7 @@
 // start at the same moment. `$S` in the SQL is the quoted schema name.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { ForeignDatabaseError, SchemaTooNewError } from '../../errors/store-errors.js';
+import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../errors/store-errors.js';
 import type { Migration } from '../migration.js';
 
 export type { Migration };
@@ -154,6 +154,20 @@ async function assertNotTooNew(client: pg.ClientBase, schema: string, quoted: st
     if (others.rows.length > 0) throw new ForeignDatabaseError(location, others.rows.map((r) => r.relname));
   }
   return found;
+}
+
+/** For a read-only open: the schema must exist and be current; nothing is written. */
+export async function assertCurrent(client: pg.ClientBase, schema: string, quoted: string, location: string): Promise<void> {
+  const version = await assertNotTooNew(client, schema, quoted, location);
+  if (version === 0) {
+    throw new StoreOpenError(location, 'no Lifeline schema there (a read-only command never creates one; check --db or LIFELINE_DB)');
+  }
+  if (version < LATEST_SCHEMA_VERSION) {
+    throw new StoreOpenError(
+      location,
+      `its schema (version ${version}) is older than this Lifeline's (${LATEST_SCHEMA_VERSION}); a read-only command does not migrate it: run a worker or another command that writes first`,
+    );
+  }
 }
 
 /**
