@@ -1,6 +1,8 @@
 import { Lifeline } from '../engine/lifeline.js';
 import { LifelineError } from '../errors/lifeline-error.js';
-import { openStore } from '../store/open-store.js';
+import { systemClock } from '../engine/clock.js';
+import { retryWhileUnavailable } from '../engine/store-retry.js';
+import { openStore, redactedLocation } from '../store/open-store.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 
@@ -15,6 +17,27 @@ export function dbLocation(options: GlobalOptions): string {
 export async function openLifeline(options: GlobalOptions): Promise<Lifeline> {
   try {
     return await Lifeline.open({ db: dbLocation(options) });
+  } catch (error) {
+    throw databaseError(error);
+  }
+}
+
+/**
+ * For a worker: while the database cannot be reached (PostgreSQL down or restarting), waits and
+ * tries again with the engine's store backoff, saying so on stderr each time (URL without its
+ * password), like a worker that loses the database while running. Ends on `signal`.
+ */
+export async function openLifelineWaiting(options: GlobalOptions, signal: AbortSignal): Promise<Lifeline> {
+  const location = dbLocation(options);
+  try {
+    const lifeline = await retryWhileUnavailable(() => Lifeline.open({ db: location }), {
+      clock: systemClock,
+      signal,
+      onRetry: (error, delayMs) =>
+        process.stderr.write(`lifeline: cannot reach the database ${redactedLocation(location)} (${error.message}); retrying in ${delayMs} ms\n`),
+    });
+    if (lifeline === undefined) throw new Error('unreachable: no landedIf given');
+    return lifeline;
   } catch (error) {
     throw databaseError(error);
   }

@@ -29,6 +29,19 @@ export async function openStore(url: string, options?: OpenStoreOptions): Promis
   }
 }
 
+/** The location as it may be shown: a file path, or a PostgreSQL URL without its password. */
+export function redactedLocation(url: string): string {
+  const target = parseStoreUrl(url);
+  if (target.backend === 'sqlite') return target.path;
+  try {
+    const parsed = new URL(target.url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the PostgreSQL URL (not a valid URL)';
+  }
+}
+
 export type StoreTarget = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };
 
 export function parseStoreUrl(url: string): StoreTarget {
