@@ -58,7 +58,7 @@ describe('unknown options: one message everywhere', () => {
       );
       expect(await rejection(openStore(db, { busyTimeout: 5 } as never))).toEqual(
         new InvalidOptionsError(
-          'Invalid option openStore.busyTimeout: unknown option (known: synchronous, busyTimeoutMs, schema, poolSize, softPoolSize, connectTimeoutMs)',
+          'Invalid option openStore.busyTimeout: unknown option (known: synchronous, busyTimeoutMs, schema, poolSize, softPoolSize, connectTimeoutMs, readOnly)',
         ),
       );
       const wf = defineWorkflow('opt.start', async () => 1);
