@@ -4,7 +4,7 @@ export { WorkflowContext, type StepInfo, type StepOptions } from './workflow/con
 export type { Duration } from './workflow/duration.js';
 export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent } from './engine/lifeline.js';
 export { Worker } from './engine/worker.js';
-export type { WorkerOptions } from './engine/worker-options.js';
+export type { WorkerOptions } from './options/public-options.js';
 export { systemClock, ManualClock, type Clock } from './engine/clock.js';
 export type { Store } from './store/store.js';
 export type { RunRecord, RunStatus, StepRecord, AttemptRecord, EventRecord, SignalRecord, StoredError } from './store/types.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lifeline, type LifelineOptions } from '../src/engine/lifeline.js';
 import type { Worker } from '../src/engine/worker.js';
-import type { WorkerOptions } from '../src/engine/worker-options.js';
+import type { WorkerOptions } from '../src/options/public-options.js';
 import type { EngineEvent } from '../src/engine/lifeline.js';
 
 export function tempDir(prefix = 'lifeline-test-'): { dir: string; cleanup: () => void } {
@@ -23,10 +23,11 @@ export interface TestEngine {
 export async function startEngine(options: Omit<LifelineOptions, 'db'> & { db?: string; worker?: WorkerOptions } = {}): Promise<TestEngine> {
   const tmp = options.db ? null : tempDir();
   const db = options.db ?? join(tmp!.dir, 'test.db');
-  const lifeline = await Lifeline.open({ ...options, db });
+  const { worker: workerOptions, ...openOptions } = options;
+  const lifeline = await Lifeline.open({ ...openOptions, db });
   const events: EngineEvent[] = [];
   lifeline.events.on('event', (e) => events.push(e));
-  const worker = lifeline.worker({ pollMs: 20, ...options.worker });
+  const worker = lifeline.worker({ pollMs: 20, ...workerOptions });
   worker.start();
   return {
     lifeline,

@@ -12,9 +12,53 @@ import { EXIT } from './exit-codes.js';
 export async function loadWorkflowFile(file: string): Promise<void> {
   const path = resolve(file);
   if (!existsSync(path)) throw new CliError(`Workflow file not found: ${path}`, EXIT.NOT_FOUND);
-  if (/\.(c|m)?tsx?$/.test(path)) {
-    const { register } = await import('tsx/esm/api');
-    register();
+  const url = pathToFileURL(path).href;
+  const typescript = /\.(c|m)?tsx?$/.test(path);
+  try {
+    if (typescript) {
+      const { register } = await import('tsx/esm/api');
+      register();
+    }
+    await import(url);
+  } catch (error) {
+    if (!isSyntaxError(error)) throw error;
+    // Node's SyntaxError for an ES module names neither the file nor the line: compile the
+    // file and the local files it imports with esbuild (only now, on the error path), which does.
+    const located = typescript ? error : await locateWithEsbuild(path, error);
+    throw syntaxCliError(path, located);
   }
-  await import(pathToFileURL(path).href);
+}
+
+const ESBUILD_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
+
+function isSyntaxError(error: unknown): error is Error {
+  return error instanceof SyntaxError || (error instanceof Error && error.message.startsWith('Transform failed') && ESBUILD_ERROR.test(error.message));
+}
+
+async function locateWithEsbuild(path: string, original: Error): Promise<Error> {
+  const { build } = await import('esbuild');
+  try {
+    // Packages stay external: only the user's own files are parsed; nothing is written or run.
+    await build({ entryPoints: [path], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  } catch (error) {
+    const first = (error as { errors?: Array<{ text: string; location: { file: string; line: number; column: number } | null }> }).errors?.[0];
+    if (first?.location) {
+      const { file, line, column } = first.location;
+      return new Error(`${file}:${line}:${column}: ERROR: ${first.text}`);
+    }
+  }
+  return original; // esbuild accepted what Node refused: report Node's message without a position
+}
+
+function syntaxCliError(workflowFile: string, error: Error): CliError {
+  const match = ESBUILD_ERROR.exec(error.message);
+  if (!match) return new CliError(`Syntax error in workflow file ${workflowFile}: ${error.message}`, EXIT.USAGE);
+  const [, where = '', line = '', column = '', message = ''] = match;
+  const file = resolve(where);
+  const at = `line ${line}, column ${Number(column) + 1}`; // esbuild counts columns from 0
+  const text =
+    file === workflowFile
+      ? `Syntax error in workflow file ${file} at ${at}: ${message}`
+      : `Syntax error in ${file} at ${at}: ${message} (imported by workflow file ${workflowFile})`;
+  return new CliError(text, EXIT.USAGE);
 }

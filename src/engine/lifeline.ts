@@ -10,7 +10,7 @@ import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
 import { systemClock, type Clock } from './clock.js';
 import { Worker } from './worker.js';
-import type { WorkerOptions } from './worker-options.js';
+import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOptions } from '../options/public-options.js';
 import { formatZodIssues } from './zod-format.js';
 import { redactMessage } from './stored-error.js';
 
@@ -68,10 +68,8 @@ export class Lifeline {
   }
 
   static async open(options: LifelineOptions = {}): Promise<Lifeline> {
+    checkOpenOptions(options);
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    if (!Number.isInteger(max) || max < 1024) {
-      throw new InvalidOptionsError(`Invalid option maxPayloadBytes: must be an integer >= 1024 (got ${JSON.stringify(max)})`);
-    }
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;
     return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string');
@@ -93,18 +91,16 @@ export class Lifeline {
    * existing run instead of a second one.
    */
   async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: { runId?: string } = {}): Promise<RunHandle<O>> {
+    checkStartOptions(options);
     const def = (typeof workflow === 'string' ? this.findWorkflow(workflow) : workflow) as WorkflowDefinition<I, O>;
     const parsed = def.options.inputSchema?.safeParse(input);
     if (parsed && !parsed.success) throw new InputValidationError(def.name, 'input', formatZodIssues(parsed.error));
     const runId = options.runId ?? randomUUID();
-    if (typeof runId !== 'string' || runId.length === 0 || runId.length > 200) {
-      throw new InvalidOptionsError(`Invalid option runId: must be a non-empty string of at most 200 characters (got ${JSON.stringify(runId)})`);
-    }
     const json = toJson(input, `Input of workflow "${def.name}"`, this.maxPayloadBytes);
     const now = this.clock.now();
     const { run, created } = await this.store.createRun({ id: runId, workflow: def.name, input: json, now });
     if (!created && run.workflow !== def.name) {
-      throw new InvalidOptionsError(`Invalid option runId: "${runId}" is already used by a run of workflow "${run.workflow}"`);
+      throw new InvalidOptionsError(`Invalid option start.runId: "${runId}" is already used by a run of workflow "${run.workflow}"`);
     }
     if (created) this.emit({ runId, type: 'run.created', data: { workflow: def.name }, at: now });
     for (const worker of this.workers) worker.poke();
@@ -134,6 +130,7 @@ export class Lifeline {
 
   /** Waits for a run to end. Wakes on this process's events, and polls for other processes'. */
   async result<O = unknown>(runId: string, options: { pollMs?: number } = {}): Promise<O> {
+    checkResultOptions(options);
     const pollMs = options.pollMs ?? 250;
     for (;;) {
       const run = await this.store.getRun(runId);

@@ -16,7 +16,7 @@ export function retryPolicyFor(workflow: WorkflowDefinition, options: StepOption
   if (!cache) stepPolicies.set(workflow, (cache = new WeakMap()));
   let policy = cache.get(options.retry);
   if (!policy) {
-    policy = resolveRetryPolicy(options.retry, workflow.retryPolicy, `step "${stepName}" retry`);
+    policy = resolveRetryPolicy(options.retry, workflow.retryPolicy, `step "${stepName}".retry`);
     cache.set(options.retry, policy);
   }
   return policy;

@@ -146,7 +146,7 @@ export class RunExecution {
   }
 
   stepTimeoutMs(options: StepOptions, name: string): number | undefined {
-    return options.timeout === undefined ? this.workflow.stepTimeoutMs : toMs(options.timeout, `step "${name}" timeout`);
+    return options.timeout === undefined ? this.workflow.stepTimeoutMs : toMs(options.timeout, `step "${name}".timeout`);
   }
 
   async commitValue(slot: Slot, kind: StepKind, value: unknown, consumeSignalId?: number): Promise<void> {

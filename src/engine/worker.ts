@@ -6,7 +6,7 @@ import type { WorkflowDefinition } from '../workflow/define.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { RunExecution, type ExecutionOutcome } from './run-execution.js';
 import { isPidAlive } from './pid.js';
-import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from './worker-options.js';
+import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from '../options/public-options.js';
 
 export interface WorkerDeps {
   store: Store;

@@ -36,6 +36,21 @@ export class SchemaTooNewError extends LifelineError {
   }
 }
 
+/**
+ * The database (a SQLite file, a PostgreSQL schema) belongs to another application: it holds
+ * tables but no Lifeline schema table. It is refused before anything is written to it.
+ */
+export class ForeignDatabaseError extends LifelineError {
+  constructor(readonly location: string, readonly tables: readonly string[]) {
+    const shown = tables.slice(0, 5).map((t) => `"${t}"`).join(', ') + (tables.length > 5 ? `, and ${tables.length - 5} more` : '');
+    super(
+      'FOREIGN_DATABASE',
+      `Database ${location} is not a Lifeline database: it holds ${tables.length === 1 ? 'the table' : 'the tables'} ${shown} ` +
+        `and no lifeline_schema table. It was left untouched; point --db (or LIFELINE_DB) at a new file or an empty schema.`,
+    );
+  }
+}
+
 /** The file is not a database Lifeline can open (not SQLite, corrupted, or unreadable). */
 export class StoreOpenError extends LifelineError {
   constructor(readonly location: string, reason: string, options?: { cause?: unknown }) {

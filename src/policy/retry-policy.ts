@@ -7,7 +7,7 @@ import {
   checkOneOf,
   checkOrdered,
   type NumberBounds,
-} from './option-check.js';
+} from '../options/option-check.js';
 
 /** Per-class tweaks; unset fields fall back to the policy's own values. */
 export interface ClassRetryOverride {

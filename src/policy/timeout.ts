@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../engine/clock.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
-import { optionError, describeValue } from './option-check.js';
+import { optionError, describeValue } from '../options/option-check.js';
 
 export interface RunWithTimeoutOptions {
   /** undefined (or Infinity): no deadline. */

@@ -1,6 +1,7 @@
 // Picks a Store backend from a URL. Error messages never echo the URL itself: a database URL
 // can carry a password, and error messages end up in logs.
 import { LifelineError } from '../errors/lifeline-error.js';
+import { checkStoreOptions } from '../options/public-options.js';
 import type { PostgresOpenOptions } from './postgres/connection.js';
 import { openSqliteStore, type SqliteOpenOptions } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -15,6 +16,7 @@ const ACCEPTED_FORMS = 'sqlite:<path>, sqlite://<path>, postgres://<user>:<passw
  * `postgres://` or `postgresql://` URLs (optionally `?schema=name`) open the PostgreSQL backend.
  */
 export async function openStore(url: string, options?: OpenStoreOptions): Promise<Store> {
+  checkStoreOptions(options);
   const target = parseStoreUrl(url);
   switch (target.backend) {
     case 'sqlite':
@@ -24,6 +26,19 @@ export async function openStore(url: string, options?: OpenStoreOptions): Promis
       const { openPostgresStore } = await import('./postgres/postgres-store.js');
       return openPostgresStore(target.url, options);
     }
+  }
+}
+
+/** The location as it may be shown: a file path, or a PostgreSQL URL without its password. */
+export function redactedLocation(url: string): string {
+  const target = parseStoreUrl(url);
+  if (target.backend === 'sqlite') return target.path;
+  try {
+    const parsed = new URL(target.url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the PostgreSQL URL (not a valid URL)';
   }
 }
 

@@ -6,6 +6,7 @@ import { fromJson } from '../store/serialize.js';
 import type { StepKind, StepRecord } from '../store/types.js';
 import type { WorkflowDefinition } from './define.js';
 import { toMs, type Duration } from './duration.js';
+import { checkStepCall, checkWaitOptions } from '../options/public-options.js';
 
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
@@ -43,6 +44,8 @@ export class WorkflowContext {
 
   /** Runs `fn` once per run (at least once if the process dies mid-step); commits its result. */
   async step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
+    // Before anything runs or is written: a bad name or option fails this call (configuration).
+    checkStepCall(this.exec.workflow.name, name, fn, options, () => this.exec.retryPolicy(options ?? {}, name));
     const slot = this.nextSlot(name, 'step');
     if (slot.record) return this.replayed<T>(slot.record);
     return this.exec.runStep(slot.stepId, name, slot.seq, fn, options);
@@ -83,7 +86,8 @@ export class WorkflowContext {
    * Returns its payload; throws SignalTimeoutError when `timeout` passes first.
    */
   async waitForSignal<T = unknown>(name: string, options: { timeout?: Duration } = {}): Promise<T> {
-    const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, 'waitForSignal timeout');
+    checkWaitOptions(options, name);
+    const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, `waitForSignal "${name}".timeout`);
     const slot = this.nextSlot(`signal:${name}`, 'signal');
     if (slot.record && slot.record.status !== 'waiting') return this.replayed<T>(slot.record);
     let deadline: number | null;

@@ -5,6 +5,7 @@ import type { RetryOptions, RetryPolicy, ClassifierRule } from '../policy/index.
 import { resolveRetryPolicy } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
 import { toMs, type Duration } from './duration.js';
+import { checkWorkflowOptions } from '../options/public-options.js';
 
 export interface WorkflowOptions<I, O> {
   /** Checked when a run is started (the start is refused) and, for output, when it completes. */
@@ -50,13 +51,14 @@ export function defineWorkflow<I = unknown, O = unknown>(
     );
   }
   if (typeof fn !== 'function') throw new InvalidOptionsError(`Workflow "${name}" needs a function (got ${typeof fn})`);
+  checkWorkflowOptions(options, name);
   if (registry.has(name)) throw new DuplicateWorkflowError(name);
   const def: WorkflowDefinition<I, O> = {
     name,
     fn,
     options,
-    retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}" retry`), // validated up front
-    stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}" stepTimeout`),
+    retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}".retry`), // validated up front
+    stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}".stepTimeout`),
   };
   registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);
   return def;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaTooNewError, StoreUnavailableError } from '../../src/errors/store-errors.js';
+import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError, StoreUnavailableError } from '../../src/errors/store-errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../pg/pg-fixture.js';
@@ -65,6 +65,58 @@ describe('PostgreSQL store specifics', () => {
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+  });
+
+  it("refuses a schema holding another application's tables and changes nothing", async () => {
+    const schema = pg.freshSchema();
+    const snapshot = () =>
+      pg.withClient(async (c) => ({
+        tables: (await c.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema])).rows,
+        runs: (await c.query(`SELECT * FROM "${schema}".runs`)).rows,
+      }));
+    await pg.withClient(async (c) => {
+      await c.query(`CREATE SCHEMA "${schema}"`);
+      await c.query(`CREATE TABLE "${schema}".runs (id SERIAL PRIMARY KEY, who TEXT)`);
+      await c.query(`INSERT INTO "${schema}".runs (who) VALUES ('app')`);
+    });
+    const before = await snapshot();
+    const error = await openPostgresStore(pg.server().url, { schema }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ForeignDatabaseError);
+    const location = new URL(pg.server().url);
+    expect((error as Error).message).toBe(
+      `Database postgres://${location.host}/postgres (schema "${schema}") is not a Lifeline database: it holds the table "runs" ` +
+        'and no lifeline_schema table. It was left untouched; point --db (or LIFELINE_DB) at a new file or an empty schema.',
+    );
+    expect(await snapshot()).toEqual(before);
+    await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+  });
+
+  it('opens read-only without creating a schema, and reads but never writes', async () => {
+    const schema = pg.freshSchema();
+    const location = `postgres://${new URL(pg.server().url).host}/postgres (schema "${schema}")`;
+    const missing = await openPostgresStore(pg.server().url, { schema, readOnly: true }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(missing).toEqual(
+      new StoreOpenError(location, 'no Lifeline schema there (a read-only command never creates one; check --db or LIFELINE_DB)'),
+    );
+    expect(await pg.withClient(async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount)).toBe(0);
+
+    const writer = await openPostgresStore(pg.server().url, { schema });
+    await writer.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
+    await writer.close();
+    const reader = await openPostgresStore(pg.server().url, { schema, readOnly: true });
+    try {
+      expect((await reader.getRun('r1'))?.id).toBe('r1');
+      await expect(reader.createRun({ id: 'r2', workflow: WF, input: '{}', now: T0 })).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await reader.close();
+      await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+    }
   });
 
   it('reports an unreachable server as StoreUnavailableError, never with the password', async () => {

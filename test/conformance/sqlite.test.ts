@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SchemaTooNewError, StoreOpenError } from '../../src/errors/store-errors.js';
+import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../src/errors/store-errors.js';
 import { openStore, parseStoreUrl } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { T0, WF } from './conformance-helpers.js';
@@ -81,6 +81,43 @@ describe('SQLite store specifics', () => {
     expect((error as Error).message).toContain('not a SQLite database or corrupted');
     expect(sha256(path)).toBe(before);
     expect(sideFiles(path)).toEqual([]);
+  });
+
+  it.each([
+    ['its own tables', ['CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)', 'CREATE TABLE orders (id INTEGER PRIMARY KEY)'], '"orders", "users"'],
+    ['its own runs table', ['CREATE TABLE runs (id INTEGER PRIMARY KEY, who TEXT)'], '"runs"'],
+  ])("refuses another application's database with %s and leaves it untouched", async (_what, ddl, shown) => {
+    const path = join(dir, 'app.db');
+    const app = new Database(path);
+    for (const statement of ddl) app.exec(statement);
+    app.close();
+    const before = sha256(path);
+    const error = await openSqliteStore(path).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ForeignDatabaseError);
+    const tables = ddl.length === 1 ? 'the table' : 'the tables';
+    expect((error as Error).message).toBe(
+      `Database ${path} is not a Lifeline database: it holds ${tables} ${shown} and no lifeline_schema table. ` +
+        'It was left untouched; point --db (or LIFELINE_DB) at a new file or an empty schema.',
+    );
+    expect(sha256(path)).toBe(before);
+    expect(sideFiles(path)).toEqual([]);
+    const check = new Database(path, { readonly: true });
+    try {
+      expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
+    } finally {
+      check.close();
+    }
+  });
+
+  it('adopts an existing empty SQLite file', async () => {
+    const path = join(dir, 'empty.db');
+    new Database(path).close();
+    const store = await openSqliteStore(path);
+    await store.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
+    await store.close();
   });
 
   it('names a missing directory', async () => {

@@ -145,17 +145,17 @@ describe('step timeouts', () => {
 describe('option validation', () => {
   it('refuses invalid retry options up front with the field and bound', () => {
     expect(() => defineWorkflow('opts.bad1', async () => 1, { retry: { maxAttempts: 0 } })).toThrow(
-      'Invalid option workflow "opts.bad1" retry.maxAttempts: must be an integer from 1 to 1000 (got 0)',
+      'Invalid option workflow "opts.bad1".retry.maxAttempts: must be an integer from 1 to 1000 (got 0)',
     );
     expect(() => defineWorkflow('opts.bad2', async () => 1, { stepTimeout: '5 parsecs' as never })).toThrow(
-      'Invalid option workflow "opts.bad2" stepTimeout: must be a duration >= 0 in ms or a string like "5s" (got "5 parsecs")',
+      'Invalid option workflow "opts.bad2".stepTimeout: must be a duration >= 0 in ms or a string like "5s" (got "5 parsecs")',
     );
   });
 
   it('fails a step with invalid step options as a validation error naming the option', async () => {
     const wf = defineWorkflow('opts.step', async (ctx) => ctx.step('s', () => 1, { retry: { backoffMultiplier: 0.5 } }));
     engine = await startEngine({ workflows: [wf] });
-    await expect((await engine.lifeline.start(wf, null)).result()).rejects.toThrow('Invalid option step "s" retry.backoffMultiplier: must be a number from 1 to 100 (got 0.5)');
+    await expect((await engine.lifeline.start(wf, null)).result()).rejects.toThrow('Invalid option step "s".retry.backoffMultiplier: must be a number from 1 to 100 (got 0.5)');
   });
 
   it('refuses invalid worker options', async () => {

@@ -139,7 +139,7 @@ describe('bad input', () => {
   it('refuses a reused run id of another workflow', async () => {
     engine = await startEngine({ workflows: [sequential, fanOut] });
     await engine.lifeline.start(sequential, { n: 1 }, { runId: 'shared' });
-    await expect(engine.lifeline.start(fanOut, { items: [] }, { runId: 'shared' })).rejects.toThrow('Invalid option runId: "shared" is already used by a run of workflow "steps.sequential"');
+    await expect(engine.lifeline.start(fanOut, { items: [] }, { runId: 'shared' })).rejects.toThrow('Invalid option start.runId: "shared" is already used by a run of workflow "steps.sequential"');
   });
 
   it('a step called after the workflow returned fails with a clear error', async () => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RunStatus } from '../../store/types.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
-import { openLifeline, type GlobalOptions } from '../open.js';
+import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { intArg } from './worker.js';
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'completed', 'failed', 'cancelled'];
@@ -19,9 +19,9 @@ export function registerRuns(program: Command): void {
       const status = opts.status?.split(',').map((s) => s.trim()) as RunStatus[] | undefined;
       const bad = status?.find((s) => !STATUSES.includes(s));
       if (bad) throw new CliError(`Unknown status "${bad}" (known: ${STATUSES.join(', ')})`, EXIT.USAGE);
-      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       const runs = await lifeline.listRuns({ ...(status ? { status } : {}), ...(opts.workflow ? { workflow: opts.workflow } : {}), limit: opts.limit });
-      await lifeline.close();
+      await close();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return;

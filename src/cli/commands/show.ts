@@ -3,7 +3,7 @@ import { fromJson } from '../../store/serialize.js';
 import { RunNotFoundError } from '../../errors/store-errors.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
-import { openLifeline, type GlobalOptions } from '../open.js';
+import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
 
 export function registerShow(program: Command): void {
@@ -13,15 +13,15 @@ export function registerShow(program: Command): void {
     .argument('<run>', 'run id')
     .option('--json', 'print JSON (run, steps, attempts, events)')
     .action(async (runId: string, opts: { json?: boolean }, cmd: Command) => {
-      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       const run = await lifeline.getRun(runId);
       if (!run) {
-        await lifeline.close();
+        await close();
         throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
       }
       const [steps, attempts] = await Promise.all([lifeline.store.getSteps(runId), lifeline.store.listAttempts(runId)]);
       const events = opts.json ? await lifeline.store.listEvents({ runId }) : [];
-      await lifeline.close();
+      await close();
       if (opts.json) {
         const parsedSteps = steps.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output }));
         process.stdout.write(`${JSON.stringify({ run, steps: parsedSteps, attempts, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { loadWorkflowFile } from '../load-workflows.js';
-import { openLifeline, type GlobalOptions } from '../open.js';
+import { openLifelineWaiting, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { CliError } from '../cli-error.js';
 import { createEventLogger } from '../../observe/event-log.js';
@@ -20,7 +20,7 @@ export function registerWorker(program: Command): void {
     .option('--log <format>', 'print engine events as "text" (default) or "json" (structured, one line per event)', 'text')
     .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; quiet?: boolean; log: string }, cmd: Command) => {
       await loadWorkflowFile(file);
-      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>());
       const worker = lifeline.worker({
         ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
         ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
@@ -56,6 +56,22 @@ export function registerWorker(program: Command): void {
       await lifeline.close();
       process.exitCode = EXIT.OK;
     });
+}
+
+/** Opens the database, waiting while it is unreachable; SIGINT/SIGTERM while waiting exit 130. */
+async function openUntilReachable(options: GlobalOptions) {
+  const waiting = new AbortController();
+  const stop = (sig: string) => waiting.abort(new CliError(`${sig}: stopped while waiting for the database`, EXIT.INTERRUPTED));
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  try {
+    return await openLifelineWaiting(options, waiting.signal);
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    process.removeListener('SIGTERM', onTerm);
+  }
 }
 
 export function intArg(value: string, name: string): number {

@@ -15,6 +15,8 @@ export interface PostgresOpenOptions {
   softPoolSize?: number;
   /** How long to wait for a connection (or a free pooled one) before StoreUnavailableError. */
   connectTimeoutMs?: number;
+  /** Open for reading only: the schema is never created or migrated, sessions are read-only. */
+  readOnly?: boolean;
 }
 
 export interface PgTarget {

@@ -2,7 +2,7 @@
 // start at the same moment. `$S` in the SQL is the quoted schema name.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { SchemaTooNewError } from '../../errors/store-errors.js';
+import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../errors/store-errors.js';
 import type { Migration } from '../migration.js';
 
 export type { Migration };
@@ -137,10 +137,37 @@ async function readSchemaVersion(client: pg.ClientBase, schema: string, quoted: 
   return row.rows[0]?.v ?? 0;
 }
 
+/**
+ * The schema version of a schema Lifeline may use, 0 for a missing or empty one. Throws
+ * SchemaTooNewError for a newer Lifeline's schema, ForeignDatabaseError for a schema that holds
+ * another application's tables (and no lifeline_schema). Reads only.
+ */
 async function assertNotTooNew(client: pg.ClientBase, schema: string, quoted: string, location: string): Promise<number> {
   const found = await readSchemaVersion(client, schema, quoted);
   if (found > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(location, found, LATEST_SCHEMA_VERSION);
+  if (found === 0) {
+    const others = await client.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname`,
+      [schema],
+    );
+    if (others.rows.length > 0) throw new ForeignDatabaseError(location, others.rows.map((r) => r.relname));
+  }
   return found;
+}
+
+/** For a read-only open: the schema must exist and be current; nothing is written. */
+export async function assertCurrent(client: pg.ClientBase, schema: string, quoted: string, location: string): Promise<void> {
+  const version = await assertNotTooNew(client, schema, quoted, location);
+  if (version === 0) {
+    throw new StoreOpenError(location, 'no Lifeline schema there (a read-only command never creates one; check --db or LIFELINE_DB)');
+  }
+  if (version < LATEST_SCHEMA_VERSION) {
+    throw new StoreOpenError(
+      location,
+      `its schema (version ${version}) is older than this Lifeline's (${LATEST_SCHEMA_VERSION}); a read-only command does not migrate it: run a worker or another command that writes first`,
+    );
+  }
 }
 
 /**

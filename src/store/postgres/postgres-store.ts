@@ -13,7 +13,7 @@ import type {
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
 import { PgExec } from './exec.js';
-import { migrate } from './migrations.js';
+import { assertCurrent, migrate } from './migrations.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
 import { StepOps } from './step-ops.js';
@@ -171,13 +171,16 @@ export class PostgresStore implements Store {
 export async function openPostgresStore(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStore> {
   const target = parsePgUrl(url, options.schema);
   const timeout = options.connectTimeoutMs ?? 10_000;
-  const durable = createPool(target, options.poolSize ?? 16, '', timeout);
+  const readOnly = options.readOnly === true ? '-c default_transaction_read_only=on' : '';
+  const durable = createPool(target, options.poolSize ?? 16, readOnly, timeout);
   // Soft writes need not survive power loss: their sessions do not wait for the WAL flush.
-  const soft = createPool(target, options.softPoolSize ?? 4, '-c synchronous_commit=off', timeout);
+  const soft = createPool(target, options.softPoolSize ?? 4, `-c synchronous_commit=off ${readOnly}`.trim(), timeout);
   try {
     const client = await durable.connect();
     try {
-      await migrate(client, target.schema, quoteIdent(target.schema), `${target.location} (schema "${target.schema}")`, Date.now());
+      const location = `${target.location} (schema "${target.schema}")`;
+      if (options.readOnly === true) await assertCurrent(client, target.schema, quoteIdent(target.schema), location);
+      else await migrate(client, target.schema, quoteIdent(target.schema), location, Date.now());
     } finally {
       client.release();
     }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SchemaTooNewError } from '../../errors/store-errors.js';
+import { ForeignDatabaseError, SchemaTooNewError } from '../../errors/store-errors.js';
 import type { Migration } from '../migration.js';
 
 export type { Migration };
@@ -112,10 +112,21 @@ export function readSchemaVersion(db: Database.Database): number {
   return row.v ?? 0;
 }
 
-/** Throws SchemaTooNewError when the file was written by a newer Lifeline. Reads only. */
-export function assertSchemaNotTooNew(db: Database.Database, location: string): number {
+/**
+ * The schema version of a database Lifeline may open, 0 for an empty one. Throws
+ * SchemaTooNewError when the file was written by a newer Lifeline, ForeignDatabaseError when it
+ * holds another application's tables (and no lifeline_schema). Reads only.
+ */
+export function assertOpenableSchema(db: Database.Database, location: string): number {
   const found = readSchemaVersion(db);
   if (found > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(location, found, LATEST_SCHEMA_VERSION);
+  if (found === 0) {
+    const objects = db
+      .prepare(`SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .pluck()
+      .all() as string[];
+    if (objects.length > 0) throw new ForeignDatabaseError(location, objects);
+  }
   return found;
 }
 
@@ -126,9 +137,9 @@ export function assertSchemaNotTooNew(db: Database.Database, location: string): 
  */
 export function migrate(db: Database.Database, location: string, now: number): void {
   // Nothing to write on an up-to-date database: reopening never takes the write lock.
-  if (assertSchemaNotTooNew(db, location) === LATEST_SCHEMA_VERSION) return;
+  if (assertOpenableSchema(db, location) === LATEST_SCHEMA_VERSION) return;
   db.transaction(() => {
-    const current = assertSchemaNotTooNew(db, location);
+    const current = assertOpenableSchema(db, location);
     if (current === 0) {
       db.exec(
         'CREATE TABLE IF NOT EXISTS lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)',

@@ -1,8 +1,11 @@
 import { InvalidOptionsError } from '../errors/options-error.js';
 
 /**
- * Shared option checks, so every bound produces the same message shape:
- * `Invalid option <path>: <problem> (got <value>)`.
+ * The one place every public option is checked (Lifeline.open, start, worker, defineWorkflow,
+ * ctx.step, retry, openStore), so every problem produces the same message shape:
+ * `Invalid option <where>.<field>: <problem> (got <value>)`, and a misspelt field
+ * `Invalid option <where>.<field>: unknown option (known: ...)`. The per-API field lists are in
+ * public-options.ts.
  */
 
 export interface NumberBounds {
@@ -84,4 +87,43 @@ export function checkBoolean(value: unknown, path: string): boolean {
 /** `max >= min` across two options, naming both so the user knows which pair conflicts. */
 export function checkOrdered(min: { path: string; value: number }, max: { path: string; value: number }): void {
   if (max.value < min.value) throw optionError(max.path, `must be >= ${min.path} (got ${max.value} < ${min.value})`);
+}
+
+/** Checks one field's value; `path` is `<where>.<field>`. */
+export type FieldCheck = (value: unknown, path: string) => void;
+
+/**
+ * An options object: an object (or undefined), no unknown field, each field that is set passing
+ * its check. The field list is the single source of the known names.
+ */
+export function checkOptions(value: unknown, where: string, fields: Readonly<Record<string, FieldCheck>>): Record<string, unknown> {
+  if (value === undefined) return {};
+  const o = checkObject(value, where);
+  checkKnownKeys(o, where, Object.keys(fields));
+  for (const [key, check] of Object.entries(fields)) {
+    if (o[key] !== undefined) check(o[key], `${where}.${key}`);
+  }
+  return o;
+}
+
+export function checkString(value: unknown, path: string, maxLength: number): string {
+  if (typeof value === 'string' && value.length > 0 && value.length <= maxLength && !value.includes('\0')) return value;
+  throw optionError(path, `must be a non-empty string of at most ${maxLength} characters without NUL (got ${describeValue(value)})`);
+}
+
+export function checkFunction(value: unknown, path: string): void {
+  if (typeof value !== 'function') throw optionError(path, `must be a function (got ${kindOf(value)})`);
+}
+
+export function checkArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw optionError(path, `must be an array (got ${kindOf(value)})`);
+  return value as unknown[];
+}
+
+/** An object whose methods `methods` are functions (a Store, a Clock, a zod schema). */
+export function checkHasMethods(value: unknown, path: string, methods: readonly string[], what: string): void {
+  const o = value as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object' || methods.some((m) => typeof o[m] !== 'function')) {
+    throw optionError(path, `must be ${what} (an object with ${methods.join(', ')}) (got ${kindOf(value)})`);
+  }
 }

@@ -1,0 +1,158 @@
+// The fields of every public options object, checked by option-check.ts: one list per API, the
+// single source of its known names, so a misspelt field fails the same way everywhere.
+import { InvalidOptionsError } from '../errors/options-error.js';
+import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
+import { toMs, type Duration } from '../workflow/duration.js';
+import {
+  checkArray,
+  checkBoolean,
+  checkFunction,
+  checkHasMethods,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  describeValue,
+  type FieldCheck,
+} from './option-check.js';
+
+const int =
+  (min: number, max: number): FieldCheck =>
+  (value, path) => {
+    checkNumber(value, path, { min, max, integer: true });
+  };
+const text =
+  (maxLength: number): FieldCheck =>
+  (value, path) => {
+    checkString(value, path, maxLength);
+  };
+const duration: FieldCheck = (value, path) => {
+  toMs(value as Duration, path);
+};
+const classifiers: FieldCheck = (value, path) => {
+  checkArray(value, path).forEach((rule, i) => checkFunction(rule, `${path}[${i}]`));
+};
+const schema: FieldCheck = (value, path) => checkHasMethods(value, path, ['safeParse'], 'a zod schema');
+const retry: FieldCheck = (value, path) => {
+  resolveRetryPolicy(value as RetryOptions, undefined, path);
+};
+
+export interface WorkerOptions {
+  /** Runs executed at once by this worker. Default 10. */
+  concurrency?: number;
+  /** Lease time-to-live; another worker takes a run over when its lease lapsed. Default 3000. */
+  leaseMs?: number;
+  /** How often leases are renewed; must be well under leaseMs. Default 1000. */
+  heartbeatMs?: number;
+  /** How often to look for runnable runs when idle. Default 200. */
+  pollMs?: number;
+  /** On stop(): how long running steps may finish before they are aborted. Default 10000. */
+  shutdownGraceMs?: number;
+  /** How often to look for runs owned by dead processes of this host. Default 1000. */
+  deadOwnerCheckMs?: number;
+  workerId?: string;
+  /** Host identity recorded in leases (default: os.hostname()). */
+  host?: string;
+  /** Process id recorded in leases (default: process.pid). */
+  pid?: number;
+}
+
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
+
+const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
+  concurrency: int(1, 10_000),
+  leaseMs: int(100, 86_400_000),
+  heartbeatMs: int(10, 86_400_000),
+  pollMs: int(1, 3_600_000),
+  shutdownGraceMs: int(0, 3_600_000),
+  deadOwnerCheckMs: int(0, 3_600_000),
+  workerId: text(200),
+  host: text(255),
+  pid: int(1, 2 ** 31),
+};
+
+export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
+  checkOptions(options, 'worker', WORKER_FIELDS);
+  const resolved: ResolvedWorkerOptions = {
+    concurrency: options.concurrency ?? 10,
+    leaseMs: options.leaseMs ?? 3000,
+    heartbeatMs: options.heartbeatMs ?? 1000,
+    pollMs: options.pollMs ?? 200,
+    shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+    deadOwnerCheckMs: options.deadOwnerCheckMs ?? 1000,
+    pid: options.pid ?? process.pid,
+    workerId: options.workerId,
+    host: options.host,
+  };
+  if (resolved.heartbeatMs * 2 > resolved.leaseMs) {
+    throw new InvalidOptionsError(
+      `Invalid option worker.heartbeatMs: must be at most half of worker.leaseMs so a lease survives one missed beat (got ${resolved.heartbeatMs} with leaseMs ${resolved.leaseMs})`,
+    );
+  }
+  return resolved;
+}
+
+/** defineWorkflow(name, fn, options). */
+export function checkWorkflowOptions(options: unknown, name: string): void {
+  checkOptions(options, `workflow "${name}"`, { inputSchema: schema, outputSchema: schema, retry, stepTimeout: duration, classifiers });
+}
+
+/**
+ * ctx.step(name, fn, options), checked before the step runs (and before anything is written):
+ * a bad name or options fail the call with InvalidOptionsError (class configuration). The step's
+ * retry is resolved over the workflow's policy by `resolveStepRetry`, which caches it.
+ */
+export function checkStepCall(workflow: string, name: unknown, fn: unknown, options: unknown, resolveStepRetry: () => void): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0')) {
+    throw new InvalidOptionsError(
+      `Invalid step name in workflow "${workflow}": must be a non-empty string of at most 256 characters without NUL (got ${describeValue(name)})`,
+    );
+  }
+  if (typeof fn !== 'function') {
+    throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
+  }
+  if (options === undefined) return;
+  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers });
+}
+
+/** ctx.waitForSignal(name, options). */
+export function checkWaitOptions(options: unknown, name: string): void {
+  checkOptions(options, `waitForSignal "${name}"`, { timeout: duration });
+}
+
+/** Lifeline.open(options). */
+export function checkOpenOptions(options: unknown): void {
+  checkOptions(options, 'Lifeline.open', {
+    db: (value, path) => {
+      if (typeof value !== 'string') checkHasMethods(value, path, ['createRun', 'getRun', 'close'], 'a database location (string) or a Store');
+    },
+    workflows: (value, path) => {
+      checkArray(value, path).forEach((w, i) => checkHasMethods(w, `${path}[${i}]`, ['fn'], 'a workflow from defineWorkflow'));
+    },
+    clock: (value, path) => checkHasMethods(value, path, ['now', 'sleep', 'setTimer'], 'a Clock'),
+    maxPayloadBytes: int(1024, 2 ** 30),
+  });
+}
+
+/** lifeline.start(workflow, input, options). */
+export function checkStartOptions(options: unknown): void {
+  checkOptions(options, 'start', { runId: text(200) });
+}
+
+/** lifeline.result(runId, options). */
+export function checkResultOptions(options: unknown): void {
+  checkOptions(options, 'result', { pollMs: int(1, 3_600_000) });
+}
+
+/** openStore(url, options): each backend reads only its own fields. */
+export function checkStoreOptions(options: unknown): void {
+  checkOptions(options, 'openStore', {
+    synchronous: (value, path) => checkOneOf(value, path, ['FULL', 'NORMAL'] as const),
+    busyTimeoutMs: int(0, 3_600_000),
+    schema: text(54),
+    poolSize: int(1, 1000),
+    softPoolSize: int(1, 1000),
+    connectTimeoutMs: int(1, 3_600_000),
+    readOnly: (value, path) => checkBoolean(value, path),
+  });
+}
