@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.js';
 import { Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';
 import { formatZodIssues } from './zod-format.js';
+import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
 
 export interface LifelineOptions {
@@ -24,7 +25,7 @@ export interface LifelineOptions {
   maxPayloadBytes?: number;
 }
 
-/** A run as users see it: payloads parsed. */
+/** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
 export interface RunInfo<O = unknown> {
   id: string;
   workflow: string;
@@ -41,12 +42,20 @@ export interface RunInfo<O = unknown> {
 
 export interface RunHandle<O = unknown> {
   readonly runId: string;
-  /** Resolves with the output when the run completes; rejects with RunFailedError / RunCancelledError. */
+  /** Resolves with the output (as stored: JSON) when the run completes; rejects with RunFailedError / RunCancelledError. */
   result(): Promise<O>;
   status(): Promise<RunInfo<O>>;
 }
 
 export type EngineEvent = NewEvent;
+
+export interface StartOptions {
+  /** Idempotency key: starting an existing id returns that run. */
+  runId?: string;
+}
+
+/** `start(workflow, input, options)`; the input is optional when undefined is a valid input. */
+export type StartArgs<I> = undefined extends I ? [input?: I, options?: StartOptions] : [input: I, options?: StartOptions];
 
 /** The client: start, inspect, signal and cancel runs, and create workers. */
 export class Lifeline {
@@ -90,9 +99,10 @@ export class Lifeline {
 
   /**
    * Starts a run. `runId` is an idempotency key: starting the same id again returns the
-   * existing run instead of a second one.
+   * existing run instead of a second one. The input may be left out when the workflow's input
+   * type allows undefined (a workflow that takes none).
    */
-  async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: { runId?: string } = {}): Promise<RunHandle<O>> {
+  async start<I, O>(workflow: WorkflowDefinition<I, O> | string, ...[input, options = {}]: StartArgs<I>): Promise<RunHandle<Jsonify<O>>> {
     const def = (typeof workflow === 'string' ? this.findWorkflow(workflow) : workflow) as WorkflowDefinition<I, O>;
     const parsed = def.options.inputSchema?.safeParse(input);
     if (parsed && !parsed.success) throw new InputValidationError(def.name, 'input', formatZodIssues(parsed.error));
@@ -108,7 +118,7 @@ export class Lifeline {
     }
     if (created) this.emit({ runId, type: 'run.created', data: { workflow: def.name }, at: now });
     for (const worker of this.workers) worker.poke();
-    return this.handle<O>(runId);
+    return this.handle<Jsonify<O>>(runId);
   }
 
   handle<O = unknown>(runId: string): RunHandle<O> {
