@@ -22,7 +22,9 @@ export class NonDeterminismError extends LifelineError {
     super(
       'NON_DETERMINISM',
       `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
-        `"${actualStepId}". The workflow code changed in a way that is incompatible with this run.`,
+        `"${actualStepId}". Usually the workflow body decides with a value that differs on replay: Date.now(), ` +
+        `new Date() or Math.random() instead of ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. ` +
+        `Otherwise the workflow code changed in a way that is incompatible with this run.`,
     );
   }
 }

@@ -104,7 +104,7 @@ describe('lifeline CLI', () => {
     });
     worker.kill('SIGTERM');
     const [code] = (await once(worker, 'exit')) as [number];
-    expect(code).toBe(0);
+    expect(code).toBe(143); // stopped by SIGTERM: 128 + 15, leases released
     const check = new Database(db, { readonly: true });
     const row = check.prepare("SELECT status, lease_token FROM runs WHERE id = 's1'").get() as { status: string; lease_token: string | null };
     const steps = check.prepare("SELECT step_id FROM step_results WHERE run_id = 's1'").all();

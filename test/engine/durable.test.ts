@@ -204,7 +204,11 @@ describe('non-determinism', () => {
     await waitForEvent(engine, (e) => e.type === 'run.sleeping');
     variant = 'b';
     await clock.advance(1000);
-    await expect(h.result()).rejects.toThrow(`Run ${h.runId} replayed out of order: history has step "first#0" at this position, but the code called "other#0".`);
+    await expect(h.result()).rejects.toThrow(
+      `Run ${h.runId} replayed out of order: history has step "first#0" at this position, but the code called "other#0". ` +
+        'Usually the workflow body decides with a value that differs on replay: Date.now(), new Date() or Math.random() instead of ' +
+        'ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. Otherwise the workflow code changed in a way that is incompatible with this run.',
+    );
   });
 });
 
