@@ -5,7 +5,7 @@ import { openStore } from '../store/open-store.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, RunStatus, StoredError } from '../store/types.js';
 import { RunNotFoundError } from '../errors/store-errors.js';
-import { InputValidationError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
+import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
 import { systemClock, type Clock } from './clock.js';
@@ -48,6 +48,9 @@ export interface RunHandle<O = unknown> {
 }
 
 export type EngineEvent = NewEvent;
+
+/** How long result() waits on a never-claimed run, with no worker in this client, before it warns once. */
+export const NO_WORKER_WARNING_MS = 10_000;
 
 export interface StartOptions {
   /** Idempotency key: starting an existing id returns that run. */
@@ -142,17 +145,39 @@ export class Lifeline {
     return (await this.store.listRuns(filter)).map((r) => toRunInfo(r));
   }
 
-  /** Waits for a run to end. Wakes on this process's events, and polls for other processes'. */
+  /**
+   * Waits for a run to end. Wakes on this process's events, and polls for other processes'.
+   * Without a started worker in this client it fails at once when nothing else can reach the
+   * database (':memory:'), and otherwise warns once (event `run.unclaimed` and a process
+   * warning) when the run has waited NO_WORKER_WARNING_MS without ever being claimed.
+   */
   async result<O = unknown>(runId: string, options: { pollMs?: number } = {}): Promise<O> {
     const pollMs = options.pollMs ?? 250;
+    const since = this.clock.now();
+    let warned = false;
     for (;;) {
       const run = await this.store.getRun(runId);
       if (!run) throw new RunNotFoundError(runId);
       if (run.status === 'completed') return fromJson<O>(run.output);
       if (run.status === 'failed') throw new RunFailedError(runId, run.error?.errorClass ?? 'unknown', run.error?.message ?? 'unknown error');
       if (run.status === 'cancelled') throw new RunCancelledError(runId);
+      if (![...this.workers].some((w) => w.isRunning)) {
+        if (isPrivateStore(this.store)) throw new NoWorkerError(runId);
+        if (!warned && run.status === 'pending' && run.claimCount === 0 && this.clock.now() - since >= NO_WORKER_WARNING_MS) {
+          warned = true;
+          this.warnUnclaimed(runId, this.clock.now() - since);
+        }
+      }
       await this.nextEventOrTimeout(runId, pollMs);
     }
+  }
+
+  private warnUnclaimed(runId: string, waitedMs: number): void {
+    const message =
+      `Run ${runId} has waited ${Math.round(waitedMs / 1000)} s and no worker has claimed it; this client has no started worker. ` +
+      'Start one (lifeline.worker().start(), or `lifeline worker FILE` on the same database).';
+    this.emit({ runId, type: 'run.unclaimed', data: { waitedMs, message }, at: this.clock.now() });
+    process.emitWarning(message, { code: 'LIFELINE_NO_WORKER' });
   }
 
   async cancel(runId: string): Promise<RunInfo> {
@@ -233,6 +258,11 @@ export class Lifeline {
       set.add(done);
     });
   }
+}
+
+/** A database no other client can open: an in-memory SQLite store. */
+function isPrivateStore(store: Store): boolean {
+  return (store as { path?: unknown }).path === ':memory:';
 }
 
 function isFinalEvent(type: string): boolean {

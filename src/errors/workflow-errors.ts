@@ -29,6 +29,17 @@ export class NonDeterminismError extends LifelineError {
   }
 }
 
+/** result() of a run that nothing can ever execute: a private (':memory:') database and no started worker. */
+export class NoWorkerError extends LifelineError {
+  constructor(readonly runId: string) {
+    super(
+      'NO_WORKER',
+      `Run ${runId} cannot make progress: the database ":memory:" is private to this client and the client has no started worker. ` +
+        'Call lifeline.worker().start() before awaiting the result, or use a database file that a worker process (lifeline worker FILE) also opens.',
+    );
+  }
+}
+
 export class InputValidationError extends LifelineError {
   constructor(readonly workflow: string, readonly which: 'input' | 'output', detail: string) {
     super('VALIDATION', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
