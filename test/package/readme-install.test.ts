@@ -1,6 +1,8 @@
 // The first hour, as a new user meets it: the packed package installed into a fresh app, and the
 // README's example run verbatim from there (through tsx, and through the `lifeline` command).
 // The code is read from README.md here, so the README and this test cannot drift apart.
+// npm install takes the dependencies from npm's cache (--prefer-offline): the registry is asked
+// only for what the cache lacks (the first run on a machine), so this test needs it then.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
