@@ -2,7 +2,8 @@
 export { defineWorkflow, registeredWorkflows, type WorkflowDefinition, type WorkflowOptions } from './workflow/define.js';
 export { WorkflowContext, type StepInfo, type StepOptions } from './workflow/context.js';
 export type { Duration } from './workflow/duration.js';
-export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent } from './engine/lifeline.js';
+export type { Jsonify } from './workflow/jsonify.js';
+export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent, type StartOptions, type StartArgs } from './engine/lifeline.js';
 export { Worker } from './engine/worker.js';
 export type { WorkerOptions } from './options/public-options.js';
 export { systemClock, ManualClock, type Clock } from './engine/clock.js';

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lifeline } from '../../src/index.js';
+import { printTable } from '../../src/cli/commands/runs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..'); // dist/examples/demo -> repo root
@@ -32,7 +33,7 @@ function runCli(label: string, args: string[], killWhen?: (line: string) => numb
         const delay = killWhen?.(line);
         if (delay !== null && delay !== undefined) {
           setTimeout(() => {
-            process.stdout.write(`  [${label}] 💥 SIGKILL (pid ${child.pid}) while the next step is in flight\n`);
+            process.stdout.write(`  [${label}] 💥 SIGKILL (pid ${child.pid}) while a step is in flight\n`);
             child.kill('SIGKILL');
           }, delay);
         }
@@ -55,7 +56,12 @@ async function main(): Promise<void> {
   const first = await runCli('process 1', ['run', workflowFile, '--run-id', runId, '--input', JSON.stringify({ topic: 'quarterly revenue review' })], (line) =>
     line.includes('data_helper#0 executed') ? 200 : null,
   );
-  console.log(`  process 1 ended by ${first.signal ?? `exit ${first.code}`}\n`);
+  // The attempts still marked running are the ones the kill cut short (the resume marks them interrupted).
+  const inspect = await Lifeline.open({ db });
+  const inFlight = (await inspect.store.listAttempts(runId)).filter((a) => a.outcome === 'running');
+  await inspect.close();
+  const where = inFlight.length ? ` in the middle of step ${inFlight.map((a) => `${a.stepId} (attempt ${a.attempt})`).join(', ')}` : '';
+  console.log(`  process 1 ended by ${first.signal ?? `exit ${first.code}`}${where}\n`);
 
   console.log('2) Resume the same run in a new process:');
   const second = await runCli('process 2', ['resume', runId, workflowFile]);
@@ -67,9 +73,12 @@ async function main(): Promise<void> {
   await lifeline.close();
 
   console.log('3) Every attempt, as recorded:');
-  for (const a of attempts) {
-    console.log(`  ${a.stepId.padEnd(16)} attempt ${a.attempt}  ${a.outcome.padEnd(11)} ${(a.errorClass ?? '').padEnd(10)} ${a.durationMs ?? '-'} ms  ${a.workerId}`);
-  }
+  printTable(
+    ['STEP', 'ATTEMPT', 'OUTCOME', 'CLASS', 'DURATION', 'WORKER'],
+    attempts.map((a) => [a.stepId, String(a.attempt), a.outcome, a.errorClass ?? '', a.durationMs === null ? '-' : `${a.durationMs} ms`, a.workerId]),
+    '  ',
+  );
+  console.log('  (an interrupted attempt ends at its lease\'s last heartbeat: when its process was last known alive)');
   const effects = readFileSync(sideEffects, 'utf8').trim().split('\n').map((l) => l.split(' ')[0] ?? '');
   const counts = new Map<string, number>();
   for (const stepId of effects) counts.set(stepId, (counts.get(stepId) ?? 0) + 1);

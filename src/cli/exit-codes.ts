@@ -8,5 +8,13 @@ export const EXIT = {
   DATABASE: 5,
   /** The run is not finished (it sleeps or waits for a signal/child) when `run` returns. */
   RUN_SUSPENDED: 6,
+  /** Stopped by SIGINT (128 + 2), after releasing leases. */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM (128 + 15), after releasing leases. */
+  TERMINATED: 143,
 } as const;
+
+/** The conventional exit code of a command stopped by a signal: 128 + the signal's number. */
+export function exitCodeForSignal(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
+}

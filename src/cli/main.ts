@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { LifelineError } from '../errors/lifeline-error.js';
 import { CliError } from './cli-error.js';
@@ -8,8 +9,20 @@ import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerControl } from './commands/control.js';
 
+// `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
+// dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
+// dist/src/cli/main.js → the package's package.json
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('lifeline')
+  .version(version, '-V, --version', 'print the version of lifeline-workflows')
   .description('Crash-proof, self-healing workflows: run, inspect and control durable runs')
   .option('--db <location>', 'database: a SQLite path, sqlite:path or postgres://... (env LIFELINE_DB; default ./lifeline.db)')
   .exitOverride()

@@ -5,13 +5,14 @@ import { openStore } from '../store/open-store.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, RunStatus, StoredError } from '../store/types.js';
 import { RunNotFoundError } from '../errors/store-errors.js';
-import { InputValidationError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
+import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
 import { systemClock, type Clock } from './clock.js';
 import { Worker } from './worker.js';
 import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOptions } from '../options/public-options.js';
 import { formatZodIssues } from './zod-format.js';
+import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
 
 export interface LifelineOptions {
@@ -24,7 +25,7 @@ export interface LifelineOptions {
   maxPayloadBytes?: number;
 }
 
-/** A run as users see it: payloads parsed. */
+/** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
 export interface RunInfo<O = unknown> {
   id: string;
   workflow: string;
@@ -41,12 +42,23 @@ export interface RunInfo<O = unknown> {
 
 export interface RunHandle<O = unknown> {
   readonly runId: string;
-  /** Resolves with the output when the run completes; rejects with RunFailedError / RunCancelledError. */
+  /** Resolves with the output (as stored: JSON) when the run completes; rejects with RunFailedError / RunCancelledError. */
   result(): Promise<O>;
   status(): Promise<RunInfo<O>>;
 }
 
 export type EngineEvent = NewEvent;
+
+/** How long result() waits on a never-claimed run, with no worker in this client, before it warns once. */
+export const NO_WORKER_WARNING_MS = 10_000;
+
+export interface StartOptions {
+  /** Idempotency key: starting an existing id returns that run. */
+  runId?: string;
+}
+
+/** `start(workflow, input, options)`; the input is optional when undefined is a valid input. */
+export type StartArgs<I> = undefined extends I ? [input?: I, options?: StartOptions] : [input: I, options?: StartOptions];
 
 /** The client: start, inspect, signal and cancel runs, and create workers. */
 export class Lifeline {
@@ -88,9 +100,10 @@ export class Lifeline {
 
   /**
    * Starts a run. `runId` is an idempotency key: starting the same id again returns the
-   * existing run instead of a second one.
+   * existing run instead of a second one. The input may be left out when the workflow's input
+   * type allows undefined (a workflow that takes none).
    */
-  async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: { runId?: string } = {}): Promise<RunHandle<O>> {
+  async start<I, O>(workflow: WorkflowDefinition<I, O> | string, ...[input, options = {}]: StartArgs<I>): Promise<RunHandle<Jsonify<O>>> {
     checkStartOptions(options);
     const def = (typeof workflow === 'string' ? this.findWorkflow(workflow) : workflow) as WorkflowDefinition<I, O>;
     const parsed = def.options.inputSchema?.safeParse(input);
@@ -104,7 +117,7 @@ export class Lifeline {
     }
     if (created) this.emit({ runId, type: 'run.created', data: { workflow: def.name }, at: now });
     for (const worker of this.workers) worker.poke();
-    return this.handle<O>(runId);
+    return this.handle<Jsonify<O>>(runId);
   }
 
   handle<O = unknown>(runId: string): RunHandle<O> {
@@ -128,18 +141,40 @@ export class Lifeline {
     return (await this.store.listRuns(filter)).map((r) => toRunInfo(r));
   }
 
-  /** Waits for a run to end. Wakes on this process's events, and polls for other processes'. */
+  /**
+   * Waits for a run to end. Wakes on this process's events, and polls for other processes'.
+   * Without a started worker in this client it fails at once when nothing else can reach the
+   * database (':memory:'), and otherwise warns once (event `run.unclaimed` and a process
+   * warning) when the run has waited NO_WORKER_WARNING_MS without ever being claimed.
+   */
   async result<O = unknown>(runId: string, options: { pollMs?: number } = {}): Promise<O> {
     checkResultOptions(options);
     const pollMs = options.pollMs ?? 250;
+    const since = this.clock.now();
+    let warned = false;
     for (;;) {
       const run = await this.store.getRun(runId);
       if (!run) throw new RunNotFoundError(runId);
       if (run.status === 'completed') return fromJson<O>(run.output);
       if (run.status === 'failed') throw new RunFailedError(runId, run.error?.errorClass ?? 'unknown', run.error?.message ?? 'unknown error');
       if (run.status === 'cancelled') throw new RunCancelledError(runId);
+      if (![...this.workers].some((w) => w.isRunning)) {
+        if (isPrivateStore(this.store)) throw new NoWorkerError(runId);
+        if (!warned && run.status === 'pending' && run.claimCount === 0 && this.clock.now() - since >= NO_WORKER_WARNING_MS) {
+          warned = true;
+          this.warnUnclaimed(runId, this.clock.now() - since);
+        }
+      }
       await this.nextEventOrTimeout(runId, pollMs);
     }
+  }
+
+  private warnUnclaimed(runId: string, waitedMs: number): void {
+    const message =
+      `Run ${runId} has waited ${Math.round(waitedMs / 1000)} s and no worker has claimed it; this client has no started worker. ` +
+      'Start one (lifeline.worker().start(), or `lifeline worker FILE` on the same database).';
+    this.emit({ runId, type: 'run.unclaimed', data: { waitedMs, message }, at: this.clock.now() });
+    process.emitWarning(message, { code: 'LIFELINE_NO_WORKER' });
   }
 
   async cancel(runId: string): Promise<RunInfo> {
@@ -220,6 +255,11 @@ export class Lifeline {
       set.add(done);
     });
   }
+}
+
+/** A database no other client can open: an in-memory SQLite store. */
+function isPrivateStore(store: Store): boolean {
+  return (store as { path?: unknown }).path === ':memory:';
 }
 
 function isFinalEvent(type: string): boolean {

@@ -37,3 +37,12 @@ async function lastRetriedAt(store: Store, runId: string, call: <T>(fn: () => Pr
   const events = await call(() => store.listEvents({ runId, limit: 1_000_000 }));
   return events.reduce((latest, e) => (e.type === 'run.retried' ? Math.max(latest, e.at) : latest), -Infinity);
 }
+
+/**
+ * Whether the run was woken (`wake()`, `lifeline resume`) at or after `since`: a durable sleep
+ * that began before such a wake is over, whatever wake time it recorded.
+ */
+export async function wokenSince(store: Store, runId: string, since: number): Promise<boolean> {
+  const events = await store.listEvents({ runId, limit: 1_000_000 });
+  return events.some((e) => e.type === 'run.woken' && e.at >= since);
+}

@@ -48,6 +48,11 @@ export class Worker {
     return this.active.size;
   }
 
+  /** Started and not stopping: it claims runs. */
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
   start(): void {
     if (this.state !== 'idle') throw new Error(`Worker ${this.id} cannot start: it is ${this.state}`);
     this.state = 'running';

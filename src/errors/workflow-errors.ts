@@ -22,7 +22,20 @@ export class NonDeterminismError extends LifelineError {
     super(
       'NON_DETERMINISM',
       `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
-        `"${actualStepId}". The workflow code changed in a way that is incompatible with this run.`,
+        `"${actualStepId}". Usually the workflow body decides with a value that differs on replay: Date.now(), ` +
+        `new Date() or Math.random() instead of ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. ` +
+        `Otherwise the workflow code changed in a way that is incompatible with this run.`,
+    );
+  }
+}
+
+/** result() of a run that nothing can ever execute: a private (':memory:') database and no started worker. */
+export class NoWorkerError extends LifelineError {
+  constructor(readonly runId: string) {
+    super(
+      'NO_WORKER',
+      `Run ${runId} cannot make progress: the database ":memory:" is private to this client and the client has no started worker. ` +
+        'Call lifeline.worker().start() before awaiting the result, or use a database file that a worker process (lifeline worker FILE) also opens.',
     );
   }
 }

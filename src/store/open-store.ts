@@ -2,8 +2,8 @@
 // can carry a password, and error messages end up in logs.
 import { LifelineError } from '../errors/lifeline-error.js';
 import { checkStoreOptions } from '../options/public-options.js';
-import type { PostgresOpenOptions } from './postgres/connection.js';
-import { openSqliteStore, type SqliteOpenOptions } from './sqlite/sqlite-store.js';
+import type { PostgresOpenOptions, SqliteOpenOptions } from './open-options.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 /** Options of either backend; each reads only its own. */
@@ -22,8 +22,10 @@ export async function openStore(url: string, options?: OpenStoreOptions): Promis
     case 'sqlite':
       return openSqliteStore(target.path, options);
     case 'postgres': {
-      // Loaded on demand, so SQLite users never load the pg driver.
-      const { openPostgresStore } = await import('./postgres/postgres-store.js');
+      // Loaded on demand, so SQLite users never load (or install) the pg driver: an optional peer.
+      const { openPostgresStore } = await import('./postgres/postgres-store.js').catch((error: unknown) => {
+        throw isMissingPg(error) ? new LifelineError('STORE_DRIVER_MISSING', PG_MISSING, { cause: error }) : error;
+      });
       return openPostgresStore(target.url, options);
     }
   }
@@ -40,6 +42,13 @@ export function redactedLocation(url: string): string {
   } catch {
     return 'the PostgreSQL URL (not a valid URL)';
   }
+}
+
+const PG_MISSING = 'PostgreSQL URLs need the "pg" package, an optional peer dependency of lifeline-workflows: run `npm install pg`.';
+
+function isMissingPg(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'ERR_MODULE_NOT_FOUND' && typeof e.message === 'string' && /['"]pg['"]/.test(e.message);
 }
 
 export type StoreTarget = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };

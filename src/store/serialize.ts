@@ -7,8 +7,9 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
  * What Lifeline stores: JSON values. Plain objects, arrays, strings, finite numbers, booleans
  * and null round-trip exactly; `undefined` at the top level is stored as such; objects with
  * toJSON (Date) are stored as their JSON form, so a Date comes back as its ISO string on both
- * the first execution and on replay. Functions, symbols, BigInt, NaN/Infinity and circular
- * references are refused with the path where they were found: silently dropping them would
+ * the first execution and on replay. Functions, symbols, BigInt, NaN/Infinity, Map, Set,
+ * instances of classes without toJSON (a Response, your own class) and circular references are
+ * refused with the path where they were found: silently dropping them would
  * make a replayed run see different data than the first execution did.
  */
 export function toJson(value: unknown, what: string, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): Json {
@@ -57,6 +58,11 @@ function checkSerializable(value: unknown, what: string, path: string, seen: Set
       } else {
         if (value instanceof Map || value instanceof Set) {
           throw new SerializationError(what, path, `${value.constructor.name} is not supported (convert to an array or object)`);
+        }
+        const proto: unknown = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+          const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+          throw new SerializationError(what, path, `${typeof name === 'string' && name ? `a ${name}` : 'an object with a prototype'} is not plain data: JSON keeps only its own fields, not its class or methods (return a plain object, e.g. the parsed body of a Response)`);
         }
         for (const key of Object.keys(value)) {
           checkSerializable((value as Record<string, unknown>)[key], what, `${path}.${key}`, seen);

@@ -36,12 +36,14 @@ export interface Store {
    * Durable. Atomically claims up to `limit` runnable runs of the given workflows: pending;
    * sleeping or waiting with wakeAt <= now; running with an expired lease (or one broken by
    * breakLease). Each claimed run gets status running, a new lease token, claimCount + 1,
-   * and every attempt of it still marked running is ended as `interrupted`.
+   * and every attempt of it still marked running is ended as `interrupted`, at the time its
+   * process was last known alive: the previous lease's last renewal (its claim or heartbeat), or
+   * the attempt's start if that is later (never after `now`).
    * With `runId`, only that run is considered.
    */
   claimRuns(args: ClaimArgs): Promise<RunRecord[]>;
 
-  /** Soft. Extends the lease. ok=false when the token no longer holds the run. */
+  /** Soft. Extends the lease and records `now` as its last renewal. ok=false when the token no longer holds the run. */
   heartbeat(args: LeaseArgs & { leaseMs: number }): Promise<{ ok: boolean; cancelRequested: boolean }>;
 
   /** Runs in status running whose lease names this host (for dead-pid detection). */

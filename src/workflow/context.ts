@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, StepFailedError } from '../errors/workflow-errors.js';
 import type { RunExecution } from '../engine/run-execution.js';
 import type { RetryOptions, ClassifierRule } from '../policy/index.js';
+import { wokenSince } from '../engine/run-history.js';
 import { fromJson } from '../store/serialize.js';
 import type { StepKind, StepRecord } from '../store/types.js';
 import type { WorkflowDefinition } from './define.js';
 import { toMs, type Duration } from './duration.js';
 import { checkStepCall, checkWaitOptions } from '../options/public-options.js';
+import type { Jsonify } from './jsonify.js';
 
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
@@ -42,13 +44,17 @@ export class WorkflowContext {
     return this.exec.workflow.name;
   }
 
-  /** Runs `fn` once per run (at least once if the process dies mid-step); commits its result. */
-  async step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
+  /**
+   * Runs `fn` once per run (at least once if the process dies mid-step); commits its result.
+   * Resolves with the result as stored (JSON), on the first execution and on replay alike: a Date
+   * comes back as its ISO string, hence the `Jsonify<T>` type; class instances are refused.
+   */
+  async step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
     // Before anything runs or is written: a bad name or option fails this call (configuration).
     checkStepCall(this.exec.workflow.name, name, fn, options, () => this.exec.retryPolicy(options ?? {}, name));
     const slot = this.nextSlot(name, 'step');
-    if (slot.record) return this.replayed<T>(slot.record);
-    return this.exec.runStep(slot.stepId, name, slot.seq, fn, options);
+    if (slot.record) return this.replayed<Jsonify<T>>(slot.record);
+    return this.exec.runStep(slot.stepId, name, slot.seq, fn, options) as Promise<Jsonify<T>>;
   }
 
   /** Durable sleep: the run gives up its lease and memory and is woken after `duration`. */
@@ -63,6 +69,8 @@ export class WorkflowContext {
       await this.exec.commitValue(slot, 'sleep', { wakeAt });
     }
     if (this.exec.clock.now() >= wakeAt) return;
+    // `lifeline resume` / wake() ends a sleep early: a wake recorded after this sleep began counts.
+    if (slot.record && (await this.exec.storeCall(() => wokenSince(this.exec.store, this.runId, slot.record!.startedAt), { abortable: true }))) return;
     return this.exec.suspend({ type: 'sleep', wakeAt });
   }
 
@@ -122,9 +130,9 @@ export class WorkflowContext {
   }
 
   /** Starts a child workflow run durably and returns its output (throws if it fails). */
-  async child<I, O>(workflow: WorkflowDefinition<I, O>, input: I): Promise<O> {
+  async child<I, O>(workflow: WorkflowDefinition<I, O>, input: I): Promise<Jsonify<O>> {
     const slot = this.nextSlot(`child:${workflow.name}`, 'child');
-    if (slot.record && slot.record.status !== 'waiting') return this.replayed<O>(slot.record);
+    if (slot.record && slot.record.status !== 'waiting') return this.replayed<Jsonify<O>>(slot.record);
     const childRunId = `${this.runId}/${slot.stepId}`;
     if (!slot.record) {
       await this.exec.startChild(childRunId, workflow as unknown as WorkflowDefinition, input);
@@ -133,7 +141,7 @@ export class WorkflowContext {
     const child = await this.exec.storeCall(() => this.exec.store.getRun(childRunId), { abortable: true });
     if (child?.status === 'completed') {
       await this.exec.commitValue(slot, 'child', fromJson(child.output));
-      return fromJson<O>(child.output);
+      return fromJson<Jsonify<O>>(child.output);
     }
     if (child && (child.status === 'failed' || child.status === 'cancelled')) {
       const cls = child.error?.errorClass ?? 'cancelled';

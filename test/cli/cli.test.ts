@@ -137,7 +137,7 @@ describe('lifeline CLI', () => {
     await stopping;
     writeFileSync(release, '');
     const [code, signal] = (await exited) as [number | null, string | null];
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect({ code, signal }).toEqual({ code: 143, signal: null }); // stopped by SIGTERM: 128 + 15, leases released
     const check = new Database(db, { readonly: true });
     const row = check.prepare("SELECT status, lease_token FROM runs WHERE id = 's1'").get() as { status: string; lease_token: string | null };
     const steps = check.prepare("SELECT step_id FROM step_results WHERE run_id = 's1'").all();

@@ -87,12 +87,27 @@ export function claimsConformance(getStore: GetStore): void {
       await claim(store, 'r1', { now, workerId: 'worker-b' });
       const attempts = await store.listAttempts('r1');
       expect(attempts.map((a) => a.outcome)).toEqual(['failed', 'interrupted']);
+      // No renewal since the attempt began: it ends at its start (when it was last known alive).
       expect(attempts[1]).toMatchObject({
-        endedAt: now,
+        endedAt: T0 + 5,
         errorClass: 'interrupted',
         errorMessage: 'worker lost its lease before the attempt ended',
-        durationMs: now - (T0 + 5),
+        durationMs: 0,
       });
+    });
+
+    it("an interrupted attempt ends at the lost lease's last renewal, not when the takeover noticed", async () => {
+      const store = getStore();
+      const run = await createClaimed(store, 'r1');
+      await store.startAttempt({ runId: 'r1', stepName: 'fetch', workerId: 'worker-a', stepId: 'fetch#0', attempt: 1, startedAt: T0 + 5 });
+      expect((await store.heartbeat({ runId: 'r1', token: tokenOf(run), now: T0 + 700, leaseMs: LEASE_MS })).ok).toBe(true);
+      const now = T0 + 700 + LEASE_MS;
+      await claim(store, 'r1', { now, workerId: 'worker-b' });
+      expect((await store.listAttempts('r1'))[0]).toMatchObject({ outcome: 'interrupted', endedAt: T0 + 700, durationMs: 695 });
+      // the new holder's claim counts as its first renewal
+      await store.startAttempt({ runId: 'r1', stepName: 'fetch', workerId: 'worker-b', stepId: 'fetch#0', attempt: 2, startedAt: now - 10 });
+      await claim(store, 'r1', { now: now + LEASE_MS, workerId: 'worker-c' });
+      expect((await store.listAttempts('r1'))[1]).toMatchObject({ outcome: 'interrupted', endedAt: now, durationMs: 10 });
     });
   });
 

@@ -151,7 +151,7 @@ describe('SIGKILL at random moments', () => {
       }
       // Final iteration: every run is done; a graceful stop must exit cleanly.
       const exit = await s.pool.kill(proc, 'SIGTERM');
-      expect(exit, s.context('worker did not exit 0 on SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(exit, s.context('worker did not exit 143 (stopped by SIGTERM, cleanly) on SIGTERM')).toEqual({ code: 143, signal: null });
     }
 
     const { violations, stats } = summarize(s, 'one worker', kills, started);
@@ -197,7 +197,7 @@ describe('SIGKILL at random moments', () => {
     }
     for (const proc of slots.filter((p) => !p.killedBy)) {
       const exit = await s.pool.kill(proc, 'SIGTERM');
-      expect(exit, s.context(`worker #${proc.index} did not exit 0 on SIGTERM`)).toEqual({ code: 0, signal: null });
+      expect(exit, s.context(`worker #${proc.index} did not exit 143 (stopped by SIGTERM, cleanly) on SIGTERM`)).toEqual({ code: 143, signal: null });
     }
 
     const { violations, stats } = summarize(s, 'two workers', kills, started);

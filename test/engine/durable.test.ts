@@ -46,6 +46,27 @@ describe('durable sleep', () => {
     expect(engine.events.some((e) => e.type === 'step.replayed' && (e.data as { stepId: string }).stepId === 'before#0')).toBe(true);
   });
 
+  it('wake() (lifeline resume) ends a sleep now: the run continues before its recorded wake time, and a later sleep is not skipped', async () => {
+    const clock = new ManualClock();
+    const twice = defineWorkflow('durable.sleep-twice', async (ctx) => {
+      await ctx.sleep('1h');
+      const woke = await ctx.now();
+      await ctx.sleep('1h');
+      return woke;
+    });
+    engine = await startEngine({ workflows: [twice], clock, worker: { pollMs: 3_600_000 } });
+    const h = await engine.lifeline.start(twice);
+    await waitForEvent(engine, (e) => e.type === 'run.sleeping');
+    const start = clock.now();
+    await clock.advance(1000);
+    await engine.lifeline.wake(h.runId);
+    await waitForEvent(engine, (e) => e.type === 'run.sleeping' && (e.data as { wakeAt: number }).wakeAt === start + 1000 + 3_600_000);
+    const run = await engine.lifeline.store.getRun(h.runId);
+    expect(run).toMatchObject({ status: 'sleeping', wakeAt: start + 1000 + 3_600_000 });
+    await clock.advance(3_600_000);
+    expect(await h.result()).toBe(start + 1000);
+  });
+
   it('a sleeping run survives closing the process and is continued by a new one', async () => {
     const clock = new ManualClock();
     const tmp = tempDir();
@@ -183,7 +204,11 @@ describe('non-determinism', () => {
     await waitForEvent(engine, (e) => e.type === 'run.sleeping');
     variant = 'b';
     await clock.advance(1000);
-    await expect(h.result()).rejects.toThrow(`Run ${h.runId} replayed out of order: history has step "first#0" at this position, but the code called "other#0".`);
+    await expect(h.result()).rejects.toThrow(
+      `Run ${h.runId} replayed out of order: history has step "first#0" at this position, but the code called "other#0". ` +
+        'Usually the workflow body decides with a value that differs on replay: Date.now(), new Date() or Math.random() instead of ' +
+        'ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. Otherwise the workflow code changed in a way that is incompatible with this run.',
+    );
   });
 });
 

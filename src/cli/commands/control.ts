@@ -8,6 +8,7 @@ import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
 import type { Lifeline } from '../../engine/lifeline.js';
+import { isTerminal } from '../../engine/run-state.js';
 
 /** resume, retry, cancel, signal: the commands that change one run. */
 export function registerControl(program: Command): void {
@@ -20,7 +21,14 @@ export function registerControl(program: Command): void {
       await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
         if (!run) throw new RunNotFoundError(runId);
-        if (run.status === 'sleeping' || run.status === 'waiting') await lifeline.wake(runId);
+        if (run.status === 'sleeping' || run.status === 'waiting') {
+          await lifeline.wake(runId);
+          say(file, `run ${runId} woken (it was ${run.status}${run.wakeAt ? ` until ${new Date(run.wakeAt).toISOString()}` : ''})`, runId);
+        } else if (isTerminal(run.status)) {
+          throw new CliError(`run ${runId} is already ${run.status}: there is nothing to resume`, EXIT.USAGE);
+        } else {
+          say(file, `run ${runId} is ${run.status}`, runId);
+        }
       });
     });
 
@@ -31,7 +39,12 @@ export function registerControl(program: Command): void {
     .argument('[file]', 'module that defines the workflow; with it the run executes here')
     .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
       await control(cmd, runId, file, async (lifeline) => {
+        const run = await lifeline.getRun(runId);
+        if (!run) throw new RunNotFoundError(runId);
+        // Retrying twice (the first time without FILE) finds the run pending: that is the state asked for.
+        if (run.status === 'pending') return say(file, `run ${runId} is already pending (retried, not yet executed)`, runId);
         await lifeline.retry(runId);
+        say(file, `run ${runId} retried from its failed step: it is pending`, runId);
       });
     });
 
@@ -41,6 +54,9 @@ export function registerControl(program: Command): void {
     .argument('<run>', 'run id')
     .action(async (runId: string, _opts: unknown, cmd: Command) => {
       await control(cmd, runId, undefined, async (lifeline) => {
+        const before = await lifeline.getRun(runId);
+        if (before?.status === 'cancelled') return void process.stdout.write(`run ${runId} is already cancelled\n`);
+        if (before && isTerminal(before.status)) throw new CliError(`run ${runId} is already ${before.status}: it cannot be cancelled`, EXIT.USAGE);
         const run = await lifeline.cancel(runId);
         process.stdout.write(run.status === 'cancelled' ? `run ${runId} cancelled\n` : run.status === 'running' ? `cancel requested: run ${runId} stops at its worker's next heartbeat\n` : `run ${runId} is already ${run.status}\n`);
       });
@@ -83,4 +99,12 @@ async function control(cmd: Command, runId: string, file: string | undefined, ch
     if (line) process.stdout.write(`${line}\n`);
   });
   process.exitCode = await executeUntilSettled(lifeline, runId, false);
+}
+
+/** Says what happened and, when this command does not execute the run itself, what to run next. */
+function say(file: string | undefined, what: string, runId: string): void {
+  const next = file
+    ? 'executing it here'
+    : `a running \`lifeline worker FILE\` picks it up, or execute it here with \`lifeline resume ${runId} FILE\``;
+  process.stdout.write(`${what}; ${next}\n`);
 }

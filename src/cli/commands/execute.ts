@@ -1,6 +1,6 @@
 import type { Lifeline } from '../../engine/lifeline.js';
 import { isTerminal } from '../../engine/run-state.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 
 /**
  * Runs a worker in this process until `runId` ends or suspends (sleeping/waiting with nothing
@@ -10,7 +10,9 @@ import { EXIT } from '../exit-codes.js';
 export async function executeUntilSettled(lifeline: Lifeline, runId: string, quiet: boolean): Promise<number> {
   const worker = lifeline.worker();
   let stopped: Promise<void> | null = null;
-  const onSignal = () => {
+  let stoppedBy: NodeJS.Signals = 'SIGINT';
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
     process.stderr.write('\nstopping: letting running steps finish (Ctrl-C again to force)…\n');
     process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
     stopped = worker.stop();
@@ -23,7 +25,7 @@ export async function executeUntilSettled(lifeline: Lifeline, runId: string, qui
   await lifeline.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (!run) return EXIT.INTERRUPTED;
+  if (!run) return exitCodeForSignal(stoppedBy);
   if (run.status === 'completed') {
     process.stdout.write(`${quiet ? '' : 'output: '}${JSON.stringify(run.output, null, quiet ? undefined : 2) ?? 'undefined'}\n`);
     return EXIT.OK;

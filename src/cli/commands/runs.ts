@@ -35,8 +35,8 @@ export function registerRuns(program: Command): void {
     });
 }
 
-export function printTable(header: string[], rows: string[][]): void {
+export function printTable(header: string[], rows: string[][], indent = ''): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) => indent + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }

@@ -5,6 +5,7 @@ import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
+import type { RunStatus, StepRecord } from '../../store/types.js';
 
 export function registerShow(program: Command): void {
   program
@@ -34,7 +35,7 @@ export function registerShow(program: Command): void {
       process.stdout.write('\nsteps\n');
       printTable(
         ['STEP', 'KIND', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
-        steps.map((s) => [s.stepId, s.kind, s.status, String(s.attempts), s.completedAt ? `${s.completedAt - s.startedAt} ms` : '', s.error ? `[${s.error.errorClass}] ${s.error.message}` : '']),
+        steps.map((s) => [s.stepId, s.kind, shownStatus(s, run, lifeline.clock.now()), String(s.attempts), s.completedAt ? `${s.completedAt - s.startedAt} ms` : '', s.error ? `[${s.error.errorClass}] ${s.error.message}` : '']),
       );
       if (attempts.length) {
         process.stdout.write('\nattempts\n');
@@ -44,4 +45,15 @@ export function registerShow(program: Command): void {
         );
       }
     });
+}
+
+/**
+ * A sleep's record is committed (status completed) when the sleep begins; while the run still
+ * sleeps on it (neither its time has come nor was the run woken: `resume` sets the run's wake
+ * time to now), show it as sleeping until its wake time.
+ */
+function shownStatus(step: StepRecord, run: { status: RunStatus; wakeAt: number | null }, now: number): string {
+  if (step.kind !== 'sleep' || run.status !== 'sleeping' || step.status !== 'completed' || run.wakeAt === null || run.wakeAt <= now) return step.status;
+  const { wakeAt } = fromJson<{ wakeAt: number }>(step.output);
+  return wakeAt > now ? `sleeping until ${new Date(wakeAt).toISOString()}` : step.status;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifelineWaiting, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
@@ -41,20 +41,20 @@ export function registerWorker(program: Command): void {
           }
         });
       }
-      const stopped = new Promise<void>((resolve) => {
-        const stop = (sig: string) => {
+      const stopped = new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (sig: NodeJS.Signals) => {
           process.stderr.write(`${sig}: stopping worker ${worker.id}, releasing leases…\n`);
           process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
-          void worker.stop().then(resolve);
+          void worker.stop().then(() => resolve(sig));
         };
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
       worker.start();
       process.stderr.write(`worker ${worker.id} running workflows: ${lifeline.workflows().map((w) => w.name).join(', ')}\n`);
-      await stopped;
+      const signal = await stopped;
       await lifeline.close();
-      process.exitCode = EXIT.OK;
+      process.exitCode = exitCodeForSignal(signal); // stopped as asked, leases released: 130 / 143 as documented
     });
 }
 

@@ -108,6 +108,12 @@ END
 $fn$;
 `,
   },
+  {
+    version: 2,
+    name: 'lease renewal time',
+    // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
+    sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

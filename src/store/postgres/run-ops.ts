@@ -27,9 +27,10 @@ export class RunOps {
     this.creates = new StatementBatcher((calls) => this.createMany(calls), { ...BATCHING, keyOf: (c) => c.id });
     // Reads of one run may share a batch: every call gets a distinct key.
     this.gets = new StatementBatcher((ids) => this.getMany(ids), { ...BATCHING, maxBatch: 1000, keyOf: () => String(this.readSeq++) });
+    const diedAt = 'LEAST($2, GREATEST(a.started_at, COALESCE(c.lease_renewed_at, $2)))';
     const claim = (onlyOne: boolean) => `
       WITH c AS (
-        SELECT id FROM ${s}.runs
+        SELECT id, lease_renewed_at FROM ${s}.runs
         WHERE workflow = ANY($1::text[]) AND ${CLAIMABLE} ${onlyOne ? 'AND id = $9' : ''}
         ORDER BY created_at, id LIMIT $3
         -- SKIP LOCKED: concurrent workers each take different rows without blocking on each
@@ -38,13 +39,14 @@ export class RunOps {
         FOR UPDATE SKIP LOCKED
       ), claimed AS (
         UPDATE ${s}.runs AS r SET status = 'running', lease_owner = $4, lease_host = $5, lease_pid = $6,
-          lease_token = gen_random_uuid()::text, lease_expires_at = $7, claim_count = r.claim_count + 1, updated_at = $2
+          lease_token = gen_random_uuid()::text, lease_expires_at = $7, lease_renewed_at = $2, claim_count = r.claim_count + 1, updated_at = $2
         FROM c WHERE r.id = c.id
         RETURNING r.*
       ), interrupted AS (
-        UPDATE ${s}.attempts AS a SET outcome = 'interrupted', ended_at = $2, duration_ms = GREATEST(0, $2 - a.started_at),
+        -- c holds the previous lease's last renewal: when its process was last known alive.
+        UPDATE ${s}.attempts AS a SET outcome = 'interrupted', ended_at = ${diedAt}, duration_ms = GREATEST(0, ${diedAt} - a.started_at),
           error_class = 'interrupted', error_message = $8
-        WHERE a.run_id IN (SELECT id FROM c) AND a.outcome = 'running'
+        FROM c WHERE a.run_id = c.id AND a.outcome = 'running'
       )
       SELECT * FROM claimed ORDER BY created_at, id`;
     this.sql = {
@@ -64,7 +66,7 @@ export class RunOps {
       byIds: `SELECT * FROM ${s}.runs WHERE id = ANY($1::text[])`,
       claimAny: claim(false),
       claimOne: claim(true),
-      heartbeat: `UPDATE ${s}.runs SET lease_expires_at = $3
+      heartbeat: `UPDATE ${s}.runs SET lease_expires_at = $3, lease_renewed_at = $4
         WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING cancel_requested`,
       onHost: `SELECT id, lease_pid, lease_token FROM ${s}.runs WHERE status = 'running' AND lease_host = $1 ORDER BY id`,
       breakLease: `UPDATE ${s}.runs SET lease_expires_at = $3, updated_at = $3
@@ -118,7 +120,7 @@ export class RunOps {
   }
 
   async heartbeat(args: LeaseArgs & { leaseMs: number }): Promise<{ ok: boolean; cancelRequested: boolean }> {
-    const values = [args.runId, args.token, args.now + args.leaseMs];
+    const values = [args.runId, args.token, args.now + args.leaseMs, args.now];
     const row = (await this.db.soft<{ cancel_requested: number }>([args.runId], 'll_heartbeat', this.sql.heartbeat, values)).rows[0];
     return row === undefined ? { ok: false, cancelRequested: false } : { ok: true, cancelRequested: row.cancel_requested !== 0 };
   }

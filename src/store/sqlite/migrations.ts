@@ -98,6 +98,13 @@ CREATE TABLE events (
 CREATE INDEX events_run ON events (run_id, id);
 `,
   },
+  {
+    version: 2,
+    name: 'lease renewal time',
+    // When the lease was last taken or renewed: an attempt interrupted by its worker's death ends
+    // there (when the process was last known alive), not when the takeover noticed.
+    sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

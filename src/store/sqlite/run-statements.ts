@@ -49,16 +49,19 @@ export class RunStatements {
     this.claimableOne = db.prepare(`SELECT id FROM runs WHERE id = @runId AND ${WORKFLOW_IN} AND ${CLAIMABLE}`);
     this.takeLease = db.prepare(
       `UPDATE runs SET status = 'running', lease_owner = @workerId, lease_host = @host, lease_pid = @pid,
-         lease_token = @token, lease_expires_at = @expiresAt, claim_count = claim_count + 1, updated_at = @now
+         lease_token = @token, lease_expires_at = @expiresAt, lease_renewed_at = @now, claim_count = claim_count + 1, updated_at = @now
        WHERE id = @id RETURNING *`,
     );
+    // Run before the new lease is taken: the previous holder's last renewal is when its process
+    // was last known alive; an attempt started after it ends at its start (a lower bound).
+    const diedAt = `MIN(@now, MAX(started_at, COALESCE((SELECT lease_renewed_at FROM runs WHERE id = @runId), @now)))`;
     this.interruptAttempts = db.prepare(
-      `UPDATE attempts SET outcome = 'interrupted', ended_at = @now, duration_ms = MAX(0, @now - started_at),
+      `UPDATE attempts SET outcome = 'interrupted', ended_at = ${diedAt}, duration_ms = MAX(0, ${diedAt} - started_at),
          error_class = 'interrupted', error_message = @message
        WHERE run_id = @runId AND outcome = 'running'`,
     );
     this.extendLease = db.prepare(
-      `UPDATE runs SET lease_expires_at = @expiresAt
+      `UPDATE runs SET lease_expires_at = @expiresAt, lease_renewed_at = @now
        WHERE id = @runId AND lease_token = @token AND status = 'running' RETURNING cancel_requested`,
     );
     this.onHost = db.prepare(
@@ -119,14 +122,14 @@ export class RunStatements {
       expiresAt: args.now + args.leaseMs,
     };
     return ids.map(({ id }) => {
-      const row = this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow;
       this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE });
+      const row = this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow;
       return toRunRecord(row);
     });
   }
 
   heartbeat(args: LeaseArgs & { leaseMs: number }): { ok: boolean; cancelRequested: boolean } {
-    const row = this.extendLease.get({ runId: args.runId, token: args.token, expiresAt: args.now + args.leaseMs }) as
+    const row = this.extendLease.get({ runId: args.runId, token: args.token, now: args.now, expiresAt: args.now + args.leaseMs }) as
       | { cancel_requested: number }
       | undefined;
     return row === undefined ? { ok: false, cancelRequested: false } : { ok: true, cancelRequested: row.cancel_requested !== 0 };
