@@ -8,5 +8,7 @@ export const EXIT = {
   DATABASE: 5,
   /** The run is not finished (it sleeps or waits for a signal/child) when `run` returns. */
   RUN_SUSPENDED: 6,
+  /** The run was parked (claimed again and again without progress); `lifeline resume` continues it. */
+  RUN_PARKED: 7,
   INTERRUPTED: 130,
 } as const;

@@ -18,11 +18,17 @@ export interface WorkerOptions {
   host?: string;
   /** Process id recorded in leases (default: process.pid). */
   pid?: number;
+  /**
+   * A run claimed this many times in a row without committing a step (a poison run: it crashes
+   * its worker, or its commit fails the same way every time) is parked instead of claimed again;
+   * `lifeline resume` continues it once the cause is fixed. Default 5.
+   */
+  maxClaimsWithoutProgress?: number;
 }
 
 export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
 
-const KNOWN = ['concurrency', 'leaseMs', 'heartbeatMs', 'pollMs', 'shutdownGraceMs', 'deadOwnerCheckMs', 'workerId', 'host', 'pid'];
+const KNOWN = ['concurrency', 'leaseMs', 'heartbeatMs', 'pollMs', 'shutdownGraceMs', 'deadOwnerCheckMs', 'workerId', 'host', 'pid', 'maxClaimsWithoutProgress'];
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   for (const key of Object.keys(options)) {
@@ -36,6 +42,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     shutdownGraceMs: intOption('shutdownGraceMs', options.shutdownGraceMs, 10_000, 0, 3_600_000),
     deadOwnerCheckMs: intOption('deadOwnerCheckMs', options.deadOwnerCheckMs, 1000, 0, 3_600_000),
     pid: intOption('pid', options.pid, process.pid, 1, 2 ** 31),
+    maxClaimsWithoutProgress: intOption('maxClaimsWithoutProgress', options.maxClaimsWithoutProgress, 5, 1, 1000),
     workerId: options.workerId,
     host: options.host,
   };

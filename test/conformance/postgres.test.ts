@@ -31,7 +31,10 @@ describe('PostgreSQL store specifics', () => {
     try {
       expect(stores.map((s) => s.backend)).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
       const rows = await pg.withClient(async (c) => (await c.query(`SELECT version, name FROM "${schema}".lifeline_schema`)).rows);
-      expect(rows).toEqual([{ version: 1, name: 'initial schema' }]);
+      expect(rows).toEqual([
+        { version: 1, name: 'initial schema' },
+        { version: 2, name: 'poison runs: claims without progress' },
+      ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
     } finally {
@@ -61,7 +64,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 1. Upgrade Lifeline to open it; the database was not modified.',
+        'knows versions up to 2. Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

@@ -36,7 +36,10 @@ describe('SQLite store specifics', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT version, name FROM lifeline_schema').all()).toEqual([{ version: 1, name: 'initial schema' }]);
+      expect(db.prepare('SELECT version, name FROM lifeline_schema').all()).toEqual([
+        { version: 1, name: 'initial schema' },
+        { version: 2, name: 'poison runs: claims without progress' },
+      ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'r1' }]);
     } finally {
@@ -58,7 +61,7 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to 1. ` +
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to 2. ` +
         'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);

@@ -13,14 +13,15 @@ import type { Lifeline } from '../../engine/lifeline.js';
 export function registerControl(program: Command): void {
   program
     .command('resume')
-    .description('continue a run now: wake it if it sleeps or waits, take it over if its owner died; with FILE, execute it here')
+    .description('continue a run now: wake it if it sleeps or waits, unpark it if it was parked, take it over if its owner died; with FILE, execute it here')
     .argument('<run>', 'run id')
     .argument('[file]', 'module that defines the workflow; without it a running worker picks the run up')
     .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
       await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
         if (!run) throw new RunNotFoundError(runId);
-        if (run.status === 'sleeping' || run.status === 'waiting') await lifeline.wake(runId);
+        if (run.status === 'sleeping' || run.status === 'waiting' || run.status === 'parked') await lifeline.resume(runId);
+        if (run.status === 'parked') process.stdout.write(`run ${runId} was parked; it is pending again\n`);
       });
     });
 

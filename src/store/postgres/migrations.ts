@@ -108,6 +108,12 @@ END
 $fn$;
 `,
   },
+  {
+    version: 2,
+    name: 'poison runs: claims without progress',
+    // As in SQLite (migration 2 there): claims since the run last committed a step.
+    sql: `ALTER TABLE $S.runs ADD COLUMN claims_without_progress INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

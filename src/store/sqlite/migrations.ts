@@ -98,6 +98,13 @@ CREATE TABLE events (
 CREATE INDEX events_run ON events (run_id, id);
 `,
   },
+  {
+    version: 2,
+    name: 'poison runs: claims without progress',
+    // Counts claims since the run last committed a step; a claim at the limit parks the run
+    // (status 'parked'). No index: parked runs are found by the status index.
+    sql: `ALTER TABLE runs ADD COLUMN claims_without_progress INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
