@@ -141,6 +141,10 @@ export class Worker {
     });
     const byName = new Map(workflows.map((w) => [w.name, w]));
     for (const run of claimed) {
+      if (run.status === 'parked') {
+        this.deps.emit({ runId: run.id, type: 'run.parked', data: { claims: run.claimsWithoutProgress, error: run.error }, at: this.deps.clock.now() });
+        continue;
+      }
       const def = byName.get(run.workflow);
       if (def) void this.launch(run, def); // never rejects: failures are reported through onError
     }

@@ -42,8 +42,9 @@ export interface Store {
    * Poison runs: a runnable run whose claimsWithoutProgress already reached
    * `maxClaimsWithoutProgress` is not claimed but parked, in the same transaction: status
    * `parked`, lease cleared, error = the parking reason (errorClass `parked`, see parking.ts),
-   * running attempts interrupted, a `run.parked` event appended. It is not returned. A parked run
-   * is never claimed; wakeRun (resume) makes it pending again.
+   * running attempts interrupted, a `run.parked` event appended. It is returned (status `parked`,
+   * in order with the claimed ones) so the worker can say so, and counts against `limit`. A parked
+   * run is never claimed; wakeRun (resume) makes it pending again.
    */
   claimRuns(args: ClaimArgs): Promise<RunRecord[]>;
 

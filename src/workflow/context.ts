@@ -42,7 +42,16 @@ export class WorkflowContext {
   }
 
   /** Runs `fn` once per run (at least once if the process dies mid-step); commits its result. */
-  async step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
+  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
+    const call = this.stepCall(name, fn, options);
+    // Called after the workflow returned: that call fails (StepAfterCompletionError) and nothing
+    // else. Its rejection is marked handled, so a call nobody awaits cannot crash the process as
+    // an unhandled rejection; whoever awaits it still gets the error.
+    if (this.exec.finished) call.catch(() => {});
+    return call;
+  }
+
+  private async stepCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
     const slot = this.nextSlot(name, 'step');
     if (slot.record) return this.replayed<T>(slot.record);
     return this.exec.runStep(slot.stepId, name, slot.seq, fn, options);

@@ -54,16 +54,16 @@ export class RunOps {
         UPDATE ${s}.runs AS r SET status = 'parked', error = replace($10, '{claims}', c.claims::text), wake_at = NULL,
           updated_at = $2, lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL
         FROM c WHERE r.id = c.id AND c.poison
-        RETURNING r.id, c.claims
+        RETURNING r.*
       ), parked_event AS (
         INSERT INTO ${s}.events (run_id, type, data, at)
-        SELECT id, '${PARKED_EVENT}', '{"claims":' || claims || '}', $2 FROM parked
+        SELECT id, '${PARKED_EVENT}', '{"claims":' || claims_without_progress || '}', $2 FROM parked
       ), interrupted AS (
         UPDATE ${s}.attempts AS a SET outcome = 'interrupted', ended_at = $2, duration_ms = GREATEST(0, $2 - a.started_at),
           error_class = 'interrupted', error_message = $8
         WHERE a.run_id IN (SELECT id FROM c) AND a.outcome = 'running'
       )
-      SELECT * FROM claimed ORDER BY created_at, id`;
+      SELECT * FROM claimed UNION ALL SELECT * FROM parked ORDER BY created_at, id`;
     this.sql = {
       // Batched (see batcher.ts); created=false rows: the run existed before this statement.
       create: `

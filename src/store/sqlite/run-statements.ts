@@ -59,7 +59,7 @@ export class RunStatements {
     this.park = db.prepare(
       `UPDATE runs SET status = 'parked', error = @error, wake_at = NULL, updated_at = @now, lease_owner = NULL,
          lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL
-       WHERE id = @id`,
+       WHERE id = @id RETURNING *`,
     );
     this.parkEvent = db.prepare('INSERT INTO events (run_id, type, data, at) VALUES (?, ?, ?, ?)');
     this.interruptAttempts = db.prepare(
@@ -133,8 +133,8 @@ export class RunStatements {
     for (const { id, claims_without_progress: claims } of ids) {
       this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE });
       if (max !== undefined && claims >= max) {
-        this.park.run({ id, now: args.now, error: errorToText(parkedError(claims)) });
         this.parkEvent.run(id, PARKED_EVENT, JSON.stringify({ claims }), args.now);
+        claimed.push(toRunRecord(this.park.get({ id, now: args.now, error: errorToText(parkedError(claims)) }) as RunRow));
         continue;
       }
       claimed.push(toRunRecord(this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow));
