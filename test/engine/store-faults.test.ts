@@ -94,6 +94,33 @@ describe('store faults specific to SQLite', () => {
     }
   });
 
+  it('a claim the database cannot write pauses claiming (doubling), then claims again once it can', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const store = await openSqliteStore(join(tmp.dir, 'readonly.db'));
+    const clock = new ManualClock();
+    const wf = defineWorkflow('faults.claim-readonly', async (ctx) => ctx.step('a', () => 'done'));
+    const lifeline = await Lifeline.open({ db: store, workflows: [wf], clock });
+    const events: Array<{ type: string; data?: unknown }> = [];
+    lifeline.events.on('event', (e) => events.push(e));
+    try {
+      const h = await lifeline.start(wf, null);
+      const db = (store as unknown as { db: Database.Database }).db;
+      db.pragma('query_only = 1'); // every write now fails with SQLITE_READONLY: the claim too
+      lifeline.worker({ pollMs: 20 }).start();
+      await clock.advance(2999); // pauses of 1000 and 2000 ms; no claim in between
+      const pauses = () => events.filter((e) => e.type === 'worker.store_exhausted').map((e) => (e.data as { pauseMs: number }).pauseMs);
+      expect(pauses()).toEqual([1000, 2000]);
+      expect(events.filter((e) => e.type === 'worker.error')).toEqual([]);
+      db.pragma('query_only = 0');
+      await clock.advance(1);
+      expect(await h.result()).toBe('done');
+      expect(pauses()).toEqual([1000, 2000]);
+    } finally {
+      await lifeline.close();
+    }
+  });
+
   it('an un-awaited ctx.step called after the workflow returned fails that call only', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
