@@ -174,6 +174,7 @@ export class Worker {
       (error: unknown) => {
         // A store failure mid-run: the lease will lapse and the run be recovered; say so.
         this.deps.onError(error, `run ${run.id}`);
+        if (classifyStoreFault(error) === 'resource') this.storeExhausted(error);
         return undefined;
       },
     );

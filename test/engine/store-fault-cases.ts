@@ -107,6 +107,32 @@ export function storeFaultCases(name: string, backend: FaultBackend): void {
       }
     });
 
+    it('a step name the database cannot store (null) ends the run failed instead of re-running the step', async () => {
+      const { store, cleanup } = await backend.open();
+      let executions = 0;
+      let tooMany: () => void = () => {};
+      const looped = new Promise<'looped'>((r) => (tooMany = () => r('looped')));
+      const wf = defineWorkflow(`faults.null-name.${name}`, async (ctx) =>
+        ctx.step(null as unknown as string, () => {
+          if (++executions > 1) tooMany();
+          return 1;
+        }),
+      );
+      const lifeline = await Lifeline.open({ db: store, workflows: [wf] });
+      try {
+        lifeline.worker(WORKER).start();
+        const h = await lifeline.start(wf, null);
+        // Whether the name is refused before the step runs or by the database, the run ends once.
+        const ended = await Promise.race([h.result().then(() => 'completed', () => 'failed'), looped]);
+        expect(ended).toBe('failed');
+        expect(executions).toBeLessThanOrEqual(1);
+        expect((await lifeline.getRun(h.runId))?.status).toBe('failed');
+      } finally {
+        await lifeline.close();
+        await cleanup();
+      }
+    });
+
     it('NUL in a step error is stored sanitized (the run fails once); NUL in a result round-trips', async () => {
       const { store, cleanup } = await backend.open();
       let executions = 0;
