@@ -133,12 +133,12 @@ export function storeFaultCases(name: string, backend: FaultBackend): void {
       }
     });
 
-    it('NUL in a step error is stored sanitized (the run fails once); NUL in a result round-trips', async () => {
+    it('NUL in a step error is stored sanitized (the run fails once); NUL in an input and a result round-trips', async () => {
       const { store, cleanup } = await backend.open();
       let executions = 0;
-      const wf = defineWorkflow(`faults.nul.${name}`, async (ctx, input: { fail: boolean }) => {
+      const wf = defineWorkflow(`faults.nul.${name}`, async (ctx, input: { fail: boolean; note?: string }) => {
         const value = await ctx.step('nul-value', () => ({ text: 'a\u0000b' }));
-        if (!input.fail) return value;
+        if (!input.fail) return { ...value, note: input.note };
         return ctx.step('nul-error', () => {
           executions++;
           const error = new TypeError('bad \u0000 byte'); // a logic error: not retried
@@ -149,8 +149,9 @@ export function storeFaultCases(name: string, backend: FaultBackend): void {
       const lifeline = await Lifeline.open({ db: store, workflows: [wf] });
       try {
         lifeline.worker(WORKER).start();
-        const ok = await lifeline.start(wf, { fail: false });
-        expect(await ok.result()).toEqual({ text: 'a\u0000b' });
+        const ok = await lifeline.start(wf, { fail: false, note: 'x\u0000y' });
+        expect(await ok.result()).toEqual({ text: 'a\u0000b', note: 'x\u0000y' });
+        expect((await lifeline.getRun(ok.runId))?.input).toEqual({ fail: false, note: 'x\u0000y' });
         const h = await lifeline.start(wf, { fail: true });
         await expect(h.result()).rejects.toThrow('bad \u2400 byte');
         expect(executions).toBe(1);
