@@ -8,6 +8,8 @@ export const EXIT = {
   DATABASE: 5,
   /** The run is not finished (it sleeps or waits for a signal/child) when `run` returns. */
   RUN_SUSPENDED: 6,
+  /** The run was parked (claimed again and again without progress); `lifeline resume` continues it. */
+  RUN_PARKED: 7,
   /** Stopped by SIGINT (128 + 2), after releasing leases. */
   INTERRUPTED: 130,
   /** Stopped by SIGTERM (128 + 15), after releasing leases. */

@@ -34,6 +34,10 @@ export function describeEvent(event: EngineEvent): string | null {
       return `  ⚠ ${run}: owner pid ${String(d.pid)} is dead, taking the run over`;
     case 'store.unavailable':
       return `  ⚠ database unavailable, retrying in ${String(d.retryInMs)} ms: ${String(d.message)}`;
+    case 'run.parked':
+      return `■ ${run} parked after ${String(d.claims)} claims without progress (lifeline resume ${event.runId} once fixed)`;
+    case 'worker.store_exhausted':
+      return `  ⚠ ${String(d.text)}`;
     case 'worker.error':
       return `  ⚠ worker error (${String(d.context)}): ${String(d.message)}`;
     default:

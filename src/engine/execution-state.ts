@@ -8,6 +8,7 @@ export type ExecutionState =
   | { kind: 'running' }
   | { kind: 'suspending'; status: 'sleeping' | 'waiting'; wakeAt: number | null; signalNames: string[]; childRunIds: string[] }
   | { kind: 'stopping' } // worker shutdown: give the run back as pending
+  | { kind: 'failing'; error: Error } // the store refused a write for good: the run fails with its message
   | { kind: 'cancelling'; reason: unknown }
   | { kind: 'lease_lost' };
 
@@ -16,14 +17,16 @@ export type ExecutionEvent =
   | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string }
   | { type: 'shutdown' }
   | { type: 'cancel'; reason: unknown }
+  | { type: 'store_refused'; error: Error }
   | { type: 'lease_lost' };
 
 const PRIORITY: Record<ExecutionState['kind'], number> = {
   running: 0,
   suspending: 1,
   stopping: 2,
-  cancelling: 3,
-  lease_lost: 4,
+  failing: 3,
+  cancelling: 4,
+  lease_lost: 5,
 };
 
 export function reduceExecution(state: ExecutionState, event: ExecutionEvent): ExecutionState {
@@ -39,6 +42,8 @@ function fromEvent(state: ExecutionState, event: ExecutionEvent): ExecutionState
       return { kind: 'cancelling', reason: event.reason };
     case 'shutdown':
       return { kind: 'stopping' };
+    case 'store_refused':
+      return state.kind === 'failing' ? state : { kind: 'failing', error: event.error };
     case 'sleep':
     case 'wait': {
       const prev = state.kind === 'suspending' ? state : null;

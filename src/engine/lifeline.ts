@@ -38,6 +38,8 @@ export interface RunInfo<O = unknown> {
   updatedAt: number;
   wakeAt: number | null;
   claimCount: number;
+  /** Claims since the run last committed a step; a worker parks the run at its maxClaimsWithoutProgress. */
+  claimsWithoutProgress: number;
 }
 
 export interface RunHandle<O = unknown> {
@@ -199,7 +201,16 @@ export class Lifeline {
     return toRunInfo(run);
   }
 
-  /** Makes a sleeping/waiting run runnable now. */
+  /**
+   * Continues a run now: a sleeping or waiting run is woken; a parked run (see
+   * WorkerOptions.maxClaimsWithoutProgress) becomes pending again with its count of claims
+   * without progress reset, once the cause is fixed. Other runs are returned unchanged.
+   */
+  async resume(runId: string): Promise<RunInfo> {
+    return this.wake(runId);
+  }
+
+  /** Makes a sleeping/waiting run runnable now (and a parked one pending: see resume). */
   async wake(runId: string): Promise<RunInfo> {
     const run = await this.store.wakeRun(runId, this.clock.now());
     if (!run) throw new RunNotFoundError(runId);
@@ -279,6 +290,7 @@ export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
     updatedAt: run.updatedAt,
     wakeAt: run.wakeAt,
     claimCount: run.claimCount,
+    claimsWithoutProgress: run.claimsWithoutProgress,
   };
 }
 

@@ -1,5 +1,6 @@
 import { StepFailedError, InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
-import { LeaseLostError, StepAlreadyCommittedError } from '../errors/store-errors.js';
+import { LeaseLostError, StepAlreadyCommittedError, StoreRefusedError } from '../errors/store-errors.js';
+import { classifyStoreFault } from '../store/store-faults.js';
 import { retryWhileUnavailable } from './store-retry.js';
 import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
@@ -23,6 +24,8 @@ export interface ExecutionDeps {
   workerId: string;
   maxPayloadBytes: number;
   emit: (event: NewEvent) => void;
+  /** The database is out of disk, memory or another resource (the worker backs off claiming). */
+  onStoreExhausted?: (error: unknown) => void;
 }
 
 /** What became of a run when its execution ended in this worker. */
@@ -45,6 +48,8 @@ export class RunExecution {
   private inflight = 0;
   private wakeExecutor: () => void = () => {};
   private nonDeterministic: Error | null = null;
+  /** Abandoned for recovery after a store failure (see abandon). */
+  abandoned = false;
 
   constructor(
     readonly run: RunRecord,
@@ -183,10 +188,34 @@ export class RunExecution {
     this.dispatch({ type: 'lease_lost' });
   }
 
-  /** A store failure with an unknown outcome: stop driving the run and let recovery take it. */
+  /**
+   * A store failure with an unknown outcome: stop driving the run and let recovery take it. The
+   * reason is also recorded (best effort) as a `run.abandoned` event, so a run later parked for
+   * being claimed again and again shows why.
+   */
   abandon(error: unknown): void {
-    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message: redactMessage(error instanceof Error ? error.message : String(error)) }));
+    const message = redactMessage(error instanceof Error ? error.message : String(error));
+    this.abandoned = true;
+    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message }));
+    this.store.appendEvents([this.event('run.abandoned', { message })]).catch(() => {}); // the store may be what failed
     this.dispatch({ type: 'lease_lost' });
+  }
+
+  /** Whether this execution has no step in flight (so its lease may be broken at once). */
+  get idle(): boolean {
+    return this.inflight === 0;
+  }
+
+  /**
+   * The store refused a step's commit for good: its attempt is recorded as failed with the
+   * store's message (bookkeeping, best effort) before the run fails with it.
+   */
+  async endRefusedAttempt(stepId: string, attempt: number): Promise<void> {
+    if (this.state.kind !== 'failing') return;
+    const message = redactMessage(this.state.error.message);
+    await this.store
+      .endAttempt({ runId: this.runId, token: this.token, stepId, attempt, endedAt: this.clock.now(), outcome: 'failed', errorClass: 'validation', errorMessage: message })
+      .catch(() => {});
   }
 
   /**
@@ -238,17 +267,26 @@ export class RunExecution {
   }
 
   /**
-   * Runs a commit. False when this worker must stop driving the run: the lease moved on, the run
-   * was aborted, or the store failed in a way whose outcome is unknown (then the run is abandoned
-   * to recovery: its lease lapses, a landed commit is replayed and a lost one re-executed).
+   * Runs a commit. False when this worker must stop driving the run, by what the store error was
+   * (store-faults.ts): the lease moved on; the store refused the values for good (the run fails
+   * with its message); the database is out of resources (the worker backs off claiming, and the
+   * run is abandoned); or the outcome is unknown (the run is abandoned to recovery: its lease
+   * lapses, a landed commit is replayed and a lost one re-executed; a run that keeps coming back
+   * this way is parked by the claim, see Store.claimRuns).
    */
   async guardCommit(write: () => Promise<unknown>): Promise<boolean> {
     try {
       await write();
       return true;
     } catch (error) {
-      if (error instanceof LeaseLostError) this.leaseLost();
-      else if (!this.abort.signal.aborted) this.abandon(error);
+      const kind = classifyStoreFault(error);
+      if (kind === 'lease_lost') this.leaseLost();
+      else if (this.abort.signal.aborted) return false;
+      else if (kind === 'deterministic') this.dispatch({ type: 'store_refused', error: new StoreRefusedError(this.runId, messageOf(error), { cause: error }) });
+      else {
+        if (kind === 'resource') this.deps.onStoreExhausted?.(error);
+        this.abandon(error);
+      }
       return false;
     }
   }
@@ -280,6 +318,8 @@ export class RunExecution {
       switch (s.kind) {
         case 'lease_lost':
           return 'lease_lost';
+        case 'failing':
+          return this.fail(s.error);
         case 'cancelling':
           return this.finishCancelled();
         case 'stopping':
@@ -318,7 +358,10 @@ export class RunExecution {
 
   private async fail(error: unknown): Promise<ExecutionOutcome> {
     const cause = this.nonDeterministic ?? error;
-    const forced = cause instanceof SerializationError || cause instanceof PayloadTooLargeError || cause instanceof InputValidationError ? 'validation' : undefined;
+    const forced =
+      cause instanceof SerializationError || cause instanceof PayloadTooLargeError || cause instanceof InputValidationError || cause instanceof StoreRefusedError
+        ? 'validation'
+        : undefined;
     const stored = toStoredError(cause, {
       ...(forced ? { errorClass: forced } : {}),
       ...(this.workflow.options.classifiers ? { classifiers: this.workflow.options.classifiers } : {}),
@@ -351,4 +394,8 @@ export class RunExecution {
       throw error;
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -14,7 +14,9 @@ export type RunTransition =
   | 'complete'
   | 'fail'
   | 'cancel'
-  | 'retry'; // a failed run is made runnable from its failed step
+  | 'retry' // a failed run is made runnable from its failed step
+  | 'park' // a claim finds a poison run (claimed again and again without progress)
+  | 'resume'; // a parked run is made runnable again
 
 const TRANSITIONS: Record<RunTransition, { from: readonly RunStatus[]; to: RunStatus }> = {
   claim: { from: ['pending', 'sleeping', 'waiting', 'running'], to: 'running' },
@@ -24,8 +26,10 @@ const TRANSITIONS: Record<RunTransition, { from: readonly RunStatus[]; to: RunSt
   wake: { from: ['sleeping', 'waiting'], to: 'pending' },
   complete: { from: ['running'], to: 'completed' },
   fail: { from: ['running'], to: 'failed' },
-  cancel: { from: ['pending', 'running', 'sleeping', 'waiting'], to: 'cancelled' },
+  cancel: { from: ['pending', 'running', 'sleeping', 'waiting', 'parked'], to: 'cancelled' },
   retry: { from: ['failed'], to: 'pending' },
+  park: { from: ['pending', 'sleeping', 'waiting', 'running'], to: 'parked' },
+  resume: { from: ['parked'], to: 'pending' },
 };
 
 export function nextRunStatus(from: RunStatus, transition: RunTransition): RunStatus | null {

@@ -87,8 +87,12 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
           }), { abortable: true, commit: true }),
         ),
       );
+      if (!committed) {
+        await exec.endRefusedAttempt(stepId, attempt);
+        return { kind: 'parked' };
+      }
       // The committed form, so the first execution sees exactly what a replay will.
-      return committed ? { kind: 'completed', value: fromJson(output) } : { kind: 'parked' };
+      return { kind: 'completed', value: fromJson(output) };
     }
     const failure = result.error;
     if (exec.signal.aborted) {
@@ -133,7 +137,10 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
         }), { abortable: true, commit: true }),
       ),
     );
-    if (!committed) return { kind: 'parked' };
+    if (!committed) {
+      await exec.endRefusedAttempt(stepId, attempt);
+      return { kind: 'parked' };
+    }
     return { kind: 'failed', error: new StepFailedError(stepId, classification.errorClass, attempt, message) };
   }
 }

@@ -14,13 +14,13 @@ export function toStoredError(
   const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
   const errorClass = extra.errorClass ?? classOf(err, extra.classifiers);
   const stored: StoredError = {
-    name: err.name,
+    name: storableText(String(err.name)),
     message: redactMessage(err.message),
     errorClass,
   };
   if (extra.stepId !== undefined) stored.stepId = extra.stepId;
   if (extra.attempts !== undefined) stored.attempts = extra.attempts;
-  if (err.stack && !(err instanceof LifelineError)) stored.stack = redactSecrets(err.stack.split('\n').slice(0, 8).join('\n'));
+  if (err.stack && !(err instanceof LifelineError)) stored.stack = storableText(redactSecrets(err.stack.split('\n').slice(0, 8).join('\n')));
   return stored;
 }
 
@@ -29,7 +29,16 @@ export const MAX_STORED_MESSAGE_CHARS = 4000;
 
 export function redactMessage(message: string): string {
   const cut = message.length > MAX_STORED_MESSAGE_CHARS ? `${message.slice(0, MAX_STORED_MESSAGE_CHARS)}… [${message.length - MAX_STORED_MESSAGE_CHARS} more chars]` : message;
-  return redactSecrets(cut);
+  return storableText(redactSecrets(cut));
+}
+
+/**
+ * Error texts are diagnostics, not data: a character no database can keep in text is replaced
+ * rather than refused. U+0000 (PostgreSQL text cannot hold it; it would fail the write that
+ * records the error, again on every retry) becomes U+2400 "␀", visible and unambiguous.
+ */
+export function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\u2400') : text;
 }
 
 function classOf(err: Error, classifiers: readonly ClassifierRule[] | undefined): string {

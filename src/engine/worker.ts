@@ -7,6 +7,12 @@ import type { Clock, TimerHandle } from './clock.js';
 import { RunExecution, type ExecutionOutcome } from './run-execution.js';
 import { isPidAlive } from './pid.js';
 import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from '../options/public-options.js';
+import { classifyStoreFault } from '../store/store-faults.js';
+import { redactMessage } from './stored-error.js';
+
+/** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
+const EXHAUSTED_FIRST_PAUSE_MS = 1000;
+const EXHAUSTED_MAX_PAUSE_MS = 60_000;
 
 export interface WorkerDeps {
   store: Store;
@@ -37,6 +43,9 @@ export class Worker {
   private lastDeadOwnerCheck = -Infinity;
   private readonly wakeTimers = new Set<TimerHandle>();
   private unsubscribe: (() => void) | null = null;
+  /** Resource exhaustion of the database (disk full, ...): no claims before this time. */
+  private pausedUntil = -Infinity;
+  private exhaustedStreak = 0;
 
   constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
     this.options = resolveWorkerOptions(options);
@@ -101,15 +110,21 @@ export class Worker {
     while (this.state === 'running') {
       this.pokeRequested = false;
       let claimedAll = false;
+      const pausedFor = this.pausedUntil - this.deps.clock.now();
+      if (pausedFor > 0) {
+        await this.idle(pausedFor, false);
+        continue;
+      }
       try {
         await this.takeOverDeadOwners();
         claimedAll = await this.claimAndLaunch();
       } catch (error) {
-        this.deps.onError(error, 'claim');
+        if (classifyStoreFault(error) === 'resource') this.storeExhausted(error);
+        else this.deps.onError(error, 'claim');
       }
       if (this.state !== 'running') break;
       if (claimedAll || this.pokeRequested) continue;
-      await this.idle();
+      await this.idle(this.options.pollMs, true);
     }
   }
 
@@ -127,9 +142,14 @@ export class Worker {
       leaseMs: this.options.leaseMs,
       limit: capacity,
       workflows: workflows.map((w) => w.name),
+      maxClaimsWithoutProgress: this.options.maxClaimsWithoutProgress,
     });
     const byName = new Map(workflows.map((w) => [w.name, w]));
     for (const run of claimed) {
+      if (run.status === 'parked') {
+        this.deps.emit({ runId: run.id, type: 'run.parked', data: { claims: run.claimsWithoutProgress, error: run.error }, at: this.deps.clock.now() });
+        continue;
+      }
       const def = byName.get(run.workflow);
       if (def) void this.launch(run, def); // never rejects: failures are reported through onError
     }
@@ -144,16 +164,22 @@ export class Worker {
       workerId: this.id,
       maxPayloadBytes: this.deps.maxPayloadBytes,
       emit: this.deps.emit,
+      onStoreExhausted: (error) => this.storeExhausted(error),
     });
     this.deps.emit({ runId: run.id, type: 'run.claimed', data: { workerId: this.id, claimCount: run.claimCount }, at: this.deps.clock.now() });
     const done = exec.execute().then(
-      (outcome) => {
+      async (outcome) => {
         if (outcome === 'suspended' && exec.wakeAt !== null) this.scheduleWake(exec.wakeAt);
+        if (outcome !== 'lease_lost') this.exhaustedStreak = 0; // a final write landed
+        // An abandoned run with nothing left running here need not wait for its lease to lapse
+        // (best effort: when this write fails too, the lease lapses as it would have).
+        else if (exec.abandoned && exec.idle) await this.deps.store.breakLease(run.id, exec.token, this.deps.clock.now()).catch(() => false);
         return outcome;
       },
       (error: unknown) => {
         // A store failure mid-run: the lease will lapse and the run be recovered; say so.
         this.deps.onError(error, `run ${run.id}`);
+        if (classifyStoreFault(error) === 'resource') this.storeExhausted(error);
         return undefined;
       },
     );
@@ -177,15 +203,38 @@ export class Worker {
     this.wakeTimers.add(handle);
   }
 
-  private idle(): Promise<void> {
+  /**
+   * The database is out of disk, memory or another resource: no run can make progress here, and
+   * claiming would only start steps whose results cannot be stored. Stop claiming for a while
+   * (doubling up to a cap) and say so; runs already claimed are abandoned by their executions.
+   */
+  private storeExhausted(error: unknown): void {
+    this.exhaustedStreak++;
+    const pauseMs = Math.min(EXHAUSTED_MAX_PAUSE_MS, EXHAUSTED_FIRST_PAUSE_MS * 2 ** Math.min(this.exhaustedStreak - 1, 16));
+    this.pausedUntil = Math.max(this.pausedUntil, this.deps.clock.now() + pauseMs);
+    const message = redactMessage(error instanceof Error ? error.message : String(error));
+    this.deps.emit({
+      runId: '',
+      type: 'worker.store_exhausted',
+      data: { message, pauseMs, text: `the database is out of resources (${message}): this worker stops claiming runs for ${pauseMs} ms` },
+      at: this.deps.clock.now(),
+    });
+  }
+
+  /** Waits `ms` or until poked (`pokable`: a new run, a wake-up; not during a resource pause). */
+  private idle(ms: number, pokable: boolean): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = this.deps.clock.setTimer(this.options.pollMs, () => finish());
+      const timer = this.deps.clock.setTimer(ms, () => finish());
       const finish = () => {
         timer.cancel();
         this.wake = null;
         resolve();
       };
-      this.wake = finish;
+      this.wake = pokable
+        ? finish
+        : () => {
+            if (this.state !== 'running') finish();
+          };
     });
   }
 

@@ -68,3 +68,17 @@ export class StoreUnavailableError extends LifelineError {
     super('STORE_UNAVAILABLE', `The database is unavailable: ${reason}`, options);
   }
 }
+
+/**
+ * The database refused a write of a run for good (a constraint, a value it cannot hold): the same
+ * write would fail the same way again, so the run fails with the store's message instead.
+ */
+export class StoreRefusedError extends LifelineError {
+  constructor(readonly runId: string, storeMessage: string, options?: { cause?: unknown }) {
+    super(
+      'STORE_REFUSED',
+      `The database refused to record run ${runId}'s progress: ${storeMessage}. The same write would fail again, so the run fails instead of retrying it.`,
+      options,
+    );
+  }
+}

@@ -2,7 +2,7 @@ import type { EngineEvent } from '../engine/lifeline.js';
 
 /** Log level of an engine event: failures stand out, routine progress is info. */
 export function levelOf(type: string): 'error' | 'warn' | 'info' {
-  if (type === 'run.failed' || type === 'worker.error') return 'error';
+  if (type === 'run.failed' || type === 'worker.error' || type === 'worker.store_exhausted' || type === 'run.parked') return 'error';
   if (type === 'step.failed' || type === 'step.retrying' || type === 'run.owner_dead' || type === 'store.unavailable') return 'warn';
   return 'info';
 }

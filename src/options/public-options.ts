@@ -55,6 +55,12 @@ export interface WorkerOptions {
   host?: string;
   /** Process id recorded in leases (default: process.pid). */
   pid?: number;
+  /**
+   * A run claimed this many times in a row without committing a step (a poison run: it crashes
+   * its worker, or its commit fails the same way every time) is parked instead of claimed again;
+   * `lifeline resume` continues it once the cause is fixed. Default 5.
+   */
+  maxClaimsWithoutProgress?: number;
 }
 
 export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
@@ -69,6 +75,7 @@ const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   workerId: text(200),
   host: text(255),
   pid: int(1, 2 ** 31),
+  maxClaimsWithoutProgress: int(1, 1000),
 };
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -81,6 +88,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
     deadOwnerCheckMs: options.deadOwnerCheckMs ?? 1000,
     pid: options.pid ?? process.pid,
+    maxClaimsWithoutProgress: options.maxClaimsWithoutProgress ?? 5,
     workerId: options.workerId,
     host: options.host,
   };

@@ -36,10 +36,17 @@ export interface Store {
    * Durable. Atomically claims up to `limit` runnable runs of the given workflows: pending;
    * sleeping or waiting with wakeAt <= now; running with an expired lease (or one broken by
    * breakLease). Each claimed run gets status running, a new lease token, claimCount + 1,
-   * and every attempt of it still marked running is ended as `interrupted`, at the time its
-   * process was last known alive: the previous lease's last renewal (its claim or heartbeat), or
-   * the attempt's start if that is later (never after `now`).
+   * claimsWithoutProgress + 1, and every attempt of it still marked running is ended as
+   * `interrupted`, at the time its process was last known alive: the previous lease's last
+   * renewal (its claim or heartbeat), or the attempt's start if that is later (never after `now`).
    * With `runId`, only that run is considered.
+   *
+   * Poison runs: a runnable run whose claimsWithoutProgress already reached
+   * `maxClaimsWithoutProgress` is not claimed but parked, in the same transaction: status
+   * `parked`, lease cleared, error = the parking reason (errorClass `parked`, see parking.ts),
+   * running attempts interrupted, a `run.parked` event appended. It is returned (status `parked`,
+   * in order with the claimed ones) so the worker can say so, and counts against `limit`. A parked
+   * run is never claimed; wakeRun (resume) makes it pending again.
    */
   claimRuns(args: ClaimArgs): Promise<RunRecord[]>;
 
@@ -53,7 +60,8 @@ export interface Store {
   breakLease(runId: string, token: string, now: number): Promise<boolean>;
 
   /**
-   * Durable, fenced. Gives a running run back: to pending (shutdown), sleeping (until wakeAt) or
+   * Durable, fenced. Gives a running run back: to pending (shutdown; this claim then does not
+   * count in claimsWithoutProgress: an orderly give-back is no sign of a poison run), sleeping (until wakeAt) or
    * waiting (for a signal / child, optionally until wakeAt). For waiting, if one of
    * `wakeOn.signalNames` already has an unconsumed signal, or one of `wakeOn.childRunIds` is
    * already terminal, the run goes to pending instead, so no wake-up is lost. Likewise for
@@ -81,7 +89,9 @@ export interface Store {
 
   /**
    * Durable. Makes a sleeping or waiting run runnable now (wakeAt = now), so `resume` need
-   * not wait for its timer. Other statuses are left as they are. Returns the run or null.
+   * not wait for its timer. A parked run becomes pending with its error cleared and
+   * claimsWithoutProgress 0, and a `run.resumed` event is appended. Other statuses are left as
+   * they are. Returns the run or null.
    */
   wakeRun(runId: string, now: number): Promise<RunRecord | null>;
 
@@ -104,7 +114,12 @@ export interface Store {
    * Durable, fenced. Inserts or replaces the step record (a waiting record may later become
    * completed/failed; a completed or failed record is never replaced: that throws
    * StepAlreadyCommittedError). In the same transaction ends `attempt` if given, marks
-   * `consumeSignalId` consumed by this step, and appends `events`.
+   * `consumeSignalId` consumed by this step, resets the run's claimsWithoutProgress to 0 (a
+   * committed step is progress) and appends `events`.
+   *
+   * Errors (for every method): a database the store cannot reach throws StoreUnavailableError;
+   * any other failure is thrown as the driver reports it (SQLite or PostgreSQL error codes), and
+   * store-faults.ts tells the engine what kind it is (resource exhaustion, a refused value, ...).
    */
   commitStep(args: CommitStepArgs): Promise<void>;
 
@@ -158,6 +173,8 @@ export interface ClaimArgs {
   limit: number;
   workflows: string[];
   runId?: string;
+  /** Park (instead of claim) a run that was claimed this many times without progress. Default: never park. */
+  maxClaimsWithoutProgress?: number;
 }
 
 export interface LeaseArgs {

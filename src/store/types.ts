@@ -7,6 +7,7 @@ export type RunStatus =
   | 'running' // claimed by a worker holding a live lease
   | 'sleeping' // durable sleep: runnable again at wakeAt
   | 'waiting' // waiting for a signal or child run, or until wakeAt (timeout)
+  | 'parked' // claimed again and again without progress (a poison run): not claimed until resumed
   | 'completed'
   | 'failed'
   | 'cancelled';
@@ -50,6 +51,11 @@ export interface RunRecord {
   cancelRequested: boolean;
   /** How many times the run has been claimed (1 on first execution). */
   claimCount: number;
+  /**
+   * Claims since the run last made progress (a step committed; 0 after a resume). A claim that
+   * finds it at the claim's limit parks the run instead (see Store.claimRuns).
+   */
+  claimsWithoutProgress: number;
 }
 
 export type StepStatus = 'completed' | 'failed' | 'waiting';

@@ -49,7 +49,16 @@ export class WorkflowContext {
    * Resolves with the result as stored (JSON), on the first execution and on replay alike: a Date
    * comes back as its ISO string, hence the `Jsonify<T>` type; class instances are refused.
    */
-  async step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
+  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
+    const call = this.stepCall(name, fn, options);
+    // Called after the workflow returned: that call fails (StepAfterCompletionError) and nothing
+    // else. Its rejection is marked handled, so a call nobody awaits cannot crash the process as
+    // an unhandled rejection; whoever awaits it still gets the error.
+    if (this.exec.finished) call.catch(() => {});
+    return call;
+  }
+
+  private async stepCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
     // Before anything runs or is written: a bad name or option fails this call (configuration).
     checkStepCall(this.exec.workflow.name, name, fn, options, () => this.exec.retryPolicy(options ?? {}, name));
     const slot = this.nextSlot(name, 'step');

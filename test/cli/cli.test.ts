@@ -175,6 +175,27 @@ describe('lifeline CLI', () => {
     expect(shown).not.toContain('sk-live-abcdefghijklmnop1234');
   });
 
+  it('a run that kills its worker every time is parked after 5 claims: run exits 7, runs/show tell why, resume continues it once fixed', () => {
+    const fix = join(tmp.dir, 'crasher-fixed');
+    const attempt = () => lifeline(['run', fixture, '-w', 'cli.crasher', '--run-id', 'p1']);
+    // SIGKILLed by its own step: once after committing "before" (progress), then 5 times without progress.
+    for (let i = 0; i < 6; i++) expect(attempt()).toMatchObject({ code: null });
+    const parked = attempt();
+    expect(parked.code).toBe(7);
+    expect(parked.out).toContain('■ p1 parked after 5 claims without progress (lifeline resume p1 once fixed)');
+    expect(parked.err).toMatch(/^run p1 is parked: Run parked: claimed 5 times in a row without committing a step .*\(lifeline resume RUN\)\.\n$/);
+    expect(lifeline(['runs', '--status', 'parked']).out).toMatch(/p1\s+cli\.crasher\s+parked\s+\S+\s+\[parked\] Run parked: claimed 5 times/);
+    const show = lifeline(['show', 'p1']).out;
+    expect(show).toMatch(/status {4}parked\n/);
+    expect(show).toContain('parked    [parked] Run parked: claimed 5 times in a row');
+    expect(show).toContain('claims    6 (5 since the last committed step)');
+    expect(show).toMatch(/before#0\s+step\s+completed/);
+    writeFileSync(fix, 'fixed');
+    expect(lifeline(['resume', 'p1'])).toMatchObject({ code: 0, out: 'run p1 was parked; it is pending again\n' });
+    const resumed = lifeline(['run', fixture, '-w', 'cli.crasher', '--run-id', 'p1', '-q'], { CLI_FIX_FILE: fix });
+    expect(resumed).toMatchObject({ code: 0, out: '"survived"\n' });
+  });
+
   it('exits with documented codes and clear messages on bad input', () => {
     expect(lifeline(['show', 'nope'])).toMatchObject({ code: 4, err: 'lifeline: No run with id "nope" in this database.\n' });
     expect(lifeline(['signal', 'nope', 'x']).code).toBe(4);
@@ -183,7 +204,7 @@ describe('lifeline CLI', () => {
     expect(badInput.err).toContain('--input is not valid JSON');
     const noWorkflow = lifeline(['run', fixture]);
     expectCode(noWorkflow, 2);
-    expect(noWorkflow.err).toContain('defines 5 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky); choose one with --workflow');
+    expect(noWorkflow.err).toContain('defines 6 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky, cli.crasher); choose one with --workflow');
     expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
     const badStatus = lifeline(['runs', '--status', 'bogus']);
     expectCode(badStatus, 2);

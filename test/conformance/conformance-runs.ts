@@ -23,6 +23,7 @@ export function runsConformance(getStore: GetStore): void {
         lease: null,
         cancelRequested: false,
         claimCount: 0,
+        claimsWithoutProgress: 0,
       });
       expect(await store.getRun('r1')).toEqual(run);
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError, StoreUnavailableError } from '../../src/errors/store-errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { usePostgres } from '../pg/pg-fixture.js';
 import { T0, WF } from './conformance-helpers.js';
 import { describeStoreConformance } from './store-conformance.js';
@@ -31,11 +32,35 @@ describe('PostgreSQL store specifics', () => {
     try {
       expect(stores.map((s) => s.backend)).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
       const rows = await pg.withClient(async (c) => (await c.query(`SELECT version, name FROM "${schema}".lifeline_schema`)).rows);
-      expect(rows).toEqual([{ version: 1, name: 'initial schema' }, { version: 2, name: 'lease renewal time' }]);
+      expect(rows).toEqual([
+        { version: 1, name: 'initial schema' },
+        { version: 2, name: 'poison runs: claims without progress' },
+        { version: 3, name: 'lease renewal time' },
+      ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+      await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+    }
+  });
+
+  it('upgrades a version-1 schema in place: its runs get a count of 0 claims without progress', async () => {
+    const schema = pg.freshSchema();
+    await pg.withClient(async (c) => {
+      await c.query(`CREATE SCHEMA "${schema}"`);
+      await c.query(`CREATE TABLE "${schema}".lifeline_schema (version INTEGER NOT NULL, applied_at BIGINT NOT NULL, name TEXT)`);
+      await c.query(MIGRATIONS[0]!.sql.replaceAll('$S', `"${schema}"`));
+      await c.query(`INSERT INTO "${schema}".lifeline_schema VALUES (1, $1, 'initial schema')`, [T0]);
+      await c.query(`INSERT INTO "${schema}".runs (id, workflow, status, input, created_at, updated_at, claim_count) VALUES ('old', $1, 'pending', '{}', $2, $2, 3)`, [WF, T0]);
+    });
+    const store = await openPostgresStore(pg.server().url, { schema, poolSize: 2, softPoolSize: 1 });
+    try {
+      expect(await store.getRun('old')).toMatchObject({ status: 'pending', claimCount: 3, claimsWithoutProgress: 0 });
+      const versions = await pg.withClient(async (c) => (await c.query(`SELECT version FROM "${schema}".lifeline_schema ORDER BY 1`)).rows);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    } finally {
+      await store.close();
       await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
     }
   });

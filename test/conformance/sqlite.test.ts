@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../src/errors/store-errors.js';
 import { openStore, parseStoreUrl } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { T0, WF } from './conformance-helpers.js';
 import { makeTempDir, openTempSqlite } from './sqlite-temp.js';
 import { describeStoreConformance } from './store-conformance.js';
@@ -25,6 +26,23 @@ describe('SQLite store specifics', () => {
     await remove();
   });
 
+  it('upgrades a version-1 database in place: its runs get a count of 0 claims without progress', async () => {
+    const path = join(dir, 'v1.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)');
+    db.exec(MIGRATIONS[0]!.sql);
+    db.prepare('INSERT INTO lifeline_schema VALUES (1, ?, ?)').run(T0, 'initial schema');
+    db.prepare(`INSERT INTO runs (id, workflow, status, input, created_at, updated_at, claim_count) VALUES ('old', ?, 'pending', '{}', ?, ?, 3)`).run(WF, T0, T0);
+    db.close();
+    const store = await openSqliteStore(path);
+    try {
+      expect(await store.getRun('old')).toMatchObject({ status: 'pending', claimCount: 3, claimsWithoutProgress: 0 });
+      expect((await store.claimRuns({ workerId: 'w', host: 'h', pid: 1, now: T0, leaseMs: 1000, limit: 1, workflows: [WF], maxClaimsWithoutProgress: 1 }))[0]).toMatchObject({ status: 'running', claimsWithoutProgress: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('migrates a new file once, in WAL mode; reopening does not migrate again', async () => {
     const path = join(dir, 'a.db');
     const store = await openSqliteStore(path);
@@ -36,7 +54,11 @@ describe('SQLite store specifics', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT version, name FROM lifeline_schema').all()).toEqual([{ version: 1, name: 'initial schema' }, { version: 2, name: 'lease renewal time' }]);
+      expect(db.prepare('SELECT version, name FROM lifeline_schema').all()).toEqual([
+        { version: 1, name: 'initial schema' },
+        { version: 2, name: 'poison runs: claims without progress' },
+        { version: 3, name: 'lease renewal time' },
+      ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'r1' }]);
     } finally {
@@ -58,7 +80,7 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to 2. ` +
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to 3. ` +
         'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);

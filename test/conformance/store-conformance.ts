@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { claimsConformance } from './conformance-claims.js';
 import { lifecycleConformance } from './conformance-lifecycle.js';
+import { parkingConformance } from './conformance-parking.js';
 import { runsConformance } from './conformance-runs.js';
 import { signalsConformance } from './conformance-signals.js';
 import { stepsConformance } from './conformance-steps.js';
@@ -34,5 +35,6 @@ export function describeStoreConformance(
     stepsConformance(getStore);
     signalsConformance(getStore);
     lifecycleConformance(getStore);
+    parkingConformance(getStore);
   });
 }

@@ -165,5 +165,9 @@ describe('option validation', () => {
     );
     expect(() => engine!.lifeline.worker({ concurrency: 0 })).toThrow('Invalid option worker.concurrency: must be an integer from 1 to 10000 (got 0)');
     expect(() => engine!.lifeline.worker({ leaseMS: 5 } as never)).toThrow('Invalid option worker.leaseMS: unknown option');
+    expect(() => engine!.lifeline.worker({ maxClaimsWithoutProgress: 0 })).toThrow('Invalid option worker.maxClaimsWithoutProgress: must be an integer from 1 to 1000 (got 0)');
+    expect(() => engine!.lifeline.worker({ maxClaimsWithoutProgress: 2.5 })).toThrow('Invalid option worker.maxClaimsWithoutProgress: must be an integer from 1 to 1000 (got 2.5)');
+    expect(engine.lifeline.worker({ maxClaimsWithoutProgress: 1000 }).options.maxClaimsWithoutProgress).toBe(1000);
+    expect(engine.lifeline.worker().options.maxClaimsWithoutProgress).toBe(5);
   });
 });

@@ -32,6 +32,17 @@ describe('execution state machine', () => {
     expect(reduceExecution({ kind: 'lease_lost' }, { type: 'cancel', reason: 1 }).kind).toBe('lease_lost');
     expect(reduceExecution(reduceExecution(running, { type: 'shutdown' }), { type: 'sleep', wakeAt: 1 }).kind).toBe('stopping');
   });
+
+  it('a refused store write (failing) beats suspend and shutdown, keeps its first error, yields to cancel and lease loss', () => {
+    const first = new Error('first refusal');
+    const failing = reduceExecution(reduceExecution(running, { type: 'shutdown' }), { type: 'store_refused', error: first });
+    expect(failing).toEqual({ kind: 'failing', error: first });
+    expect(reduceExecution(failing, { type: 'store_refused', error: new Error('second') })).toEqual({ kind: 'failing', error: first });
+    expect(reduceExecution(failing, { type: 'sleep', wakeAt: 1 }).kind).toBe('failing');
+    expect(reduceExecution(failing, { type: 'shutdown' }).kind).toBe('failing');
+    expect(reduceExecution(failing, { type: 'cancel', reason: 'x' }).kind).toBe('cancelling');
+    expect(reduceExecution(failing, { type: 'lease_lost' }).kind).toBe('lease_lost');
+  });
 });
 
 describe('run status transitions', () => {
@@ -43,6 +54,11 @@ describe('run status transitions', () => {
     expect(nextRunStatus('completed', 'retry')).toBeNull();
     expect(nextRunStatus('completed', 'cancel')).toBeNull();
     expect(nextRunStatus('waiting', 'wake')).toBe('pending');
+    expect(nextRunStatus('running', 'park')).toBe('parked');
+    expect(nextRunStatus('parked', 'claim')).toBeNull();
+    expect(nextRunStatus('parked', 'resume')).toBe('pending');
+    expect(nextRunStatus('parked', 'cancel')).toBe('cancelled');
+    expect(nextRunStatus('completed', 'park')).toBeNull();
   });
 
   it('claimability follows status, wake time and lease expiry', () => {
@@ -53,5 +69,6 @@ describe('run status transitions', () => {
     expect(isClaimable({ status: 'running', wakeAt: null, lease: { expiresAt: 100 } }, 99)).toBe(false);
     expect(isClaimable({ status: 'running', wakeAt: null, lease: { expiresAt: 100 } }, 100)).toBe(true);
     expect(isClaimable({ status: 'completed', wakeAt: null, lease: null }, 100)).toBe(false);
+    expect(isClaimable({ status: 'parked', wakeAt: null, lease: null }, 100)).toBe(false);
   });
 });

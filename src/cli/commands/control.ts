@@ -14,15 +14,18 @@ import { isTerminal } from '../../engine/run-state.js';
 export function registerControl(program: Command): void {
   program
     .command('resume')
-    .description('continue a run now: wake it if it sleeps or waits, take it over if its owner died; with FILE, execute it here')
+    .description('continue a run now: wake it if it sleeps or waits, unpark it if it was parked, take it over if its owner died; with FILE, execute it here')
     .argument('<run>', 'run id')
     .argument('[file]', 'module that defines the workflow; without it a running worker picks the run up')
     .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
       await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
         if (!run) throw new RunNotFoundError(runId);
-        if (run.status === 'sleeping' || run.status === 'waiting') {
-          await lifeline.wake(runId);
+        if (run.status === 'parked') {
+          await lifeline.resume(runId);
+          say(file, `run ${runId} was parked (${run.error?.message ?? 'no reason recorded'}); it is pending again`, runId);
+        } else if (run.status === 'sleeping' || run.status === 'waiting') {
+          await lifeline.resume(runId);
           say(file, `run ${runId} woken (it was ${run.status}${run.wakeAt ? ` until ${new Date(run.wakeAt).toISOString()}` : ''})`, runId);
         } else if (isTerminal(run.status)) {
           throw new CliError(`run ${runId} is already ${run.status}: there is nothing to resume`, EXIT.USAGE);

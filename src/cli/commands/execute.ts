@@ -35,6 +35,10 @@ export async function executeUntilSettled(lifeline: Lifeline, runId: string, qui
     return EXIT.RUN_FAILED;
   }
   if (run.status === 'cancelled') return EXIT.RUN_CANCELLED;
+  if (run.status === 'parked') {
+    process.stderr.write(`run ${runId} is parked: ${run.error?.message ?? ''}\n`);
+    return EXIT.RUN_PARKED;
+  }
   process.stdout.write(`run ${runId} is ${run.status}${run.wakeAt ? ` until ${new Date(run.wakeAt).toISOString()}` : ''}; a worker (lifeline worker FILE) will continue it.\n`);
   return EXIT.RUN_SUSPENDED;
 }
@@ -45,13 +49,13 @@ async function waitForEnd(lifeline: Lifeline, runId: string, isStopped: () => bo
     if (isStopped()) return null;
     const run = await lifeline.getRun(runId);
     if (!run) throw new Error(`run ${runId} vanished`);
-    const settled = isTerminal(run.status);
+    const settled = isTerminal(run.status) || run.status === 'parked';
     const parked = (run.status === 'waiting' || run.status === 'sleeping') && (run.wakeAt === null || run.wakeAt - lifeline.clock.now() > 2000);
     if (settled || parked) return run;
     await new Promise<void>((resolve) => {
       const timer = lifeline.clock.setTimer(100, done);
       function onEvent(e: { runId: string; type: string }) {
-        if (e.runId === runId && /^run\.(completed|failed|cancelled|sleeping|waiting)$/.test(e.type)) done();
+        if (e.runId === runId && /^run\.(completed|failed|cancelled|sleeping|waiting|parked)$/.test(e.type)) done();
       }
       function done() {
         timer.cancel();

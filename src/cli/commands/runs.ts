@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { intArg } from './worker.js';
 
-const STATUSES: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'completed', 'failed', 'cancelled'];
+const STATUSES: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked', 'completed', 'failed', 'cancelled'];
 
 export function registerRuns(program: Command): void {
   program

@@ -30,7 +30,8 @@ export function registerShow(program: Command): void {
       }
       process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
       if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
-      if (run.error) process.stdout.write(`error     [${run.error.errorClass}] ${run.error.message}\n`);
+      if (run.error) process.stdout.write(`${run.status === 'parked' ? 'parked  ' : 'error   '}  [${run.error.errorClass}] ${run.error.message}\n`);
+      if (run.claimsWithoutProgress > 0 && run.status !== 'completed') process.stdout.write(`claims    ${run.claimCount} (${run.claimsWithoutProgress} since the last committed step)\n`);
       if (run.status === 'completed') process.stdout.write(`output    ${JSON.stringify(run.output)}\n`);
       process.stdout.write('\nsteps\n');
       printTable(

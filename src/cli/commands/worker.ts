@@ -16,9 +16,10 @@ export function registerWorker(program: Command): void {
     .option('--heartbeat-ms <ms>', 'lease renewal interval', (v) => intArg(v, '--heartbeat-ms'))
     .option('--grace-ms <ms>', 'on shutdown, how long running steps may finish', (v) => intArg(v, '--grace-ms'))
     .option('--host <id>', 'host identity recorded in leases (default: hostname)')
+    .option('--max-claims <n>', 'park a run claimed this many times in a row without committing a step (default 5)', (v) => intArg(v, '--max-claims'))
     .option('-q, --quiet', 'no progress lines')
     .option('--log <format>', 'print engine events as "text" (default) or "json" (structured, one line per event)', 'text')
-    .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; quiet?: boolean; log: string }, cmd: Command) => {
+    .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; maxClaims?: number; quiet?: boolean; log: string }, cmd: Command) => {
       await loadWorkflowFile(file);
       const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>());
       const worker = lifeline.worker({
@@ -27,6 +28,7 @@ export function registerWorker(program: Command): void {
         ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
         ...(opts.graceMs !== undefined ? { shutdownGraceMs: opts.graceMs } : {}),
         ...(opts.host ? { host: opts.host } : {}),
+        ...(opts.maxClaims !== undefined ? { maxClaimsWithoutProgress: opts.maxClaims } : {}),
       });
       if (opts.log !== 'text' && opts.log !== 'json') throw new CliError(`--log must be "text" or "json" (got "${opts.log}")`, EXIT.USAGE);
       if (opts.log === 'json') {
@@ -34,7 +36,7 @@ export function registerWorker(program: Command): void {
       } else {
         lifeline.events.on('event', (e) => {
           // --quiet hides progress, never problems: worker errors always reach stderr.
-          if (e.type === 'worker.error' || e.type === 'store.unavailable') process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
+          if (e.type === 'worker.error' || e.type === 'store.unavailable' || e.type === 'worker.store_exhausted' || e.type === 'run.parked') process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
           else if (!opts.quiet) {
             const line = describeEvent(e);
             if (line) process.stdout.write(`${line}\n`);

@@ -57,6 +57,7 @@ export function commitSql(s: string): string {
       UPDATE ${s}.signals AS g SET consumed_by_step = ok.step_id FROM ok
       WHERE g.id = ok.signal_id AND g.run_id = ok.run_id AND g.consumed_by_step IS NULL
       RETURNING ok.op
+    ), progress AS (${resetProgress(s, 'SELECT run_id FROM ok')}
     ), ev AS (${insertBatchedEvents(s, 'ok')})
     SELECT i.op, EXISTS (SELECT 1 FROM fence WHERE fence.op = i.op) AS fenced,
       EXISTS (SELECT 1 FROM ok WHERE ok.op = i.op) AS stepped,
@@ -82,6 +83,15 @@ export function commitValues(calls: readonly CommitCall[]): [string, string] {
     };
   });
   return [JSON.stringify(rows), JSON.stringify(events)];
+}
+
+/**
+ * A committed step is progress: the runs in `committedRunIds` (a query) get their poison-run
+ * counter reset. Only the first commit after a claim changes the row; later ones match nothing.
+ */
+export function resetProgress(s: string, committedRunIds: string): string {
+  return `UPDATE ${s}.runs SET claims_without_progress = 0
+      WHERE id IN (${committedRunIds}) AND claims_without_progress <> 0`;
 }
 
 export interface EventJson {

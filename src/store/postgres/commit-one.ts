@@ -3,7 +3,7 @@
 // than the general json_to_recordset + CTE form of commit-batch.ts (bench/RESULTS.md, PostgreSQL:
 // W1-PG 0.68 -> 0.55 ms/step). Same fence (FOR KEY SHARE of the run row), same upserts, same
 // result columns (fenced, stepped) as commitSql().
-import type { CommitCall } from './commit-batch.js';
+import { resetProgress, type CommitCall } from './commit-batch.js';
 import { errorToText } from '../sqlite/rows.js';
 
 export function commitOneSql(s: string): string {
@@ -27,7 +27,7 @@ export function commitOneSql(s: string): string {
       ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
         error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
         duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at)
-    )
+    ), progress AS (${resetProgress(s, 'SELECT $1::text FROM step')})
     SELECT EXISTS (SELECT 1 FROM fence) AS fenced, EXISTS (SELECT 1 FROM step) AS stepped`;
 }
 

@@ -110,6 +110,12 @@ $fn$;
   },
   {
     version: 2,
+    name: 'poison runs: claims without progress',
+    // As in SQLite (migration 2 there): claims since the run last committed a step.
+    sql: `ALTER TABLE $S.runs ADD COLUMN claims_without_progress INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 3,
     name: 'lease renewal time',
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,

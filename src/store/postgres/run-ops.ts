@@ -4,6 +4,8 @@ import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js
 import type { RunRecord } from '../types.js';
 import { INTERRUPTED_MESSAGE } from '../sqlite/run-statements.js';
 import { toRunRecord, type RunRow } from '../sqlite/rows.js';
+import { errorToText } from '../sqlite/rows.js';
+import { PARKED_EVENT, parkedError } from '../parking.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import type { PgExec } from './exec.js';
 
@@ -12,6 +14,9 @@ const CLAIMABLE = `(status = 'pending'
   OR (status = 'running' AND lease_expires_at <= $2))`;
 
 type CreatedRow = RunRow & { created: boolean };
+
+/** The parking reason as stored, with the claim count left to the statement. */
+const PARKED_TEMPLATE = errorToText(parkedError(-1))?.replace('-1', '{claims}');
 
 export class RunOps {
   private readonly sql;
@@ -30,8 +35,9 @@ export class RunOps {
     const diedAt = 'LEAST($2, GREATEST(a.started_at, COALESCE(c.lease_renewed_at, $2)))';
     const claim = (onlyOne: boolean) => `
       WITH c AS (
-        SELECT id, lease_renewed_at FROM ${s}.runs
-        WHERE workflow = ANY($1::text[]) AND ${CLAIMABLE} ${onlyOne ? 'AND id = $9' : ''}
+        SELECT id, lease_renewed_at, claims_without_progress >= COALESCE($9::int, 2147483647) AS poison, claims_without_progress AS claims
+        FROM ${s}.runs
+        WHERE workflow = ANY($1::text[]) AND ${CLAIMABLE} ${onlyOne ? 'AND id = $11' : ''}
         ORDER BY created_at, id LIMIT $3
         -- SKIP LOCKED: concurrent workers each take different rows without blocking on each
         -- other; a row that is locked is being claimed (or written under its lease) by someone
@@ -39,16 +45,27 @@ export class RunOps {
         FOR UPDATE SKIP LOCKED
       ), claimed AS (
         UPDATE ${s}.runs AS r SET status = 'running', lease_owner = $4, lease_host = $5, lease_pid = $6,
-          lease_token = gen_random_uuid()::text, lease_expires_at = $7, lease_renewed_at = $2, claim_count = r.claim_count + 1, updated_at = $2
-        FROM c WHERE r.id = c.id
+          lease_token = gen_random_uuid()::text, lease_expires_at = $7, lease_renewed_at = $2, claim_count = r.claim_count + 1,
+          claims_without_progress = r.claims_without_progress + 1, updated_at = $2
+        FROM c WHERE r.id = c.id AND NOT c.poison
         RETURNING r.*
+      ), parked AS (
+        -- A poison run (see Store.claimRuns) is parked instead; $10 is the reason with a
+        -- {claims} placeholder, as parking.ts words it.
+        UPDATE ${s}.runs AS r SET status = 'parked', error = replace($10, '{claims}', c.claims::text), wake_at = NULL,
+          updated_at = $2, lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL
+        FROM c WHERE r.id = c.id AND c.poison
+        RETURNING r.*
+      ), parked_event AS (
+        INSERT INTO ${s}.events (run_id, type, data, at)
+        SELECT id, '${PARKED_EVENT}', '{"claims":' || claims_without_progress || '}', $2 FROM parked
       ), interrupted AS (
         -- c holds the previous lease's last renewal: when its process was last known alive.
         UPDATE ${s}.attempts AS a SET outcome = 'interrupted', ended_at = ${diedAt}, duration_ms = GREATEST(0, ${diedAt} - a.started_at),
           error_class = 'interrupted', error_message = $8
         FROM c WHERE a.run_id = c.id AND a.outcome = 'running'
       )
-      SELECT * FROM claimed ORDER BY created_at, id`;
+      SELECT * FROM claimed UNION ALL SELECT * FROM parked ORDER BY created_at, id`;
     this.sql = {
       // Batched (see batcher.ts); created=false rows: the run existed before this statement.
       create: `
@@ -111,7 +128,7 @@ export class RunOps {
     if (args.limit <= 0 || args.workflows.length === 0) return [];
     const values: unknown[] = [
       args.workflows, args.now, Math.floor(args.limit), args.workerId, args.host, args.pid,
-      args.now + args.leaseMs, INTERRUPTED_MESSAGE,
+      args.now + args.leaseMs, INTERRUPTED_MESSAGE, args.maxClaimsWithoutProgress ?? null, PARKED_TEMPLATE,
     ];
     const one = args.runId !== undefined;
     if (one) values.push(args.runId);

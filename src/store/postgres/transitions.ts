@@ -50,7 +50,10 @@ export class Transitions {
           )) OR ($2 <> 'pending' AND EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND cancel_requested = 1)) AS now_due
         ), upd AS (
           UPDATE ${s}.runs SET status = CASE WHEN due.now_due THEN 'pending' ELSE $2 END,
-            wake_at = CASE WHEN due.now_due OR $2 = 'pending' THEN NULL ELSE $3::bigint END, updated_at = $4, ${CLEAR_LEASE}
+            wake_at = CASE WHEN due.now_due OR $2 = 'pending' THEN NULL ELSE $3::bigint END, updated_at = $4, ${CLEAR_LEASE},
+            -- A give-back to pending (shutdown) does not count the claim against the poison-run limit.
+            claims_without_progress = CASE WHEN $2 = 'pending' THEN GREATEST(0, claims_without_progress - 1)
+              ELSE claims_without_progress END
           FROM due WHERE id = $1 RETURNING status
         ), ev AS (${insertEvents(s, 7)})
         SELECT status FROM upd`,
@@ -83,6 +86,7 @@ export class Transitions {
           updated_at = $2, ${CLEAR_LEASE}
         WHERE id = $1 RETURNING (SELECT count(*) FROM del) AS removed`,
       wake: `UPDATE ${s}.runs SET wake_at = $2, updated_at = $2 WHERE id = $1`,
+      unpark: `UPDATE ${s}.runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = $2 WHERE id = $1`,
       addSignal: `INSERT INTO ${s}.signals (run_id, name, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING *`,
       setPending: `UPDATE ${s}.runs SET status = 'pending', wake_at = NULL, updated_at = $2 WHERE id = $1`,
       events: insertEvents(s, 1),
@@ -160,9 +164,10 @@ export class Transitions {
     let woken = false;
     const run = await this.db.tx([runId], async (q) => {
       const run = await this.lockRun(q, runId);
-      if (run === null || (run.status !== 'sleeping' && run.status !== 'waiting')) return run;
-      await q('ll_wake', this.sql.wake, [runId, now]);
-      await this.events(q, [{ runId, type: 'run.woken', data: { from: run.status }, at: now }]);
+      if (run === null || (run.status !== 'sleeping' && run.status !== 'waiting' && run.status !== 'parked')) return run;
+      const parked = run.status === 'parked';
+      await q(parked ? 'll_unpark' : 'll_wake', parked ? this.sql.unpark : this.sql.wake, [runId, now]);
+      await this.events(q, [{ runId, type: parked ? 'run.resumed' : 'run.woken', data: { from: run.status }, at: now }]);
       woken = true;
       return this.lockRun(q, runId);
     });

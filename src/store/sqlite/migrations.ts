@@ -100,6 +100,13 @@ CREATE INDEX events_run ON events (run_id, id);
   },
   {
     version: 2,
+    name: 'poison runs: claims without progress',
+    // Counts claims since the run last committed a step; a claim at the limit parks the run
+    // (status 'parked'). No index: parked runs are found by the status index.
+    sql: `ALTER TABLE runs ADD COLUMN claims_without_progress INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 3,
     name: 'lease renewal time',
     // When the lease was last taken or renewed: an attempt interrupted by its worker's death ends
     // there (when the process was last known alive), not when the takeover noticed.

@@ -31,6 +31,7 @@ export interface RunRow {
   lease_expires_at: number | null;
   cancel_requested: number;
   claim_count: number;
+  claims_without_progress: number;
 }
 
 export interface StepRow {
@@ -112,6 +113,7 @@ export function toRunRecord(row: RunRow): RunRecord {
           },
     cancelRequested: row.cancel_requested !== 0,
     claimCount: row.claim_count,
+    claimsWithoutProgress: row.claims_without_progress,
   };
 }
 

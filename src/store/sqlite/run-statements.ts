@@ -5,7 +5,8 @@ import type Database from 'better-sqlite3';
 import { LeaseLostError } from '../../errors/store-errors.js';
 import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js';
 import type { RunRecord } from '../types.js';
-import { toRunRecord, type RunRow } from './rows.js';
+import { errorToText, toRunRecord, type RunRow } from './rows.js';
+import { PARKED_EVENT, parkedError } from '../parking.js';
 
 export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
 
@@ -24,6 +25,8 @@ export class RunStatements {
   private readonly claimableAny: Database.Statement;
   private readonly claimableOne: Database.Statement;
   private readonly takeLease: Database.Statement;
+  private readonly park: Database.Statement;
+  private readonly parkEvent: Database.Statement;
   private readonly interruptAttempts: Database.Statement;
   private readonly extendLease: Database.Statement;
   private readonly onHost: Database.Statement;
@@ -44,14 +47,21 @@ export class RunStatements {
     // in between), so each run gets its own crypto.randomUUID() token; measured faster than a
     // single UPDATE ... WHERE id IN (subquery) RETURNING as well.
     this.claimableAny = db.prepare(
-      `SELECT id FROM runs WHERE ${WORKFLOW_IN} AND ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit`,
+      `SELECT id, claims_without_progress FROM runs WHERE ${WORKFLOW_IN} AND ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit`,
     );
-    this.claimableOne = db.prepare(`SELECT id FROM runs WHERE id = @runId AND ${WORKFLOW_IN} AND ${CLAIMABLE}`);
+    this.claimableOne = db.prepare(`SELECT id, claims_without_progress FROM runs WHERE id = @runId AND ${WORKFLOW_IN} AND ${CLAIMABLE}`);
     this.takeLease = db.prepare(
       `UPDATE runs SET status = 'running', lease_owner = @workerId, lease_host = @host, lease_pid = @pid,
-         lease_token = @token, lease_expires_at = @expiresAt, lease_renewed_at = @now, claim_count = claim_count + 1, updated_at = @now
+         lease_token = @token, lease_expires_at = @expiresAt, lease_renewed_at = @now, claim_count = claim_count + 1,
+         claims_without_progress = claims_without_progress + 1, updated_at = @now
        WHERE id = @id RETURNING *`,
     );
+    this.park = db.prepare(
+      `UPDATE runs SET status = 'parked', error = @error, wake_at = NULL, updated_at = @now, lease_owner = NULL,
+         lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL
+       WHERE id = @id RETURNING *`,
+    );
+    this.parkEvent = db.prepare('INSERT INTO events (run_id, type, data, at) VALUES (?, ?, ?, ?)');
     // Run before the new lease is taken: the previous holder's last renewal is when its process
     // was last known alive; an attempt started after it ends at its start (a lower bound).
     const diedAt = `MIN(@now, MAX(started_at, COALESCE((SELECT lease_renewed_at FROM runs WHERE id = @runId), @now)))`;
@@ -113,7 +123,7 @@ export class RunStatements {
     const filter = { now: args.now, limit: args.limit, workflows: JSON.stringify(args.workflows) };
     const ids = (
       args.runId === undefined ? this.claimableAny.all(filter) : this.claimableOne.all({ ...filter, runId: args.runId })
-    ) as Array<{ id: string }>;
+    ) as Array<{ id: string; claims_without_progress: number }>;
     const lease = {
       workerId: args.workerId,
       host: args.host,
@@ -121,11 +131,18 @@ export class RunStatements {
       now: args.now,
       expiresAt: args.now + args.leaseMs,
     };
-    return ids.map(({ id }) => {
+    const max = args.maxClaimsWithoutProgress;
+    const claimed: RunRecord[] = [];
+    for (const { id, claims_without_progress: claims } of ids) {
       this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE });
-      const row = this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow;
-      return toRunRecord(row);
-    });
+      if (max !== undefined && claims >= max) {
+        this.parkEvent.run(id, PARKED_EVENT, JSON.stringify({ claims }), args.now);
+        claimed.push(toRunRecord(this.park.get({ id, now: args.now, error: errorToText(parkedError(claims)) }) as RunRow));
+        continue;
+      }
+      claimed.push(toRunRecord(this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow));
+    }
+    return claimed;
   }
 
   heartbeat(args: LeaseArgs & { leaseMs: number }): { ok: boolean; cancelRequested: boolean } {

@@ -22,6 +22,7 @@ export class RunTransitions {
   private readonly deleteFailedSteps: Database.Statement;
   private readonly setRetried: Database.Statement;
   private readonly setWakeNow: Database.Statement;
+  private readonly setUnparked: Database.Statement;
   private readonly setPending: Database.Statement;
 
   constructor(
@@ -30,8 +31,11 @@ export class RunTransitions {
     private readonly signals: SignalStatements,
     private readonly events: EventStatements,
   ) {
+    // A give-back to pending (shutdown) does not count the claim against the poison-run limit.
     this.setReleased = db.prepare(
-      `UPDATE runs SET status = @status, wake_at = @wakeAt, updated_at = @now, ${CLEAR_LEASE} WHERE id = @runId`,
+      `UPDATE runs SET status = @status, wake_at = @wakeAt, updated_at = @now, ${CLEAR_LEASE},
+         claims_without_progress = CASE WHEN @givenBack = 1 THEN MAX(0, claims_without_progress - 1) ELSE claims_without_progress END
+       WHERE id = @runId`,
     );
     this.setFinished = db.prepare(
       `UPDATE runs SET status = @status, output = @output, error = @error, wake_at = NULL, updated_at = @now,
@@ -55,6 +59,9 @@ export class RunTransitions {
          updated_at = ?, ${CLEAR_LEASE} WHERE id = ?`,
     );
     this.setWakeNow = db.prepare('UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId');
+    this.setUnparked = db.prepare(
+      `UPDATE runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = @now WHERE id = @runId`,
+    );
     this.setPending = db.prepare(`UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = ? WHERE id = ?`);
   }
 
@@ -70,7 +77,7 @@ export class RunTransitions {
       status = 'pending';
       wakeAt = null;
     }
-    this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now });
+    this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now, givenBack: args.status === 'pending' ? 1 : 0 });
     this.events.append(args.events);
   }
 
@@ -117,6 +124,11 @@ export class RunTransitions {
   wake(runId: string, now: number): RunRecord | null {
     const run = this.runs.get(runId);
     if (run === null) return null;
+    if (run.status === 'parked') {
+      this.setUnparked.run({ runId, now });
+      this.events.append([{ runId, type: 'run.resumed', data: { from: run.status }, at: now }]);
+      return this.runs.require(runId);
+    }
     if (run.status !== 'sleeping' && run.status !== 'waiting') return run;
     this.setWakeNow.run({ runId, now });
     this.events.append([{ runId, type: 'run.woken', data: { from: run.status }, at: now }]);

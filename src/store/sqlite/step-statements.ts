@@ -13,6 +13,7 @@ export class StepStatements {
   private readonly insertAttempt: Database.Statement;
   private readonly updateAttemptEnd: Database.Statement;
   private readonly attemptsOfRun: Database.Statement;
+  private readonly progressed: Database.Statement;
 
   constructor(
     db: Database.Database,
@@ -49,6 +50,9 @@ export class StepStatements {
        WHERE run_id = ? AND step_id = ? AND attempt = ?`,
     );
     this.attemptsOfRun = db.prepare('SELECT * FROM attempts WHERE run_id = ? ORDER BY id');
+    // A committed step is progress: the poison-run counter restarts. Only the first commit after
+    // a claim changes the row (and costs a page write); later ones match nothing.
+    this.progressed = db.prepare('UPDATE runs SET claims_without_progress = 0 WHERE id = ? AND claims_without_progress <> 0');
   }
 
   getSteps(runId: string): StepRecord[] {
@@ -95,6 +99,7 @@ export class StepStatements {
       }));
     }
     if (args.consumeSignalId !== undefined) this.signals.consume(args.runId, args.consumeSignalId, step.stepId);
+    this.progressed.run(args.runId);
     this.events.append(args.events);
   }
 
