@@ -137,6 +137,7 @@ export class Worker {
       store: this.deps.store,
       clock: this.deps.clock,
       workerId: this.id,
+      leaseMs: this.options.leaseMs,
       maxPayloadBytes: this.deps.maxPayloadBytes,
       emit: this.deps.emit,
     });

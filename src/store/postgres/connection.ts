@@ -15,6 +15,9 @@ export interface PostgresOpenOptions {
   softPoolSize?: number;
   /** How long to wait for a connection (or a free pooled one) before StoreUnavailableError. */
   connectTimeoutMs?: number;
+  /** Whose clock lease expiry is based on: 'database' (default: the server's, so hosts with
+   * skewed clocks agree) or 'caller' (the `now` passed in; tests with a ManualClock). */
+  leaseClock?: 'database' | 'caller';
 }
 
 export interface PgTarget {

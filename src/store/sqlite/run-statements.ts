@@ -8,6 +8,8 @@ import type { RunRecord } from '../types.js';
 import { toRunRecord, type RunRow } from './rows.js';
 
 export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
+/** Recorded on an attempt still marked running when its run is finished or released. */
+export const RUN_MOVED_ON_MESSAGE = 'the run was finished or released before the attempt ended';
 
 // A run is claimable when pending, due (sleeping/waiting with wake_at reached), or running on
 // an expired lease. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).
@@ -120,9 +122,14 @@ export class RunStatements {
     };
     return ids.map(({ id }) => {
       const row = this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow;
-      this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE });
+      this.interruptRunning(id, args.now, INTERRUPTED_MESSAGE);
       return toRunRecord(row);
     });
+  }
+
+  /** Ends every attempt of the run still marked running as `interrupted`. */
+  interruptRunning(runId: string, now: number, message: string): void {
+    this.interruptAttempts.run({ runId, now, message });
   }
 
   heartbeat(args: LeaseArgs & { leaseMs: number }): { ok: boolean; cancelRequested: boolean } {
