@@ -90,6 +90,14 @@ export class ManualClock implements Clock {
   }
 
   /**
+   * Moves time forward by `ms` WITHOUT firing timers, as a stalled process experiences it (a
+   * blocked event loop, GC, SIGSTOP): timers that came due fire at the next `advance`.
+   */
+  stall(ms: number): void {
+    this.current += ms;
+  }
+
+  /**
    * Moves time forward by `ms`, firing due timers in order and letting the promise jobs
    * they start run (macrotask turns) before the next one fires.
    */
