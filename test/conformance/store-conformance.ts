@@ -8,6 +8,7 @@ import { lifecycleConformance } from './conformance-lifecycle.js';
 import { runsConformance } from './conformance-runs.js';
 import { signalsConformance } from './conformance-signals.js';
 import { stepsConformance } from './conformance-steps.js';
+import { fencedAttemptsConformance } from './conformance-attempts-fenced.js';
 
 export function describeStoreConformance(
   name: string,
@@ -32,6 +33,7 @@ export function describeStoreConformance(
     runsConformance(getStore);
     claimsConformance(getStore);
     stepsConformance(getStore);
+    fencedAttemptsConformance(getStore);
     signalsConformance(getStore);
     lifecycleConformance(getStore);
   });
