@@ -7,6 +7,13 @@ export interface Clock {
   /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   setTimer(ms: number, fn: () => void): TimerHandle;
+  /** Optional: a clock for measuring elapsed time that never jumps (wall-clock changes don't move it). */
+  monotonic?(): number;
+}
+
+/** Elapsed-time reading: the clock's monotonic source, or its `now()` when it has none (ManualClock). */
+export function monotonicNow(clock: Clock): number {
+  return clock.monotonic ? clock.monotonic() : clock.now();
 }
 
 export interface TimerHandle {
@@ -43,6 +50,7 @@ function longTimeout(ms: number, fn: () => void): { clear: () => void } {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep(ms, signal) {
     return abortableSleep(this, ms, signal);
   },
@@ -79,6 +87,14 @@ export class ManualClock implements Clock {
   /** Number of timers not yet fired. */
   get pendingTimers(): number {
     return this.timers.length;
+  }
+
+  /**
+   * Moves time forward by `ms` WITHOUT firing timers, as a stalled process experiences it (a
+   * blocked event loop, GC, SIGSTOP): timers that came due fire at the next `advance`.
+   */
+  stall(ms: number): void {
+    this.current += ms;
   }
 
   /**

@@ -22,6 +22,8 @@ export interface ExecutionDeps {
   store: Store;
   clock: Clock;
   workerId: string;
+  /** The lease time this worker claims and heartbeats with; a fenced attempt start extends the lease by it. */
+  leaseMs: number;
   maxPayloadBytes: number;
   emit: (event: NewEvent) => void;
   /** The database is out of disk, memory or another resource (the worker backs off claiming). */

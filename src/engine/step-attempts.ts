@@ -7,6 +7,7 @@ import { fromJson, toJson } from '../store/serialize.js';
 import type { StepInfo, StepOptions } from '../workflow/context.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import type { RunExecution } from './run-execution.js';
+import { startAttemptFenced } from './fenced-start.js';
 
 export interface StepCall {
   stepId: string;
@@ -43,32 +44,25 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
 
   for (;;) {
     attempt++;
-    const start = store.startAttempt({ runId: exec.runId, token: exec.token, stepId, stepName: name, attempt, startedAt: clock.now(), workerId: exec.deps.workerId });
-    if (failures > prior.failed) {
-      // A retry: make sure the run is still ours before running the step again. A worker that
-      // stalled past its lease would otherwise re-run a step another worker already committed.
-      try {
-        await start;
-      } catch (error) {
-        if (error instanceof LeaseLostError) exec.leaseLost();
-        return { kind: 'parked' };
-      }
-    } else {
-      // First attempt here: not awaited, so a quick step's start shares its commit's transaction.
-      // The commit is fenced anyway, and a refused start reports the lost lease.
-      track(exec, start);
-    }
+    // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
+    // is never reused) and the lease proven and extended, so a worker that stalled past its lease
+    // never runs a step another worker took over (see fenced-start.ts).
+    if (!(await startAttemptFenced(exec, { stepId, stepName: name, attempt }))) return { kind: 'parked' };
     let result: { ok: true; output: string } | { ok: false; error: unknown };
-    try {
-      const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: exec.runId, stepId }) as Promise<unknown>, {
-        timeoutMs,
-        stepId,
-        clock,
-        parentSignal: exec.signal,
-      });
-      result = { ok: true, output: toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes) };
-    } catch (error) {
-      result = { ok: false, error };
+    if (exec.signal.aborted) {
+      result = { ok: false, error: exec.signal.reason }; // cancelled or shutting down meanwhile: recorded below, the body never runs
+    } else {
+      try {
+        const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: exec.runId, stepId }) as Promise<unknown>, {
+          timeoutMs,
+          stepId,
+          clock,
+          parentSignal: exec.signal,
+        });
+        result = { ok: true, output: toJson(value, `Result of step "${stepId}"`, exec.deps.maxPayloadBytes) };
+      } catch (error) {
+        result = { ok: false, error };
+      }
     }
     if (result.ok) {
       const { output } = result;

@@ -162,6 +162,7 @@ export class Worker {
       store: this.deps.store,
       clock: this.deps.clock,
       workerId: this.id,
+      leaseMs: this.options.leaseMs,
       maxPayloadBytes: this.deps.maxPayloadBytes,
       emit: this.deps.emit,
       onStoreExhausted: (error) => this.storeExhausted(error),

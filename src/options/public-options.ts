@@ -162,5 +162,6 @@ export function checkStoreOptions(options: unknown): void {
     softPoolSize: int(1, 1000),
     connectTimeoutMs: int(1, 3_600_000),
     readOnly: (value, path) => checkBoolean(value, path),
+    leaseClock: (value, path) => checkOneOf(value, path, ['database', 'caller'] as const),
   });
 }

@@ -30,4 +30,7 @@ export interface PostgresOpenOptions {
   connectTimeoutMs?: number;
   /** Open for reading only: the schema is never created or migrated, sessions are read-only. */
   readOnly?: boolean;
+  /** Whose clock lease expiry is based on: 'database' (default: the server's, so hosts with
+   * skewed clocks agree) or 'caller' (the `now` passed in; tests with a ManualClock). */
+  leaseClock?: 'database' | 'caller';
 }

@@ -39,6 +39,8 @@ export interface Store {
    * claimsWithoutProgress + 1, and every attempt of it still marked running is ended as
    * `interrupted`, at the time its process was last known alive: the previous lease's last
    * renewal (its claim or heartbeat), or the attempt's start if that is later (never after `now`).
+   * Lease expiry uses `now` as the time, except on a backend configured to use its own clock
+   * (PostgreSQL's `leaseClock: 'database'`, its default): then lease times are the server's.
    * With `runId`, only that run is considered.
    *
    * Poison runs: a runnable run whose claimsWithoutProgress already reached
@@ -65,11 +67,12 @@ export interface Store {
    * waiting (for a signal / child, optionally until wakeAt). For waiting, if one of
    * `wakeOn.signalNames` already has an unconsumed signal, or one of `wakeOn.childRunIds` is
    * already terminal, the run goes to pending instead, so no wake-up is lost. Likewise for
-   * sleeping or waiting when a cancel was requested while the run was running.
+   * sleeping or waiting when a cancel was requested while the run was running. Attempts of the
+   * run still marked running are ended as `interrupted`.
    */
   releaseRun(args: ReleaseArgs): Promise<void>;
 
-  /** Durable, fenced. Ends the run; wakes a waiting parent. */
+  /** Durable, fenced. Ends the run (and, as `interrupted`, any of its attempts still running); wakes a waiting parent. */
   finishRun(args: FinishArgs): Promise<void>;
 
   /**
@@ -103,7 +106,10 @@ export interface Store {
    * Soft. Records that an attempt started. Keyed by (runId, stepId, attempt); a later
    * commitStep/endAttempt updates the same row. With `token` it is fenced: when the run is no
    * longer held with that token it writes nothing and rejects with LeaseLostError, so a stalled
-   * worker cannot start (or end) attempts of a run another worker took over.
+   * worker cannot start (or end) attempts of a run another worker took over. With `token` and
+   * `leaseMs` it also extends the lease to now + leaseMs, like heartbeat (same clock as the
+   * lease: see claimRuns). The engine awaits it before every step body: once it resolved the
+   * row survives a process crash, and the run was still held when it was written.
    */
   startAttempt(args: StartAttemptArgs): Promise<void>;
 
@@ -206,6 +212,8 @@ export interface StartAttemptArgs {
   attempt: number;
   startedAt: number;
   workerId: string;
+  /** With `token`: extend the lease by this much from now (the start doubles as a heartbeat). */
+  leaseMs?: number;
 }
 
 export interface EndAttemptArgs {

@@ -31,9 +31,15 @@ export interface ChaosOptions {
   /** Called once, after `faultAfterKills` kills: e.g. restart the database server. */
   fault?: () => Promise<void>;
   faultAfterKills?: number;
+  /** Instead of SIGKILL + restart, SIGSTOP the victim for this long, then SIGCONT it (a stall). */
+  stallMs?: number;
+  /** Extra `lifeline worker` arguments and environment. */
+  workerArgs?: string[];
+  env?: Record<string, string>;
 }
 
 export interface ChaosReport {
+  /** Faults injected: kills, or stalls with `stallMs`. */
   kills: number;
   /** Pids of the worker processes that were SIGKILLed. */
   killedPids: Set<number>;
@@ -54,9 +60,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await store.createRun({ id: `chaos-${i}`, workflow: 'chaos.ten', input: JSON.stringify({ i }), now: Date.now() });
   }
   let stderr = '';
-  const env = { ...process.env, CHAOS_EFFECTS: options.effects };
+  const env = { ...process.env, ...options.env, CHAOS_EFFECTS: options.effects };
   const spawnWorker = (slot: number): ChildProcess => {
-    const child = spawn(process.execPath, [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', String(concurrency), '--host', 'chaos-host'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', String(concurrency), '--host', 'chaos-host', ...(options.workerArgs ?? [])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += `[worker ${slot}] ${chunk.toString()}`));
     return child;
   };
@@ -84,6 +90,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       completedAtKills.push((await store.listRuns({ status: 'completed', limit: options.runs + 1 })).length);
       const slot = Math.floor(random() * workers.length);
       const victim = workers[slot]!;
+      if (options.stallMs !== undefined) {
+        victim.kill('SIGSTOP');
+        await new Promise((r) => setTimeout(r, options.stallMs)); // the stall itself
+        victim.kill('SIGCONT');
+        kills++;
+        continue;
+      }
       victim.kill('SIGKILL');
       if (victim.pid !== undefined) killedPids.add(victim.pid);
       await new Promise((r) => (victim.exitCode !== null || victim.signalCode !== null ? r(null) : victim.once('exit', r)));
@@ -104,6 +117,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           new Promise((r) => {
             if (w.exitCode !== null || w.signalCode !== null) return r(null);
             w.once('exit', r);
+            if (options.stallMs !== undefined) w.kill('SIGCONT'); // a stopped process would never handle SIGTERM
             w.kill('SIGTERM');
           }),
       ),

@@ -8,7 +8,8 @@ import { T0, WF } from './conformance-helpers.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 const pg = usePostgres();
-describeStoreConformance('postgres', () => pg.openFresh());
+// The suite drives time through `now`: lease expiry on the caller's clock (leaseClock: 'caller').
+describeStoreConformance('postgres', () => pg.openFresh({ leaseClock: 'caller' }));
 
 /** Resolves when `fire` has been called, or rejects after `ms`. */
 function waitForCall(ms: number): { fire: () => void; called: Promise<void> } {

@@ -9,6 +9,7 @@ import { parkingConformance } from './conformance-parking.js';
 import { runsConformance } from './conformance-runs.js';
 import { signalsConformance } from './conformance-signals.js';
 import { stepsConformance } from './conformance-steps.js';
+import { fencedAttemptsConformance } from './conformance-attempts-fenced.js';
 
 export function describeStoreConformance(
   name: string,
@@ -33,6 +34,7 @@ export function describeStoreConformance(
     runsConformance(getStore);
     claimsConformance(getStore);
     stepsConformance(getStore);
+    fencedAttemptsConformance(getStore);
     signalsConformance(getStore);
     lifecycleConformance(getStore);
     parkingConformance(getStore);

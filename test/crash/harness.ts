@@ -201,6 +201,12 @@ export function checkInvariants(
     effectsByStep.set(key, list);
   }
 
+  const startsByStep = new Map<string, number[]>();
+  for (const line of readSideEffects(`${sideEffectsFile}.starts`)) {
+    const key = `${line.runId} ${line.stepId}`;
+    startsByStep.set(key, [...(startsByStep.get(key) ?? []), line.attempt]);
+  }
+
   let interruptedAttempts = 0;
   let duplicateSideEffects = 0;
   const interruptedPids = new Set<number>();
@@ -227,6 +233,13 @@ export function checkInvariants(
       if (!shapeOk || s.attempts !== numbers.length) {
         violations.push(`run ${runId} step ${s.step_id}: attempts ${mine.map((a) => `${a.attempt}:${a.outcome}`).join(' ')} (step record says ${s.attempts}); expected 1..n, interrupted then one succeeded`);
       }
+      // Every execution that began has its own attempt row: no two executions saw one number.
+      const began = startsByStep.get(`${runId} ${s.step_id}`) ?? [];
+      const reused = began.filter((n, i) => began.indexOf(n) !== i);
+      if (reused.length > 0) violations.push(`run ${runId} step ${s.step_id}: attempt number(s) ${reused.join(',')} given to more than one execution (executions saw ${began.join(',')})`);
+      const unrecorded = began.filter((n) => !numbers.includes(n));
+      if (unrecorded.length > 0) violations.push(`run ${runId} step ${s.step_id}: execution(s) with attempt ${unrecorded.join(',')} left no attempt row (rows ${numbers.join(',')})`);
+      if (began.length === 0) violations.push(`run ${runId} step ${s.step_id}: no execution logged its start`);
       const committed = mine.find((a) => a.outcome === 'succeeded');
       if (!committed) continue;
       const committerPid = pidOfWorkerId(committed.worker_id);
@@ -257,13 +270,13 @@ export function checkInvariants(
   return { violations, stats: { interruptedAttempts, duplicateSideEffects, midStepKills, resumedRuns } };
 }
 
-function readSideEffects(file: string): Array<{ order: number; runId: string; stepId: string; pid: number; raw: string }> {
+function readSideEffects(file: string): Array<{ order: number; runId: string; stepId: string; pid: number; attempt: number; raw: string }> {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.length > 0)
     .map((raw, order) => {
-      const [runId = '', stepId = '', pid = ''] = raw.split(' ');
-      return { order, runId, stepId, pid: Number(pid), raw };
+      const [runId = '', stepId = '', pid = '', attempt = ''] = raw.split(' ');
+      return { order, runId, stepId, pid: Number(pid), attempt: Number(attempt), raw };
     });
 }

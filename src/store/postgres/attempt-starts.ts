@@ -1,8 +1,8 @@
-// startAttempt is soft and the engine does not await it. Sent at once it costs a statement per
-// step, and the step's commit then waits on that row's lock until it commits (they run on
-// different connections). So starts are held until the next event-loop turn: a quick step's
-// commitStep (or endAttempt) arrives before that, takes the start over and writes the attempt row
-// in its own statement. Starts still waiting at the turn are inserted together in ONE statement.
+// Attempt starts, held until the next event-loop turn and then inserted together in ONE statement:
+// the engine awaits each start before the step body runs (fenced, extending the lease: see
+// src/engine/fenced-start.ts), so starts of concurrent runs share a round trip. A caller that does
+// not await its start (the Store contract allows it) may have it taken over by the step's
+// commitStep or endAttempt arriving before that turn, which then writes the row itself.
 import { LeaseLostError } from '../../errors/store-errors.js';
 import type { StartAttemptArgs } from '../store.js';
 

@@ -19,7 +19,7 @@ export function refusalCode(error: unknown): string | undefined {
 }
 
 /**
- * Writes in flight, by run. The engine does not await every write (startAttempt, events) and
+ * Writes in flight, by run. The engine does not await every write (endAttempt of a retry, events) and
  * they may run on another connection than a following read, so a read first waits for this
  * store's earlier writes of the same run (or all of them, for reads across runs).
  */

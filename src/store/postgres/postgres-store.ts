@@ -13,6 +13,7 @@ import type {
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
 import { PgExec } from './exec.js';
+import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
 import { assertCurrent, migrate } from './migrations.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -36,6 +37,7 @@ export class PostgresStore implements Store {
     target: PgTarget,
     private readonly durablePool: pg.Pool,
     private readonly softPool: pg.Pool,
+    readonly leaseClock: LeaseClock = 'database',
   ) {
     this.schema = target.schema;
     const s = quoteIdent(target.schema);
@@ -43,8 +45,8 @@ export class PostgresStore implements Store {
     this.exec = new PgExec(durablePool, softPool, target.secrets);
     this.notifier = new Notifier(softPool, channel);
     const notify = () => this.notifier.poke();
-    this.runs = new RunOps(this.exec, s, notify);
-    this.steps = new StepOps(this.exec, s);
+    this.runs = new RunOps(this.exec, s, notify, leaseClock);
+    this.steps = new StepOps(this.exec, s, leaseClock);
     this.transitions = new Transitions(this.exec, s, notify);
     this.listener = new RunnableListener(
       () => ({
@@ -170,6 +172,7 @@ export class PostgresStore implements Store {
  */
 export async function openPostgresStore(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStore> {
   const target = parsePgUrl(url, options.schema);
+  const leaseClock = resolveLeaseClock(options.leaseClock);
   const timeout = options.connectTimeoutMs ?? 10_000;
   const readOnly = options.readOnly === true ? '-c default_transaction_read_only=on' : '';
   const durable = createPool(target, options.poolSize ?? 16, readOnly, timeout);
@@ -188,7 +191,7 @@ export async function openPostgresStore(url: string, options: PostgresOpenOption
     await Promise.all([durable.end(), soft.end()]).catch(() => {});
     throw toOpenError(target, error);
   }
-  return new PostgresStore(target, durable, soft);
+  return new PostgresStore(target, durable, soft, leaseClock);
 }
 
 function toOpenError(target: PgTarget, error: unknown): unknown {

@@ -8,10 +8,11 @@ import { errorToText } from '../sqlite/rows.js';
 import { PARKED_EVENT, parkedError } from '../parking.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import type { PgExec } from './exec.js';
+import { leaseNowSql, type LeaseClock } from './lease-clock.js';
 
-const CLAIMABLE = `(status = 'pending'
+const claimable = (leaseNow: string) => `(status = 'pending'
   OR (status IN ('sleeping', 'waiting') AND wake_at <= $2)
-  OR (status = 'running' AND lease_expires_at <= $2))`;
+  OR (status = 'running' AND lease_expires_at <= ${leaseNow}))`;
 
 type CreatedRow = RunRow & { created: boolean };
 
@@ -28,7 +29,9 @@ export class RunOps {
     private readonly db: PgExec,
     s: string,
     private readonly notify: () => void,
+    private readonly leaseClock: LeaseClock,
   ) {
+    const leaseNow = leaseNowSql(leaseClock, '$2');
     this.creates = new StatementBatcher((calls) => this.createMany(calls), { ...BATCHING, keyOf: (c) => c.id });
     // Reads of one run may share a batch: every call gets a distinct key.
     this.gets = new StatementBatcher((ids) => this.getMany(ids), { ...BATCHING, maxBatch: 1000, keyOf: () => String(this.readSeq++) });
@@ -37,7 +40,7 @@ export class RunOps {
       WITH c AS (
         SELECT id, lease_renewed_at, claims_without_progress >= COALESCE($9::int, 2147483647) AS poison, claims_without_progress AS claims
         FROM ${s}.runs
-        WHERE workflow = ANY($1::text[]) AND ${CLAIMABLE} ${onlyOne ? 'AND id = $11' : ''}
+        WHERE workflow = ANY($1::text[]) AND ${claimable(leaseNow)} ${onlyOne ? 'AND id = $11' : ''}
         ORDER BY created_at, id LIMIT $3
         -- SKIP LOCKED: concurrent workers each take different rows without blocking on each
         -- other; a row that is locked is being claimed (or written under its lease) by someone
@@ -45,7 +48,7 @@ export class RunOps {
         FOR UPDATE SKIP LOCKED
       ), claimed AS (
         UPDATE ${s}.runs AS r SET status = 'running', lease_owner = $4, lease_host = $5, lease_pid = $6,
-          lease_token = gen_random_uuid()::text, lease_expires_at = $7, lease_renewed_at = $2, claim_count = r.claim_count + 1,
+          lease_token = gen_random_uuid()::text, lease_expires_at = ${leaseNow} + $7::bigint, lease_renewed_at = $2, claim_count = r.claim_count + 1,
           claims_without_progress = r.claims_without_progress + 1, updated_at = $2
         FROM c WHERE r.id = c.id AND NOT c.poison
         RETURNING r.*
@@ -83,10 +86,11 @@ export class RunOps {
       byIds: `SELECT * FROM ${s}.runs WHERE id = ANY($1::text[])`,
       claimAny: claim(false),
       claimOne: claim(true),
-      heartbeat: `UPDATE ${s}.runs SET lease_expires_at = $3, lease_renewed_at = $4
+      // $3 is the lease time; the caller's now ($4) is the renewal time (and the lease clock when it is 'caller').
+      heartbeat: `UPDATE ${s}.runs SET lease_expires_at = ${leaseNowSql(leaseClock, '$4')} + $3::bigint, lease_renewed_at = $4
         WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING cancel_requested`,
       onHost: `SELECT id, lease_pid, lease_token FROM ${s}.runs WHERE status = 'running' AND lease_host = $1 ORDER BY id`,
-      breakLease: `UPDATE ${s}.runs SET lease_expires_at = $3, updated_at = $3
+      breakLease: `UPDATE ${s}.runs SET lease_expires_at = ${leaseNowSql(leaseClock, '$3')}, updated_at = $3
         WHERE id = $1 AND lease_token = $2 AND status = 'running'`,
       list: (where: string) => `SELECT * FROM ${s}.runs ${where} ORDER BY created_at DESC, id DESC LIMIT $1`,
     };
@@ -128,7 +132,7 @@ export class RunOps {
     if (args.limit <= 0 || args.workflows.length === 0) return [];
     const values: unknown[] = [
       args.workflows, args.now, Math.floor(args.limit), args.workerId, args.host, args.pid,
-      args.now + args.leaseMs, INTERRUPTED_MESSAGE, args.maxClaimsWithoutProgress ?? null, PARKED_TEMPLATE,
+      args.leaseMs, INTERRUPTED_MESSAGE, args.maxClaimsWithoutProgress ?? null, PARKED_TEMPLATE,
     ];
     const one = args.runId !== undefined;
     if (one) values.push(args.runId);
@@ -137,7 +141,7 @@ export class RunOps {
   }
 
   async heartbeat(args: LeaseArgs & { leaseMs: number }): Promise<{ ok: boolean; cancelRequested: boolean }> {
-    const values = [args.runId, args.token, args.now + args.leaseMs, args.now];
+    const values = [args.runId, args.token, args.leaseMs, args.now];
     const row = (await this.db.soft<{ cancel_requested: number }>([args.runId], 'll_heartbeat', this.sql.heartbeat, values)).rows[0];
     return row === undefined ? { ok: false, cancelRequested: false } : { ok: true, cancelRequested: row.cancel_requested !== 0 };
   }

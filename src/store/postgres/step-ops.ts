@@ -14,6 +14,7 @@ import { BATCHING, StatementBatcher } from './batcher.js';
 import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type CommitResult } from './commit-batch.js';
 import { commitOneSql, commitOneValues, isLoneCall } from './commit-one.js';
 import { refusalCode, type PgExec } from './exec.js';
+import { leaseNowSql, type LeaseClock } from './lease-clock.js';
 
 /** Events as four parallel arrays, inserted with unnest() by the statements that take them. */
 export function eventArrays(events: readonly NewEvent[] | undefined): [string[], string[], string[], number[]] {
@@ -32,7 +33,8 @@ export class StepOps {
   private readonly starts: AttemptStarts;
   private readonly commits: StatementBatcher<CommitCall, CommitResult>;
 
-  constructor(private readonly db: PgExec, s: string) {
+  constructor(private readonly db: PgExec, s: string, leaseClock: LeaseClock) {
+    const leaseNow = (callerExpr: string) => leaseNowSql(leaseClock, callerExpr);
     this.commits = new StatementBatcher<CommitCall, CommitResult>(
       async (calls) =>
         isLoneCall(calls)
@@ -43,7 +45,7 @@ export class StepOps {
     this.starts = new AttemptStarts(async (starts) => {
       const rows = (
         await this.db.query<{ i: number; fenced: boolean }>('soft', 'll_attempts_start', this.sql.startAttempts, [
-          JSON.stringify(starts.map((a, i) => ({ i, r: a.runId, s: a.stepId, n: a.stepName, a: a.attempt, t: a.startedAt, w: a.workerId, k: a.token ?? null }))),
+          JSON.stringify(starts.map((a, i) => ({ i, r: a.runId, s: a.stepId, n: a.stepName, a: a.attempt, t: a.startedAt, w: a.workerId, k: a.token ?? null, l: a.leaseMs ?? null }))),
         ])
       ).rows;
       return rows.map((row) => row.fenced);
@@ -55,12 +57,15 @@ export class StepOps {
       // ended (commitStep or endAttempt can land first: they run on other connections).
       // A start with a token (k) is fenced: written only while that token holds the run.
       startAttempts: `
-        WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text)),
+        WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text, l bigint)),
         -- The fence locks the run row FOR KEY SHARE (like commitStep): it conflicts with a claim, so
         -- a start cannot pass the check while a takeover is uncommitted and land after it.
         held AS (SELECT u.i FROM u JOIN ${s}.runs AS run ON run.id = u.r AND run.lease_token = u.k AND run.status = 'running'
           FOR KEY SHARE OF run),
         f AS (SELECT u.* FROM u WHERE u.k IS NULL OR u.i IN (SELECT i FROM held)),
+        -- A fenced start with a lease time (l) extends the lease like a heartbeat.
+        ext AS (UPDATE ${s}.runs AS run SET lease_expires_at = ${leaseNow('f.t')} + f.l FROM f
+          WHERE run.id = f.r AND f.k IS NOT NULL AND f.l IS NOT NULL),
         ins AS (INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id)
           SELECT r, s, n, a, t, 'running', w FROM f ON CONFLICT (run_id, step_id, attempt) DO NOTHING)
         SELECT u.i, EXISTS (SELECT 1 FROM f WHERE f.i = u.i) AS fenced FROM u ORDER BY u.i`,

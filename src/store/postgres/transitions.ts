@@ -12,6 +12,7 @@ import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../er
 import type { FinishArgs, ReleaseArgs } from '../store.js';
 import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
 import { errorToText, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../sqlite/rows.js';
+import { RUN_MOVED_ON_MESSAGE } from '../sqlite/run-statements.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.js';
 import type { PgExec, Query } from './exec.js';
@@ -28,6 +29,12 @@ const wakeParent = (s: string, from: string, parentExpr: string, now: string) =>
     updated_at = CASE WHEN p.status = 'waiting' THEN ${now} ELSE p.updated_at END
   FROM ${from} WHERE p.id = ${parentExpr}
   RETURNING p.status`;
+
+/** Ends the attempts still marked running of the runs `from` changed (finished or released). */
+const interruptRunningAttempts = (s: string, from: string, runIdExpr: string, now: string, message: string) => `
+  UPDATE ${s}.attempts AS a SET outcome = 'interrupted', ended_at = ${now}, duration_ms = GREATEST(0, ${now} - a.started_at),
+    error_class = 'interrupted', error_message = ${message}::text
+  FROM ${from} WHERE a.run_id = ${runIdExpr} AND a.outcome = 'running'`;
 
 export class Transitions {
   private readonly sql;
@@ -55,6 +62,7 @@ export class Transitions {
             claims_without_progress = CASE WHEN $2 = 'pending' THEN GREATEST(0, claims_without_progress - 1)
               ELSE claims_without_progress END
           FROM due WHERE id = $1 RETURNING status
+        ), att AS (${interruptRunningAttempts(s, 'upd', '$1', '$4::bigint', '$11')}
         ), ev AS (${insertEvents(s, 7)})
         SELECT status FROM upd`,
       // Batched (see batcher.ts). A parent finished by this same statement is not woken: it
@@ -68,6 +76,7 @@ export class Transitions {
             ${CLEAR_LEASE}
           FROM i WHERE r.id = i.run_id AND r.lease_token = i.token AND r.status = 'running'
           RETURNING i.op, r.id AS run_id, r.parent_run_id, i.now
+        ), att AS (${interruptRunningAttempts(s, 'fin', 'fin.run_id', 'fin.now', '$3')}
         ), parent AS (${wakeParent(s, 'fin', 'fin.parent_run_id AND p.id NOT IN (SELECT run_id FROM fin)', 'fin.now')}
         ), ev AS (${insertBatchedEvents(s, 'fin')})
         SELECT i.op, EXISTS (SELECT 1 FROM fin WHERE fin.op = i.op) AS finished,
@@ -101,7 +110,7 @@ export class Transitions {
       const wakeOn = args.status === 'waiting' ? args.wakeOn : undefined;
       const values = [
         args.runId, args.status, args.wakeAt, args.now, wakeOn?.signalNames ?? [], wakeOn?.childRunIds ?? [],
-        ...eventArrays(args.events),
+        ...eventArrays(args.events), RUN_MOVED_ON_MESSAGE,
       ];
       return (await q<{ status: string }>('ll_release', this.sql.release, values)).rows[0]?.status;
     });
@@ -114,7 +123,7 @@ export class Transitions {
       for (const e of c.events ?? []) events.push(eventJson(events.length, op, e));
       return { op, run_id: c.runId, token: c.token, status: c.status, output: c.output ?? null, error: errorToText(c.error), now: c.now };
     });
-    const values = [JSON.stringify(rows), JSON.stringify(events)];
+    const values = [JSON.stringify(rows), JSON.stringify(events), RUN_MOVED_ON_MESSAGE];
     const res = await this.db.query<{ finished: boolean; woke: boolean }>('durable', 'll_runs_finish', this.sql.finish, values);
     if (res.rows.some((r) => r.woke)) this.notify();
     return res.rows.map((r) => r.finished);

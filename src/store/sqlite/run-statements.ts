@@ -9,6 +9,8 @@ import { errorToText, toRunRecord, type RunRow } from './rows.js';
 import { PARKED_EVENT, parkedError } from '../parking.js';
 
 export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
+/** Recorded on an attempt still marked running when its run is finished or released. */
+export const RUN_MOVED_ON_MESSAGE = 'the run was finished or released before the attempt ended';
 
 // A run is claimable when pending, due (sleeping/waiting with wake_at reached), or running on
 // an expired lease. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).
@@ -134,7 +136,7 @@ export class RunStatements {
     const max = args.maxClaimsWithoutProgress;
     const claimed: RunRecord[] = [];
     for (const { id, claims_without_progress: claims } of ids) {
-      this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE });
+      this.interruptRunning(id, args.now, INTERRUPTED_MESSAGE); // before the new lease: it reads the old one's last renewal
       if (max !== undefined && claims >= max) {
         this.parkEvent.run(id, PARKED_EVENT, JSON.stringify({ claims }), args.now);
         claimed.push(toRunRecord(this.park.get({ id, now: args.now, error: errorToText(parkedError(claims)) }) as RunRow));
@@ -143,6 +145,11 @@ export class RunStatements {
       claimed.push(toRunRecord(this.takeLease.get({ ...lease, id, token: randomUUID() }) as RunRow));
     }
     return claimed;
+  }
+
+  /** Ends every attempt of the run still marked running as `interrupted`. */
+  interruptRunning(runId: string, now: number, message: string): void {
+    this.interruptAttempts.run({ runId, now, message });
   }
 
   heartbeat(args: LeaseArgs & { leaseMs: number }): { ok: boolean; cancelRequested: boolean } {

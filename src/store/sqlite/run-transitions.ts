@@ -6,7 +6,7 @@ import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-error
 import type { FinishArgs, ReleaseArgs } from '../store.js';
 import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
 import { errorToText } from './rows.js';
-import type { RunStatements } from './run-statements.js';
+import { RUN_MOVED_ON_MESSAGE, type RunStatements } from './run-statements.js';
 import type { EventStatements, SignalStatements } from './signal-statements.js';
 
 const CLEAR_LEASE =
@@ -78,6 +78,7 @@ export class RunTransitions {
       wakeAt = null;
     }
     this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now, givenBack: args.status === 'pending' ? 1 : 0 });
+    this.runs.interruptRunning(args.runId, args.now, RUN_MOVED_ON_MESSAGE);
     this.events.append(args.events);
   }
 
@@ -90,6 +91,7 @@ export class RunTransitions {
       error: errorToText(args.error),
       now: args.now,
     });
+    this.runs.interruptRunning(args.runId, args.now, RUN_MOVED_ON_MESSAGE);
     if (parentRunId !== null) this.wakeWaitingParent.run({ runId: parentRunId, now: args.now });
     this.events.append(args.events);
   }

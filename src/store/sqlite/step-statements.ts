@@ -1,6 +1,6 @@
 // Step results and attempts. Prepared once; methods run inside the caller's transaction.
 import type Database from 'better-sqlite3';
-import { StepAlreadyCommittedError } from '../../errors/store-errors.js';
+import { LeaseLostError, StepAlreadyCommittedError } from '../../errors/store-errors.js';
 import type { CommitStepArgs, EndAttemptArgs, StartAttemptArgs } from '../store.js';
 import type { AttemptRecord, StepRecord } from '../types.js';
 import { errorToText, toAttemptRecord, toStepRecord, type AttemptRow, type StepRow } from './rows.js';
@@ -64,7 +64,10 @@ export class StepStatements {
   }
 
   startAttempt(a: StartAttemptArgs): void {
-    if (a.token !== undefined) this.runs.fence({ runId: a.runId, token: a.token });
+    if (a.token !== undefined && a.leaseMs !== undefined) {
+      // Fence and lease extension in one statement: the start doubles as a heartbeat.
+      if (!this.runs.heartbeat({ runId: a.runId, token: a.token, now: a.startedAt, leaseMs: a.leaseMs }).ok) throw new LeaseLostError(a.runId);
+    } else if (a.token !== undefined) this.runs.fence({ runId: a.runId, token: a.token });
     this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId);
   }
 

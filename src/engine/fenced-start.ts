@@ -1,0 +1,44 @@
+import type { StartAttemptArgs } from '../store/store.js';
+import { monotonicNow } from './clock.js';
+import type { RunExecution } from './run-execution.js';
+
+/**
+ * How close to the end of the lease a step body may still start. If, once the start was
+ * acknowledged, less than this is left of the lease it granted, the start is fenced again.
+ */
+export function leaseSafetyMarginMs(leaseMs: number): number {
+  return Math.floor(leaseMs / 4);
+}
+
+/** A fenced start that keeps being acknowledged too late to trust: the worker is too slow to drive the run. */
+const MAX_FENCES = 3;
+
+/**
+ * Records an attempt's start and proves, before its body runs, that this worker still holds the
+ * run: the start is fenced by the lease token and extends the lease (a heartbeat), and it is
+ * awaited, so the row survives a process crash and a worker that stalled past its lease learns
+ * it lost the run here instead of after running a step another worker already committed.
+ *
+ * The lease it granted lasts at least until (local time the request was SENT) + leaseMs: the
+ * store sets it from its clock when it processes the request, which is no earlier. So once the
+ * answer arrived, the body may start only while that deadline is more than the safety margin
+ * away on the monotonic clock; otherwise (a stall while the request was in flight) fence again.
+ * What is left: a stall longer than the margin between this check and the step function's
+ * first instruction (see docs/decisions/2026-11-29-fenced-attempt-start.md).
+ *
+ * Returns false when the run is no longer this worker's to drive (lease lost, store failure with
+ * an unknown outcome, aborted): the caller parks; the state change was already dispatched.
+ */
+export async function startAttemptFenced(exec: RunExecution, args: Omit<StartAttemptArgs, 'runId' | 'token' | 'leaseMs' | 'startedAt' | 'workerId'>): Promise<boolean> {
+  const { store, clock, leaseMs, workerId } = exec.deps;
+  for (let fence = 1; ; fence++) {
+    const sentAt = monotonicNow(clock);
+    const start: StartAttemptArgs = { ...args, runId: exec.runId, token: exec.token, leaseMs, startedAt: clock.now(), workerId };
+    if (!(await exec.guardCommit(() => exec.storeCall(() => store.startAttempt(start), { abortable: true })))) return false;
+    if (monotonicNow(clock) < sentAt + leaseMs - leaseSafetyMarginMs(leaseMs)) return true;
+    if (fence >= MAX_FENCES) {
+      exec.abandon(new Error(`the fenced start of step ${args.stepId} was acknowledged too late ${MAX_FENCES} times in a row (lease ${leaseMs} ms)`));
+      return false;
+    }
+  }
+}
