@@ -161,7 +161,7 @@ describe('lifeline CLI', () => {
     });
     const exited = once(worker, 'exit');
     worker.kill('SIGTERM');
-    expect(await exited).toEqual([0, null]);
+    expect(await exited).toEqual([143, null]); // stopped by SIGTERM: 128 + 15
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; event: string; runId?: string; errorClass?: string });
     expect(lines.find((l) => l.event === 'step.failed')).toMatchObject({ level: 40, runId: 'leak1', errorClass: 'configuration' });
     expect(lines.find((l) => l.event === 'run.failed')).toMatchObject({ level: 50 });
@@ -191,7 +191,7 @@ describe('lifeline CLI', () => {
     expect(show).toContain('claims    6 (5 since the last committed step)');
     expect(show).toMatch(/before#0\s+step\s+completed/);
     writeFileSync(fix, 'fixed');
-    expect(lifeline(['resume', 'p1'])).toMatchObject({ code: 0, out: 'run p1 was parked; it is pending again\n' });
+    expect(lifeline(['resume', 'p1'])).toMatchObject({ code: 0, out: 'run p1 was parked; it is pending again; a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume p1 FILE`\n' });
     const resumed = lifeline(['run', fixture, '-w', 'cli.crasher', '--run-id', 'p1', '-q'], { CLI_FIX_FILE: fix });
     expect(resumed).toMatchObject({ code: 0, out: '"survived"\n' });
   });

@@ -58,7 +58,7 @@ describe('unknown options: one message everywhere', () => {
       );
       expect(await rejection(openStore(db, { busyTimeout: 5 } as never))).toEqual(
         new InvalidOptionsError(
-          'Invalid option openStore.busyTimeout: unknown option (known: synchronous, busyTimeoutMs, schema, poolSize, softPoolSize, connectTimeoutMs, readOnly)',
+          'Invalid option openStore.busyTimeout: unknown option (known: synchronous, busyTimeoutMs, schema, poolSize, softPoolSize, connectTimeoutMs, readOnly, leaseClock)',
         ),
       );
       const wf = defineWorkflow('opt.start', async () => 1);
@@ -75,7 +75,7 @@ describe('unknown options: one message everywhere', () => {
         );
         expect(() => lifeline.worker({ leaseMS: 5 } as never)).toThrow(
           new InvalidOptionsError(
-            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid)',
+            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress)',
           ),
         );
         expect(() => lifeline.worker({ host: 7 } as never)).toThrow(

@@ -23,7 +23,7 @@ export function registerControl(program: Command): void {
         if (!run) throw new RunNotFoundError(runId);
         if (run.status === 'parked') {
           await lifeline.resume(runId);
-          say(file, `run ${runId} was parked (${run.error?.message ?? 'no reason recorded'}); it is pending again`, runId);
+          say(file, `run ${runId} was parked; it is pending again`, runId);
         } else if (run.status === 'sleeping' || run.status === 'waiting') {
           await lifeline.resume(runId);
           say(file, `run ${runId} woken (it was ${run.status}${run.wakeAt ? ` until ${new Date(run.wakeAt).toISOString()}` : ''})`, runId);

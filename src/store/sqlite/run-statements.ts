@@ -30,6 +30,7 @@ export class RunStatements {
   private readonly park: Database.Statement;
   private readonly parkEvent: Database.Statement;
   private readonly interruptAttempts: Database.Statement;
+  private readonly endRunningAttempts: Database.Statement;
   private readonly extendLease: Database.Statement;
   private readonly onHost: Database.Statement;
   private readonly expireLease: Database.Statement;
@@ -69,6 +70,12 @@ export class RunStatements {
     const diedAt = `MIN(@now, MAX(started_at, COALESCE((SELECT lease_renewed_at FROM runs WHERE id = @runId), @now)))`;
     this.interruptAttempts = db.prepare(
       `UPDATE attempts SET outcome = 'interrupted', ended_at = ${diedAt}, duration_ms = MAX(0, ${diedAt} - started_at),
+         error_class = 'interrupted', error_message = @message
+       WHERE run_id = @runId AND outcome = 'running'`,
+    );
+    // The run's own worker moved it on (finish, release): its attempts still running end now.
+    this.endRunningAttempts = db.prepare(
+      `UPDATE attempts SET outcome = 'interrupted', ended_at = @now, duration_ms = MAX(0, @now - started_at),
          error_class = 'interrupted', error_message = @message
        WHERE run_id = @runId AND outcome = 'running'`,
     );
@@ -136,7 +143,7 @@ export class RunStatements {
     const max = args.maxClaimsWithoutProgress;
     const claimed: RunRecord[] = [];
     for (const { id, claims_without_progress: claims } of ids) {
-      this.interruptRunning(id, args.now, INTERRUPTED_MESSAGE); // before the new lease: it reads the old one's last renewal
+      this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE }); // before the new lease: it reads the old one's last renewal
       if (max !== undefined && claims >= max) {
         this.parkEvent.run(id, PARKED_EVENT, JSON.stringify({ claims }), args.now);
         claimed.push(toRunRecord(this.park.get({ id, now: args.now, error: errorToText(parkedError(claims)) }) as RunRow));
@@ -147,9 +154,9 @@ export class RunStatements {
     return claimed;
   }
 
-  /** Ends every attempt of the run still marked running as `interrupted`. */
+  /** Ends every attempt of the run still marked running as `interrupted`, now (the run moved on). */
   interruptRunning(runId: string, now: number, message: string): void {
-    this.interruptAttempts.run({ runId, now, message });
+    this.endRunningAttempts.run({ runId, now, message });
   }
 
   heartbeat(args: LeaseArgs & { leaseMs: number }): { ok: boolean; cancelRequested: boolean } {
