@@ -10,7 +10,7 @@ export type { Store } from './store/store.js';
 export type { RunRecord, RunStatus, StepRecord, AttemptRecord, EventRecord, SignalRecord, StoredError } from './store/types.js';
 export { openStore } from './store/open-store.js';
 export * from './policy/index.js';
-export { LifelineError } from './errors/lifeline-error.js';
+export { LifelineError, type LifelineErrorCode } from './errors/lifeline-error.js';
 export * from './errors/store-errors.js';
 export * from './errors/workflow-errors.js';
 export * from './errors/payload-errors.js';

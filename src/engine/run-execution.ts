@@ -1,7 +1,6 @@
 import { StepFailedError, InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
 import { LeaseLostError, StepAlreadyCommittedError } from '../errors/store-errors.js';
 import { retryWhileUnavailable } from './store-retry.js';
-import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
 import { fromJson, toJson } from '../store/serialize.js';
@@ -10,6 +9,7 @@ import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../
 import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
 import type { Clock } from './clock.js';
+import type { ErrorClass } from '../errors/error-class.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
@@ -158,7 +158,7 @@ export class RunExecution {
     await this.commit(slot, kind, 'waiting', JSON.stringify(marker), null);
   }
 
-  async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: string): Promise<void> {
+  async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: ErrorClass): Promise<void> {
     await this.commit(slot, kind, 'failed', null, toStoredError(error, { errorClass, stepId: slot.stepId, attempts: 1 }));
   }
 
@@ -318,9 +318,7 @@ export class RunExecution {
 
   private async fail(error: unknown): Promise<ExecutionOutcome> {
     const cause = this.nonDeterministic ?? error;
-    const forced = cause instanceof SerializationError || cause instanceof PayloadTooLargeError || cause instanceof InputValidationError ? 'validation' : undefined;
     const stored = toStoredError(cause, {
-      ...(forced ? { errorClass: forced } : {}),
       ...(this.workflow.options.classifiers ? { classifiers: this.workflow.options.classifiers } : {}),
       ...(cause instanceof StepFailedError ? { stepId: cause.stepId, attempts: cause.attempts } : {}),
     });

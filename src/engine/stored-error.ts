@@ -1,6 +1,6 @@
 import { classifyError, redactSecrets, type ClassifierRule } from '../policy/index.js';
+import type { ErrorClass } from '../errors/error-class.js';
 import { LifelineError } from '../errors/lifeline-error.js';
-import { NonDeterminismError, StepFailedError } from '../errors/workflow-errors.js';
 import type { StoredError } from '../store/types.js';
 
 /**
@@ -9,10 +9,10 @@ import type { StoredError } from '../store/types.js';
  */
 export function toStoredError(
   error: unknown,
-  extra: { errorClass?: string; stepId?: string; attempts?: number; classifiers?: readonly ClassifierRule[] } = {},
+  extra: { errorClass?: ErrorClass; stepId?: string; attempts?: number; classifiers?: readonly ClassifierRule[] } = {},
 ): StoredError {
   const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
-  const errorClass = extra.errorClass ?? classOf(err, extra.classifiers);
+  const errorClass = extra.errorClass ?? classifyError(err, extra.classifiers).errorClass;
   const stored: StoredError = {
     name: err.name,
     message: redactMessage(err.message),
@@ -30,12 +30,6 @@ export const MAX_STORED_MESSAGE_CHARS = 4000;
 export function redactMessage(message: string): string {
   const cut = message.length > MAX_STORED_MESSAGE_CHARS ? `${message.slice(0, MAX_STORED_MESSAGE_CHARS)}… [${message.length - MAX_STORED_MESSAGE_CHARS} more chars]` : message;
   return redactSecrets(cut);
-}
-
-function classOf(err: Error, classifiers: readonly ClassifierRule[] | undefined): string {
-  if (err instanceof StepFailedError) return err.errorClass;
-  if (err instanceof NonDeterminismError) return 'logic';
-  return classifyError(err, classifiers).errorClass;
 }
 
 function safeString(value: unknown): string {

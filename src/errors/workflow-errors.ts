@@ -1,15 +1,16 @@
+import type { ErrorClass } from './error-class.js';
 import { LifelineError } from './lifeline-error.js';
 
 export class DuplicateWorkflowError extends LifelineError {
   constructor(readonly workflow: string) {
-    super('DUPLICATE_WORKFLOW', `A workflow named "${workflow}" is already registered; workflow names must be unique.`);
+    super('DUPLICATE_WORKFLOW', 'configuration', `A workflow named "${workflow}" is already registered; workflow names must be unique.`);
   }
 }
 
 export class WorkflowNotFoundError extends LifelineError {
   constructor(readonly workflow: string, known: string[], readonly runId?: string) {
     super(
-      'WORKFLOW_NOT_FOUND',
+      'WORKFLOW_NOT_FOUND', 'configuration',
       `${runId ? `Run ${runId} belongs to workflow "${workflow}", which` : `Workflow "${workflow}"`} is not defined in this code` +
         ` (defined: ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none'}).`,
     );
@@ -20,7 +21,7 @@ export class WorkflowNotFoundError extends LifelineError {
 export class NonDeterminismError extends LifelineError {
   constructor(readonly runId: string, readonly expectedStepId: string, readonly actualStepId: string) {
     super(
-      'NON_DETERMINISM',
+      'NON_DETERMINISM', 'logic',
       `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
         `"${actualStepId}". The workflow code changed in a way that is incompatible with this run.`,
     );
@@ -29,14 +30,14 @@ export class NonDeterminismError extends LifelineError {
 
 export class InputValidationError extends LifelineError {
   constructor(readonly workflow: string, readonly which: 'input' | 'output', detail: string) {
-    super('VALIDATION', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
+    super('VALIDATION', 'validation', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
   }
 }
 
 export class StepAfterCompletionError extends LifelineError {
   constructor(readonly runId: string, readonly stepName: string) {
     super(
-      'STEP_AFTER_COMPLETION',
+      'STEP_AFTER_COMPLETION', 'logic',
       `Step "${stepName}" was called on run ${runId} after the workflow function returned; await every step before returning.`,
     );
   }
@@ -46,31 +47,32 @@ export class StepAfterCompletionError extends LifelineError {
 export class StepFailedError extends LifelineError {
   constructor(
     readonly stepId: string,
-    readonly errorClass: string,
+    errorClass: ErrorClass,
     readonly attempts: number,
     readonly lastMessage: string,
   ) {
     super(
       'STEP_FAILED',
+      errorClass,
       `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`,
     );
   }
 }
 
 export class RunFailedError extends LifelineError {
-  constructor(readonly runId: string, readonly errorClass: string, message: string) {
-    super('RUN_FAILED', `Run ${runId} failed: ${message}`);
+  constructor(readonly runId: string, errorClass: ErrorClass, message: string) {
+    super('RUN_FAILED', errorClass, `Run ${runId} failed: ${message}`);
   }
 }
 
 export class RunCancelledError extends LifelineError {
   constructor(readonly runId: string) {
-    super('CANCELLED', `Run ${runId} was cancelled.`);
+    super('CANCELLED', 'cancelled', `Run ${runId} was cancelled.`);
   }
 }
 
 export class SignalTimeoutError extends LifelineError {
   constructor(readonly signalName: string, readonly timeoutMs: number) {
-    super('SIGNAL_TIMEOUT', `No signal "${signalName}" arrived within ${timeoutMs} ms.`);
+    super('SIGNAL_TIMEOUT', 'timeout', `No signal "${signalName}" arrived within ${timeoutMs} ms.`);
   }
 }

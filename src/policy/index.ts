@@ -1,5 +1,5 @@
 // Public surface of the policy module: error classes, classification, retries, timeouts, redaction.
-export { ERROR_CLASSES, isRetryableClass, type ErrorClass } from './error-class.js';
+export { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../errors/error-class.js';
 export { ClassifiedError, type ClassifiedErrorOptions } from './classified-error.js';
 export { StepTimeoutError } from '../errors/timeout-errors.js';
 export { classifyError, type Classification, type ClassifierRule } from './classify.js';

@@ -31,7 +31,7 @@ export type StoreTarget = { backend: 'sqlite'; path: string } | { backend: 'post
 
 export function parseStoreUrl(url: string): StoreTarget {
   if (url.trim() === '') {
-    throw new LifelineError('INVALID_STORE_URL', `The store URL is empty; use ${ACCEPTED_FORMS}.`);
+    throw new LifelineError('INVALID_STORE_URL', 'configuration', `The store URL is empty; use ${ACCEPTED_FORMS}.`);
   }
   // A scheme is 2+ characters so that Windows drive letters ("C:\data\db") stay bare paths.
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(url)?.[1]?.toLowerCase();
@@ -40,11 +40,12 @@ export function parseStoreUrl(url: string): StoreTarget {
   if (scheme === 'sqlite') {
     const rest = url.slice(scheme.length + 1);
     const path = rest.startsWith('//') ? rest.slice(2) : rest;
-    if (path === '') throw new LifelineError('INVALID_STORE_URL', `The sqlite: store URL names no file path.`);
+    if (path === '') throw new LifelineError('INVALID_STORE_URL', 'configuration', `The sqlite: store URL names no file path.`);
     return { backend: 'sqlite', path };
   }
   throw new LifelineError(
     'INVALID_STORE_URL',
+    'configuration',
     `Unsupported store URL scheme "${scheme}:"; accepted forms are ${ACCEPTED_FORMS}.`,
   );
 }

@@ -1,3 +1,4 @@
+import type { ErrorClass } from '../errors/error-class.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -197,7 +198,7 @@ export interface EndAttemptArgs {
   attempt: number;
   endedAt: number;
   outcome: Exclude<AttemptOutcome, 'running'>;
-  errorClass?: string | null;
+  errorClass?: ErrorClass | null;
   errorMessage?: string | null;
   events?: NewEvent[];
 }

@@ -2,6 +2,8 @@
 // Times are epoch milliseconds chosen by the caller (the engine's injected clock), never
 // read from the database server, so tests control time and hosts agree on one source.
 
+import type { ErrorClass } from '../errors/error-class.js';
+
 export type RunStatus =
   | 'pending' // runnable now
   | 'running' // claimed by a worker holding a live lease
@@ -19,7 +21,7 @@ export type Json = string;
 export interface StoredError {
   name: string;
   message: string; // already redacted
-  errorClass: string;
+  errorClass: ErrorClass;
   stepId?: string;
   attempts?: number;
   stack?: string; // redacted
@@ -82,7 +84,7 @@ export interface AttemptRecord {
   startedAt: number;
   endedAt: number | null;
   outcome: AttemptOutcome;
-  errorClass: string | null;
+  errorClass: ErrorClass | null;
   errorMessage: string | null; // redacted
   durationMs: number | null;
   workerId: string;

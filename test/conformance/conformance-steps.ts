@@ -8,7 +8,7 @@ export function stepsConformance(getStore: GetStore): void {
     it('records steps, returned in seq order, with errors round-tripped', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      const error = { name: 'Error', message: 'bad', errorClass: 'Error', stepId: 'b#0', attempts: 3 };
+      const error = { name: 'Error', message: 'bad', errorClass: 'logic' as const, stepId: 'b#0', attempts: 3 };
       await store.commitStep(commitArgs(run, 'b#0', { seq: 1, status: 'failed', output: null, error, attempts: 3 }));
       await store.commitStep(commitArgs(run, 'a#0', { seq: 0, now: T0 + 20 }));
       const steps = await store.getSteps('r1');
@@ -60,12 +60,12 @@ export function stepsConformance(getStore: GetStore): void {
       expect(await store.listAttempts('r1')).toMatchObject([
         { runId: 'r1', stepId: 'fetch#0', stepName: 'fetch', attempt: 1, startedAt: T0 + 1, endedAt: null, outcome: 'running', durationMs: null, workerId: 'worker-a' },
       ]);
-      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 4, outcome: 'timeout', errorClass: 'TimeoutError', errorMessage: 'too slow', events: [{ runId: 'r1', type: 'attempt.failed', at: T0 + 4 }] });
+      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 4, outcome: 'timeout', errorClass: 'timeout', errorMessage: 'too slow', events: [{ runId: 'r1', type: 'attempt.failed', at: T0 + 4 }] });
       await store.startAttempt({ ...start, attempt: 2, startedAt: T0 + 10 });
       await store.commitStep(commitArgs(run, 'fetch#0', { attempts: 2, now: T0 + 17 }, { attempt: { attempt: 2, endedAt: T0 + 17, outcome: 'succeeded' } }));
       const attempts = await store.listAttempts('r1');
       expect(attempts.map((a) => [a.attempt, a.outcome, a.errorClass, a.errorMessage, a.durationMs])).toEqual([
-        [1, 'timeout', 'TimeoutError', 'too slow', 3],
+        [1, 'timeout', 'timeout', 'too slow', 3],
         [2, 'succeeded', null, null, 7],
       ]);
       expect(attempts[0]!.id).toBeLessThan(attempts[1]!.id);
@@ -75,7 +75,7 @@ export function stepsConformance(getStore: GetStore): void {
     it('commitStep records an attempt that was never started', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      await store.commitStep(commitArgs(run, 'x#0', { now: T0 + 30, startedAt: T0 + 20 }, { attempt: { attempt: 1, endedAt: T0 + 30, outcome: 'failed', errorClass: 'E', errorMessage: 'm' } }));
+      await store.commitStep(commitArgs(run, 'x#0', { now: T0 + 30, startedAt: T0 + 20 }, { attempt: { attempt: 1, endedAt: T0 + 30, outcome: 'failed', errorClass: 'logic', errorMessage: 'm' } }));
       expect(await store.listAttempts('r1')).toMatchObject([
         { stepId: 'x#0', stepName: 'x', attempt: 1, startedAt: T0 + 20, endedAt: T0 + 30, outcome: 'failed', durationMs: 10, workerId: 'worker-a' },
       ]);

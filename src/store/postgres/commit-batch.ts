@@ -16,7 +16,7 @@ export interface CommitResult {
   stepped: boolean;
 }
 
-export const SIGNAL_ALREADY_CONSUMED = 'SIGNAL_ALREADY_CONSUMED';
+export const SIGNAL_ALREADY_CONSUMED = 'SIGNAL_ALREADY_CONSUMED' as const;
 
 // The fence locks the run row FOR KEY SHARE: that conflicts with a claim's FOR UPDATE, so a
 // takeover and this commit are ordered (the claim skips the row until this commits; a commit

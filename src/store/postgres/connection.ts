@@ -39,12 +39,13 @@ export function parsePgUrl(url: string, schemaOption: string | undefined): PgTar
     parsed = new URL(url);
   } catch {
     // No cause: Node's URL error carries the input, password and all.
-    throw new LifelineError('INVALID_STORE_URL', 'The PostgreSQL store URL is not a valid URL (postgres://user:password@host:port/database).');
+    throw new LifelineError('INVALID_STORE_URL', 'configuration', 'The PostgreSQL store URL is not a valid URL (postgres://user:password@host:port/database).');
   }
   const schema = schemaOption ?? parsed.searchParams.get('schema') ?? 'lifeline';
   if (!SCHEMA_NAME.test(schema)) {
     throw new LifelineError(
       'INVALID_SCHEMA_NAME',
+      'configuration',
       `Invalid PostgreSQL schema name "${schema.slice(0, 80)}": use 1-54 letters, digits or underscores, not starting with a digit.`,
     );
   }

@@ -129,6 +129,7 @@ export class StepOps {
       if (refusalCode(error) !== SIGNAL_ALREADY_CONSUMED) throw error;
       throw new LifelineError(
         SIGNAL_ALREADY_CONSUMED,
+        'logic',
         `Signal ${args.consumeSignalId} of run ${args.runId} cannot be consumed by step ${args.step.stepId}: it is already consumed or belongs to another run.`,
       );
     }

@@ -1,5 +1,6 @@
 // Row shapes as better-sqlite3 returns them, and their mapping to the Store's records.
 // Columns are snake_case in SQL and camelCase in records; nothing else differs.
+import type { ErrorClass } from '../../errors/error-class.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -141,7 +142,7 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     outcome: row.outcome as AttemptOutcome,
-    errorClass: row.error_class,
+    errorClass: row.error_class as ErrorClass | null,
     errorMessage: row.error_message,
     durationMs: row.duration_ms,
     workerId: row.worker_id,

@@ -69,6 +69,7 @@ export class SignalStatements {
     if (this.consumeStmt.run(stepId, signalId, runId).changes === 0) {
       throw new LifelineError(
         'SIGNAL_ALREADY_CONSUMED',
+        'logic',
         `Signal ${signalId} of run ${runId} cannot be consumed by step ${stepId}: it is already consumed or belongs to another run.`,
       );
     }
