@@ -7,6 +7,7 @@ export { Worker } from './engine/worker.js';
 export type { WorkerOptions } from './engine/worker-options.js';
 export { systemClock, ManualClock, type Clock } from './engine/clock.js';
 export type { Store } from './store/store.js';
+export type { EventMap, EventType, LifelineEvent, RunEvent, WorkerErrorEvent } from './store/events.js';
 export type { RunRecord, RunStatus, StepRecord, AttemptRecord, EventRecord, SignalRecord, StoredError } from './store/types.js';
 export { openStore } from './store/open-store.js';
 export * from './policy/index.js';

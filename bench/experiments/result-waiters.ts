@@ -30,7 +30,7 @@ let enabled = false;
 
 proto.emit = function (this: LifelineInternals, event: EngineEvent): void {
   originalEmit.call(this, event);
-  if (enabled && FINAL.has(event.type)) for (const wake of [...(waiters.get(this)?.get(event.runId) ?? [])]) wake();
+  if (enabled && FINAL.has(event.type)) for (const wake of [...(waiters.get(this)?.get(event.runId ?? '') ?? [])]) wake();
 };
 proto.nextEventOrTimeout = function (this: LifelineInternals, runId: string, ms: number): Promise<void> {
   if (!enabled) return originalWait.call(this, runId, ms);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { NewEvent, RunFilter, Store } from '../store/store.js';
+import type { RunFilter, Store } from '../store/store.js';
+import type { LifelineEvent } from '../store/events.js';
 import { openStore } from '../store/open-store.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, RunStatus, StoredError } from '../store/types.js';
@@ -46,7 +47,8 @@ export interface RunHandle<O = unknown> {
   status(): Promise<RunInfo<O>>;
 }
 
-export type EngineEvent = NewEvent;
+/** What `Lifeline.events` publishes: a run event or a worker error (see store/events.ts). */
+export type EngineEvent = LifelineEvent;
 
 /** The client: start, inspect, signal and cancel runs, and create workers. */
 export class Lifeline {
@@ -185,7 +187,7 @@ export class Lifeline {
         maxPayloadBytes: this.maxPayloadBytes,
         emit: (event) => this.emit(event),
         onError: (error, context) =>
-          this.emit({ runId: '', type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
+          this.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },
       options,
     );
@@ -201,7 +203,7 @@ export class Lifeline {
   }
 
   private emit(event: EngineEvent): void {
-    if (isFinalEvent(event.type)) {
+    if (event.type !== 'worker.error' && isFinalEvent(event.type)) {
       const waiting = this.waiters.get(event.runId);
       if (waiting) for (const wake of [...waiting]) wake();
     }

@@ -3,6 +3,7 @@ import { LeaseLostError, StepAlreadyCommittedError } from '../errors/store-error
 import { retryWhileUnavailable } from './store-retry.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
+import type { EventData, LifelineEvent, RunEvent, RunEventType } from '../store/events.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
 import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../workflow/context.js';
@@ -22,7 +23,7 @@ export interface ExecutionDeps {
   clock: Clock;
   workerId: string;
   maxPayloadBytes: number;
-  emit: (event: NewEvent) => void;
+  emit: (event: LifelineEvent) => void;
 }
 
 /** What became of a run when its execution ended in this worker. */
@@ -185,7 +186,7 @@ export class RunExecution {
 
   /** A store failure with an unknown outcome: stop driving the run and let recovery take it. */
   abandon(error: unknown): void {
-    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message: redactMessage(error instanceof Error ? error.message : String(error)) }));
+    this.deps.emit({ type: 'worker.error', runId: this.runId, data: { context: `run ${this.runId} abandoned for recovery`, message: redactMessage(error instanceof Error ? error.message : String(error)) }, at: this.clock.now() });
     this.dispatch({ type: 'lease_lost' });
   }
 
@@ -204,8 +205,8 @@ export class RunExecution {
   }
 
   /** Builds an event; it is written with the state change it describes and published after. */
-  event(type: string, data?: unknown): NewEvent {
-    return { runId: this.runId, type, data, at: this.clock.now() };
+  event<K extends RunEventType>(type: K, ...[data]: EventData<K>): RunEvent<K> {
+    return { runId: this.runId, type, data, at: this.clock.now() } as RunEvent<K>;
   }
 
   /** Writes `events` through `write` and publishes them in-process once the write landed. */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Store, NewEvent } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { LifelineEvent } from '../store/events.js';
 import type { RunRecord } from '../store/types.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -13,7 +14,7 @@ export interface WorkerDeps {
   clock: Clock;
   workflows: () => WorkflowDefinition[];
   maxPayloadBytes: number;
-  emit: (event: NewEvent) => void;
+  emit: (event: LifelineEvent) => void;
   onError: (error: unknown, context: string) => void;
 }
 

@@ -1,4 +1,5 @@
 import type { ErrorClass } from '../errors/error-class.js';
+import type { RunEvent } from './events.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -210,9 +211,5 @@ export interface CommitStepArgs extends LeaseArgs {
   events?: NewEvent[];
 }
 
-export interface NewEvent {
-  runId: string;
-  type: string;
-  data?: unknown;
-  at: number;
-}
+/** An event written with a state change: a run event of the one event map (store/events.ts). */
+export type NewEvent = RunEvent;

@@ -3,6 +3,7 @@
 // read from the database server, so tests control time and hosts agree on one source.
 
 import type { ErrorClass } from '../errors/error-class.js';
+import type { RunEventType } from './events.js';
 
 export type RunStatus =
   | 'pending' // runnable now
@@ -102,7 +103,7 @@ export interface SignalRecord {
 export interface EventRecord {
   id: number;
   runId: string;
-  type: string;
+  type: RunEventType;
   data: Json;
   at: number;
 }

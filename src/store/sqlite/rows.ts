@@ -1,6 +1,7 @@
 // Row shapes as better-sqlite3 returns them, and their mapping to the Store's records.
 // Columns are snake_case in SQL and camelCase in records; nothing else differs.
 import type { ErrorClass } from '../../errors/error-class.js';
+import type { RunEventType } from '../events.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -161,5 +162,5 @@ export function toSignalRecord(row: SignalRow): SignalRecord {
 }
 
 export function toEventRecord(row: EventRow): EventRecord {
-  return { id: row.id, runId: row.run_id, type: row.type, data: row.data, at: row.at };
+  return { id: row.id, runId: row.run_id, type: row.type as RunEventType, data: row.data, at: row.at };
 }
