@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.js', 'vitest.config.ts'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'bin/**', 'eslint.config.js', 'vitest.config.ts'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

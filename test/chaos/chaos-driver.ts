@@ -9,8 +9,8 @@ import type { Store } from '../../src/store/store.js';
 import { mulberry32 } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-export const CLI = join(root, 'dist/src/cli/main.js');
-export const CHAOS_WORKFLOW = join(root, 'dist/test/fixtures/chaos-workflow.js');
+export const CLI = join(root, 'build/src/cli/main.js');
+export const CHAOS_WORKFLOW = join(root, 'build/test/fixtures/chaos-workflow.js');
 
 export function requireBuild(): void {
   if (!existsSync(CLI) || !existsSync(CHAOS_WORKFLOW)) throw new Error('Chaos tests run the built CLI: run `npm run build` first (npm test does).');

@@ -11,17 +11,17 @@ import { mulberry32 } from '../helpers.js';
 export { mulberry32 };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI_JS = join(ROOT, 'dist/src/cli/main.js');
-export const FIXTURE_JS = join(ROOT, 'dist/test/fixtures/crash-workflow.js');
+export const CLI_JS = join(ROOT, 'build/src/cli/main.js');
+export const FIXTURE_JS = join(ROOT, 'build/test/fixtures/crash-workflow.js');
 const FIXTURE_TS = join(ROOT, 'test/fixtures/crash-workflow.ts');
 
 /** The tests run the compiled CLI and fixture: refuse to run against a missing or stale build. */
 export function assertBuilt(): void {
   for (const file of [CLI_JS, FIXTURE_JS]) {
-    if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run npm run build first`);
+    if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run npm run build:dev first`);
   }
   if (statSync(FIXTURE_JS).mtimeMs < statSync(FIXTURE_TS).mtimeMs) {
-    throw new Error(`${relative(ROOT, FIXTURE_JS)} is older than ${relative(ROOT, FIXTURE_TS)}: run npm run build first`);
+    throw new Error(`${relative(ROOT, FIXTURE_JS)} is older than ${relative(ROOT, FIXTURE_TS)}: run npm run build:dev first`);
   }
 }
 
