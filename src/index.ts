@@ -5,7 +5,7 @@ export type { Duration } from './workflow/duration.js';
 export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent } from './engine/lifeline.js';
 export { Worker } from './engine/worker.js';
 export type { WorkerOptions } from './engine/worker-options.js';
-export { systemClock, ManualClock, type Clock } from './engine/clock.js';
+export { systemClock, ManualClock, type Clock } from './time/clock.js';
 export type { Store } from './store/store.js';
 export type { EventMap, EventType, LifelineEvent, RunEvent, WorkerErrorEvent } from './store/events.js';
 export type { RunRecord, RunStatus, StepRecord, AttemptRecord, EventRecord, SignalRecord, StoredError } from './store/types.js';

@@ -9,7 +9,7 @@ import { RunNotFoundError } from '../errors/store-errors.js';
 import { InputValidationError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';
 import { formatZodIssues } from './zod-format.js';

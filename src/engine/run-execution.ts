@@ -9,7 +9,7 @@ import type { RunRecord, StepKind, StepRecord, StoredError } from '../store/type
 import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../workflow/context.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
 import { redactMessage, toStoredError } from './stored-error.js';

@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../errors/store-errors.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 export interface StoreRetryOptions {
   clock: Clock;

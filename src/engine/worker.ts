@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { LifelineEvent } from '../store/events.js';
 import type { RunRecord } from '../store/types.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import { RunExecution, type ExecutionOutcome } from './run-execution.js';
 import { isPidAlive } from './pid.js';
 import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from './worker-options.js';

@@ -9,7 +9,7 @@
 // These tests keep that from coming back.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';

@@ -3,7 +3,7 @@
 // parameters, on both sides; `op` is each call's index. Per call it reports whether the fence held and
 // whether the step record was written, so a refused call does not fail the others.
 import type { CommitStepArgs, NewEvent, StartAttemptArgs } from '../store.js';
-import { errorToText } from '../sqlite/rows.js';
+import { errorToText } from '../rows.js';
 
 export interface CommitCall {
   args: CommitStepArgs;

@@ -2,8 +2,7 @@
 // makes it one round trip and one WAL flush.
 import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js';
 import type { RunRecord } from '../types.js';
-import { INTERRUPTED_MESSAGE } from '../sqlite/run-statements.js';
-import { toRunRecord, type RunRow } from '../sqlite/rows.js';
+import { INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../rows.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import type { PgExec } from './exec.js';
 

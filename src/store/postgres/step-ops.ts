@@ -8,7 +8,7 @@ import type { AttemptRecord, EventRecord, SignalRecord, StepRecord } from '../ty
 import {
   toAttemptRecord, toEventRecord, toSignalRecord, toStepRecord,
   type AttemptRow, type EventRow, type SignalRow, type StepRow,
-} from '../sqlite/rows.js';
+} from '../rows.js';
 import { AttemptStarts } from './attempt-starts.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type CommitResult } from './commit-batch.js';

@@ -5,9 +5,7 @@ import type Database from 'better-sqlite3';
 import { LeaseLostError } from '../../errors/store-errors.js';
 import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js';
 import type { RunRecord } from '../types.js';
-import { toRunRecord, type RunRow } from './rows.js';
-
-export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
+import { INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../rows.js';
 
 // A run is claimable when pending, due (sleeping/waiting with wake_at reached), or running on
 // an expired lease. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import type { NewEvent } from '../store.js';
 import type { EventRecord, SignalRecord } from '../types.js';
-import { toEventRecord, toSignalRecord, type EventRow, type SignalRow } from './rows.js';
+import { toEventRecord, toSignalRecord, type EventRow, type SignalRow } from '../rows.js';
 
 export class EventStatements {
   private readonly insert: Database.Statement;

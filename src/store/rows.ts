@@ -1,0 +1,170 @@
+// Row shapes as both backends return them (better-sqlite3, and pg with bigints parsed as
+// numbers), and their mapping to the Store's records. Columns are snake_case in SQL and
+// camelCase in records; nothing else differs.
+import type { ErrorClass } from '../errors/error-class.js';
+import type { RunEventType } from './events.js';
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  EventRecord,
+  RunRecord,
+  RunStatus,
+  SignalRecord,
+  StepKind,
+  StepRecord,
+  StepStatus,
+  StoredError,
+} from './types.js';
+
+export interface RunRow {
+  id: string;
+  workflow: string;
+  status: string;
+  input: string;
+  output: string | null;
+  error: string | null;
+  parent_run_id: string | null;
+  created_at: number;
+  updated_at: number;
+  wake_at: number | null;
+  lease_owner: string | null;
+  lease_host: string | null;
+  lease_pid: number | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  cancel_requested: number;
+  claim_count: number;
+}
+
+export interface StepRow {
+  run_id: string;
+  step_id: string;
+  name: string;
+  seq: number;
+  kind: string;
+  status: string;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  started_at: number;
+  completed_at: number | null;
+}
+
+export interface AttemptRow {
+  id: number;
+  run_id: string;
+  step_id: string;
+  step_name: string;
+  attempt: number;
+  started_at: number;
+  ended_at: number | null;
+  outcome: string;
+  error_class: string | null;
+  error_message: string | null;
+  duration_ms: number | null;
+  worker_id: string;
+}
+
+export interface SignalRow {
+  id: number;
+  run_id: string;
+  name: string;
+  payload: string;
+  created_at: number;
+  consumed_by_step: string | null;
+}
+
+export interface EventRow {
+  id: number;
+  run_id: string;
+  type: string;
+  data: string;
+  at: number;
+}
+
+/** The message stored on attempts that were running when their worker lost the lease. */
+export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
+
+export function errorToText(error: StoredError | null | undefined): string | null {
+  return error == null ? null : JSON.stringify(error);
+}
+
+function errorFromText(text: string | null): StoredError | null {
+  return text === null ? null : (JSON.parse(text) as StoredError);
+}
+
+export function toRunRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    status: row.status as RunStatus,
+    input: row.input,
+    output: row.output,
+    error: errorFromText(row.error),
+    parentRunId: row.parent_run_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    wakeAt: row.wake_at,
+    // The token is the lease's identity; the other columns are only meaningful beside it.
+    lease:
+      row.lease_token === null
+        ? null
+        : {
+            workerId: row.lease_owner ?? '',
+            host: row.lease_host ?? '',
+            pid: row.lease_pid ?? 0,
+            token: row.lease_token,
+            expiresAt: row.lease_expires_at ?? 0,
+          },
+    cancelRequested: row.cancel_requested !== 0,
+    claimCount: row.claim_count,
+  };
+}
+
+export function toStepRecord(row: StepRow): StepRecord {
+  return {
+    runId: row.run_id,
+    stepId: row.step_id,
+    name: row.name,
+    seq: row.seq,
+    kind: row.kind as StepKind,
+    status: row.status as StepStatus,
+    output: row.output,
+    error: errorFromText(row.error),
+    attempts: row.attempts,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+  };
+}
+
+export function toAttemptRecord(row: AttemptRow): AttemptRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    stepId: row.step_id,
+    stepName: row.step_name,
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    outcome: row.outcome as AttemptOutcome,
+    errorClass: row.error_class as ErrorClass | null,
+    errorMessage: row.error_message,
+    durationMs: row.duration_ms,
+    workerId: row.worker_id,
+  };
+}
+
+export function toSignalRecord(row: SignalRow): SignalRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    name: row.name,
+    payload: row.payload,
+    createdAt: row.created_at,
+    consumedByStep: row.consumed_by_step,
+  };
+}
+
+export function toEventRecord(row: EventRow): EventRecord {
+  return { id: row.id, runId: row.run_id, type: row.type as RunEventType, data: row.data, at: row.at };
+}
