@@ -1,8 +1,9 @@
 // Picks a Store backend from a URL. Error messages never echo the URL itself: a database URL
 // can carry a password, and error messages end up in logs.
 import { LifelineError } from '../errors/lifeline-error.js';
-import type { PostgresOpenOptions } from './postgres/connection.js';
-import { openSqliteStore, type SqliteOpenOptions } from './sqlite/sqlite-store.js';
+import type { PostgresOpenOptions } from './postgres/options.js';
+import type { SqliteOpenOptions } from './sqlite/options.js';
+import * as sqlite from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 /** Options of either backend; each reads only its own. */
@@ -19,12 +20,20 @@ export async function openStore(url: string, options?: OpenStoreOptions): Promis
   switch (target.backend) {
     case 'sqlite':
       return openSqliteStore(target.path, options);
-    case 'postgres': {
-      // Loaded on demand, so SQLite users never load the pg driver.
-      const { openPostgresStore } = await import('./postgres/postgres-store.js');
+    case 'postgres':
       return openPostgresStore(target.url, options);
-    }
   }
+}
+
+/** Opens (creating or migrating) the SQLite store in the file at `path`, or `:memory:`. */
+export async function openSqliteStore(path: string, options?: SqliteOpenOptions): Promise<Store> {
+  return sqlite.openSqliteStore(path, options);
+}
+
+/** Opens the PostgreSQL store. The pg driver is loaded only now, so SQLite users never load it. */
+export async function openPostgresStore(url: string, options?: PostgresOpenOptions): Promise<Store> {
+  const postgres = await import('./postgres/postgres-store.js');
+  return postgres.openPostgresStore(url, options);
 }
 
 export type StoreTarget = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };

@@ -5,17 +5,7 @@ import pg from 'pg';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreUnavailableError } from '../../errors/store-errors.js';
 
-export interface PostgresOpenOptions {
-  /** Schema holding Lifeline's tables (created if missing). Default `lifeline`, or `?schema=` in the URL. */
-  schema?: string;
-  /** Connections for durable writes and reads. PostgreSQL's group commit shares one WAL flush
-   * among the commits of concurrent connections, so this bounds write concurrency. Default 16. */
-  poolSize?: number;
-  /** Connections for soft writes (synchronous_commit=off). Default 4. */
-  softPoolSize?: number;
-  /** How long to wait for a connection (or a free pooled one) before StoreUnavailableError. */
-  connectTimeoutMs?: number;
-}
+export type { PostgresOpenOptions } from './options.js';
 
 export interface PgTarget {
   /** The URL without Lifeline's own parameters, for pg only; never shown. */

@@ -6,17 +6,9 @@ import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreOpenError } from '../../errors/store-errors.js';
 import { assertSchemaNotTooNew, migrate } from './migrations.js';
 import { withBusyRetry } from './write-batcher.js';
+import type { SqliteOpenOptions } from './options.js';
 
-export interface SqliteOpenOptions {
-  /**
-   * FULL (default): in WAL mode every commit fsyncs the WAL, so a resolved durable write
-   * survives power loss. NORMAL fsyncs only at checkpoints: a commit survives a process crash
-   * but the last commits may be lost on power loss or an OS crash.
-   */
-  synchronous?: 'FULL' | 'NORMAL';
-  /** How long a writer waits for another process's write lock before failing. */
-  busyTimeoutMs?: number;
-}
+export type { SqliteOpenOptions } from './options.js';
 
 const NOT_A_DATABASE = 'not a SQLite database or corrupted';
 
