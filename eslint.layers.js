@@ -9,7 +9,7 @@ const LAYERS = [
   { files: ['src/errors/**'], allow: [] },
   { files: ['src/time/**'], allow: ['errors'] },
   { files: ['src/policy/**'], allow: ['errors', 'time'] },
-  { files: ['src/store/**'], allow: ['errors'] },
+  { files: ['src/store/**'], allow: ['errors', 'time'] },
   { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'], typeOnly: ['engine'] },
   { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },

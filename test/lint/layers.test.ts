@@ -25,7 +25,7 @@ describe('layers enforced by lint', () => {
     ['src/policy/planted.ts', "import { Lifeline } from '../engine/lifeline.js';", "policy/ must not import this layer"],
     ['src/policy/planted.ts', "import type { Store } from '../store/store.js';", 'policy/ must not import this layer'],
     ['src/store/planted.ts', "import { classifyError } from '../policy/classify.js';", 'store/ must not import this layer'],
-    ['src/store/sqlite/planted.ts', "import type { Clock } from '../../time/clock.js';", 'store/ must not import this layer'],
+    ['src/store/sqlite/planted.ts', "import { decideRetry } from '../../policy/backoff.js';", 'store/ must not import this layer'],
     ['src/store/postgres/planted.ts', "import { toRunRecord } from '../sqlite/rows.js';", 'The PostgreSQL store does not import from sqlite/'],
     ['src/store/sqlite/planted.ts', "import { PgExec } from '../postgres/exec.js';", 'The SQLite store does not import from postgres/'],
     ['src/workflow/planted.ts', "import { RunExecution } from '../engine/run-execution.js';", 'workflow/ may import engine/ as types only'],
