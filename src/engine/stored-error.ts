@@ -1,4 +1,5 @@
-import { classifyError, redactSecrets, type ClassifierRule } from '../policy/index.js';
+import { classifyError, type ClassifierRule } from '../policy/index.js';
+import { redactSecrets } from '../errors/redact.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import { LifelineError } from '../errors/lifeline-error.js';
 import type { StoredError } from '../store/types.js';

@@ -11,5 +11,4 @@ export {
   type RetryPolicy,
 } from './retry-policy.js';
 export { decideRetry, type RetryDecision } from './backoff.js';
-export { redactKnownValues, redactSecrets } from './redact.js';
 export { runWithTimeout, type RunWithTimeoutOptions } from './timeout.js';

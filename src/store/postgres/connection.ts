@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreUnavailableError } from '../../errors/store-errors.js';
+import { redactKnownValues, redactSecrets } from '../../errors/redact.js';
 
 export type { PostgresOpenOptions } from './options.js';
 
@@ -122,9 +123,8 @@ export function isConnectionFault(error: unknown): boolean {
 }
 
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/\s]*@/gi, '$1***@');
-  for (const secret of secrets) out = out.split(secret).join('***');
-  return out;
+  // The connection's own secrets whatever their length (parsePgUrl keeps those of 3+ chars).
+  return redactKnownValues(redactSecrets(text), secrets, 1);
 }
 
 function describe(error: unknown, secrets: readonly string[]): string {
