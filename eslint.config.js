@@ -1,9 +1,10 @@
 // Lint with type information so that floating promises are caught: an un-awaited
 // store write is exactly the kind of bug that breaks durability silently.
 import tseslint from 'typescript-eslint';
+import { layerRules } from './eslint.layers.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.js', 'vitest.config.ts'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'bin/**', 'eslint.config.js', 'eslint.layers.js', 'vitest.config.ts'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
@@ -15,4 +16,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...layerRules,
 );

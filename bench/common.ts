@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-/** Repository root (this file runs from dist/bench/). */
+/** Repository root (this file runs from build/bench/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

@@ -1,9 +1,9 @@
-// Worker processes for the PostgreSQL workloads: `node dist/src/cli/main.js --db URL worker FILE -q ...`.
+// Worker processes for the PostgreSQL workloads: `node build/src/cli/main.js --db URL worker FILE -q ...`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './common.js';
 
-export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(ROOT, 'build', 'src', 'cli', 'main.js');
 
 export interface WorkerProcess {
   child: ChildProcess;

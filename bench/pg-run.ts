@@ -47,7 +47,7 @@ export async function runPgSuite(want: (name: string) => boolean, measure: Measu
     const result: PgSuiteResult = {
       server: info,
       settings: {
-        w2: 'worker processes `node dist/src/cli/main.js --db URL worker FILE -q --concurrency N`; "split": total concurrency 16 split across them (16, 8+8, 4x4); "each16": --concurrency 16 each. cold (target): clock from the first worker ready, runs claimable from the start; warm (diag.): runs released once all workers are ready',
+        w2: 'worker processes `node build/src/cli/main.js --db URL worker FILE -q --concurrency N`; "split": total concurrency 16 split across them (16, 8+8, 4x4); "each16": --concurrency 16 each. cold (target): clock from the first worker ready, runs claimable from the start; warm (diag.): runs released once all workers are ready',
         takeover: 'worker defaults: leaseMs 3000, heartbeatMs 1000, pollMs 200; host-a SIGKILLed at a random point of its heartbeat cycle',
       },
       targets: PG_TARGETS,

@@ -14,7 +14,7 @@ import { connect, dropSchema, freshSchema, schemaUrl } from './pg-common.js';
 import { spawnWorker, stopWorker, type WorkerProcess } from './pg-procs.js';
 import { takeover, type TakeoverInput } from './fixtures/takeover-workflow.js';
 
-const WORKFLOW = join(ROOT, 'dist', 'bench', 'fixtures', 'takeover-workflow.js');
+const WORKFLOW = join(ROOT, 'build', 'bench', 'fixtures', 'takeover-workflow.js');
 
 export interface TakeoverRep {
   /** Kill -> first step line of host-b, ms. */

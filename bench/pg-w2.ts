@@ -1,5 +1,5 @@
 // W2-PG: 500 runs x 3 steps on PostgreSQL, executed by separate worker processes
-// (`lifeline worker dist/bench/fixtures/pg-w2-workflow.js -q --concurrency N`).
+// (`lifeline worker build/bench/fixtures/pg-w2-workflow.js -q --concurrency N`).
 //  - The bench process creates the 500 runs first (no worker running), in a fresh schema.
 //  - Then it spawns the workers. The clock starts when the FIRST worker says it is running
 //    (its `worker ... running workflows` line, printed right after worker.start(); the later
@@ -24,7 +24,7 @@ import { spawnWorker, stopWorker, type WorkerProcess } from './pg-procs.js';
 import { pgW2 } from './fixtures/pg-w2-workflow.js';
 import { join } from 'node:path';
 
-const WORKFLOW = join(ROOT, 'dist', 'bench', 'fixtures', 'pg-w2-workflow.js');
+const WORKFLOW = join(ROOT, 'build', 'bench', 'fixtures', 'pg-w2-workflow.js');
 
 export interface W2PgRep {
   runsPerSec: number;

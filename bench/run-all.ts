@@ -1,6 +1,6 @@
 // Runs every workload (SQLite, then PostgreSQL), prints a table and writes
 // bench/results/latest.json (everything) and bench/results/pg-latest.json (the PostgreSQL part).
-// `node dist/bench/run-all.js [raw] [w1] [w2] [w3] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
+// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
 // runs a subset (then nothing is written); `pg` runs every PostgreSQL workload and writes
 // pg-latest.json only. PostgreSQL: a throwaway server started by test/pg/pg-harness.ts (fsync on,
 // defaults), or the server at LIFELINE_BENCH_PG_URL.

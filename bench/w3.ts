@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
 import { median, round, ROOT, tempDir } from './common.js';
 import type { W3Input } from './fixtures/w3-workflow.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const WORKFLOW = join(ROOT, 'dist', 'bench', 'fixtures', 'w3-workflow.js');
+const CLI = join(ROOT, 'build', 'src', 'cli', 'main.js');
+const WORKFLOW = join(ROOT, 'build', 'bench', 'fixtures', 'w3-workflow.js');
 
 export interface W3Rep {
   linesAtKill: number;

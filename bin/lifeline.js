@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/. Kept in plain JS so `npx lifeline` starts fast.
-import '../dist/src/cli/main.js';
+import '../dist/cli/main.js';

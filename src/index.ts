@@ -1,19 +1,24 @@
-// Public API of Lifeline. Re-exports only.
-export { defineWorkflow, registeredWorkflows, type WorkflowDefinition, type WorkflowOptions } from './workflow/define.js';
-export { WorkflowContext, type StepInfo, type StepOptions } from './workflow/context.js';
+// Public API of Lifeline, root entry: authoring workflows, the client, errors and events.
+// Re-exports only. The Store contract and the open functions are in `lifeline/store`, the
+// manual clock in `lifeline/testing`; everything else is internal.
+export { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from './workflow/define.js';
+export type { WorkflowContext, StepInfo, StepOptions } from './workflow/context.js';
 export type { Duration } from './workflow/duration.js';
 export type { Jsonify } from './workflow/jsonify.js';
 export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent, type StartOptions, type StartArgs } from './engine/lifeline.js';
-export { Worker } from './engine/worker.js';
+export type { Worker } from './engine/worker.js';
 export type { WorkerOptions } from './options/public-options.js';
-export { systemClock, ManualClock, type Clock } from './engine/clock.js';
-export type { Store } from './store/store.js';
-export type { RunRecord, RunStatus, StepRecord, AttemptRecord, EventRecord, SignalRecord, StoredError } from './store/types.js';
-export { openStore } from './store/open-store.js';
-export * from './policy/index.js';
-export { LifelineError } from './errors/lifeline-error.js';
+export type { Clock, TimerHandle } from './time/clock.js';
+export type { RunStatus, StoredError } from './store/types.js';
+export type { EventMap, EventType, LifelineEvent, RunEvent, WorkerErrorEvent } from './store/events.js';
+export { ERROR_CLASSES, isRetryableClass, type ErrorClass } from './errors/error-class.js';
+export { ClassifiedError, type ClassifiedErrorOptions } from './policy/classified-error.js';
+export { classifyError, type Classification, type ClassifierRule } from './policy/classify.js';
+export { DEFAULT_RETRY_POLICY, type ClassRetryOverride, type RetryOptions, type RetryPolicy } from './policy/retry-policy.js';
+export { LifelineError, type LifelineErrorCode } from './errors/lifeline-error.js';
 export * from './errors/store-errors.js';
 export * from './errors/workflow-errors.js';
 export * from './errors/payload-errors.js';
+export { StepTimeoutError } from './errors/timeout-errors.js';
 export { InvalidOptionsError } from './errors/options-error.js';
 export { InterruptedError } from './errors/interrupted-error.js';

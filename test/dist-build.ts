@@ -1,12 +1,12 @@
-// Tests that run the compiled CLI (dist/) must not run a build older than the sources: a stale
-// dist/ would test yesterday's code and pass. `npm test` builds first (pretest); a focused
-// `npx vitest run` after editing src/ gets this error instead of a misleading result.
+// Tests that run the compiled CLI and fixtures (build/, from tsconfig.dev.json) must not run a
+// build older than the sources: a stale build/ would test yesterday's code and pass. `npm test`
+// builds first (pretest); a focused `npx vitest run` after editing src/ gets this error instead.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The sources whose compiled output the dist/ tests execute. */
+/** The sources whose compiled output the build/ tests execute. */
 const SOURCE_DIRS = ['src', 'test/fixtures'];
 
 function sourcesUnder(dir: string): string[] {
@@ -17,23 +17,23 @@ function sourcesUnder(dir: string): string[] {
   });
 }
 
-/** Source files (relative to the repository) whose dist/ counterpart is missing or older. */
+/** Source files (relative to the repository) whose build/ counterpart is missing or older. */
 export function staleBuildFiles(root = ROOT): string[] {
   const stale: string[] = [];
   for (const dir of SOURCE_DIRS) {
     for (const source of sourcesUnder(join(root, dir))) {
       const rel = relative(root, source);
-      const compiled = join(root, 'dist', rel.replace(/\.ts$/, '.js'));
+      const compiled = join(root, 'build', rel.replace(/\.ts$/, '.js'));
       if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) stale.push(rel);
     }
   }
   return stale;
 }
 
-/** Throws unless dist/ was built from the current sources. */
+/** Throws unless build/ was built from the current sources. */
 export function assertFreshBuild(root = ROOT): void {
   const stale = staleBuildFiles(root);
   if (stale.length === 0) return;
   const shown = stale.slice(0, 5).join(', ') + (stale.length > 5 ? `, and ${stale.length - 5} more` : '');
-  throw new Error(`dist is older than src: run npm run build (npm test does) before these tests. Changed since the build: ${shown}`);
+  throw new Error(`build/ is older than src: run npm run build:dev (npm test does) before these tests. Changed since the build: ${shown}`);
 }

@@ -11,8 +11,8 @@ import { Lifeline } from '../../src/index.js';
 import { printTable } from '../../src/cli/commands/runs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../..'); // dist/examples/demo -> repo root
-const cli = join(root, 'dist/src/cli/main.js');
+const root = resolve(here, '../../..'); // build/examples/demo -> repo root
+const cli = join(root, 'build/src/cli/main.js');
 const workflowFile = join(here, 'report-pipeline.js');
 const dir = join(root, '.lifeline-demo');
 const db = join(dir, 'demo.db');

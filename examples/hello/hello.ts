@@ -1,5 +1,5 @@
 // A runnable example: `npx lifeline run examples/hello/hello.ts --input '{"name":"Ada"}'`
-// (after `npm run build`, or `node dist/examples/hello/run-hello.js` for the API version).
+// (after `npm run build`, or `node build/examples/hello/run-hello.js` for the API version).
 import { defineWorkflow } from '../../src/index.js';
 
 export const hello = defineWorkflow('hello', async (ctx, input: { name: string }) => {

@@ -17,8 +17,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// dist/src/cli/main.js → the package's package.json
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The package's version: the nearest package.json above this file (dist/cli/ in the package, build/src/cli/ in the repository). */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      return (JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { version: string }).version;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir.pathname === '/') throw error;
+    }
+  }
+}
+const version = packageVersion();
 
 const program = new Command()
   .name('lifeline')

@@ -1,6 +1,6 @@
 import { Lifeline } from '../engine/lifeline.js';
 import { LifelineError } from '../errors/lifeline-error.js';
-import { systemClock } from '../engine/clock.js';
+import { systemClock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../engine/store-retry.js';
 import { openStore, redactedLocation } from '../store/open-store.js';
 import { CliError } from './cli-error.js';

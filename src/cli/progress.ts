@@ -1,45 +1,51 @@
-import type { EngineEvent } from '../engine/lifeline.js';
-
-type Data = Record<string, unknown>;
+import type { LifelineEvent } from '../store/events.js';
 
 /**
  * One human line per engine event of interest, for `lifeline run` and `lifeline worker`.
  * Replayed steps and executed steps are told apart: that is what a user checks after a crash.
  */
-export function describeEvent(event: EngineEvent): string | null {
-  const d = (event.data ?? {}) as Data;
-  const run = event.runId.length > 13 ? `${event.runId.slice(0, 8)}…` : event.runId;
+export function describeEvent(event: LifelineEvent): string | null {
+  const runId = event.runId ?? '';
+  const run = runId.length > 13 ? `${runId.slice(0, 8)}…` : runId;
   switch (event.type) {
     case 'run.claimed':
-      return Number(d.claimCount) > 1 ? `▶ ${run} resumed (claim #${String(d.claimCount)})` : `▶ ${run} started`;
+      return event.data.claimCount > 1 ? `▶ ${run} resumed (claim #${event.data.claimCount})` : `▶ ${run} started`;
     case 'step.replayed':
-      return `  ↺ ${String(d.stepId)} replayed from checkpoint`;
+      return `  ↺ ${event.data.stepId} replayed from checkpoint`;
     case 'step.completed':
-      return d.kind ? null : `  ✓ ${String(d.stepId)} executed (attempt ${String(d.attempt)})`;
-    case 'step.retrying':
-      return `  ↻ ${String(d.stepId)} attempt ${String(d.attempt)} failed [${String(d.errorClass)}] ${String(d.message)} — retrying in ${String(d.delayMs)} ms`;
-    case 'step.failed':
-      return `  ✗ ${String(d.stepId)} failed [${String(d.errorClass)}] after ${String(d.attempt ?? 1)} attempt(s): ${String(d.message ?? '')}`;
+      return 'kind' in event.data ? null : `  ✓ ${event.data.stepId} executed (attempt ${event.data.attempt})`;
+    case 'step.retrying': {
+      const d = event.data;
+      return `  ↻ ${d.stepId} attempt ${d.attempt} failed [${d.errorClass}] ${d.message} — retrying in ${d.delayMs} ms`;
+    }
+    case 'step.failed': {
+      const d = event.data;
+      return 'kind' in d
+        ? `  ✗ ${d.stepId} (${d.kind}) failed`
+        : `  ✗ ${d.stepId} failed [${d.errorClass}] after ${d.attempt} attempt(s): ${d.message}`;
+    }
     case 'run.sleeping':
-      return `  ⏸ ${run} sleeping until ${new Date(Number(d.wakeAt)).toISOString()}`;
-    case 'run.waiting':
-      return `  ⏸ ${run} waiting for ${[...((d.signals as string[]) ?? []).map((s) => `signal "${s}"`), ...((d.children as string[]) ?? []).map((c) => `child ${c}`)].join(', ') || 'wake-up'}`;
+      return `  ⏸ ${run} sleeping until ${new Date(Number(event.data.wakeAt)).toISOString()}`;
+    case 'run.waiting': {
+      const { signals, children } = event.data;
+      return `  ⏸ ${run} waiting for ${[...signals.map((s) => `signal "${s}"`), ...children.map((c) => `child ${c}`)].join(', ') || 'wake-up'}`;
+    }
     case 'run.completed':
       return `■ ${run} completed`;
     case 'run.failed':
-      return `■ ${run} failed: ${String((d.error as Data | undefined)?.message ?? '')}`;
+      return `■ ${run} failed: ${event.data.error.message}`;
     case 'run.cancelled':
       return `■ ${run} cancelled`;
     case 'run.owner_dead':
-      return `  ⚠ ${run}: owner pid ${String(d.pid)} is dead, taking the run over`;
+      return `  ⚠ ${run}: owner pid ${event.data.pid} is dead, taking the run over`;
     case 'store.unavailable':
-      return `  ⚠ database unavailable, retrying in ${String(d.retryInMs)} ms: ${String(d.message)}`;
+      return `  ⚠ database unavailable, retrying in ${event.data.retryInMs} ms: ${event.data.message}`;
     case 'run.parked':
-      return `■ ${run} parked after ${String(d.claims)} claims without progress (lifeline resume ${event.runId} once fixed)`;
+      return `■ ${run} parked after ${event.data.claims} claims without progress (lifeline resume ${event.runId} once fixed)`;
     case 'worker.store_exhausted':
-      return `  ⚠ ${String(d.text)}`;
+      return `  ⚠ ${event.data.text}`;
     case 'worker.error':
-      return `  ⚠ worker error (${String(d.context)}): ${String(d.message)}`;
+      return `  ⚠ worker error (${event.data.context}): ${event.data.message}`;
     default:
       return null;
   }

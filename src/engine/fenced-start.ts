@@ -1,5 +1,5 @@
 import type { StartAttemptArgs } from '../store/store.js';
-import { monotonicNow } from './clock.js';
+import { monotonicNow } from '../time/clock.js';
 import type { RunExecution } from './run-execution.js';
 
 /**

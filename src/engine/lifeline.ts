@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { NewEvent, RunFilter, Store } from '../store/store.js';
+import type { RunFilter, Store } from '../store/store.js';
+import type { LifelineEvent } from '../store/events.js';
 import { openStore } from '../store/open-store.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, RunStatus, StoredError } from '../store/types.js';
@@ -8,7 +9,7 @@ import { RunNotFoundError } from '../errors/store-errors.js';
 import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { Worker } from './worker.js';
 import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOptions } from '../options/public-options.js';
 import { formatZodIssues } from './zod-format.js';
@@ -49,7 +50,8 @@ export interface RunHandle<O = unknown> {
   status(): Promise<RunInfo<O>>;
 }
 
-export type EngineEvent = NewEvent;
+/** What `Lifeline.events` publishes: a run event or a worker error (see store/events.ts). */
+export type EngineEvent = LifelineEvent;
 
 /** How long result() waits on a never-claimed run, with no worker in this client, before it warns once. */
 export const NO_WORKER_WARNING_MS = 10_000;
@@ -228,7 +230,7 @@ export class Lifeline {
         maxPayloadBytes: this.maxPayloadBytes,
         emit: (event) => this.emit(event),
         onError: (error, context) =>
-          this.emit({ runId: '', type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
+          this.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },
       options,
     );
@@ -244,7 +246,7 @@ export class Lifeline {
   }
 
   private emit(event: EngineEvent): void {
-    if (isFinalEvent(event.type)) {
+    if (event.runId !== undefined && isFinalEvent(event.type)) {
       const waiting = this.waiters.get(event.runId);
       if (waiting) for (const wake of [...waiting]) wake();
     }

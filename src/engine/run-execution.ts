@@ -2,21 +2,22 @@ import { StepFailedError, InputValidationError, RunCancelledError } from '../err
 import { LeaseLostError, StepAlreadyCommittedError, StoreRefusedError } from '../errors/store-errors.js';
 import { classifyStoreFault } from '../store/store-faults.js';
 import { retryWhileUnavailable } from './store-retry.js';
-import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
+import type { EventData, LifelineEvent, RunEvent, RunEventType } from '../store/events.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
 import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../workflow/context.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
+import type { ErrorClass } from '../errors/error-class.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
-import { loadRunHistory, type RunHistory } from './run-history.js';
+import { loadRunHistory, wokenSince, type RunHistory } from './run-history.js';
 
 export interface ExecutionDeps {
   store: Store;
@@ -25,7 +26,7 @@ export interface ExecutionDeps {
   /** The lease time this worker claims and heartbeats with; a fenced attempt start extends the lease by it. */
   leaseMs: number;
   maxPayloadBytes: number;
-  emit: (event: NewEvent) => void;
+  emit: (event: LifelineEvent) => void;
   /** The database is out of disk, memory or another resource (the worker backs off claiming). */
   onStoreExhausted?: (error: unknown) => void;
 }
@@ -165,7 +166,7 @@ export class RunExecution {
     await this.commit(slot, kind, 'waiting', JSON.stringify(marker), null);
   }
 
-  async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: string): Promise<void> {
+  async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: ErrorClass): Promise<void> {
     await this.commit(slot, kind, 'failed', null, toStoredError(error, { errorClass, stepId: slot.stepId, attempts: 1 }));
   }
 
@@ -179,6 +180,11 @@ export class RunExecution {
   suspend(event: Extract<ExecutionEvent, { type: 'sleep' | 'wait' }>): Promise<never> {
     this.dispatch(event);
     return PARKED;
+  }
+
+  /** Whether the run was woken (`resume`) at or after `since`: a durable sleep begun before it is over. */
+  wokenSince(since: number): Promise<boolean> {
+    return this.storeCall(() => wokenSince(this.store, this.runId, since), { abortable: true });
   }
 
   nonDeterminism(error: Error): Error {
@@ -198,7 +204,7 @@ export class RunExecution {
   abandon(error: unknown): void {
     const message = redactMessage(error instanceof Error ? error.message : String(error));
     this.abandoned = true;
-    this.deps.emit(this.event('worker.error', { context: `run ${this.runId} abandoned for recovery`, message }));
+    this.deps.emit({ type: 'worker.error', runId: this.runId, data: { context: `run ${this.runId} abandoned for recovery`, message }, at: this.clock.now() });
     this.store.appendEvents([this.event('run.abandoned', { message })]).catch(() => {}); // the store may be what failed
     this.dispatch({ type: 'lease_lost' });
   }
@@ -235,8 +241,8 @@ export class RunExecution {
   }
 
   /** Builds an event; it is written with the state change it describes and published after. */
-  event(type: string, data?: unknown): NewEvent {
-    return { runId: this.runId, type, data, at: this.clock.now() };
+  event<K extends RunEventType>(type: K, ...[data]: EventData<K>): RunEvent<K> {
+    return { runId: this.runId, type, data, at: this.clock.now() } as RunEvent<K>;
   }
 
   /** Writes `events` through `write` and publishes them in-process once the write landed. */
@@ -360,12 +366,7 @@ export class RunExecution {
 
   private async fail(error: unknown): Promise<ExecutionOutcome> {
     const cause = this.nonDeterministic ?? error;
-    const forced =
-      cause instanceof SerializationError || cause instanceof PayloadTooLargeError || cause instanceof InputValidationError || cause instanceof StoreRefusedError
-        ? 'validation'
-        : undefined;
     const stored = toStoredError(cause, {
-      ...(forced ? { errorClass: forced } : {}),
       ...(this.workflow.options.classifiers ? { classifiers: this.workflow.options.classifiers } : {}),
       ...(cause instanceof StepFailedError ? { stepId: cause.stepId, attempts: cause.attempts } : {}),
     });

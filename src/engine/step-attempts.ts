@@ -1,8 +1,7 @@
-import { classifyError, decideRetry, runWithTimeout, type Classification } from '../policy/index.js';
+import { classifyError, decideRetry, runWithTimeout } from '../policy/index.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
-import { PayloadTooLargeError, SerializationError } from '../errors/payload-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { StepInfo, StepOptions } from '../workflow/context.js';
 import { redactMessage, toStoredError } from './stored-error.js';
@@ -97,10 +96,7 @@ export async function runStepAttempts(exec: RunExecution, call: StepCall): Promi
         .catch(() => {}); // bookkeeping only: a refused or failed write changes nothing for the run
       return { kind: 'parked' };
     }
-    const classification: Classification =
-      failure instanceof SerializationError || failure instanceof PayloadTooLargeError
-        ? { errorClass: 'validation', retryable: false, reason: failure.code }
-        : classifyError(failure, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
+    const classification = classifyError(failure, [...(call.options.classifiers ?? []), ...(exec.workflow.options.classifiers ?? [])], clock.now());
 
     failures++;
     const outcome = failure instanceof StepTimeoutError ? 'timeout' : 'failed';

@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '../errors/store-errors.js';
-import type { Clock } from './clock.js';
+import { Backoff } from '../time/backoff.js';
+import type { Clock } from '../time/clock.js';
 
 export interface StoreRetryOptions {
   clock: Clock;
@@ -23,7 +24,7 @@ const MAX_DELAY_MS = 2000;
  * committing twice. Any other error is the caller's.
  */
 export async function retryWhileUnavailable<T>(call: () => Promise<T>, options: StoreRetryOptions): Promise<T | undefined> {
-  let delay = FIRST_DELAY_MS;
+  const backoff = new Backoff(FIRST_DELAY_MS, MAX_DELAY_MS);
   let ambiguous = false;
   for (;;) {
     try {
@@ -32,9 +33,9 @@ export async function retryWhileUnavailable<T>(call: () => Promise<T>, options: 
       if (ambiguous && options.landedIf?.(error)) return undefined;
       if (!(error instanceof StoreUnavailableError)) throw error;
       ambiguous = true;
+      const delay = backoff.next();
       options.onRetry?.(error, delay);
       await options.clock.sleep(delay, options.signal);
-      delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   }
 }

@@ -1,6 +1,7 @@
-import { classifyError, redactSecrets, type ClassifierRule } from '../policy/index.js';
+import { classifyError, type ClassifierRule } from '../policy/index.js';
+import { redactSecrets } from '../errors/redact.js';
+import type { ErrorClass } from '../errors/error-class.js';
 import { LifelineError } from '../errors/lifeline-error.js';
-import { NonDeterminismError, StepFailedError } from '../errors/workflow-errors.js';
 import type { StoredError } from '../store/types.js';
 
 /**
@@ -9,10 +10,10 @@ import type { StoredError } from '../store/types.js';
  */
 export function toStoredError(
   error: unknown,
-  extra: { errorClass?: string; stepId?: string; attempts?: number; classifiers?: readonly ClassifierRule[] } = {},
+  extra: { errorClass?: ErrorClass; stepId?: string; attempts?: number; classifiers?: readonly ClassifierRule[] } = {},
 ): StoredError {
   const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
-  const errorClass = extra.errorClass ?? classOf(err, extra.classifiers);
+  const errorClass = extra.errorClass ?? classifyError(err, extra.classifiers).errorClass;
   const stored: StoredError = {
     name: storableText(String(err.name)),
     message: redactMessage(err.message),
@@ -39,12 +40,6 @@ export function redactMessage(message: string): string {
  */
 export function storableText(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\u2400') : text;
-}
-
-function classOf(err: Error, classifiers: readonly ClassifierRule[] | undefined): string {
-  if (err instanceof StepFailedError) return err.errorClass;
-  if (err instanceof NonDeterminismError) return 'logic';
-  return classifyError(err, classifiers).errorClass;
 }
 
 function safeString(value: unknown): string {

@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Store, NewEvent } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { LifelineEvent } from '../store/events.js';
 import type { RunRecord } from '../store/types.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import { RunExecution, type ExecutionOutcome } from './run-execution.js';
 import { isPidAlive } from './pid.js';
 import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from '../options/public-options.js';
@@ -19,7 +20,7 @@ export interface WorkerDeps {
   clock: Clock;
   workflows: () => WorkflowDefinition[];
   maxPayloadBytes: number;
-  emit: (event: NewEvent) => void;
+  emit: (event: LifelineEvent) => void;
   onError: (error: unknown, context: string) => void;
 }
 
@@ -215,7 +216,6 @@ export class Worker {
     this.pausedUntil = Math.max(this.pausedUntil, this.deps.clock.now() + pauseMs);
     const message = redactMessage(error instanceof Error ? error.message : String(error));
     this.deps.emit({
-      runId: '',
       type: 'worker.store_exhausted',
       data: { message, pauseMs, text: `the database is out of resources (${message}): this worker stops claiming runs for ${pauseMs} ms` },
       at: this.deps.clock.now(),

@@ -3,25 +3,25 @@ import { LifelineError } from './lifeline-error.js';
 /** The run was claimed by another worker since this one got its lease (fencing). */
 export class LeaseLostError extends LifelineError {
   constructor(readonly runId: string) {
-    super('LEASE_LOST', `Lease on run ${runId} was lost: another worker took the run over, so this worker's write was refused.`);
+    super('LEASE_LOST', 'interrupted', `Lease on run ${runId} was lost: another worker took the run over, so this worker's write was refused.`);
   }
 }
 
 export class StepAlreadyCommittedError extends LifelineError {
   constructor(readonly runId: string, readonly stepId: string) {
-    super('STEP_ALREADY_COMMITTED', `Step ${stepId} of run ${runId} is already committed; a committed step is never written twice.`);
+    super('STEP_ALREADY_COMMITTED', 'logic', `Step ${stepId} of run ${runId} is already committed; a committed step is never written twice.`);
   }
 }
 
 export class RunNotFoundError extends LifelineError {
   constructor(readonly runId: string) {
-    super('RUN_NOT_FOUND', `No run with id "${runId}" in this database.`);
+    super('RUN_NOT_FOUND', 'validation', `No run with id "${runId}" in this database.`);
   }
 }
 
 export class InvalidRunStateError extends LifelineError {
   constructor(readonly runId: string, readonly status: string, action: string) {
-    super('INVALID_RUN_STATE', `Cannot ${action} run ${runId}: it is ${status}.`);
+    super('INVALID_RUN_STATE', 'validation', `Cannot ${action} run ${runId}: it is ${status}.`);
   }
 }
 
@@ -29,7 +29,7 @@ export class InvalidRunStateError extends LifelineError {
 export class SchemaTooNewError extends LifelineError {
   constructor(readonly location: string, readonly found: number, readonly known: number) {
     super(
-      'SCHEMA_TOO_NEW',
+      'SCHEMA_TOO_NEW', 'configuration',
       `Database ${location} has schema version ${found}, but this Lifeline knows versions up to ${known}. ` +
         `Upgrade Lifeline to open it; the database was not modified.`,
     );
@@ -45,6 +45,7 @@ export class ForeignDatabaseError extends LifelineError {
     const shown = tables.slice(0, 5).map((t) => `"${t}"`).join(', ') + (tables.length > 5 ? `, and ${tables.length - 5} more` : '');
     super(
       'FOREIGN_DATABASE',
+      'configuration',
       `Database ${location} is not a Lifeline database: it holds ${tables.length === 1 ? 'the table' : 'the tables'} ${shown} ` +
         `and no lifeline_schema table. It was left untouched; point --db (or LIFELINE_DB) at a new file or an empty schema.`,
     );
@@ -54,7 +55,7 @@ export class ForeignDatabaseError extends LifelineError {
 /** The file is not a database Lifeline can open (not SQLite, corrupted, or unreadable). */
 export class StoreOpenError extends LifelineError {
   constructor(readonly location: string, reason: string, options?: { cause?: unknown }) {
-    super('STORE_OPEN_FAILED', `Cannot open Lifeline database ${location}: ${reason}`, options);
+    super('STORE_OPEN_FAILED', 'configuration', `Cannot open Lifeline database ${location}: ${reason}`, options);
   }
 }
 
@@ -65,7 +66,7 @@ export class StoreOpenError extends LifelineError {
  */
 export class StoreUnavailableError extends LifelineError {
   constructor(reason: string, options?: { cause?: unknown }) {
-    super('STORE_UNAVAILABLE', `The database is unavailable: ${reason}`, options);
+    super('STORE_UNAVAILABLE', 'transient', `The database is unavailable: ${reason}`, options);
   }
 }
 
@@ -77,6 +78,7 @@ export class StoreRefusedError extends LifelineError {
   constructor(readonly runId: string, storeMessage: string, options?: { cause?: unknown }) {
     super(
       'STORE_REFUSED',
+      'validation',
       `The database refused to record run ${runId}'s progress: ${storeMessage}. The same write would fail again, so the run fails instead of retrying it.`,
       options,
     );

@@ -1,15 +1,16 @@
+import type { ErrorClass } from './error-class.js';
 import { LifelineError } from './lifeline-error.js';
 
 export class DuplicateWorkflowError extends LifelineError {
   constructor(readonly workflow: string) {
-    super('DUPLICATE_WORKFLOW', `A workflow named "${workflow}" is already registered; workflow names must be unique.`);
+    super('DUPLICATE_WORKFLOW', 'configuration', `A workflow named "${workflow}" is already registered; workflow names must be unique.`);
   }
 }
 
 export class WorkflowNotFoundError extends LifelineError {
   constructor(readonly workflow: string, known: string[], readonly runId?: string) {
     super(
-      'WORKFLOW_NOT_FOUND',
+      'WORKFLOW_NOT_FOUND', 'configuration',
       `${runId ? `Run ${runId} belongs to workflow "${workflow}", which` : `Workflow "${workflow}"`} is not defined in this code` +
         ` (defined: ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none'}).`,
     );
@@ -20,7 +21,7 @@ export class WorkflowNotFoundError extends LifelineError {
 export class NonDeterminismError extends LifelineError {
   constructor(readonly runId: string, readonly expectedStepId: string, readonly actualStepId: string) {
     super(
-      'NON_DETERMINISM',
+      'NON_DETERMINISM', 'logic',
       `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
         `"${actualStepId}". Usually the workflow body decides with a value that differs on replay: Date.now(), ` +
         `new Date() or Math.random() instead of ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. ` +
@@ -34,6 +35,7 @@ export class NoWorkerError extends LifelineError {
   constructor(readonly runId: string) {
     super(
       'NO_WORKER',
+      'configuration',
       `Run ${runId} cannot make progress: the database ":memory:" is private to this client and the client has no started worker. ` +
         'Call lifeline.worker().start() before awaiting the result, or use a database file that a worker process (lifeline worker FILE) also opens.',
     );
@@ -42,14 +44,14 @@ export class NoWorkerError extends LifelineError {
 
 export class InputValidationError extends LifelineError {
   constructor(readonly workflow: string, readonly which: 'input' | 'output', detail: string) {
-    super('VALIDATION', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
+    super('VALIDATION', 'validation', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
   }
 }
 
 export class StepAfterCompletionError extends LifelineError {
   constructor(readonly runId: string, readonly stepName: string) {
     super(
-      'STEP_AFTER_COMPLETION',
+      'STEP_AFTER_COMPLETION', 'logic',
       `Step "${stepName}" was called on run ${runId} after the workflow function returned; await every step before returning.`,
     );
   }
@@ -59,31 +61,32 @@ export class StepAfterCompletionError extends LifelineError {
 export class StepFailedError extends LifelineError {
   constructor(
     readonly stepId: string,
-    readonly errorClass: string,
+    errorClass: ErrorClass,
     readonly attempts: number,
     readonly lastMessage: string,
   ) {
     super(
       'STEP_FAILED',
+      errorClass,
       `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`,
     );
   }
 }
 
 export class RunFailedError extends LifelineError {
-  constructor(readonly runId: string, readonly errorClass: string, message: string) {
-    super('RUN_FAILED', `Run ${runId} failed: ${message}`);
+  constructor(readonly runId: string, errorClass: ErrorClass, message: string) {
+    super('RUN_FAILED', errorClass, `Run ${runId} failed: ${message}`);
   }
 }
 
 export class RunCancelledError extends LifelineError {
   constructor(readonly runId: string) {
-    super('CANCELLED', `Run ${runId} was cancelled.`);
+    super('CANCELLED', 'cancelled', `Run ${runId} was cancelled.`);
   }
 }
 
 export class SignalTimeoutError extends LifelineError {
   constructor(readonly signalName: string, readonly timeoutMs: number) {
-    super('SIGNAL_TIMEOUT', `No signal "${signalName}" arrived within ${timeoutMs} ms.`);
+    super('SIGNAL_TIMEOUT', 'timeout', `No signal "${signalName}" arrived within ${timeoutMs} ms.`);
   }
 }

@@ -1,7 +1,7 @@
-import type { EngineEvent } from '../engine/lifeline.js';
+import type { EventType, LifelineEvent } from '../store/events.js';
 
 /** Log level of an engine event: failures stand out, routine progress is info. */
-export function levelOf(type: string): 'error' | 'warn' | 'info' {
+export function levelOf(type: EventType): 'error' | 'warn' | 'info' {
   if (type === 'run.failed' || type === 'worker.error' || type === 'worker.store_exhausted' || type === 'run.parked') return 'error';
   if (type === 'step.failed' || type === 'step.retrying' || type === 'run.owner_dead' || type === 'store.unavailable') return 'warn';
   return 'info';
@@ -12,10 +12,10 @@ export function levelOf(type: string): 'error' | 'warn' | 'info' {
  * only here, on demand, so the CLI's start-up stays lean when logs are not asked for. Event
  * data is already redacted by the engine before it is built, so it is logged as is.
  */
-export async function createEventLogger(destination: NodeJS.WritableStream = process.stdout): Promise<(event: EngineEvent) => void> {
+export async function createEventLogger(destination: NodeJS.WritableStream = process.stdout): Promise<(event: LifelineEvent) => void> {
   const { pino } = await import('pino');
   const logger = pino({ base: { service: 'lifeline' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   return (event) => {
-    logger[levelOf(event.type)]({ event: event.type, runId: event.runId || undefined, at: event.at, ...(event.data as object | undefined) }, event.type);
+    logger[levelOf(event.type)]({ event: event.type, runId: event.runId || undefined, at: event.at, ...event.data }, event.type);
   };
 }

@@ -1,5 +1,5 @@
 import type { Classification } from './classification.js';
-import { isRetryableClass, type ErrorClass } from './error-class.js';
+import { isRetryableClass, type ErrorClass } from '../errors/error-class.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export type RetryDecision =

@@ -1,5 +1,6 @@
 import type { Classification } from './classification.js';
-import { isRetryableClass, type ErrorClass } from './error-class.js';
+import { isRetryableClass, type ErrorClass } from '../errors/error-class.js';
+import { isLifelineError } from '../errors/lifeline-error.js';
 import { chainCodes, errorCause, errorMessage, errorNames, httpStatus, ownCodes, prop } from './error-shape.js';
 import { retryAfterMsOf } from './retry-after.js';
 
@@ -11,36 +12,6 @@ function verdict(errorClass: ErrorClass, reason: string, retryAfterMs?: number):
   if (retryAfterMs !== undefined) c.retryAfterMs = retryAfterMs;
   return c;
 }
-
-// Lifeline's own error codes, so its errors classify the same way when they surface from a step.
-const LIFELINE_CODES: Readonly<Record<string, ErrorClass>> = {
-  STEP_TIMEOUT: 'timeout',
-  CANCELLED: 'cancelled',
-  INTERRUPTED: 'interrupted',
-  INVALID_OPTIONS: 'configuration',
-  VALIDATION: 'validation',
-  NOT_SERIALIZABLE: 'validation',
-  PAYLOAD_TOO_LARGE: 'validation',
-  NON_DETERMINISM: 'logic',
-};
-
-const LIFELINE_NAMES: Readonly<Record<string, ErrorClass>> = {
-  StepTimeoutError: 'timeout',
-  RunCancelledError: 'cancelled',
-  InterruptedError: 'interrupted',
-};
-
-const lifeline: BuiltinRule = (error) => {
-  for (const code of ownCodes(error)) {
-    const c = Object.hasOwn(LIFELINE_CODES, code) ? LIFELINE_CODES[code] : undefined;
-    if (c) return verdict(c, `code ${code}`);
-  }
-  for (const name of errorNames(error)) {
-    const c = Object.hasOwn(LIFELINE_NAMES, name) ? LIFELINE_NAMES[name] : undefined;
-    if (c) return verdict(c, `name ${name}`);
-  }
-  return undefined;
-};
 
 const RATE_LIMIT_WORD = /rate[_ -]?limit|throttl/i;
 
@@ -110,11 +81,10 @@ const TIMED_OUT = /timed? ?out/i;
 
 function isTimeoutValue(value: unknown): boolean {
   if (value == null) return false;
-  const names = errorNames(value);
   return (
-    names.includes('TimeoutError') ||
-    names.includes('StepTimeoutError') ||
-    ownCodes(value).some((c) => c === 'STEP_TIMEOUT' || c === 'ETIMEDOUT') ||
+    (isLifelineError(value) && value.errorClass === 'timeout') ||
+    errorNames(value).includes('TimeoutError') ||
+    ownCodes(value).includes('ETIMEDOUT') ||
     TIMED_OUT.test(errorMessage(value))
   );
 }
@@ -168,7 +138,7 @@ const configMessage: BuiltinRule = (error) => {
 };
 
 /** Rules that rely on a specific signal, in priority order. */
-export const STRONG_RULES: readonly BuiltinRule[] = [lifeline, rateLimit, http, codes, networkMessage, timeoutName, names, configMessage];
+export const STRONG_RULES: readonly BuiltinRule[] = [rateLimit, http, codes, networkMessage, timeoutName, names, configMessage];
 
 /** Last resort when nothing specific matched the error or its causes. */
 export const weakTimeoutMessage: BuiltinRule = (error) =>

@@ -1,4 +1,4 @@
-import type { ErrorClass } from './error-class.js';
+import type { ErrorClass } from '../errors/error-class.js';
 
 /** The verdict on one failure: what kind it is and whether another attempt can help. */
 export interface Classification {

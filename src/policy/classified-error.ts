@@ -1,5 +1,5 @@
 import { LifelineError } from '../errors/lifeline-error.js';
-import { isRetryableClass, type ErrorClass } from './error-class.js';
+import { isRetryableClass, type ErrorClass } from '../errors/error-class.js';
 
 export interface ClassifiedErrorOptions {
   errorClass: ErrorClass;
@@ -15,13 +15,11 @@ export interface ClassifiedErrorOptions {
  * classification (compare Temporal's ApplicationFailure `nonRetryable` / `nextRetryDelay`).
  */
 export class ClassifiedError extends LifelineError {
-  readonly errorClass: ErrorClass;
   readonly nonRetryable: boolean;
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: ClassifiedErrorOptions) {
-    super('CLASSIFIED', message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.errorClass = options.errorClass;
+    super('CLASSIFIED', options.errorClass, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.nonRetryable = options.nonRetryable ?? !isRetryableClass(options.errorClass);
     // Thrown from inside a failing step, so a bad hint is dropped rather than turned into a
     // second, confusing error that hides the first.

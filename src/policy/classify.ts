@@ -1,13 +1,14 @@
 import { STRONG_RULES, weakTimeoutMessage } from './builtin-rules.js';
 import type { Classification, ClassifierRule } from './classification.js';
-import { isErrorClass, isRetryableClass } from './error-class.js';
+import { isErrorClass, isRetryableClass } from '../errors/error-class.js';
+import { isLifelineError } from '../errors/lifeline-error.js';
 import { errorCause, MAX_CAUSE_DEPTH, prop } from './error-shape.js';
 
 export type { Classification, ClassifierRule } from './classification.js';
 
 /**
- * Decides how a failure is treated. Order: a ClassifiedError's own fields, then the user's
- * rules (first non-null wins), then the built-in rules; if none match, the same is tried on
+ * Decides how a failure is treated. Order: the class a Lifeline error carries (ClassifiedError
+ * included), then the user's rules (first non-null wins), then the built-in rules; if none match, the same is tried on
  * `cause` (a few levels), then a "timed out" message, and finally `unknown` (retried).
  * Never throws: a classifier that crashes would turn one failure into a stuck run.
  */
@@ -34,8 +35,8 @@ function classifyChain(error: unknown, rules: readonly ClassifierRule[], now: nu
 }
 
 function classifyOne(error: unknown, rules: readonly ClassifierRule[], now: number): Classification | undefined {
-  const explicit = fromClassifiedError(error);
-  if (explicit) return explicit;
+  const own = fromLifelineError(error);
+  if (own) return own;
   for (const [i, rule] of rules.entries()) {
     const found = fromUserRule(rule, i, error);
     if (found) return found;
@@ -47,17 +48,18 @@ function classifyOne(error: unknown, rules: readonly ClassifierRule[], now: numb
   return undefined;
 }
 
-// Duck-typed rather than instanceof, so a ClassifiedError from a second copy of the package
-// (duplicated node_modules) is still honoured.
-function fromClassifiedError(error: unknown): Classification | undefined {
-  if (prop(error, 'code') !== 'CLASSIFIED') return undefined;
+// Every Lifeline error carries its class (the one mapping, on the error itself). Read through
+// the brand, not instanceof, so an error from a second copy of the package is honoured too.
+function fromLifelineError(error: unknown): Classification | undefined {
+  if (!isLifelineError(error)) return undefined;
   const errorClass = prop(error, 'errorClass');
   if (!isErrorClass(errorClass)) return undefined;
+  const code = prop(error, 'code');
   const nonRetryable = prop(error, 'nonRetryable');
   const c: Classification = {
     errorClass,
     retryable: typeof nonRetryable === 'boolean' ? !nonRetryable : isRetryableClass(errorClass),
-    reason: 'ClassifiedError',
+    reason: code === 'CLASSIFIED' ? 'ClassifiedError' : `code ${String(code)}`,
   };
   const after = validDelay(prop(error, 'retryAfterMs'));
   if (after !== undefined) c.retryAfterMs = after;

@@ -1,5 +1,5 @@
 // Public surface of the policy module: error classes, classification, retries, timeouts, redaction.
-export { ERROR_CLASSES, isRetryableClass, type ErrorClass } from './error-class.js';
+export { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../errors/error-class.js';
 export { ClassifiedError, type ClassifiedErrorOptions } from './classified-error.js';
 export { StepTimeoutError } from '../errors/timeout-errors.js';
 export { classifyError, type Classification, type ClassifierRule } from './classify.js';
@@ -11,5 +11,4 @@ export {
   type RetryPolicy,
 } from './retry-policy.js';
 export { decideRetry, type RetryDecision } from './backoff.js';
-export { redactKnownValues, redactSecrets } from './redact.js';
 export { runWithTimeout, type RunWithTimeoutOptions } from './timeout.js';

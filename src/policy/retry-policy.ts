@@ -1,4 +1,4 @@
-import { ERROR_CLASSES, isErrorClass, type ErrorClass } from './error-class.js';
+import { ERROR_CLASSES, isErrorClass, type ErrorClass } from '../errors/error-class.js';
 import {
   checkBoolean,
   checkKnownKeys,

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../engine/clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { optionError, describeValue } from '../options/option-check.js';
 

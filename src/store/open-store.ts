@@ -2,8 +2,9 @@
 // can carry a password, and error messages end up in logs.
 import { LifelineError } from '../errors/lifeline-error.js';
 import { checkStoreOptions } from '../options/public-options.js';
-import type { PostgresOpenOptions, SqliteOpenOptions } from './open-options.js';
-import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { PostgresOpenOptions } from './postgres/options.js';
+import type { SqliteOpenOptions } from './sqlite/options.js';
+import * as sqlite from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 /** Options of either backend; each reads only its own. */
@@ -21,13 +22,8 @@ export async function openStore(url: string, options?: OpenStoreOptions): Promis
   switch (target.backend) {
     case 'sqlite':
       return openSqliteStore(target.path, options);
-    case 'postgres': {
-      // Loaded on demand, so SQLite users never load (or install) the pg driver: an optional peer.
-      const { openPostgresStore } = await import('./postgres/postgres-store.js').catch((error: unknown) => {
-        throw isMissingPg(error) ? new LifelineError('STORE_DRIVER_MISSING', PG_MISSING, { cause: error }) : error;
-      });
+    case 'postgres':
       return openPostgresStore(target.url, options);
-    }
   }
 }
 
@@ -44,6 +40,12 @@ export function redactedLocation(url: string): string {
   }
 }
 
+/** Opens (creating or migrating) the SQLite store in the file at `path`, or `:memory:`. */
+export async function openSqliteStore(path: string, options?: SqliteOpenOptions): Promise<Store> {
+  checkStoreOptions(options);
+  return sqlite.openSqliteStore(path, options);
+}
+
 const PG_MISSING = 'PostgreSQL URLs need the "pg" package, an optional peer dependency of lifeline-workflows: run `npm install pg`.';
 
 function isMissingPg(error: unknown): boolean {
@@ -51,11 +53,20 @@ function isMissingPg(error: unknown): boolean {
   return e?.code === 'ERR_MODULE_NOT_FOUND' && typeof e.message === 'string' && /['"]pg['"]/.test(e.message);
 }
 
+/** Opens the PostgreSQL store. The pg driver is loaded only now (an optional peer), so SQLite users never load or install it. */
+export async function openPostgresStore(url: string, options?: PostgresOpenOptions): Promise<Store> {
+  checkStoreOptions(options);
+  const postgres = await import('./postgres/postgres-store.js').catch((error: unknown) => {
+    throw isMissingPg(error) ? new LifelineError('STORE_DRIVER_MISSING', 'configuration', PG_MISSING, { cause: error }) : error;
+  });
+  return postgres.openPostgresStore(url, options);
+}
+
 export type StoreTarget = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };
 
 export function parseStoreUrl(url: string): StoreTarget {
   if (url.trim() === '') {
-    throw new LifelineError('INVALID_STORE_URL', `The store URL is empty; use ${ACCEPTED_FORMS}.`);
+    throw new LifelineError('INVALID_STORE_URL', 'configuration', `The store URL is empty; use ${ACCEPTED_FORMS}.`);
   }
   // A scheme is 2+ characters so that Windows drive letters ("C:\data\db") stay bare paths.
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(url)?.[1]?.toLowerCase();
@@ -64,11 +75,12 @@ export function parseStoreUrl(url: string): StoreTarget {
   if (scheme === 'sqlite') {
     const rest = url.slice(scheme.length + 1);
     const path = rest.startsWith('//') ? rest.slice(2) : rest;
-    if (path === '') throw new LifelineError('INVALID_STORE_URL', `The sqlite: store URL names no file path.`);
+    if (path === '') throw new LifelineError('INVALID_STORE_URL', 'configuration', `The sqlite: store URL names no file path.`);
     return { backend: 'sqlite', path };
   }
   throw new LifelineError(
     'INVALID_STORE_URL',
+    'configuration',
     `Unsupported store URL scheme "${scheme}:"; accepted forms are ${ACCEPTED_FORMS}.`,
   );
 }

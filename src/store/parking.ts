@@ -6,7 +6,9 @@ import type { StoredError } from './types.js';
 export function parkedError(claims: number): StoredError {
   return {
     name: 'RunParkedError',
-    errorClass: 'parked',
+    // Its claims were cut short again and again (a crash, an abandoned commit): each attempt row
+    // says how; the name RunParkedError marks the parking reason.
+    errorClass: 'interrupted',
     message:
       `Run parked: claimed ${claims} times in a row without committing a step (its step, or the commit of its result, ` +
       `fails the same way every time, or the worker dies running it). Its attempts and events tell why; ` +

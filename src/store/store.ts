@@ -1,3 +1,5 @@
+import type { ErrorClass } from '../errors/error-class.js';
+import type { RunEvent } from './events.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -45,7 +47,7 @@ export interface Store {
    *
    * Poison runs: a runnable run whose claimsWithoutProgress already reached
    * `maxClaimsWithoutProgress` is not claimed but parked, in the same transaction: status
-   * `parked`, lease cleared, error = the parking reason (errorClass `parked`, see parking.ts),
+   * `parked`, lease cleared, error = the parking reason (RunParkedError, see parking.ts),
    * running attempts interrupted, a `run.parked` event appended. It is returned (status `parked`,
    * in order with the claimed ones) so the worker can say so, and counts against `limit`. A parked
    * run is never claimed; wakeRun (resume) makes it pending again.
@@ -224,7 +226,7 @@ export interface EndAttemptArgs {
   attempt: number;
   endedAt: number;
   outcome: Exclude<AttemptOutcome, 'running'>;
-  errorClass?: string | null;
+  errorClass?: ErrorClass | null;
   errorMessage?: string | null;
   events?: NewEvent[];
 }
@@ -236,9 +238,5 @@ export interface CommitStepArgs extends LeaseArgs {
   events?: NewEvent[];
 }
 
-export interface NewEvent {
-  runId: string;
-  type: string;
-  data?: unknown;
-  at: number;
-}
+/** An event written with a state change: a run event of the one event map (store/events.ts). */
+export type NewEvent = RunEvent;

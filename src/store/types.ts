@@ -2,6 +2,9 @@
 // Times are epoch milliseconds chosen by the caller (the engine's injected clock), never
 // read from the database server, so tests control time and hosts agree on one source.
 
+import type { ErrorClass } from '../errors/error-class.js';
+import type { RunEventType } from './events.js';
+
 export type RunStatus =
   | 'pending' // runnable now
   | 'running' // claimed by a worker holding a live lease
@@ -20,7 +23,7 @@ export type Json = string;
 export interface StoredError {
   name: string;
   message: string; // already redacted
-  errorClass: string;
+  errorClass: ErrorClass;
   stepId?: string;
   attempts?: number;
   stack?: string; // redacted
@@ -88,7 +91,7 @@ export interface AttemptRecord {
   startedAt: number;
   endedAt: number | null;
   outcome: AttemptOutcome;
-  errorClass: string | null;
+  errorClass: ErrorClass | null;
   errorMessage: string | null; // redacted
   durationMs: number | null;
   workerId: string;
@@ -106,7 +109,7 @@ export interface SignalRecord {
 export interface EventRecord {
   id: number;
   runId: string;
-  type: string;
+  type: RunEventType;
   data: Json;
   at: number;
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, StepFailedError } from '../errors/workflow-errors.js';
 import type { RunExecution } from '../engine/run-execution.js';
 import type { RetryOptions, ClassifierRule } from '../policy/index.js';
-import { wokenSince } from '../engine/run-history.js';
 import { fromJson } from '../store/serialize.js';
 import type { StepKind, StepRecord } from '../store/types.js';
 import type { WorkflowDefinition } from './define.js';
@@ -79,7 +78,7 @@ export class WorkflowContext {
     }
     if (this.exec.clock.now() >= wakeAt) return;
     // `lifeline resume` / wake() ends a sleep early: a wake recorded after this sleep began counts.
-    if (slot.record && (await this.exec.storeCall(() => wokenSince(this.exec.store, this.runId, slot.record!.startedAt), { abortable: true }))) return;
+    if (slot.record && (await this.exec.wokenSince(slot.record.startedAt))) return;
     return this.exec.suspend({ type: 'sleep', wakeAt });
   }
 

@@ -9,8 +9,8 @@ import { assertFreshBuild } from '../dist-build.js';
 import { mulberry32 } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-export const CLI = join(root, 'dist/src/cli/main.js');
-export const CHAOS_WORKFLOW = join(root, 'dist/test/fixtures/chaos-workflow.js');
+export const CLI = join(root, 'build/src/cli/main.js');
+export const CHAOS_WORKFLOW = join(root, 'build/test/fixtures/chaos-workflow.js');
 
 /** Chaos tests run the built CLI: refuse a missing or stale build. */
 export function requireBuild(): void {

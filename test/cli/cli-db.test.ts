@@ -10,8 +10,8 @@ import { asUser, serverUser } from '../pg/pg-binaries.js';
 import { tempDir } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
-const fixture = join(root, 'dist/test/fixtures/cli-workflows.js');
+const cli = join(root, 'build/src/cli/main.js');
+const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
 let tmp: ReturnType<typeof tempDir>;
 
 /**

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
-const fixture = join(root, 'dist/test/fixtures/cli-first-hour.js');
+const cli = join(root, 'build/src/cli/main.js');
+const fixture = join(root, 'build/test/fixtures/cli-first-hour.js');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 

@@ -11,8 +11,8 @@ import { openStore } from '../../src/store/open-store.js';
 import { startTestPostgres, type TestPostgres } from '../pg/pg-harness.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
-const fixture = join(root, 'dist/test/fixtures/cli-workflows.js');
+const cli = join(root, 'build/src/cli/main.js');
+const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
 const external = (process.env['LIFELINE_TEST_PG_URL'] ?? '') !== '';
 let server: TestPostgres | undefined;
 

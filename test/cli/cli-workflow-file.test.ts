@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 
 function lifeline(args: string[]) {
@@ -15,7 +15,7 @@ function lifeline(args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const BROKEN = `import { defineWorkflow } from '${join(root, 'dist/src/index.js')}';
+const BROKEN = `import { defineWorkflow } from '${join(root, 'build/src/index.js')}';
 
 export const broken = defineWorkflow('broken', async (ctx) => {
   const x = ;

@@ -8,8 +8,8 @@ import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
-const fixture = join(root, 'dist/test/fixtures/cli-workflows.js');
+const cli = join(root, 'build/src/cli/main.js');
+const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 
@@ -26,7 +26,7 @@ function expectCode(result: { code: number | null; err: string }, code: number):
 /** Creates a pending run directly in the database, as another process (an app) would. */
 function createRun(id: string, workflow: string): void {
   const r = spawnSync(process.execPath, ['-e', `
-    import('${join(root, 'dist/src/index.js')}').then(async ({ Lifeline }) => {
+    import('${join(root, 'build/src/index.js')}').then(async ({ Lifeline }) => {
       const l = await Lifeline.open({ db: '${db}', workflows: [] });
       await l.store.createRun({ id: '${id}', workflow: '${workflow}', input: 'null', now: Date.now() });
       await l.close();

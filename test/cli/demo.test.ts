@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const demo = join(root, 'dist/examples/demo/run-demo.js');
+const demo = join(root, 'build/examples/demo/run-demo.js');
 
 describe('the demo', () => {
   it('names the killed step, aligns the attempts table, ends the interrupted attempt before the kill', async () => {

@@ -12,8 +12,8 @@ import { until } from '../crash/harness.js';
 import { tempDir } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
-const fixture = join(root, 'dist/test/fixtures/stall-workflows.js');
+const cli = join(root, 'build/src/cli/main.js');
+const fixture = join(root, 'build/test/fixtures/stall-workflows.js');
 
 const children: ChildProcess[] = [];
 const cleanups: Array<() => void> = [];

@@ -3,7 +3,7 @@
 // lease alone; finishing or releasing a run ends the attempts still marked running.
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/errors/store-errors.js';
-import { RUN_MOVED_ON_MESSAGE } from '../../src/store/sqlite/run-statements.js';
+import { RUN_MOVED_ON_MESSAGE } from '../../src/store/rows.js';
 import { LEASE_MS, T0, claim, claimArgs, createClaimed, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
 
 const start = { stepId: 'a#0', stepName: 'a', attempt: 1, workerId: 'worker-a' };
@@ -49,7 +49,7 @@ export function fencedAttemptsConformance(getStore: GetStore): void {
       const run = await createClaimed(store, 'r1');
       const token = tokenOf(run);
       await store.startAttempt({ ...start, runId: 'r1', token, leaseMs: LEASE_MS, startedAt: T0 + 1 });
-      await store.endAttempt({ runId: 'r1', token, stepId: 'a#0', attempt: 1, endedAt: T0 + 2, outcome: 'failed', errorClass: 'E', errorMessage: 'm' });
+      await store.endAttempt({ runId: 'r1', token, stepId: 'a#0', attempt: 1, endedAt: T0 + 2, outcome: 'failed', errorClass: 'transient', errorMessage: 'm' });
       await store.startAttempt({ ...start, runId: 'r1', token, leaseMs: LEASE_MS, attempt: 2, startedAt: T0 + 3 });
       await store.releaseRun({ runId: 'r1', token, now: T0 + 5, status: 'pending', wakeAt: null });
       expect((await store.listAttempts('r1')).map((a) => [a.attempt, a.outcome, a.endedAt])).toEqual([

@@ -81,7 +81,7 @@ export function claimsConformance(getStore: GetStore): void {
       await createClaimed(store, 'r1');
       const base = { runId: 'r1', stepName: 'fetch', workerId: 'worker-a' };
       await store.startAttempt({ ...base, stepId: 'fetch#0', attempt: 1, startedAt: T0 + 1 });
-      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 3, outcome: 'failed', errorClass: 'Error', errorMessage: 'boom' });
+      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 3, outcome: 'failed', errorClass: 'logic', errorMessage: 'boom' });
       await store.startAttempt({ ...base, stepId: 'fetch#0', attempt: 2, startedAt: T0 + 5 });
       const now = T0 + LEASE_MS;
       await claim(store, 'r1', { now, workerId: 'worker-b' });

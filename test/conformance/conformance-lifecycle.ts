@@ -44,7 +44,7 @@ export function lifecycleConformance(getStore: GetStore): void {
 
       // a waiting run without wakeAt is not claimable
       expect(await store.claimRuns(claimArgs({ runId: 'parent', now: T0 + 2 }))).toEqual([]);
-      await store.finishRun({ runId: 'child', token: tokenOf(child), now: T0 + 3, status: 'failed', error: { name: 'E', message: 'm', errorClass: 'E' } });
+      await store.finishRun({ runId: 'child', token: tokenOf(child), now: T0 + 3, status: 'failed', error: { name: 'E', message: 'm', errorClass: 'logic' } });
       // the child's finish woke the parent; claim it and wait on both children again
       const resumed = await claim(store, 'parent', { now: T0 + 4 });
       await store.releaseRun({ runId: 'parent', token: tokenOf(resumed), now: T0 + 5, status: 'waiting', wakeAt: null, wakeOn: { childRunIds: ['child2', 'child'] } });
@@ -59,7 +59,7 @@ export function lifecycleConformance(getStore: GetStore): void {
       await store.finishRun({ runId: 'ok', token: tokenOf(ok), now: T0 + 1, status: 'completed', output: '{"r":1}' });
       expect(await store.getRun('ok')).toMatchObject({ status: 'completed', output: '{"r":1}', error: null, lease: null, updatedAt: T0 + 1 });
       const bad = await createClaimed(store, 'bad');
-      const error = { name: 'TypeError', message: 'x is undefined', errorClass: 'TypeError', stack: 'at f' };
+      const error = { name: 'TypeError', message: 'x is undefined', errorClass: 'logic' as const, stack: 'at f' };
       await store.finishRun({ runId: 'bad', token: tokenOf(bad), now: T0 + 1, status: 'failed', error });
       expect(await store.getRun('bad')).toMatchObject({ status: 'failed', output: null, error });
     });
@@ -110,7 +110,7 @@ export function lifecycleConformance(getStore: GetStore): void {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
       await store.commitStep(commitArgs(run, 'ok#0', { seq: 0 }));
-      const error = { name: 'E', message: 'm', errorClass: 'E' };
+      const error = { name: 'E', message: 'm', errorClass: 'logic' as const };
       await store.commitStep(commitArgs(run, 'bad#0', { seq: 1, status: 'failed', output: null, error }, { attempt: { attempt: 1, endedAt: T0 + 10, outcome: 'failed' } }));
       await store.finishRun({ runId: 'r1', token: tokenOf(run), now: T0 + 11, status: 'failed', error });
 

@@ -21,7 +21,7 @@ export function parkingConformance(getStore: GetStore): void {
       const [parked] = await reclaim(getStore, 'r1', 3, 3);
       expect(await store.getRun('r1')).toEqual(parked);
       expect(parked).toMatchObject({ status: 'parked', lease: null, claimCount: 3, claimsWithoutProgress: 3, updatedAt: T0 + 3 * LEASE_MS });
-      expect(parked?.error).toMatchObject({ name: 'RunParkedError', errorClass: 'parked' });
+      expect(parked?.error).toMatchObject({ name: 'RunParkedError', errorClass: 'interrupted' });
       expect(parked?.error?.message).toContain('claimed 3 times in a row without committing a step');
       expect((await store.listAttempts('r1')).map((a) => a.outcome)).toEqual(['interrupted', 'interrupted', 'interrupted']);
       const events = await store.listEvents({ runId: 'r1' });

@@ -76,32 +76,31 @@ export function signalsConformance(getStore: GetStore): void {
       await createRun(store, 'a');
       await createRun(store, 'b');
       await store.appendEvents([
-        { runId: 'a', type: 'one', data: { x: 1 }, at: T0 },
-        { runId: 'b', type: 'two', at: T0 + 1 },
-        { runId: 'a', type: 'three', data: 'text', at: T0 + 2 },
+        { runId: 'a', type: 'run.created', data: { workflow: 'x' }, at: T0 },
+        { runId: 'b', type: 'run.completed', at: T0 + 1 },
+        { runId: 'a', type: 'store.unavailable', data: { message: 'text', retryInMs: 5 }, at: T0 + 2 },
       ]);
       await store.appendEvents([]);
       const all = await store.listEvents({});
       expect(all.map((e) => [e.runId, e.type, e.data, e.at])).toEqual([
-        ['a', 'one', '{"x":1}', T0],
-        ['b', 'two', 'null', T0 + 1],
-        ['a', 'three', '"text"', T0 + 2],
+        ['a', 'run.created', '{"workflow":"x"}', T0],
+        ['b', 'run.completed', 'null', T0 + 1],
+        ['a', 'store.unavailable', '{"message":"text","retryInMs":5}', T0 + 2],
       ]);
       expect(all[0]!.id).toBeLessThan(all[1]!.id);
       expect(all[1]!.id).toBeLessThan(all[2]!.id);
-      expect((await store.listEvents({ runId: 'a' })).map((e) => e.type)).toEqual(['one', 'three']);
-      expect((await store.listEvents({ afterId: all[0]!.id })).map((e) => e.type)).toEqual(['two', 'three']);
-      expect((await store.listEvents({ runId: 'a', afterId: all[0]!.id })).map((e) => e.type)).toEqual(['three']);
-      expect((await store.listEvents({ limit: 1 })).map((e) => e.type)).toEqual(['one']);
+      expect((await store.listEvents({ runId: 'a' })).map((e) => e.type)).toEqual(['run.created', 'store.unavailable']);
+      expect((await store.listEvents({ afterId: all[0]!.id })).map((e) => e.type)).toEqual(['run.completed', 'store.unavailable']);
+      expect((await store.listEvents({ runId: 'a', afterId: all[0]!.id })).map((e) => e.type)).toEqual(['store.unavailable']);
+      expect((await store.listEvents({ limit: 1 })).map((e) => e.type)).toEqual(['run.created']);
     });
 
     it('writes that change a run append the events they are given', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      const ev = (type: string, at: number) => [{ runId: 'r1', type, at }];
-      await store.releaseRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'pending', wakeAt: null, events: ev('run.released', T0 + 1) });
+      await store.releaseRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'pending', wakeAt: null, events: [{ runId: 'r1', type: 'run.released', data: { reason: 'shutdown' }, at: T0 + 1 }] });
       const again = (await store.claimRuns(claimArgs({ now: T0 + 2 })))[0]!;
-      await store.finishRun({ runId: 'r1', token: tokenOf(again), now: T0 + 3, status: 'completed', output: '1', events: ev('run.completed', T0 + 3) });
+      await store.finishRun({ runId: 'r1', token: tokenOf(again), now: T0 + 3, status: 'completed', output: '1', events: [{ runId: 'r1', type: 'run.completed', at: T0 + 3 }] });
       expect((await store.listEvents({ runId: 'r1' })).map((e) => e.type)).toEqual(['run.released', 'run.completed']);
     });
   });

@@ -8,7 +8,7 @@ export function stepsConformance(getStore: GetStore): void {
     it('records steps, returned in seq order, with errors round-tripped', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      const error = { name: 'Error', message: 'bad', errorClass: 'Error', stepId: 'b#0', attempts: 3 };
+      const error = { name: 'Error', message: 'bad', errorClass: 'logic' as const, stepId: 'b#0', attempts: 3 };
       await store.commitStep(commitArgs(run, 'b#0', { seq: 1, status: 'failed', output: null, error, attempts: 3 }));
       await store.commitStep(commitArgs(run, 'a#0', { seq: 0, now: T0 + 20 }));
       const steps = await store.getSteps('r1');
@@ -42,13 +42,13 @@ export function stepsConformance(getStore: GetStore): void {
     it('appends its events in the same transaction, and none when it fails', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      const events = [{ runId: 'r1', type: 'step.completed', data: { stepId: 'a#0' }, at: T0 + 10 }];
+      const events = [{ runId: 'r1', type: 'step.completed' as const, data: { stepId: 'a#0', attempt: 1 }, at: T0 + 10 }];
       await store.commitStep(commitArgs(run, 'a#0', {}, { events }));
       const again = await rejection(store.commitStep(commitArgs(run, 'a#0', {}, { events })));
       expect(again).toBeInstanceOf(StepAlreadyCommittedError);
       expect(again).toMatchObject({ code: 'STEP_ALREADY_COMMITTED', runId: 'r1', stepId: 'a#0' });
       expect((await store.listEvents({ runId: 'r1' })).map((e) => [e.type, e.data, e.at])).toEqual([
-        ['step.completed', '{"stepId":"a#0"}', T0 + 10],
+        ['step.completed', '{"stepId":"a#0","attempt":1}', T0 + 10],
       ]);
     });
   });
@@ -62,22 +62,22 @@ export function stepsConformance(getStore: GetStore): void {
       expect(await store.listAttempts('r1')).toMatchObject([
         { runId: 'r1', stepId: 'fetch#0', stepName: 'fetch', attempt: 1, startedAt: T0 + 1, endedAt: null, outcome: 'running', durationMs: null, workerId: 'worker-a' },
       ]);
-      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 4, outcome: 'timeout', errorClass: 'TimeoutError', errorMessage: 'too slow', events: [{ runId: 'r1', type: 'attempt.failed', at: T0 + 4 }] });
+      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 4, outcome: 'timeout', errorClass: 'timeout', errorMessage: 'too slow', events: [{ runId: 'r1', type: 'run.cancel_requested', at: T0 + 4 }] });
       await store.startAttempt({ ...start, attempt: 2, startedAt: T0 + 10 });
       await store.commitStep(commitArgs(run, 'fetch#0', { attempts: 2, now: T0 + 17 }, { attempt: { attempt: 2, endedAt: T0 + 17, outcome: 'succeeded' } }));
       const attempts = await store.listAttempts('r1');
       expect(attempts.map((a) => [a.attempt, a.outcome, a.errorClass, a.errorMessage, a.durationMs])).toEqual([
-        [1, 'timeout', 'TimeoutError', 'too slow', 3],
+        [1, 'timeout', 'timeout', 'too slow', 3],
         [2, 'succeeded', null, null, 7],
       ]);
       expect(attempts[0]!.id).toBeLessThan(attempts[1]!.id);
-      expect((await store.listEvents({ runId: 'r1' })).map((e) => e.type)).toEqual(['attempt.failed']);
+      expect((await store.listEvents({ runId: 'r1' })).map((e) => e.type)).toEqual(['run.cancel_requested']);
     });
 
     it('commitStep records an attempt that was never started', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      await store.commitStep(commitArgs(run, 'x#0', { now: T0 + 30, startedAt: T0 + 20 }, { attempt: { attempt: 1, endedAt: T0 + 30, outcome: 'failed', errorClass: 'E', errorMessage: 'm' } }));
+      await store.commitStep(commitArgs(run, 'x#0', { now: T0 + 30, startedAt: T0 + 20 }, { attempt: { attempt: 1, endedAt: T0 + 30, outcome: 'failed', errorClass: 'logic', errorMessage: 'm' } }));
       expect(await store.listAttempts('r1')).toMatchObject([
         { stepId: 'x#0', stepName: 'x', attempt: 1, startedAt: T0 + 20, endedAt: T0 + 30, outcome: 'failed', durationMs: 10, workerId: 'worker-a' },
       ]);
@@ -136,7 +136,7 @@ export function stepsConformance(getStore: GetStore): void {
       const results = await Promise.allSettled([
         store.commitStep(commitArgs(a, 'a#0')),
         store.commitStep({ ...commitArgs(b, 'b#0'), token: 'stale' }),
-        store.appendEvents([{ runId: 'c', type: 'note', at: T0 }]),
+        store.appendEvents([{ runId: 'c', type: 'run.cancel_requested', at: T0 }]),
         store.commitStep(commitArgs(c, 'c#0')),
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
@@ -150,10 +150,10 @@ export function stepsConformance(getStore: GetStore): void {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
       const started = store.startAttempt({ runId: 'r1', stepId: 'a#0', stepName: 'a', attempt: 1, startedAt: T0, workerId: 'w' });
-      const appended = store.appendEvents([{ runId: 'r1', type: 'note', data: [1], at: T0 }]);
+      const appended = store.appendEvents([{ runId: 'r1', type: 'store.soft_write_failed', data: { message: '1' }, at: T0 }]);
       const beat = store.heartbeat({ runId: 'r1', token: tokenOf(run), now: T0 + 5, leaseMs: 100 });
       expect(await store.listAttempts('r1')).toHaveLength(1);
-      expect((await store.listEvents({ runId: 'r1' })).map((e) => e.data)).toEqual(['[1]']);
+      expect((await store.listEvents({ runId: 'r1' })).map((e) => e.data)).toEqual(['{"message":"1"}']);
       expect((await store.getRun('r1'))?.lease?.expiresAt).toBe(T0 + 105);
       await Promise.all([started, appended, beat]);
     });

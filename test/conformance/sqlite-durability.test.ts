@@ -45,10 +45,10 @@ describe('SQLite durability (synchronous=FULL)', () => {
       await Promise.all([
         store.heartbeat({ runId: 'r1', token, now: T0 + 1, leaseMs: 30_000 }),
         store.startAttempt({ runId: 'r1', stepId: 's#0', stepName: 's', attempt: 1, startedAt: T0 + 1, workerId: 'worker-a', token }),
-        store.appendEvents([{ runId: 'r1', type: 'test.soft', at: T0 + 1 }]),
+        store.appendEvents([{ runId: 'r1', type: 'run.woken', data: { from: 'running' }, at: T0 + 1 }]),
       ]);
       expect(synchronous(db)).toBe(FULL);
-      await store.appendEvents([{ runId: 'r1', type: 'test.soft', at: T0 + 2 }]);
+      await store.appendEvents([{ runId: 'r1', type: 'run.woken', data: { from: 'running' }, at: T0 + 2 }]);
       expect(synchronous(db)).toBe(FULL);
     } finally {
       await store.close();

@@ -70,10 +70,10 @@ describe('SQLite store shared by several processes', () => {
       expect(statuses).toEqual([{ status: 'completed', n: total }]);
       expect(db.prepare('SELECT COUNT(*) AS n FROM runs WHERE claim_count <> 1').get()).toEqual({ n: 0 });
       const finishes = db
-        .prepare(`SELECT run_id, COUNT(*) AS n FROM events WHERE type = 'run.finished' GROUP BY run_id HAVING n <> 1`)
+        .prepare(`SELECT run_id, COUNT(*) AS n FROM events WHERE type = 'run.completed' GROUP BY run_id HAVING n <> 1`)
         .all();
       expect(finishes).toEqual([]);
-      expect(db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.finished'`).get()).toEqual({ n: total });
+      expect(db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.completed'`).get()).toEqual({ n: total });
       expect(db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT run_id || step_id) AS d FROM step_results').get()).toEqual({
         n: total * STEPS,
         d: total * STEPS,

@@ -12,8 +12,8 @@ import { mulberry32 } from '../helpers.js';
 export { mulberry32 };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI_JS = join(ROOT, 'dist/src/cli/main.js');
-export const FIXTURE_JS = join(ROOT, 'dist/test/fixtures/crash-workflow.js');
+export const CLI_JS = join(ROOT, 'build/src/cli/main.js');
+export const FIXTURE_JS = join(ROOT, 'build/test/fixtures/crash-workflow.js');
 
 /** The tests run the compiled CLI and fixture: refuse to run against a missing or stale build. */
 export function assertBuilt(): void {

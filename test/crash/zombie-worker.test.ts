@@ -9,7 +9,7 @@
 // These tests keep that from coming back.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';
@@ -89,9 +89,9 @@ async function zombieScenario() {
   return { attemptsBefore, attemptsAfter, executions: [...world.executions] };
 }
 
-describe('a stalled worker after its run was taken over', () => {
-  // Keeps the two tests below honest, so that they fail for the bug and not because the
-  // takeover itself stopped working (their preconditions are asserted inside the scenario).
+describe('a stalled worker after its run was taken over: its retry loop is fenced', () => {
+  // Keeps the two tests below honest: they fail for a zombie write, not because the takeover
+  // itself stopped working (their preconditions are asserted inside the scenario).
   it("the takeover itself works: B completes the run, A's hung attempt is interrupted", async () => {
     const { executions } = await zombieScenario();
     expect(executions.slice(0, 2)).toEqual(['A', 'B']);
@@ -99,13 +99,13 @@ describe('a stalled worker after its run was taken over', () => {
 
   it('does not execute the committed step again', async () => {
     const { executions } = await zombieScenario();
-    // With the unfenced retry loop: ['A', 'B', 'A', 'A']: A retried the step twice after B committed it.
+    // Unfenced, A retried the step twice after B committed it: ['A', 'B', 'A', 'A'].
     expect(executions).toEqual(['A', 'B']);
   });
 
   it("leaves the new owner's attempt history alone and no attempt running", async () => {
     const { attemptsBefore, attemptsAfter } = await zombieScenario();
-    // With unfenced attempt writes: [1 failed A] [2 failed B] [3 running A]: B's succeeded attempt was rewritten by A.
+    // Unfenced, A rewrote B's succeeded attempt: [1 failed A] [2 failed B] [3 running A].
     expect(attemptsAfter).toEqual(attemptsBefore);
   });
 });

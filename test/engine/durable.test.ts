@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
-import { ManualClock, flushAsync } from '../../src/engine/clock.js';
+import { ManualClock, flushAsync } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
 // before its fix.
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
-import { ManualClock, flushAsync } from '../../src/engine/clock.js';
+import { ManualClock, flushAsync } from '../../src/time/clock.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';

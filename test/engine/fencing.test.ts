@@ -5,7 +5,7 @@
 // SQLite file, each with its own ManualClock.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
-import { ManualClock, flushAsync } from '../../src/engine/clock.js';
+import { ManualClock, flushAsync } from '../../src/time/clock.js';
 import { Lifeline, NO_WORKER_WARNING_MS, type EngineEvent } from '../../src/engine/lifeline.js';
 import { tempDir } from '../helpers.js';
 

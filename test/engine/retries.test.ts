@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
-import { ManualClock, flushAsync } from '../../src/engine/clock.js';
+import { ManualClock, flushAsync } from '../../src/time/clock.js';
 import { startEngine, waitForEvent, type TestEngine } from '../helpers.js';
 
 let engine: TestEngine | undefined;

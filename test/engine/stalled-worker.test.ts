@@ -6,7 +6,7 @@
 // stall. Every execution of a step body is counted, not only commits.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline, type EngineEvent } from '../../src/engine/lifeline.js';
 import type { Store } from '../../src/store/store.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { defineWorkflow } from '../../src/workflow/define.js';

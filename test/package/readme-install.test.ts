@@ -38,7 +38,7 @@ function run(cmd: string, args: string[]) {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/src/index.js'))) throw new Error('This test packs the build: run `npm run build` first (npm test does).');
+  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('This test packs the build: run `npm run build` first (npm test does).');
   tmp = tempDir('lifeline-app-');
   app = join(tmp.dir, 'app');
   execFileSync('mkdir', ['-p', app]);
@@ -91,9 +91,9 @@ describe('the README example, from the installed package', () => {
   it('ships no source maps, a LICENSE, and does not install pg; a PostgreSQL URL says to install it', () => {
     const dir = join(app, 'node_modules', pkg.name);
     expect(existsSync(join(dir, 'LICENSE'))).toBe(true);
-    expect(existsSync(join(dir, 'dist/src/index.js.map'))).toBe(false);
+    expect(existsSync(join(dir, 'dist/index.js.map'))).toBe(false);
     expect(existsSync(join(app, 'node_modules/pg'))).toBe(false);
-    const r = run(process.execPath, ['--input-type=module', '-e', `import { openStore } from '${pkg.name}'; await openStore('postgres://u@localhost:1/db').catch((e) => console.log(e.code, e.message));`]);
+    const r = run(process.execPath, ['--input-type=module', '-e', `import { openStore } from '${pkg.name}/store'; await openStore('postgres://u@localhost:1/db').catch((e) => console.log(e.code, e.message));`]);
     expect(r.out.trim()).toBe('STORE_DRIVER_MISSING PostgreSQL URLs need the "pg" package, an optional peer dependency of lifeline-workflows: run `npm install pg`.');
   });
 });

@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline, type EngineEvent } from '../../src/engine/lifeline.js';
 import type { StoredError } from '../../src/store/types.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';

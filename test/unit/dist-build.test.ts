@@ -11,18 +11,18 @@ afterEach(() => tmp?.cleanup());
 function layout(sourceAt: number, compiledAt: number | null): string {
   tmp = tempDir('lifeline-dist-');
   const root = tmp.dir;
-  for (const dir of ['src/engine', 'test/fixtures', 'dist/src/engine']) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ['src/engine', 'test/fixtures', 'build/src/engine']) mkdirSync(join(root, dir), { recursive: true });
   writeFileSync(join(root, 'src/engine/clock.ts'), 'export {};');
   writeFileSync(join(root, 'src/engine/types.d.ts'), 'export {};'); // declarations compile to nothing
   utimesSync(join(root, 'src/engine/clock.ts'), sourceAt, sourceAt);
   if (compiledAt !== null) {
-    writeFileSync(join(root, 'dist/src/engine/clock.js'), 'export {};');
-    utimesSync(join(root, 'dist/src/engine/clock.js'), compiledAt, compiledAt);
+    writeFileSync(join(root, 'build/src/engine/clock.js'), 'export {};');
+    utimesSync(join(root, 'build/src/engine/clock.js'), compiledAt, compiledAt);
   }
   return root;
 }
 
-describe('the dist/ freshness guard', () => {
+describe('the build/ freshness guard', () => {
   it('accepts a build made after the last source change', () => {
     expect(staleBuildFiles(layout(1_000, 2_000))).toEqual([]);
     expect(() => assertFreshBuild(tmp!.dir)).not.toThrow();
@@ -30,7 +30,7 @@ describe('the dist/ freshness guard', () => {
 
   it('refuses a source changed after the build, and a source never built', () => {
     expect(() => assertFreshBuild(layout(2_000, 1_000))).toThrow(
-      'dist is older than src: run npm run build (npm test does) before these tests. Changed since the build: src/engine/clock.ts',
+      'build/ is older than src: run npm run build:dev (npm test does) before these tests. Changed since the build: src/engine/clock.ts',
     );
     expect(staleBuildFiles(layout(1_000, null))).toEqual(['src/engine/clock.ts']);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryWhileUnavailable } from '../../src/engine/store-retry.js';
-import { ManualClock } from '../../src/engine/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { StepAlreadyCommittedError, StoreUnavailableError, LeaseLostError } from '../../src/errors/store-errors.js';
 
 function scripted(outcomes: Array<Error | string>) {

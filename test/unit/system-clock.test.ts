@@ -2,7 +2,7 @@
 // over 2^31-1 ms fires after 1 ms. Timers longer than that must be chained, and cancellable at
 // any link of the chain.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/engine/clock.js';
+import { systemClock } from '../../src/time/clock.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MONTH_MS = 30 * 24 * 3600 * 1000; // > 2^31-1 (about 24.8 days)

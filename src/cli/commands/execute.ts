@@ -54,7 +54,7 @@ async function waitForEnd(lifeline: Lifeline, runId: string, isStopped: () => bo
     if (settled || parked) return run;
     await new Promise<void>((resolve) => {
       const timer = lifeline.clock.setTimer(100, done);
-      function onEvent(e: { runId: string; type: string }) {
+      function onEvent(e: { runId?: string; type: string }) {
         if (e.runId === runId && /^run\.(completed|failed|cancelled|sleeping|waiting|parked)$/.test(e.type)) done();
       }
       function done() {

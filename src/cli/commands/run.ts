@@ -29,7 +29,7 @@ export function registerRun(program: Command): void {
       if (!opts.quiet) {
         process.stdout.write(`run ${handle.runId} (workflow ${name})\n`);
         lifeline.events.on('event', (e) => {
-          const line = e.runId === handle.runId || e.runId.startsWith(`${handle.runId}/`) ? describeEvent(e) : null;
+          const line = e.runId === handle.runId || (e.runId ?? '').startsWith(`${handle.runId}/`) ? describeEvent(e) : null;
           if (line) process.stdout.write(`${line}\n`);
         });
       }

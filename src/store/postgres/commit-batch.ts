@@ -3,7 +3,7 @@
 // parameters, on both sides; `op` is each call's index. Per call it reports whether the fence held and
 // whether the step record was written, so a refused call does not fail the others.
 import type { CommitStepArgs, NewEvent, StartAttemptArgs } from '../store.js';
-import { errorToText } from '../sqlite/rows.js';
+import { errorToText } from '../rows.js';
 
 export interface CommitCall {
   args: CommitStepArgs;
@@ -16,7 +16,7 @@ export interface CommitResult {
   stepped: boolean;
 }
 
-export const SIGNAL_ALREADY_CONSUMED = 'SIGNAL_ALREADY_CONSUMED';
+export const SIGNAL_ALREADY_CONSUMED = 'SIGNAL_ALREADY_CONSUMED' as const;
 
 // The fence locks the run row FOR KEY SHARE: that conflicts with a claim's FOR UPDATE, so a
 // takeover and this commit are ordered (the claim skips the row until this commits; a commit

@@ -4,7 +4,7 @@
 // W1-PG 0.68 -> 0.55 ms/step). Same fence (FOR KEY SHARE of the run row), same upserts, same
 // result columns (fenced, stepped) as commitSql().
 import { resetProgress, type CommitCall } from './commit-batch.js';
-import { errorToText } from '../sqlite/rows.js';
+import { errorToText } from '../rows.js';
 
 export function commitOneSql(s: string): string {
   return `

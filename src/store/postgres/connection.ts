@@ -4,10 +4,9 @@
 import pg from 'pg';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreUnavailableError } from '../../errors/store-errors.js';
+import { redactKnownValues, redactSecrets } from '../../errors/redact.js';
 
-import type { PostgresOpenOptions } from '../open-options.js';
-
-export type { PostgresOpenOptions };
+export type { PostgresOpenOptions } from './options.js';
 
 export interface PgTarget {
   /** The URL without Lifeline's own parameters, for pg only; never shown. */
@@ -31,12 +30,13 @@ export function parsePgUrl(url: string, schemaOption: string | undefined): PgTar
     parsed = new URL(url);
   } catch {
     // No cause: Node's URL error carries the input, password and all.
-    throw new LifelineError('INVALID_STORE_URL', 'The PostgreSQL store URL is not a valid URL (postgres://user:password@host:port/database).');
+    throw new LifelineError('INVALID_STORE_URL', 'configuration', 'The PostgreSQL store URL is not a valid URL (postgres://user:password@host:port/database).');
   }
   const schema = schemaOption ?? parsed.searchParams.get('schema') ?? 'lifeline';
   if (!SCHEMA_NAME.test(schema)) {
     throw new LifelineError(
       'INVALID_SCHEMA_NAME',
+      'configuration',
       `Invalid PostgreSQL schema name "${schema.slice(0, 80)}": use 1-54 letters, digits or underscores, not starting with a digit.`,
     );
   }
@@ -123,9 +123,8 @@ export function isConnectionFault(error: unknown): boolean {
 }
 
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/\s]*@/gi, '$1***@');
-  for (const secret of secrets) out = out.split(secret).join('***');
-  return out;
+  // The connection's own secrets whatever their length (parsePgUrl keeps those of 3+ chars).
+  return redactKnownValues(redactSecrets(text), secrets, 1);
 }
 
 function describe(error: unknown, secrets: readonly string[]): string {

@@ -75,7 +75,7 @@ export class PgExec {
   ) {}
 
   private refuseClosed(): Promise<never> | undefined {
-    return this.closed ? Promise.reject(new LifelineError('STORE_CLOSED', 'The store is closed.')) : undefined;
+    return this.closed ? Promise.reject(new LifelineError('STORE_CLOSED', 'logic', 'The store is closed.')) : undefined;
   }
 
   /** One statement on the durable or soft pool, not counted for read-your-writes (see track). */

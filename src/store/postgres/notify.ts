@@ -7,6 +7,7 @@
 // at most one more queued) and run on the soft pool: a notification only makes idle workers
 // claim now instead of at their next poll, so a lost one costs latency, never correctness.
 import pg from 'pg';
+import { Backoff } from '../../time/backoff.js';
 
 export class Notifier {
   private inFlight: Promise<void> | null = null;
@@ -56,7 +57,7 @@ export class RunnableListener {
   private readonly listeners = new Set<() => void>();
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private delay = FIRST_RETRY_MS;
+  private readonly backoff = new Backoff(FIRST_RETRY_MS, MAX_RETRY_MS);
   private generation = 0;
 
   constructor(
@@ -126,15 +127,14 @@ export class RunnableListener {
       .then(() => {
         if (generation !== this.generation || dropped) return void client.end().catch(() => {});
         this.client = client;
-        this.delay = FIRST_RETRY_MS;
+        this.backoff.reset();
         if (isReconnect) this.fire();
       })
       .catch(onDrop);
   }
 
   private scheduleReconnect(): void {
-    const delay = this.delay;
-    this.delay = Math.min(this.delay * 2, MAX_RETRY_MS);
+    const delay = this.backoff.next();
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.listeners.size > 0) this.connect(true);

@@ -2,9 +2,7 @@
 // makes it one round trip and one WAL flush.
 import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js';
 import type { RunRecord } from '../types.js';
-import { INTERRUPTED_MESSAGE } from '../sqlite/run-statements.js';
-import { toRunRecord, type RunRow } from '../sqlite/rows.js';
-import { errorToText } from '../sqlite/rows.js';
+import { errorToText, INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../rows.js';
 import { PARKED_EVENT, parkedError } from '../parking.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import type { PgExec } from './exec.js';

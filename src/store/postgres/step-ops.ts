@@ -8,7 +8,7 @@ import type { AttemptRecord, EventRecord, SignalRecord, StepRecord } from '../ty
 import {
   toAttemptRecord, toEventRecord, toSignalRecord, toStepRecord,
   type AttemptRow, type EventRow, type SignalRow, type StepRow,
-} from '../sqlite/rows.js';
+} from '../rows.js';
 import { AttemptStarts } from './attempt-starts.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type CommitResult } from './commit-batch.js';
@@ -134,6 +134,7 @@ export class StepOps {
       if (refusalCode(error) !== SIGNAL_ALREADY_CONSUMED) throw error;
       throw new LifelineError(
         SIGNAL_ALREADY_CONSUMED,
+        'logic',
         `Signal ${args.consumeSignalId} of run ${args.runId} cannot be consumed by step ${args.step.stepId}: it is already consumed or belongs to another run.`,
       );
     }

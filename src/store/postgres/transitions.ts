@@ -11,8 +11,7 @@
 import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
 import type { FinishArgs, ReleaseArgs } from '../store.js';
 import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
-import { errorToText, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../sqlite/rows.js';
-import { RUN_MOVED_ON_MESSAGE } from '../sqlite/run-statements.js';
+import { errorToText, RUN_MOVED_ON_MESSAGE, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../rows.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.js';
 import type { PgExec, Query } from './exec.js';

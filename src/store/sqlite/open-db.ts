@@ -6,9 +6,9 @@ import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreOpenError } from '../../errors/store-errors.js';
 import { assertOpenableSchema, LATEST_SCHEMA_VERSION, migrate } from './migrations.js';
 import { withBusyRetry } from './write-batcher.js';
-import type { SqliteOpenOptions } from '../open-options.js';
+import type { SqliteOpenOptions } from './options.js';
 
-export type { SqliteOpenOptions };
+export type { SqliteOpenOptions } from './options.js';
 
 const NOT_A_DATABASE = 'not a SQLite database or corrupted';
 

@@ -5,12 +5,8 @@ import type Database from 'better-sqlite3';
 import { LeaseLostError } from '../../errors/store-errors.js';
 import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js';
 import type { RunRecord } from '../types.js';
-import { errorToText, toRunRecord, type RunRow } from './rows.js';
+import { errorToText, INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../rows.js';
 import { PARKED_EVENT, parkedError } from '../parking.js';
-
-export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
-/** Recorded on an attempt still marked running when its run is finished or released. */
-export const RUN_MOVED_ON_MESSAGE = 'the run was finished or released before the attempt ended';
 
 // A run is claimable when pending, due (sleeping/waiting with wake_at reached), or running on
 // an expired lease. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).

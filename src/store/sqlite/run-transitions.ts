@@ -5,8 +5,8 @@ import type Database from 'better-sqlite3';
 import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-errors.js';
 import type { FinishArgs, ReleaseArgs } from '../store.js';
 import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
-import { errorToText } from './rows.js';
-import { RUN_MOVED_ON_MESSAGE, type RunStatements } from './run-statements.js';
+import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
+import type { RunStatements } from './run-statements.js';
 import type { EventStatements, SignalStatements } from './signal-statements.js';
 
 const CLEAR_LEASE =

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import type { NewEvent } from '../store.js';
 import type { EventRecord, SignalRecord } from '../types.js';
-import { toEventRecord, toSignalRecord, type EventRow, type SignalRow } from './rows.js';
+import { toEventRecord, toSignalRecord, type EventRow, type SignalRow } from '../rows.js';
 
 export class EventStatements {
   private readonly insert: Database.Statement;
@@ -69,6 +69,7 @@ export class SignalStatements {
     if (this.consumeStmt.run(stepId, signalId, runId).changes === 0) {
       throw new LifelineError(
         'SIGNAL_ALREADY_CONSUMED',
+        'logic',
         `Signal ${signalId} of run ${runId} cannot be consumed by step ${stepId}: it is already consumed or belongs to another run.`,
       );
     }

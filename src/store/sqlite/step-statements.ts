@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { LeaseLostError, StepAlreadyCommittedError } from '../../errors/store-errors.js';
 import type { CommitStepArgs, EndAttemptArgs, StartAttemptArgs } from '../store.js';
 import type { AttemptRecord, StepRecord } from '../types.js';
-import { errorToText, toAttemptRecord, toStepRecord, type AttemptRow, type StepRow } from './rows.js';
+import { errorToText, toAttemptRecord, toStepRecord, type AttemptRow, type StepRow } from '../rows.js';
 import type { RunStatements } from './run-statements.js';
 import type { EventStatements, SignalStatements } from './signal-statements.js';
 

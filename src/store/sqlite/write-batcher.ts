@@ -50,7 +50,7 @@ export class WriteBatcher {
   }
 
   write<T>(durable: boolean, fn: () => T): Promise<T> {
-    if (this.closed) return Promise.reject(new LifelineError('STORE_CLOSED', 'The store is closed.'));
+    if (this.closed) return Promise.reject(new LifelineError('STORE_CLOSED', 'logic', 'The store is closed.'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ durable, fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {

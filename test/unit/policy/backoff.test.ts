@@ -4,7 +4,7 @@ import { backoffCapMs, decideRetry } from '../../../src/policy/backoff.js';
 import type { Classification } from '../../../src/policy/classification.js';
 import { classifyError } from '../../../src/policy/classify.js';
 import { ClassifiedError } from '../../../src/policy/classified-error.js';
-import { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../../../src/policy/error-class.js';
+import { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../../../src/errors/error-class.js';
 import { resolveRetryPolicy, type RetryPolicy } from '../../../src/policy/retry-policy.js';
 
 const transient: Classification = { errorClass: 'transient', retryable: true, reason: 'code ECONNRESET' };

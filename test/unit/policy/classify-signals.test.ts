@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { RunCancelledError } from '../../../src/errors/workflow-errors.js';
 import { InvalidOptionsError } from '../../../src/errors/options-error.js';
 import { StepTimeoutError } from '../../../src/errors/timeout-errors.js';
+import { InterruptedError } from '../../../src/errors/interrupted-error.js';
 import { classifyError } from '../../../src/policy/classify.js';
 
 function withFields(message: string, fields: Record<string, unknown>): Error {
@@ -149,14 +150,18 @@ describe('logic', () => {
 });
 
 describe('interrupted and cancelled', () => {
-  it('interrupted by name or code', () => {
-    expect(classifyError(named('InterruptedError'))).toMatchObject({ errorClass: 'interrupted', retryable: true });
-    expect(classifyError(withFields('x', { code: 'INTERRUPTED' })).errorClass).toBe('interrupted');
+  it('interrupted by the class an InterruptedError carries', () => {
+    expect(classifyError(new InterruptedError('worker shut down'))).toEqual({ errorClass: 'interrupted', retryable: true, reason: 'code INTERRUPTED' });
   });
 
-  it('cancelled by RunCancelledError, name or code', () => {
-    expect(classifyError(new RunCancelledError('r1'))).toMatchObject({ errorClass: 'cancelled', retryable: false });
-    expect(classifyError(named('RunCancelledError')).errorClass).toBe('cancelled');
-    expect(classifyError(withFields('x', { code: 'CANCELLED' })).errorClass).toBe('cancelled');
+  it('cancelled by the class a RunCancelledError carries', () => {
+    expect(classifyError(new RunCancelledError('r1'))).toEqual({ errorClass: 'cancelled', retryable: false, reason: 'code CANCELLED' });
+  });
+
+  // The class is data on Lifeline's own errors; a foreign error that borrows a name or a code
+  // is not one of them, so it is not classified as one.
+  it('a plain error named or coded like a Lifeline error is not one', () => {
+    expect(classifyError(named('InterruptedError')).errorClass).toBe('unknown');
+    expect(classifyError(withFields('x', { code: 'CANCELLED' })).errorClass).toBe('unknown');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LifelineError } from '../../../src/errors/lifeline-error.js';
 import { StepTimeoutError } from '../../../src/errors/timeout-errors.js';
 import { ClassifiedError } from '../../../src/policy/classified-error.js';
-import { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../../../src/policy/error-class.js';
+import { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../../../src/errors/error-class.js';
 
 describe('error classes', () => {
   it('lists every class once', () => {

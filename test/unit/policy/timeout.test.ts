@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, flushAsync } from '../../../src/engine/clock.js';
+import { ManualClock, flushAsync } from '../../../src/time/clock.js';
 import { InvalidOptionsError } from '../../../src/errors/options-error.js';
 import { StepTimeoutError } from '../../../src/errors/timeout-errors.js';
 import { runWithTimeout } from '../../../src/policy/timeout.js';

@@ -1,23 +1,5 @@
-// The options of the two backends' open functions, as plain types: the public declarations
-// (openStore, Lifeline) reach them without importing the better-sqlite3 or pg type packages,
-// which consumers of the package do not have installed.
-
-export interface SqliteOpenOptions {
-  /**
-   * FULL (default): in WAL mode every commit fsyncs the WAL, so a resolved durable write
-   * survives power loss. NORMAL fsyncs only at checkpoints: a commit survives a process crash
-   * but the last commits may be lost on power loss or an OS crash.
-   */
-  synchronous?: 'FULL' | 'NORMAL';
-  /** How long a writer waits for another process's write lock before failing. */
-  busyTimeoutMs?: number;
-  /**
-   * Open for reading only (`lifeline runs`, `show`): a missing file is an error, never created;
-   * nothing is migrated or written, so a file the user can read but not write is fine.
-   */
-  readOnly?: boolean;
-}
-
+// Options of the PostgreSQL store. No driver types here: the published declarations of the
+// open functions must not need pg's types.
 export interface PostgresOpenOptions {
   /** Schema holding Lifeline's tables (created if missing). Default `lifeline`, or `?schema=` in the URL. */
   schema?: string;

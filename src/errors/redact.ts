@@ -61,10 +61,13 @@ export function redactSecrets(text: string, extra: readonly RegExp[] = []): stri
 /** Shorter values are skipped: scrubbing "abc" everywhere would mangle the text, not protect it. */
 const MIN_KNOWN_VALUE_LENGTH = 6;
 
-/** Replaces each exact occurrence of the given secret values (e.g. from the environment). */
-export function redactKnownValues(text: string, values: readonly string[]): string {
+/**
+ * Replaces each exact occurrence of the given secret values (e.g. from the environment).
+ * `minLength` lowers the bound for values known to be secrets, like a database password.
+ */
+export function redactKnownValues(text: string, values: readonly string[], minLength = MIN_KNOWN_VALUE_LENGTH): string {
   // Longest first, so a secret that contains another is removed whole.
-  const secrets = [...new Set(values)].filter((v) => v.length >= MIN_KNOWN_VALUE_LENGTH).sort((a, b) => b.length - a.length);
+  const secrets = [...new Set(values)].filter((v) => v !== '' && v.length >= minLength).sort((a, b) => b.length - a.length);
   let out = text;
   for (const secret of secrets) out = out.split(secret).join(R);
   return out;

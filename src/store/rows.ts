@@ -1,5 +1,8 @@
-// Row shapes as better-sqlite3 returns them, and their mapping to the Store's records.
-// Columns are snake_case in SQL and camelCase in records; nothing else differs.
+// Row shapes as both backends return them (better-sqlite3, and pg with bigints parsed as
+// numbers), and their mapping to the Store's records. Columns are snake_case in SQL and
+// camelCase in records; nothing else differs.
+import type { ErrorClass } from '../errors/error-class.js';
+import type { RunEventType } from './events.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -11,7 +14,7 @@ import type {
   StepRecord,
   StepStatus,
   StoredError,
-} from '../types.js';
+} from './types.js';
 
 export interface RunRow {
   id: string;
@@ -80,6 +83,11 @@ export interface EventRow {
   at: number;
 }
 
+/** The message stored on attempts that were running when their worker lost the lease. */
+export const INTERRUPTED_MESSAGE = 'worker lost its lease before the attempt ended';
+/** Recorded on an attempt still marked running when its run is finished or released. */
+export const RUN_MOVED_ON_MESSAGE = 'the run was finished or released before the attempt ended';
+
 export function errorToText(error: StoredError | null | undefined): string | null {
   return error == null ? null : JSON.stringify(error);
 }
@@ -143,7 +151,7 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     outcome: row.outcome as AttemptOutcome,
-    errorClass: row.error_class,
+    errorClass: row.error_class as ErrorClass | null,
     errorMessage: row.error_message,
     durationMs: row.duration_ms,
     workerId: row.worker_id,
@@ -162,5 +170,5 @@ export function toSignalRecord(row: SignalRow): SignalRecord {
 }
 
 export function toEventRecord(row: EventRow): EventRecord {
-  return { id: row.id, runId: row.run_id, type: row.type, data: row.data, at: row.at };
+  return { id: row.id, runId: row.run_id, type: row.type as RunEventType, data: row.data, at: row.at };
 }

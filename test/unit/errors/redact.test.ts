@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactKnownValues, redactSecrets } from '../../../src/policy/redact.js';
+import { redactKnownValues, redactSecrets } from '../../../src/errors/redact.js';
 
 const R = '[REDACTED]';
 
@@ -72,5 +72,12 @@ describe('redactKnownValues', () => {
 
   it('treats values literally, not as patterns', () => {
     expect(redactKnownValues('x a.b*c+d y', ['a.b*c+d'])).toBe(`x ${R} y`);
+  });
+});
+
+describe('redactKnownValues with a lower bound', () => {
+  it('removes short values only when the caller lowers the bound', () => {
+    expect(redactKnownValues('pw abc here', ['abc'])).toBe('pw abc here');
+    expect(redactKnownValues('pw abc here', ['abc', ''], 1)).toBe(`pw ${R} here`);
   });
 });

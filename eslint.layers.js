@@ -1,0 +1,62 @@
+// The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
+// must not import; a layer only imports the layers below it. `typeOnly` entries may be imported
+// with `import type` (no runtime edge), everything else not at all.
+
+const everything = ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe', 'cli'];
+
+/** [files, folders it must not import, folders it may import as types only, extra patterns] */
+const LAYERS = [
+  { files: ['src/errors/**'], allow: [] },
+  { files: ['src/time/**'], allow: ['errors'] },
+  { files: ['src/policy/**'], allow: ['errors', 'time'] },
+  { files: ['src/store/**'], allow: ['errors', 'time'] },
+  { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'], typeOnly: ['engine'] },
+  { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow'] },
+  { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
+  { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
+];
+
+function folderPatterns(folders, message) {
+  return folders.map((folder) => ({ group: [`../${folder}/**`, `../../${folder}/**`, `../../../${folder}/**`], message }));
+}
+
+/** Driver packages stay inside their backend, so SQLite-only users never load `pg`. */
+const DRIVERS = [
+  { name: 'pg', home: 'src/store/postgres/**' },
+  { name: 'better-sqlite3', home: 'src/store/sqlite/**' },
+];
+
+function rulesFor(layer, extraFiles = [], ignores = []) {
+  const own = layer.files[0].split('/')[1];
+  const forbidden = everything.filter((f) => f !== own && !layer.allow.includes(f) && !(layer.typeOnly ?? []).includes(f));
+  const patterns = [
+    ...folderPatterns(forbidden, `${own}/ must not import this layer (docs/decisions/2026-11-29-layers.md).`),
+    ...(layer.typeOnly ?? []).flatMap((f) =>
+      folderPatterns([f], `${own}/ may import ${f}/ as types only (docs/decisions/2026-11-29-layers.md).`).map((p) => ({ ...p, allowTypeImports: true })),
+    ),
+    ...extraFiles,
+  ];
+  return { files: layer.files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
+}
+
+const driverPatterns = (except) =>
+  DRIVERS.filter((d) => d.name !== except).map((d) => ({
+    group: [d.name],
+    message: `${d.name} is imported only under ${d.home.replace('/**', '/')} (docs/decisions/2026-11-29-layers.md).`,
+  }));
+
+const storeLayer = LAYERS.find((l) => l.files[0] === 'src/store/**');
+
+export const layerRules = [
+  ...LAYERS.filter((l) => l !== storeLayer).map((l) => rulesFor(l, driverPatterns())),
+  // store/ itself: the contract and shared modules; each backend only beside it, never the other.
+  rulesFor(storeLayer, driverPatterns(), ['src/store/sqlite/**', 'src/store/postgres/**']),
+  rulesFor({ ...storeLayer, files: ['src/store/sqlite/**'] }, [
+    ...driverPatterns('better-sqlite3'),
+    { group: ['../postgres/**'], message: 'The SQLite store does not import from postgres/: shared code lives in src/store/.' },
+  ]),
+  rulesFor({ ...storeLayer, files: ['src/store/postgres/**'] }, [
+    ...driverPatterns('pg'),
+    { group: ['../sqlite/**'], message: 'The PostgreSQL store does not import from sqlite/: shared code lives in src/store/.' },
+  ]),
+];

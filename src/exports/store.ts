@@ -1,0 +1,34 @@
+// `lifeline/store`: the Store contract a backend implements, every record and argument type it
+// exchanges, the event rows it stores, and the functions that open the built-in backends.
+export type {
+  Store,
+  CreateRunArgs,
+  RunFilter,
+  ClaimArgs,
+  LeaseArgs,
+  ReleaseArgs,
+  FinishArgs,
+  StartAttemptArgs,
+  EndAttemptArgs,
+  CommitStepArgs,
+  NewEvent,
+} from '../store/store.js';
+export type {
+  RunStatus,
+  Json,
+  StoredError,
+  Lease,
+  RunRecord,
+  StepStatus,
+  StepRecord,
+  StepKind,
+  AttemptOutcome,
+  AttemptRecord,
+  SignalRecord,
+  EventRecord,
+} from '../store/types.js';
+export { TERMINAL_STATUSES } from '../store/types.js';
+export type { EventMap, EventType, RunEvent, RunEventType } from '../store/events.js';
+export { openStore, openSqliteStore, openPostgresStore, type OpenStoreOptions } from '../store/open-store.js';
+export type { SqliteOpenOptions } from '../store/sqlite/options.js';
+export type { PostgresOpenOptions } from '../store/postgres/options.js';

@@ -1,0 +1,77 @@
+// The one event vocabulary: every event name Lifeline writes or publishes, with its payload.
+// The engine builds events through it, both stores persist its run events, and the CLI's
+// progress printer and the JSON event log read it. It lives with the store contract because
+// event rows are store records; nothing here knows SQL.
+import type { ErrorClass } from '../errors/error-class.js';
+import type { RunStatus, StepKind, StepStatus, StoredError } from './types.js';
+
+interface Suspension {
+  wakeAt: number | null;
+  signals: string[];
+  children: string[];
+}
+
+/** Event name → payload. `undefined` in a payload's type means the event may carry no data. */
+export interface EventMap {
+  'run.created': { workflow: string };
+  'run.claimed': { workerId: string; claimCount: number };
+  'run.owner_dead': { pid: number; host: string };
+  'run.cancel_requested': undefined;
+  /** `from` is set when the store cancels a run that was not executing. */
+  'run.cancelled': { from: RunStatus } | undefined;
+  'run.signalled': { name: string; signalId?: number };
+  'run.retried': { removedFailedSteps: number };
+  'run.woken': { from: RunStatus };
+  'run.released': { reason: 'shutdown' };
+  'run.sleeping': Suspension;
+  'run.waiting': Suspension;
+  'run.completed': undefined;
+  'run.failed': { error: StoredError };
+  /** Claimed again and again without progress (a poison run): parked with its reason until resumed. */
+  'run.parked': { claims: number; error?: StoredError | null };
+  /** A parked run made pending again (`resume`). */
+  'run.resumed': { from: RunStatus };
+  /** A worker stopped driving the run after a store failure of unknown outcome (best effort). */
+  'run.abandoned': { message: string };
+  /** result() waited this long and no worker claimed the run (published only, never stored). */
+  'run.unclaimed': { waitedMs: number; message: string };
+  /** A `step` ran (`attempt`), or a sleep/signal/child slot was committed (`kind`). */
+  'step.completed': { stepId: string; attempt: number } | { stepId: string; kind: StepKind };
+  'step.waiting': { stepId: string; kind: StepKind };
+  'step.failed':
+    | { stepId: string; attempt: number; errorClass: ErrorClass; message: string; reason: string }
+    | { stepId: string; kind: StepKind };
+  'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; delayMs: number; message: string };
+  'step.replayed': { stepId: string; status: StepStatus };
+  'store.unavailable': { message: string; retryInMs: number };
+  'store.soft_write_failed': { message: string };
+  /** A worker's own failure: not a run's event, never stored. */
+  'worker.error': { context: string; message: string };
+  /** The database ran out of disk, memory or another resource: the worker pauses claiming. Never stored. */
+  'worker.store_exhausted': { message: string; pauseMs: number; text: string };
+}
+
+export type EventType = keyof EventMap;
+export type WorkerEventType = 'worker.error' | 'worker.store_exhausted';
+/** Events about one run: stored with the state change they describe, or only published. */
+export type RunEventType = Exclude<EventType, WorkerEventType>;
+
+type Payload<K extends EventType> = undefined extends EventMap[K] ? { data?: EventMap[K] } : { data: EventMap[K] };
+
+/** One run event, typed by its name: `data` is the payload the map gives that name. */
+export type RunEvent<K extends RunEventType = RunEventType> = {
+  [T in K]: { runId: string; type: T; at: number } & Payload<T>;
+}[K];
+
+/** A worker's own event: `runId` only when it concerns one run. Published in-process, never stored. */
+export type WorkerEvent<K extends WorkerEventType = WorkerEventType> = {
+  [T in K]: { type: T; runId?: string; data: EventMap[T]; at: number };
+}[K];
+/** A worker error (see WorkerEvent). */
+export type WorkerErrorEvent = WorkerEvent<'worker.error'>;
+
+/** Everything `Lifeline.events` publishes. */
+export type LifelineEvent = RunEvent | WorkerEvent;
+
+/** The arguments after the name that `event(type, ...)` takes: data, optional when the map allows none. */
+export type EventData<K extends RunEventType> = undefined extends EventMap[K] ? [data?: EventMap[K]] : [data: EventMap[K]];

@@ -1,0 +1,94 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Imports each subpath the way an app does: by package name, through package.json "exports",
+// from the built dist/ (npm test builds it first). The package is linked into a temp app.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { types: string; import: string }> };
+let app: string;
+
+beforeAll(() => {
+  app = mkdtempSync(join(tmpdir(), 'lifeline-exports-'));
+  const linked = join(app, 'node_modules', pkg.name);
+  mkdirSync(dirname(linked), { recursive: true });
+  symlinkSync(root, linked, 'dir');
+});
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+function inApp(code: string): unknown {
+  writeFileSync(join(app, 'probe.mjs'), code);
+  return JSON.parse(execFileSync(process.execPath, [join(app, 'probe.mjs')], { cwd: app, encoding: 'utf8' })) as unknown;
+}
+
+const keysOf = (subpath: string) => inApp(`const m = await import('${pkg.name}${subpath}');\nconsole.log(JSON.stringify(Object.keys(m).sort()));\n`) as string[];
+
+describe('the tiered public API, as installed', () => {
+  it('declares types and an import for each subpath, and the files exist', () => {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './store', './testing', './package.json']);
+    for (const sub of ['.', './store', './testing']) {
+      for (const file of [pkg.exports[sub]!.types, pkg.exports[sub]!.import]) expect(existsSync(join(root, file)), `${sub}: ${file}`).toBe(true);
+    }
+  });
+
+  it('the root is for authoring, the client and errors; internal helpers are gone', () => {
+    const root = keysOf('');
+    for (const name of ['defineWorkflow', 'Lifeline', 'ClassifiedError', 'LifelineError', 'StepTimeoutError', 'NonDeterminismError', 'classifyError', 'DEFAULT_RETRY_POLICY', 'ERROR_CLASSES']) {
+      expect(root).toContain(name);
+    }
+    for (const name of ['decideRetry', 'resolveRetryPolicy', 'redactSecrets', 'redactKnownValues', 'runWithTimeout', 'ManualClock', 'systemClock', 'openStore', 'registeredWorkflows', 'WorkflowContext', 'Worker']) {
+      expect(root).not.toContain(name);
+    }
+  });
+
+  it('store and testing subpaths hold the Store open functions and the manual clock', () => {
+    expect(keysOf('/store')).toEqual(['TERMINAL_STATUSES', 'openPostgresStore', 'openSqliteStore', 'openStore']);
+    expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
+  });
+
+  it('the three entries work together: a store from /store, a clock from /testing, the client from the root', () => {
+    const out = inApp(`
+import { defineWorkflow, Lifeline } from '${pkg.name}';
+import { openSqliteStore } from '${pkg.name}/store';
+import { ManualClock } from '${pkg.name}/testing';
+const wf = defineWorkflow('exports-probe', async (ctx, n) => ctx.step('double', () => n * 2));
+const store = await openSqliteStore(${JSON.stringify(join(app, 'probe.db'))});
+const lifeline = await Lifeline.open({ db: store, clock: new ManualClock() });
+lifeline.worker().start();
+const run = await lifeline.start(wf, 21);
+console.log(JSON.stringify(await run.result()));
+await lifeline.close();
+await store.close();
+`);
+    expect(out).toBe(42);
+  });
+
+  it('WorkflowContext and Worker are published as types only, without their constructors', () => {
+    const dts = readFileSync(join(root, pkg.exports['.']!.types), 'utf8');
+    expect(dts).toMatch(/export type \{ WorkflowContext, StepInfo, StepOptions \}/);
+    expect(dts).toMatch(/export type \{ Worker \}/);
+    expect(dts).not.toMatch(/decideRetry|resolveRetryPolicy|redact/);
+  });
+
+  it('the declarations an app reaches from each entry never import the database drivers', () => {
+    const drivers: string[] = [];
+    for (const sub of ['.', './store', './testing']) {
+      const seen = new Set<string>();
+      const queue = [join(root, pkg.exports[sub]!.types)];
+      while (queue.length > 0) {
+        const file = queue.pop()!;
+        if (seen.has(file)) continue;
+        seen.add(file);
+        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+          if (spec!.startsWith('.')) queue.push(join(dirname(file), spec!.replace(/\.js$/, '.d.ts')));
+          else if (spec === 'pg' || spec === 'better-sqlite3') drivers.push(`${sub}: ${file} imports ${spec}`);
+        }
+      }
+      expect(seen.size).toBeGreaterThan(1);
+    }
+    expect(drivers).toEqual([]);
+  });
+});
