@@ -2,7 +2,7 @@
 // must not import; a layer only imports the layers below it. `typeOnly` entries may be imported
 // with `import type` (no runtime edge), everything else not at all.
 
-const everything = ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe', 'cli'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli'];
 
 /** [files, folders it must not import, folders it may import as types only, extra patterns] */
 const LAYERS = [
@@ -10,6 +10,7 @@ const LAYERS = [
   { files: ['src/time/**'], allow: ['errors'] },
   { files: ['src/policy/**'], allow: ['errors', 'time'] },
   { files: ['src/store/**'], allow: ['errors', 'time'] },
+  { files: ['src/testing/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'], typeOnly: ['engine'] },
   { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
@@ -20,10 +21,12 @@ function folderPatterns(folders, message) {
   return folders.map((folder) => ({ group: [`../${folder}/**`, `../../${folder}/**`, `../../../${folder}/**`], message }));
 }
 
-/** Driver packages stay inside their backend, so SQLite-only users never load `pg`. */
+/** Driver packages stay inside their backend, so SQLite-only users never load `pg`; vitest (an
+ * optional peer) stays inside the conformance kit, so only `lifeline-workflows/testing/conformance` loads it. */
 const DRIVERS = [
   { name: 'pg', home: 'src/store/postgres/**' },
   { name: 'better-sqlite3', home: 'src/store/sqlite/**' },
+  { name: 'vitest', home: 'src/testing/**' },
 ];
 
 function rulesFor(layer, extraFiles = [], ignores = []) {
@@ -48,7 +51,19 @@ const driverPatterns = (except) =>
 const storeLayer = LAYERS.find((l) => l.files[0] === 'src/store/**');
 
 export const layerRules = [
-  ...LAYERS.filter((l) => l !== storeLayer).map((l) => rulesFor(l, driverPatterns())),
+  ...LAYERS.filter((l) => l !== storeLayer).map((l) => rulesFor(l, driverPatterns(l.files[0] === 'src/testing/**' ? 'vitest' : undefined))),
+  // The root entry is for authoring and the client: it never reaches the kit or vitest.
+  {
+    files: ['src/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          ...driverPatterns(),
+          { group: ['./testing/**', './exports/testing.js', './exports/testing-conformance.js'], message: 'The root export does not load the testing kit; it is published as lifeline-workflows/testing and lifeline-workflows/testing/conformance.' },
+        ],
+      }],
+    },
+  },
   // store/ itself: the contract and shared modules; each backend only beside it, never the other.
   rulesFor(storeLayer, driverPatterns(), ['src/store/sqlite/**', 'src/store/postgres/**']),
   rulesFor({ ...storeLayer, files: ['src/store/sqlite/**'] }, [

@@ -1,7 +1,7 @@
 // Bench-only instrumentation: counts the store's transactions by wrapping the WriteBatcher's
 // commit at runtime (src/ is not modified). Each commit is one BEGIN IMMEDIATE..COMMIT; a
 // durable one fsyncs the WAL at synchronous=FULL, a soft-only one runs at NORMAL (no fsync).
-import { WriteBatcher } from '../src/store/sqlite/write-batcher.js';
+import { WriteBatcher } from '../src/store/sqlite/batcher.js';
 
 export interface CommitCounters {
   commits: number;

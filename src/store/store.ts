@@ -14,7 +14,8 @@ import type {
 
 /**
  * The one contract between the engine and a database. Every backend passes
- * test/conformance/store-conformance.ts. Nothing above this interface knows SQL.
+ * the conformance suite (src/testing/store-conformance/, published as
+ * `lifeline-workflows/testing`). Nothing above this interface knows SQL.
  *
  * Fencing: a claim gives the worker a lease token. Every write made on behalf of a claimed
  * run names that token; if the run was since claimed by someone else the write changes

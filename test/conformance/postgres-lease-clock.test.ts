@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { InvalidOptionsError } from '../../src/errors/options-error.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../pg/pg-fixture.js';
-import { claimArgs, createRun } from './conformance-helpers.js';
+import { claimArgs, createRun } from '../../src/testing/store-conformance/helpers.js';
 
 const pg = usePostgres();
 const HOUR = 3_600_000;

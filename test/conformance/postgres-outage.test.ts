@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/errors/store-errors.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { usePostgres } from '../pg/pg-fixture.js';
-import { T0, WF, claimArgs, commitArgs } from './conformance-helpers.js';
+import { T0, WF, claimArgs, commitArgs } from '../../src/testing/store-conformance/helpers.js';
 
 const external = (process.env['LIFELINE_TEST_PG_URL'] ?? '') !== '';
 const pg = usePostgres();

@@ -4,12 +4,12 @@ import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { usePostgres } from '../pg/pg-fixture.js';
-import { T0, WF } from './conformance-helpers.js';
-import { describeStoreConformance } from './store-conformance.js';
+import { T0, WF } from '../../src/testing/store-conformance/helpers.js';
+import { storeConformanceSuite } from '../../src/exports/testing-conformance.js';
 
 const pg = usePostgres();
 // The suite drives time through `now`: lease expiry on the caller's clock (leaseClock: 'caller').
-describeStoreConformance('postgres', () => pg.openFresh({ leaseClock: 'caller' }));
+storeConformanceSuite({ name: 'postgres', open: () => pg.openFresh({ leaseClock: 'caller' }) });
 
 /** Resolves when `fire` has been called, or rejects after `ms`. */
 function waitForCall(ms: number): { fire: () => void; called: Promise<void> } {

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { Store } from '../../src/store/store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { WriteBatcher } from '../../src/store/sqlite/write-batcher.js';
-import { claim, createRun, T0 } from './conformance-helpers.js';
+import { WriteBatcher } from '../../src/store/sqlite/batcher.js';
+import { claim, createRun, T0 } from '../../src/testing/store-conformance/helpers.js';
 import { makeTempDir } from './sqlite-temp.js';
 
 const FULL = 2;

@@ -7,11 +7,11 @@ import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../s
 import { openStore, parseStoreUrl } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { T0, WF } from './conformance-helpers.js';
+import { T0, WF } from '../../src/testing/store-conformance/helpers.js';
 import { makeTempDir, openTempSqlite } from './sqlite-temp.js';
-import { describeStoreConformance } from './store-conformance.js';
+import { storeConformanceSuite } from '../../src/exports/testing-conformance.js';
 
-describeStoreConformance('sqlite', openTempSqlite);
+storeConformanceSuite({ name: 'sqlite', open: openTempSqlite });
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const sideFiles = (path: string) => ['-wal', '-shm', '-journal'].filter((s) => existsSync(path + s));

@@ -34,6 +34,10 @@ describe('layers enforced by lint', () => {
     ['src/errors/planted.ts', "import type { ErrorClass } from '../policy/classification.js';", 'errors/ must not import this layer'],
     ['src/engine/planted.ts', "import pg from 'pg';", 'pg is imported only under src/store/postgres/'],
     ['src/store/open-planted.ts', "import Database from 'better-sqlite3';", 'better-sqlite3 is imported only under src/store/sqlite/'],
+    ['src/testing/planted.ts', "import { Lifeline } from '../engine/lifeline.js';", 'testing/ must not import this layer'],
+    ['src/store/planted.ts', "import { claimArgs } from '../testing/store-conformance/helpers.js';", 'store/ must not import this layer'],
+    ['src/engine/planted.ts', "import { expect } from 'vitest';", 'vitest is imported only under src/testing/'],
+    ['src/index.ts', "export { storeConformanceSuite } from './exports/testing-conformance.js';", 'The root export does not load the testing kit'],
   ])('%s: %s is reported', async (file, code, message) => {
     const errors = await layerErrors(file, `${code}\n\n`);
     expect(errors).toHaveLength(1);
@@ -47,6 +51,7 @@ describe('layers enforced by lint', () => {
     ['src/workflow/planted.ts', "import type { RunExecution } from '../engine/run-execution.js';"],
     ['src/cli/commands/planted.ts', "import { Lifeline } from '../../engine/lifeline.js';"],
     ['src/store/postgres/planted.ts', "import pg from 'pg';"],
+    ['src/testing/store-conformance/planted.ts', "import { describe } from 'vitest';\nimport type { Store } from '../../store/store.js';\nimport { ManualClock } from '../../time/clock.js';"],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await layerErrors(file, `${code}\n\n`)).toEqual([]);
   });

@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 // Imports each subpath the way an app does: by package name, through package.json "exports",
 // from the built dist/ (npm test builds it first). The package is linked into a temp app.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { types: string; import: string }> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  exports: Record<string, { types: string; import: string }>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+};
 let app: string;
 
 beforeAll(() => {
@@ -24,12 +29,29 @@ function inApp(code: string): unknown {
   return JSON.parse(execFileSync(process.execPath, [join(app, 'probe.mjs')], { cwd: app, encoding: 'utf8' })) as unknown;
 }
 
+/** The files reachable from `entry` through relative imports, and the packages they import. */
+function importGraph(entry: string, ext: '.js' | '.d.ts'): { files: number; packages: string[] } {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      if (spec!.startsWith('.')) queue.push(join(dirname(file), spec!.replace(/\.js$/, ext)));
+      else packages.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+    }
+  }
+  return { files: seen.size, packages: [...packages].sort() };
+}
+
 const keysOf = (subpath: string) => inApp(`const m = await import('${pkg.name}${subpath}');\nconsole.log(JSON.stringify(Object.keys(m).sort()));\n`) as string[];
 
 describe('the tiered public API, as installed', () => {
   it('declares types and an import for each subpath, and the files exist', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './store', './testing', './package.json']);
-    for (const sub of ['.', './store', './testing']) {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './store', './testing', './testing/conformance', './package.json']);
+    for (const sub of ['.', './store', './testing', './testing/conformance']) {
       for (const file of [pkg.exports[sub]!.types, pkg.exports[sub]!.import]) expect(existsSync(join(root, file)), `${sub}: ${file}`).toBe(true);
     }
   });
@@ -47,6 +69,16 @@ describe('the tiered public API, as installed', () => {
   it('store and testing subpaths hold the Store open functions and the manual clock', () => {
     expect(keysOf('/store')).toEqual(['TERMINAL_STATUSES', 'openPostgresStore', 'openSqliteStore', 'openStore']);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
+    expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
+  });
+
+  it('only /testing/conformance loads vitest (an optional peer): the root, /store and /testing never import it', () => {
+    expect(importGraph(join(root, pkg.exports['.']!.import), '.js').packages).not.toContain('vitest');
+    expect(importGraph(join(root, pkg.exports['./store']!.import), '.js').packages).not.toContain('vitest');
+    expect(importGraph(join(root, pkg.exports['./testing']!.import), '.js').packages).not.toContain('vitest');
+    expect(importGraph(join(root, pkg.exports['./testing/conformance']!.import), '.js').packages).toContain('vitest');
+    expect(pkg.peerDependencies?.vitest).toBeDefined();
+    expect(pkg.peerDependenciesMeta?.vitest).toEqual({ optional: true });
   });
 
   it('the three entries work together: a store from /store, a clock from /testing, the client from the root', () => {
@@ -76,18 +108,9 @@ await store.close();
   it('the declarations an app reaches from each entry never import the database drivers', () => {
     const drivers: string[] = [];
     for (const sub of ['.', './store', './testing']) {
-      const seen = new Set<string>();
-      const queue = [join(root, pkg.exports[sub]!.types)];
-      while (queue.length > 0) {
-        const file = queue.pop()!;
-        if (seen.has(file)) continue;
-        seen.add(file);
-        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
-          if (spec!.startsWith('.')) queue.push(join(dirname(file), spec!.replace(/\.js$/, '.d.ts')));
-          else if (spec === 'pg' || spec === 'better-sqlite3') drivers.push(`${sub}: ${file} imports ${spec}`);
-        }
-      }
-      expect(seen.size).toBeGreaterThan(1);
+      const { files, packages } = importGraph(join(root, pkg.exports[sub]!.types), '.d.ts');
+      for (const name of packages) if (name === 'pg' || name === 'better-sqlite3') drivers.push(`${sub} imports ${name}`);
+      expect(files).toBeGreaterThan(1);
     }
     expect(drivers).toEqual([]);
   });

@@ -3,6 +3,20 @@
 // the hot ones (createRun, commitStep, finishRun, getRun) are also gathered per event-loop turn
 // into multi-row statements (batcher.ts). Soft writes use a second pool whose sessions run with
 // synchronous_commit=off. See docs/decisions/2026-11-22-postgres-backend.md.
+//
+// This folder, by role (sqlite/ uses the same file names for the same roles; the mapping and
+// the files without a twin are in docs/decisions/2026-11-29-layers.md):
+//   postgres-store.ts  the Store: wires the parts below, reads, open function
+//   connection.ts      URL and options, the two pools, connection faults as StoreUnavailableError
+//   options.ts         PostgresOpenOptions (no driver types)
+//   migrations.ts      numbered, append-only schema migrations under an advisory lock
+//   batcher.ts         group commit: concurrent calls of one kind as one multi-row statement
+//   run-ops.ts         runs: create, get, list, claim, leases
+//   transitions.ts     status changes after a claim: release, finish, cancel, retry, wake, signal
+//   step-ops.ts        step results, attempts, signals read by steps, events
+// PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
+// commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
+// lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
 import pg from 'pg';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreOpenError } from '../../errors/store-errors.js';

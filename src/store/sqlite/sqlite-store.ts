@@ -1,6 +1,18 @@
 // The SQLite Store: one better-sqlite3 connection per store, WAL mode, group commit.
 // Writes go through the WriteBatcher (durable or soft); reads run directly on the connection
 // after flushing whatever this process has queued, so a read always sees our own writes.
+//
+// This folder, by role (postgres/ uses the same file names for the same roles; the mapping and
+// the files without a twin are in docs/decisions/2026-11-29-layers.md):
+//   sqlite-store.ts  the Store: wires the parts below, reads, open function
+//   connection.ts    opening the file safely (ours, not too new), pragmas
+//   options.ts       SqliteOpenOptions (no driver types)
+//   migrations.ts    numbered, append-only schema migrations
+//   batcher.ts       group commit: queued writes in one transaction, busy retry
+//   run-ops.ts       runs: create, get, list, claim, leases
+//   transitions.ts   status changes after a claim: release, finish, cancel, retry, wake, signal
+//   step-ops.ts      step results and attempts
+//   signal-ops.ts    signals and events (in postgres/, part of step-ops.ts)
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -16,14 +28,14 @@ import type {
   Store,
 } from '../store.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
-import { openDatabase, type SqliteOpenOptions } from './open-db.js';
-import { RunStatements } from './run-statements.js';
-import { RunTransitions } from './run-transitions.js';
-import { EventStatements, SignalStatements } from './signal-statements.js';
-import { StepStatements } from './step-statements.js';
-import { WriteBatcher, withBusyRetry } from './write-batcher.js';
+import { openDatabase, type SqliteOpenOptions } from './connection.js';
+import { RunStatements } from './run-ops.js';
+import { RunTransitions } from './transitions.js';
+import { EventStatements, SignalStatements } from './signal-ops.js';
+import { StepStatements } from './step-ops.js';
+import { WriteBatcher, withBusyRetry } from './batcher.js';
 
-export type { SqliteOpenOptions } from './open-db.js';
+export type { SqliteOpenOptions } from './connection.js';
 
 const DURABLE = true;
 const SOFT = false;

@@ -1,14 +1,14 @@
-// Builders shared by the Store conformance suites. Times are explicit epoch ms: no test
+// Builders shared by the Store conformance cases (and by the repo's backend-specific tests). Times are explicit epoch ms: no test
 // reads the clock or sleeps.
 import { expect } from 'vitest';
-import type { ClaimArgs, CommitStepArgs, Store } from '../../src/store/store.js';
-import type { RunRecord } from '../../src/store/types.js';
+import type { ClaimArgs, CommitStepArgs, Store } from '../../store/store.js';
+import type { RunRecord } from '../../store/types.js';
 
 export const WF = 'conformance-wf';
 export const T0 = 1_700_000_000_000;
 export const LEASE_MS = 30_000;
 
-/** The suite's current store; set in beforeEach by describeStoreConformance. */
+/** The suite's current store; set in beforeEach by storeConformanceSuite. */
 export type GetStore = () => Store;
 
 export function claimArgs(over: Partial<ClaimArgs> = {}): ClaimArgs {

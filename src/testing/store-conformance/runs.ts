@@ -1,6 +1,6 @@
 // createRun, getRun, listRuns.
 import { describe, expect, it } from 'vitest';
-import { T0, WF, createRun, type GetStore } from './conformance-helpers.js';
+import { T0, WF, createRun, type GetStore } from './helpers.js';
 
 export function runsConformance(getStore: GetStore): void {
   describe('createRun / getRun', () => {

@@ -1,7 +1,7 @@
 // commitStep, attempts, fencing, group commit and read-your-writes.
 import { describe, expect, it } from 'vitest';
-import { LeaseLostError, StepAlreadyCommittedError } from '../../src/errors/store-errors.js';
-import { LEASE_MS, T0, claim, commitArgs, createClaimed, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
+import { LeaseLostError, StepAlreadyCommittedError } from '../../errors/store-errors.js';
+import { LEASE_MS, T0, claim, commitArgs, createClaimed, rejection, tokenOf, type GetStore } from './helpers.js';
 
 export function stepsConformance(getStore: GetStore): void {
   describe('commitStep', () => {

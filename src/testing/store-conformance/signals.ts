@@ -1,8 +1,8 @@
 // sendSignal, peekSignal, consuming signals, appendEvents, listEvents.
 import { describe, expect, it } from 'vitest';
-import { InvalidRunStateError, RunNotFoundError } from '../../src/errors/store-errors.js';
-import { LifelineError } from '../../src/errors/lifeline-error.js';
-import { T0, claimArgs, commitArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
+import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-errors.js';
+import { LifelineError } from '../../errors/lifeline-error.js';
+import { T0, claimArgs, commitArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './helpers.js';
 
 export function signalsConformance(getStore: GetStore): void {
   describe('signals', () => {

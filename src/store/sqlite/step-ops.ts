@@ -4,8 +4,8 @@ import { LeaseLostError, StepAlreadyCommittedError } from '../../errors/store-er
 import type { CommitStepArgs, EndAttemptArgs, StartAttemptArgs } from '../store.js';
 import type { AttemptRecord, StepRecord } from '../types.js';
 import { errorToText, toAttemptRecord, toStepRecord, type AttemptRow, type StepRow } from '../rows.js';
-import type { RunStatements } from './run-statements.js';
-import type { EventStatements, SignalStatements } from './signal-statements.js';
+import type { RunStatements } from './run-ops.js';
+import type { EventStatements, SignalStatements } from './signal-ops.js';
 
 export class StepStatements {
   private readonly upsertStep: Database.Statement;

@@ -1,7 +1,7 @@
 // releaseRun, finishRun, requestCancel, retryRun, wakeRun.
 import { describe, expect, it } from 'vitest';
-import { InvalidRunStateError } from '../../src/errors/store-errors.js';
-import { T0, claim, claimArgs, commitArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
+import { InvalidRunStateError } from '../../errors/store-errors.js';
+import { T0, claim, claimArgs, commitArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './helpers.js';
 
 export function lifecycleConformance(getStore: GetStore): void {
   describe('releaseRun', () => {

@@ -2,9 +2,9 @@
 // proves the lease and extends it like a heartbeat; a refused one writes nothing and leaves the
 // lease alone; finishing or releasing a run ends the attempts still marked running.
 import { describe, expect, it } from 'vitest';
-import { LeaseLostError } from '../../src/errors/store-errors.js';
-import { RUN_MOVED_ON_MESSAGE } from '../../src/store/rows.js';
-import { LEASE_MS, T0, claim, claimArgs, createClaimed, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
+import { LeaseLostError } from '../../errors/store-errors.js';
+import { RUN_MOVED_ON_MESSAGE } from '../../store/rows.js';
+import { LEASE_MS, T0, claim, claimArgs, createClaimed, rejection, tokenOf, type GetStore } from './helpers.js';
 
 const start = { stepId: 'a#0', stepName: 'a', attempt: 1, workerId: 'worker-a' };
 

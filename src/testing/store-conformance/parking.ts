@@ -1,6 +1,6 @@
 // Poison runs: claimsWithoutProgress, parking at the claim's limit, resuming with wakeRun.
 import { describe, expect, it } from 'vitest';
-import { LEASE_MS, T0, claim, claimArgs, commitArgs, createRun, tokenOf, type GetStore } from './conformance-helpers.js';
+import { LEASE_MS, T0, claim, claimArgs, commitArgs, createRun, tokenOf, type GetStore } from './helpers.js';
 
 /** Claims `runId` again after its lease lapsed: one more claim without progress. */
 async function reclaim(getStore: GetStore, runId: string, n: number, max?: number) {

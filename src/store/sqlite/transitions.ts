@@ -6,8 +6,8 @@ import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-error
 import type { FinishArgs, ReleaseArgs } from '../store.js';
 import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
-import type { RunStatements } from './run-statements.js';
-import type { EventStatements, SignalStatements } from './signal-statements.js';
+import type { RunStatements } from './run-ops.js';
+import type { EventStatements, SignalStatements } from './signal-ops.js';
 
 const CLEAR_LEASE =
   'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';

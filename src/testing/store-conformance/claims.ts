@@ -1,7 +1,7 @@
 // claimRuns, heartbeat, breakLease, listLeasesOnHost.
 import { describe, expect, it } from 'vitest';
-import { LeaseLostError } from '../../src/errors/store-errors.js';
-import { LEASE_MS, T0, WF, claim, claimArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './conformance-helpers.js';
+import { LeaseLostError } from '../../errors/store-errors.js';
+import { LEASE_MS, T0, WF, claim, claimArgs, createClaimed, createRun, rejection, tokenOf, type GetStore } from './helpers.js';
 
 export function claimsConformance(getStore: GetStore): void {
   describe('claimRuns', () => {

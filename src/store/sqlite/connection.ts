@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreOpenError } from '../../errors/store-errors.js';
 import { assertOpenableSchema, LATEST_SCHEMA_VERSION, migrate } from './migrations.js';
-import { withBusyRetry } from './write-batcher.js';
+import { withBusyRetry } from './batcher.js';
 import type { SqliteOpenOptions } from './options.js';
 
 export type { SqliteOpenOptions } from './options.js';
