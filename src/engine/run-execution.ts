@@ -6,8 +6,10 @@ import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
 import type { EventData, LifelineEvent, RunEvent, RunEventType } from '../store/events.js';
 import { fromJson, toJson } from '../store/serialize.js';
-import type { RunRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
-import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../workflow/context.js';
+import type { RunRecord, SignalRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
+import type { StepInfo, StepOptions } from '../workflow/context.js';
+import { RunContext } from '../workflow/run-context.js';
+import type { Slot, StepHost, Suspension } from '../workflow/step-host.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
 import type { Clock } from '../time/clock.js';
@@ -15,6 +17,7 @@ import type { ErrorClass } from '../errors/error-class.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
+import type { AttemptHost } from './attempt-host.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
 import { loadRunHistory, wokenSince, type RunHistory } from './run-history.js';
@@ -40,7 +43,7 @@ const PARKED: Promise<never> = new Promise<never>(() => {});
  * One claimed run executing in this worker: replays history through the workflow function,
  * executes new steps, and turns the final ExecutionState into one store write.
  */
-export class RunExecution {
+export class RunExecution implements StepHost, AttemptHost {
   readonly runId: string;
   history: Pick<RunHistory, 'bySeq' | 'byId'> = { bySeq: new Map<number, StepRecord>(), byId: new Map<string, StepRecord>() };
   /** Per step: attempts recorded before this claim (all), and how many of them were failures. */
@@ -106,7 +109,7 @@ export class RunExecution {
     }
     // Shutdown, cancel or lease loss may have arrived while the history was loading.
     if (this.state.kind !== 'running') return this.settleState();
-    const ctx = new WorkflowContext(this);
+    const ctx = new RunContext(this);
     const workflowDone = Promise.resolve()
       .then(() => this.workflow.fn(ctx, fromJson(this.run.input) as never))
       .then(
@@ -133,7 +136,7 @@ export class RunExecution {
     return this.settleState();
   }
 
-  // ---- called by WorkflowContext -----------------------------------------------------
+  // ---- StepHost: called by the workflow context -----------------------------------------------------
 
   async runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
     if (this.state.kind !== 'running') return PARKED;
@@ -177,14 +180,26 @@ export class RunExecution {
     await this.storeCall(() => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() }), { abortable: true });
   }
 
-  suspend(event: Extract<ExecutionEvent, { type: 'sleep' | 'wait' }>): Promise<never> {
-    this.dispatch(event);
+  suspend(suspension: Suspension): Promise<never> {
+    this.dispatch(suspension);
     return PARKED;
   }
 
   /** Whether the run was woken (`resume`) at or after `since`: a durable sleep begun before it is over. */
   wokenSince(since: number): Promise<boolean> {
     return this.storeCall(() => wokenSince(this.store, this.runId, since), { abortable: true });
+  }
+
+  peekSignal(name: string): Promise<SignalRecord | null> {
+    return this.storeCall(() => this.store.peekSignal(this.runId, name), { abortable: true });
+  }
+
+  getRun(runId: string): Promise<RunRecord | null> {
+    return this.storeCall(() => this.store.getRun(runId), { abortable: true });
+  }
+
+  stepReplayed(record: StepRecord): void {
+    this.deps.emit(this.event('step.replayed', { stepId: record.stepId, status: record.status }));
   }
 
   nonDeterminism(error: Error): Error {
