@@ -65,9 +65,8 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     const result = await runAttempt(host, plan, attempt);
     if (result.ok) return commitSuccess(host, plan, attempt, result.output);
     if (host.signal.aborted) return recordInterrupted(host, call.stepId, attempt);
-    const classification = classifyError(result.error, [...(call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])], host.deps.clock.now());
     failures++;
-    const failure = assessFailure(plan, failures, result.error, classification);
+    const failure = assessFailure(host, plan, failures, result.error);
     if (!failure.decision.retry) return commitFinalFailure(host, plan, attempt, failure, failure.decision.reason);
     if (!(await recordRetry(host, plan, attempt, failure, failure.decision.delayMs))) return PARKED;
   }
@@ -132,8 +131,13 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
   return PARKED;
 }
 
-/** What the failure was and whether the policy retries it after `failures` counted failures. */
-function assessFailure(plan: StepPlan, failures: number, error: unknown, classification: Classification): AttemptFailure {
+/**
+ * What the failure was (classified by the step's rules, then the workflow's) and whether the
+ * policy retries it after `failures` counted failures.
+ */
+function assessFailure(host: AttemptHost, plan: StepPlan, failures: number, error: unknown): AttemptFailure {
+  const classifiers = [...(plan.call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])];
+  const classification = classifyError(error, classifiers, host.deps.clock.now());
   const outcome = error instanceof StepTimeoutError ? 'timeout' : 'failed';
   const message = redactMessage(messageOf(error));
   const decision = decideRetry(plan.policy, failures, classification, Math.random);
