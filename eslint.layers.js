@@ -1,17 +1,16 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
-// must not import; a layer only imports the layers below it. `typeOnly` entries may be imported
-// with `import type` (no runtime edge), everything else not at all.
+// may import; a layer only imports the layers below it, not even types from above.
 
 const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli'];
 
-/** [files, folders it must not import, folders it may import as types only, extra patterns] */
+/** [files, folders it may import] */
 const LAYERS = [
   { files: ['src/errors/**'], allow: [] },
   { files: ['src/time/**'], allow: ['errors'] },
   { files: ['src/policy/**'], allow: ['errors', 'time'] },
   { files: ['src/store/**'], allow: ['errors', 'time'] },
   { files: ['src/testing/**'], allow: ['errors', 'time', 'store'] },
-  { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'], typeOnly: ['engine'] },
+  { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'] },
   { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
@@ -31,14 +30,8 @@ const DRIVERS = [
 
 function rulesFor(layer, extraFiles = [], ignores = []) {
   const own = layer.files[0].split('/')[1];
-  const forbidden = everything.filter((f) => f !== own && !layer.allow.includes(f) && !(layer.typeOnly ?? []).includes(f));
-  const patterns = [
-    ...folderPatterns(forbidden, `${own}/ must not import this layer (docs/decisions/2026-11-29-layers.md).`),
-    ...(layer.typeOnly ?? []).flatMap((f) =>
-      folderPatterns([f], `${own}/ may import ${f}/ as types only (docs/decisions/2026-11-29-layers.md).`).map((p) => ({ ...p, allowTypeImports: true })),
-    ),
-    ...extraFiles,
-  ];
+  const forbidden = everything.filter((f) => f !== own && !layer.allow.includes(f));
+  const patterns = [...folderPatterns(forbidden, `${own}/ must not import this layer (docs/decisions/2026-11-29-layers.md).`), ...extraFiles];
   return { files: layer.files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
 }
 

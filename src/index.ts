@@ -6,7 +6,7 @@ export type { WorkflowContext, StepInfo, StepOptions } from './workflow/context.
 export type { Duration } from './workflow/duration.js';
 export type { Jsonify } from './workflow/jsonify.js';
 export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent, type StartOptions, type StartArgs } from './engine/lifeline.js';
-export type { Worker } from './engine/worker.js';
+export type { Worker } from './engine/worker-api.js';
 export type { WorkerOptions } from './options/public-options.js';
 export type { Clock, TimerHandle } from './time/clock.js';
 export type { RunStatus, StoredError } from './store/types.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lifeline, type LifelineOptions } from '../src/engine/lifeline.js';
-import type { Worker } from '../src/engine/worker.js';
+import type { Worker } from '../src/engine/worker-api.js';
 import type { WorkerOptions } from '../src/options/public-options.js';
 import type { EngineEvent } from '../src/engine/lifeline.js';
 

@@ -1,3 +1,5 @@
+import type { Suspension } from '../workflow/step-host.js';
+
 /**
  * What one executing run is doing, as a discriminated union changed only by `reduceExecution`.
  * Once it leaves `running`, no new step starts (new calls park forever and are dropped with
@@ -13,8 +15,7 @@ export type ExecutionState =
   | { kind: 'lease_lost' };
 
 export type ExecutionEvent =
-  | { type: 'sleep'; wakeAt: number }
-  | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string }
+  | Suspension
   | { type: 'shutdown' }
   | { type: 'cancel'; reason: unknown }
   | { type: 'store_refused'; error: Error }

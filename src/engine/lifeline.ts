@@ -10,7 +10,8 @@ import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError,
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { Worker } from './worker.js';
+import { WorkerRuntime } from './worker.js';
+import type { Worker } from './worker-api.js';
 import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOptions } from '../options/public-options.js';
 import { formatZodIssues } from './zod-format.js';
 import type { Jsonify } from '../workflow/jsonify.js';
@@ -67,7 +68,7 @@ export type StartArgs<I> = undefined extends I ? [input?: I, options?: StartOpti
 /** The client: start, inspect, signal and cancel runs, and create workers. */
 export class Lifeline {
   readonly events = new EventEmitter<{ event: [EngineEvent] }>();
-  private readonly workers = new Set<Worker>();
+  private readonly workers = new Set<WorkerRuntime>();
   /** result() callers waiting per run: woken by this process's final events, without a listener each. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly maxPayloadBytes: number;
@@ -222,7 +223,7 @@ export class Lifeline {
 
   /** A worker executing this process's workflows on this Lifeline's store. Call start(). */
   worker(options: WorkerOptions = {}): Worker {
-    const worker = new Worker(
+    const worker = new WorkerRuntime(
       {
         store: this.store,
         clock: this.clock,

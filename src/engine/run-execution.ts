@@ -1,4 +1,4 @@
-import { StepFailedError, InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
+import { InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
 import { LeaseLostError, StepAlreadyCommittedError, StoreRefusedError } from '../errors/store-errors.js';
 import { classifyStoreFault } from '../store/store-faults.js';
 import { retryWhileUnavailable } from './store-retry.js';
@@ -6,8 +6,10 @@ import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
 import type { EventData, LifelineEvent, RunEvent, RunEventType } from '../store/events.js';
 import { fromJson, toJson } from '../store/serialize.js';
-import type { RunRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
-import { WorkflowContext, type Slot, type StepInfo, type StepOptions } from '../workflow/context.js';
+import type { RunRecord, SignalRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
+import type { StepInfo, StepOptions } from '../workflow/context.js';
+import { RunContext } from '../workflow/run-context.js';
+import type { Slot, StepHost, Suspension } from '../workflow/step-host.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
 import type { Clock } from '../time/clock.js';
@@ -15,6 +17,8 @@ import type { ErrorClass } from '../errors/error-class.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
+import type { AttemptHost } from './attempt-host.js';
+import { completeRun, failRun, finishCancelled, settleState, type ExecutionOutcome, type FinalWriteHost } from './final-writes.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
 import { loadRunHistory, wokenSince, type RunHistory } from './run-history.js';
@@ -31,16 +35,13 @@ export interface ExecutionDeps {
   onStoreExhausted?: (error: unknown) => void;
 }
 
-/** What became of a run when its execution ended in this worker. */
-export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'suspended' | 'released' | 'lease_lost';
-
 const PARKED: Promise<never> = new Promise<never>(() => {});
 
 /**
  * One claimed run executing in this worker: replays history through the workflow function,
  * executes new steps, and turns the final ExecutionState into one store write.
  */
-export class RunExecution {
+export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   readonly runId: string;
   history: Pick<RunHistory, 'bySeq' | 'byId'> = { bySeq: new Map<number, StepRecord>(), byId: new Map<string, StepRecord>() };
   /** Per step: attempts recorded before this claim (all), and how many of them were failures. */
@@ -50,7 +51,7 @@ export class RunExecution {
   private readonly abort = new AbortController();
   private inflight = 0;
   private wakeExecutor: () => void = () => {};
-  private nonDeterministic: Error | null = null;
+  private firstNonDeterminism: Error | null = null;
   /** Abandoned for recovery after a store failure (see abandon). */
   abandoned = false;
 
@@ -77,6 +78,10 @@ export class RunExecution {
   get stateKind(): ExecutionState['kind'] {
     return this.state.kind;
   }
+  /** The first non-determinism the run met: it fails with it. */
+  get nonDeterministic(): Error | null {
+    return this.firstNonDeterminism;
+  }
   /** When a suspended run asked to be woken (null: only an event wakes it). */
   get wakeAt(): number | null {
     return this.state.kind === 'suspending' ? this.state.wakeAt : null;
@@ -96,7 +101,7 @@ export class RunExecution {
   }
 
   async execute(): Promise<ExecutionOutcome> {
-    if (this.run.cancelRequested) return this.finishCancelled();
+    if (this.run.cancelRequested) return finishCancelled(this);
     if (this.run.claimCount > 1) {
       try {
         await this.loadHistory();
@@ -105,8 +110,8 @@ export class RunExecution {
       }
     }
     // Shutdown, cancel or lease loss may have arrived while the history was loading.
-    if (this.state.kind !== 'running') return this.settleState();
-    const ctx = new WorkflowContext(this);
+    if (this.state.kind !== 'running') return settleState(this, this.state);
+    const ctx = new RunContext(this);
     const workflowDone = Promise.resolve()
       .then(() => this.workflow.fn(ctx, fromJson(this.run.input) as never))
       .then(
@@ -127,13 +132,13 @@ export class RunExecution {
         this.abort.abort(new InterruptedError('the workflow function returned before this step finished'));
         await this.drained();
       }
-      return result.ok ? this.complete(result.value) : this.fail(result.error);
+      return result.ok ? completeRun(this, result.value) : failRun(this, result.error);
     }
     await this.drained();
-    return this.settleState();
+    return settleState(this, this.state);
   }
 
-  // ---- called by WorkflowContext -----------------------------------------------------
+  // ---- StepHost: called by the workflow context -----------------------------------------------------
 
   async runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
     if (this.state.kind !== 'running') return PARKED;
@@ -177,8 +182,8 @@ export class RunExecution {
     await this.storeCall(() => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() }), { abortable: true });
   }
 
-  suspend(event: Extract<ExecutionEvent, { type: 'sleep' | 'wait' }>): Promise<never> {
-    this.dispatch(event);
+  suspend(suspension: Suspension): Promise<never> {
+    this.dispatch(suspension);
     return PARKED;
   }
 
@@ -187,8 +192,20 @@ export class RunExecution {
     return this.storeCall(() => wokenSince(this.store, this.runId, since), { abortable: true });
   }
 
+  peekSignal(name: string): Promise<SignalRecord | null> {
+    return this.storeCall(() => this.store.peekSignal(this.runId, name), { abortable: true });
+  }
+
+  getRun(runId: string): Promise<RunRecord | null> {
+    return this.storeCall(() => this.store.getRun(runId), { abortable: true });
+  }
+
+  stepReplayed(record: StepRecord): void {
+    this.deps.emit(this.event('step.replayed', { stepId: record.stepId, status: record.status }));
+  }
+
   nonDeterminism(error: Error): Error {
-    this.nonDeterministic ??= error;
+    this.firstNonDeterminism ??= error;
     return error;
   }
 
@@ -316,85 +333,6 @@ export class RunExecution {
         };
       });
       if (this.state.kind === 'lease_lost') return;
-    }
-  }
-
-  private async settleState(): Promise<ExecutionOutcome> {
-    const s = this.state;
-    const base = { runId: this.runId, token: this.token, now: this.clock.now() };
-    return this.fenced(async () => {
-      switch (s.kind) {
-        case 'lease_lost':
-          return 'lease_lost';
-        case 'failing':
-          return this.fail(s.error);
-        case 'cancelling':
-          return this.finishCancelled();
-        case 'stopping':
-          await this.publish([this.event('run.released', { reason: 'shutdown' })], (events) =>
-            this.storeCall(() => this.store.releaseRun({ ...base, status: 'pending', wakeAt: null, events }), { abortable: false }),
-          );
-          return 'released';
-        case 'suspending':
-          await this.publish([this.event(`run.${s.status}`, { wakeAt: s.wakeAt, signals: s.signalNames, children: s.childRunIds })], (events) =>
-            this.storeCall(() => this.store.releaseRun({ ...base, status: s.status, wakeAt: s.wakeAt, wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds }, events }), { abortable: false }),
-          );
-          return 'suspended';
-        case 'running':
-          throw new Error('settleState called while running'); // unreachable: execute() only settles after the state left running
-      }
-    });
-  }
-
-  private async complete(value: unknown): Promise<ExecutionOutcome> {
-    if (this.nonDeterministic) return this.fail(this.nonDeterministic);
-    let output: string;
-    try {
-      const parsed = this.workflow.options.outputSchema?.safeParse(value);
-      if (parsed && !parsed.success) throw new InputValidationError(this.workflow.name, 'output', formatZodIssues(parsed.error));
-      output = toJson(value, `Output of run ${this.runId}`, this.deps.maxPayloadBytes);
-    } catch (error) {
-      return this.fail(error);
-    }
-    return this.fenced(async () => {
-      await this.publish([this.event('run.completed')], (events) =>
-        this.storeCall(() => this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'completed', output, events }), { abortable: false }),
-      );
-      return 'completed';
-    });
-  }
-
-  private async fail(error: unknown): Promise<ExecutionOutcome> {
-    const cause = this.nonDeterministic ?? error;
-    const stored = toStoredError(cause, {
-      ...(this.workflow.options.classifiers ? { classifiers: this.workflow.options.classifiers } : {}),
-      ...(cause instanceof StepFailedError ? { stepId: cause.stepId, attempts: cause.attempts } : {}),
-    });
-    return this.fenced(async () => {
-      await this.publish([this.event('run.failed', { error: stored })], (events) =>
-        this.storeCall(() => this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'failed', error: stored, events }), { abortable: false }),
-      );
-      return 'failed';
-    });
-  }
-
-  private async finishCancelled(): Promise<ExecutionOutcome> {
-    return this.fenced(async () => {
-      const error: StoredError = { name: 'RunCancelledError', message: `Run ${this.runId} was cancelled.`, errorClass: 'cancelled' };
-      await this.publish([this.event('run.cancelled')], (events) =>
-        this.storeCall(() => this.store.finishRun({ runId: this.runId, token: this.token, now: this.clock.now(), status: 'cancelled', error, events }), { abortable: false }),
-      );
-      return 'cancelled';
-    });
-  }
-
-  /** A final write refused because the lease moved on means another worker owns the run now. */
-  private async fenced(write: () => Promise<ExecutionOutcome>): Promise<ExecutionOutcome> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof LeaseLostError) return 'lease_lost';
-      throw error;
     }
   }
 }

@@ -5,11 +5,13 @@ import type { LifelineEvent } from '../store/events.js';
 import type { RunRecord } from '../store/types.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
-import { RunExecution, type ExecutionOutcome } from './run-execution.js';
+import { RunExecution } from './run-execution.js';
+import type { ExecutionOutcome } from './final-writes.js';
 import { isPidAlive } from './pid.js';
 import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } from '../options/public-options.js';
 import { classifyStoreFault } from '../store/store-faults.js';
 import { redactMessage } from './stored-error.js';
+import type { Worker } from './worker-api.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -29,9 +31,9 @@ type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
 /**
  * Claims runnable runs, executes up to `concurrency` of them, heartbeats their leases and
  * takes over runs whose owner on this host died. Recovery of other hosts' runs needs no code
- * here: a lapsed lease makes the run claimable like any other.
+ * here: a lapsed lease makes the run claimable like any other. Apps see it as a `Worker`.
  */
-export class Worker {
+export class WorkerRuntime implements Worker {
   readonly id: string;
   readonly host: string;
   readonly options: ResolvedWorkerOptions;
@@ -58,7 +60,6 @@ export class Worker {
     return this.active.size;
   }
 
-  /** Started and not stopping: it claims runs. */
   get isRunning(): boolean {
     return this.state === 'running';
   }
@@ -78,10 +79,6 @@ export class Worker {
     this.wake?.();
   }
 
-  /**
-   * Stops claiming; lets running steps finish within `graceMs`, then aborts them; gives every
-   * run back (pending) so the next start resumes at once instead of waiting for a lease to lapse.
-   */
   async stop(graceMs = this.options.shutdownGraceMs): Promise<void> {
     if (this.state === 'stopped' || this.state === 'idle') {
       this.state = 'stopped';
@@ -157,8 +154,8 @@ export class Worker {
     return claimed.length === capacity;
   }
 
-  /** Executes one claimed run (also used by the client to run a specific run in-process). */
-  launch(run: RunRecord, workflow: WorkflowDefinition): Promise<ExecutionOutcome | undefined> {
+  /** Executes one claimed run. */
+  private launch(run: RunRecord, workflow: WorkflowDefinition): Promise<ExecutionOutcome | undefined> {
     const exec = new RunExecution(run, workflow, {
       store: this.deps.store,
       clock: this.deps.clock,

@@ -28,7 +28,8 @@ describe('layers enforced by lint', () => {
     ['src/store/sqlite/planted.ts', "import { decideRetry } from '../../policy/backoff.js';", 'store/ must not import this layer'],
     ['src/store/postgres/planted.ts', "import { toRunRecord } from '../sqlite/rows.js';", 'The PostgreSQL store does not import from sqlite/'],
     ['src/store/sqlite/planted.ts', "import { PgExec } from '../postgres/exec.js';", 'The SQLite store does not import from postgres/'],
-    ['src/workflow/planted.ts', "import { RunExecution } from '../engine/run-execution.js';", 'workflow/ may import engine/ as types only'],
+    ['src/workflow/planted.ts', "import { RunExecution } from '../engine/run-execution.js';", 'workflow/ must not import this layer'],
+    ['src/workflow/planted.ts', "import type { RunExecution } from '../engine/run-execution.js';", 'workflow/ must not import this layer'],
     ['src/engine/planted.ts', "import { describeEvent } from '../cli/progress.js';", 'engine/ must not import this layer'],
     ['src/observe/planted.ts', "import { Lifeline } from '../engine/lifeline.js';", 'observe/ must not import this layer'],
     ['src/errors/planted.ts', "import type { ErrorClass } from '../policy/classification.js';", 'errors/ must not import this layer'],
@@ -48,7 +49,7 @@ describe('layers enforced by lint', () => {
   it.each([
     ['src/policy/planted.ts', "import type { Clock } from '../time/clock.js';"],
     ['src/store/postgres/planted.ts', "import { toRunRecord } from '../rows.js';"],
-    ['src/workflow/planted.ts', "import type { RunExecution } from '../engine/run-execution.js';"],
+    ['src/workflow/planted.ts', "import type { Store } from '../store/store.js';"],
     ['src/cli/commands/planted.ts', "import { Lifeline } from '../../engine/lifeline.js';"],
     ['src/store/postgres/planted.ts', "import pg from 'pg';"],
     ['src/testing/store-conformance/planted.ts', "import { describe } from 'vitest';\nimport type { Store } from '../../store/store.js';\nimport { ManualClock } from '../../time/clock.js';"],

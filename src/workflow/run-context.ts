@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, StepFailedError } from '../errors/workflow-errors.js';
+import { fromJson } from '../store/serialize.js';
+import type { StepKind, StepRecord } from '../store/types.js';
+import type { StepInfo, StepOptions, WorkflowContext } from './context.js';
+import type { WorkflowDefinition } from './define.js';
+import { toMs, type Duration } from './duration.js';
+import { checkStepCall, checkWaitOptions } from '../options/public-options.js';
+import type { Jsonify } from './jsonify.js';
+import type { Slot, StepHost } from './step-host.js';
+
+/** The workflow context of one run execution: it sees the run only through its StepHost. */
+export class RunContext implements WorkflowContext {
+  private readonly occurrences = new Map<string, number>();
+  private readonly signalTurns = new Map<string, Promise<void>>();
+  private callIndex = 0;
+
+  constructor(private readonly host: StepHost) {}
+
+  get runId(): string {
+    return this.host.runId;
+  }
+
+  get workflowName(): string {
+    return this.host.workflow.name;
+  }
+
+  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
+    const call = this.stepCall(name, fn, options);
+    // Called after the workflow returned: that call fails (StepAfterCompletionError) and nothing
+    // else. Its rejection is marked handled, so a call nobody awaits cannot crash the process as
+    // an unhandled rejection; whoever awaits it still gets the error.
+    if (this.host.finished) call.catch(() => {});
+    return call;
+  }
+
+  private async stepCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
+    // Before anything runs or is written: a bad name or option fails this call (configuration).
+    checkStepCall(this.host.workflow.name, name, fn, options, () => this.host.retryPolicy(options ?? {}, name));
+    const slot = this.nextSlot(name, 'step');
+    if (slot.record) return this.replayed<Jsonify<T>>(slot.record);
+    return this.host.runStep(slot.stepId, name, slot.seq, fn, options) as Promise<Jsonify<T>>;
+  }
+
+  async sleep(duration: Duration): Promise<void> {
+    const ms = toMs(duration, 'ctx.sleep duration');
+    const slot = this.nextSlot('sleep', 'sleep');
+    let wakeAt: number;
+    if (slot.record) {
+      wakeAt = fromJson<{ wakeAt: number }>(slot.record.output).wakeAt;
+    } else {
+      wakeAt = this.host.clock.now() + ms;
+      await this.host.commitValue(slot, 'sleep', { wakeAt });
+    }
+    if (this.host.clock.now() >= wakeAt) return;
+    // `lifeline resume` / wake() ends a sleep early: a wake recorded after this sleep began counts.
+    if (slot.record && (await this.host.wokenSince(slot.record.startedAt))) return;
+    return this.host.suspend({ type: 'sleep', wakeAt });
+  }
+
+  now(): Promise<number> {
+    return this.recorded('now', () => this.host.clock.now());
+  }
+
+  random(): Promise<number> {
+    return this.recorded('random', () => Math.random());
+  }
+
+  uuid(): Promise<string> {
+    return this.recorded('uuid', () => randomUUID());
+  }
+
+  async waitForSignal<T = unknown>(name: string, options: { timeout?: Duration } = {}): Promise<T> {
+    checkWaitOptions(options, name);
+    const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, `waitForSignal "${name}".timeout`);
+    const slot = this.nextSlot(`signal:${name}`, 'signal');
+    if (slot.record && slot.record.status !== 'waiting') return this.replayed<T>(slot.record);
+    let deadline: number | null;
+    if (slot.record) {
+      deadline = fromJson<{ deadline: number | null }>(slot.record.output).deadline;
+    } else {
+      deadline = timeoutMs === undefined ? null : this.host.clock.now() + timeoutMs;
+    }
+    // Waits for the same name take turns (in call order, so replay is deterministic): two
+    // concurrent waits must not both see, and try to consume, the same oldest signal.
+    const previous = this.signalTurns.get(name) ?? Promise.resolve();
+    let endTurn: () => void = () => {};
+    const turn = new Promise<void>((resolve) => (endTurn = resolve));
+    this.signalTurns.set(name, previous.then(() => turn));
+    await previous;
+    try {
+      const signal = await this.host.peekSignal(name);
+      if (signal) {
+        await this.host.commitValue(slot, 'signal', fromJson(signal.payload), signal.id);
+        return fromJson<T>(signal.payload);
+      }
+      if (deadline !== null && this.host.clock.now() >= deadline) {
+        const error = new SignalTimeoutError(name, timeoutMs ?? 0);
+        await this.host.commitFailure(slot, 'signal', error, 'timeout');
+        throw error;
+      }
+      if (!slot.record) await this.host.commitWaiting(slot, 'signal', { deadline });
+    } finally {
+      endTurn();
+    }
+    return this.host.suspend({ type: 'wait', wakeAt: deadline, signalName: name });
+  }
+
+  async child<I, O>(workflow: WorkflowDefinition<I, O>, input: I): Promise<Jsonify<O>> {
+    const slot = this.nextSlot(`child:${workflow.name}`, 'child');
+    if (slot.record && slot.record.status !== 'waiting') return this.replayed<Jsonify<O>>(slot.record);
+    const childRunId = `${this.runId}/${slot.stepId}`;
+    if (!slot.record) {
+      await this.host.startChild(childRunId, workflow as unknown as WorkflowDefinition, input);
+      await this.host.commitWaiting(slot, 'child', { childRunId });
+    }
+    const child = await this.host.getRun(childRunId);
+    if (child?.status === 'completed') {
+      await this.host.commitValue(slot, 'child', fromJson(child.output));
+      return fromJson<Jsonify<O>>(child.output);
+    }
+    if (child && (child.status === 'failed' || child.status === 'cancelled')) {
+      const cls = child.error?.errorClass ?? 'cancelled';
+      const message = child.error?.message ?? `child run ${childRunId} was cancelled`;
+      const error = new StepFailedError(slot.stepId, cls, 1, message);
+      await this.host.commitFailure(slot, 'child', error, cls);
+      throw error;
+    }
+    return this.host.suspend({ type: 'wait', wakeAt: null, childRunId });
+  }
+
+  /** A committed step: its recorded result (or final error) without running it again. */
+  private replayed<T>(record: StepRecord): Promise<T> {
+    this.host.stepReplayed(record);
+    return replay<T>(record);
+  }
+
+  private async recorded<T>(kind: 'now' | 'random' | 'uuid', make: () => T): Promise<T> {
+    const slot = this.nextSlot(kind, kind);
+    if (slot.record) return fromJson<T>(slot.record.output);
+    const value = make();
+    await this.host.commitValue(slot, kind, value);
+    return value;
+  }
+
+  /** Assigns the step its identity (name#occurrence, seq) and checks it against history. */
+  private nextSlot(name: string, kind: StepKind): Slot {
+    if (this.host.finished) throw new StepAfterCompletionError(this.runId, name);
+    const occurrence = this.occurrences.get(name) ?? 0;
+    this.occurrences.set(name, occurrence + 1);
+    const stepId = `${name}#${occurrence}`;
+    const seq = this.callIndex++;
+    const atSeq = this.host.history.bySeq.get(seq);
+    if (atSeq && atSeq.stepId !== stepId) throw this.host.nonDeterminism(new NonDeterminismError(this.runId, atSeq.stepId, stepId));
+    const record = this.host.history.byId.get(stepId);
+    if (record && record.seq !== seq) throw this.host.nonDeterminism(new NonDeterminismError(this.runId, record.stepId, stepId));
+    return { stepId, name, seq, record: record && record.kind === kind ? record : record ? this.kindMismatch(record, kind) : undefined };
+  }
+
+  private kindMismatch(record: StepRecord, kind: StepKind): never {
+    throw this.host.nonDeterminism(new NonDeterminismError(this.runId, `${record.stepId} (${record.kind})`, `${record.stepId} (${kind})`));
+  }
+}
+
+function replay<T>(record: StepRecord): Promise<T> {
+  if (record.status === 'completed') return Promise.resolve(fromJson<T>(record.output));
+  const e = record.error;
+  return Promise.reject(
+    record.kind === 'signal' && e?.errorClass === 'timeout'
+      ? Object.assign(new SignalTimeoutError(record.name.slice('signal:'.length), 0), { message: e.message })
+      : new StepFailedError(record.stepId, e?.errorClass ?? 'unknown', e?.attempts ?? record.attempts, e?.message ?? 'failed'),
+  );
+}

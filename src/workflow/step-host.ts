@@ -1,0 +1,49 @@
+import type { ErrorClass } from '../errors/error-class.js';
+import type { RetryPolicy } from '../policy/index.js';
+import type { RunRecord, SignalRecord, StepKind, StepRecord } from '../store/types.js';
+import type { Clock } from '../time/clock.js';
+import type { StepInfo, StepOptions } from './context.js';
+import type { WorkflowDefinition } from './define.js';
+
+/** A step's identity in its run: name#occurrence, its call index, and its record if committed. */
+export interface Slot {
+  stepId: string;
+  name: string;
+  seq: number;
+  record: StepRecord | undefined;
+}
+
+/** Why a run gives up its lease: a durable sleep, or a wait for a signal or a child run. */
+export type Suspension = { type: 'sleep'; wakeAt: number } | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string };
+
+/**
+ * What a workflow context needs from the run it belongs to, and nothing more: the engine's run
+ * execution implements it. workflow/ sees the engine only through this interface.
+ */
+export interface StepHost {
+  readonly runId: string;
+  readonly workflow: WorkflowDefinition;
+  readonly clock: Clock;
+  /** The workflow function returned: a step called now fails. */
+  readonly finished: boolean;
+  /** The committed steps replayed from, by call index and by step id. */
+  readonly history: { readonly bySeq: ReadonlyMap<number, StepRecord>; readonly byId: ReadonlyMap<string, StepRecord> };
+  retryPolicy(options: StepOptions, name: string): RetryPolicy;
+  /** Runs a new step's attempts; never settles once the run stopped being this worker's to drive. */
+  runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T>;
+  commitValue(slot: Slot, kind: StepKind, value: unknown, consumeSignalId?: number): Promise<void>;
+  commitWaiting(slot: Slot, kind: StepKind, marker: unknown): Promise<void>;
+  commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: ErrorClass): Promise<void>;
+  startChild(childRunId: string, workflow: WorkflowDefinition, input: unknown): Promise<void>;
+  /** Gives the run up until it is woken; never settles. */
+  suspend(suspension: Suspension): Promise<never>;
+  /** Whether the run was woken at or after `since`. */
+  wokenSince(since: number): Promise<boolean>;
+  /** The oldest unconsumed signal of that name sent to this run. */
+  peekSignal(name: string): Promise<SignalRecord | null>;
+  getRun(runId: string): Promise<RunRecord | null>;
+  /** Records the first non-determinism of the run (it fails with it) and returns the error. */
+  nonDeterminism(error: Error): Error;
+  /** A committed step was replayed instead of run (published as an event). */
+  stepReplayed(record: StepRecord): void;
+}
