@@ -99,14 +99,20 @@ async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }
   }
 }
 
-/** The spec's refusal for `action` on a run in `status`, as the error a store must throw. */
-function specRefusal(action: 'retry' | 'signal', runId: string, status: RunStatus): InvalidRunStateError | null {
+/**
+ * Checks a store's answer to `action` on `run` against the spec: refused with the spec's error
+ * (then null), or accepted without one (then the status the spec moves it to).
+ */
+function expectSpecAnswer(action: 'retry' | 'signal', run: RunRecord, result: { error?: unknown }, where: string): RunStatus | null {
+  let to: RunStatus | null;
   try {
-    decide(action, runId, status);
+    to = decide(action, run.id, run.status);
+  } catch (refusal) {
+    expectSameError(result.error, refusal as InvalidRunStateError);
     return null;
-  } catch (error) {
-    return error as InvalidRunStateError;
   }
+  expect(result.error, where).toBeUndefined();
+  return to;
 }
 
 function expectSameError(actual: unknown, expected: Error): void {
@@ -253,10 +259,8 @@ async function apply(
       const current = before.get(id);
       const result = await outcome(store.retryRun(id, now));
       if (current === undefined) return void expect(result.value, where).toBeNull();
-      const refusal = specRefusal('retry', id, current.status);
-      if (refusal !== null) return expectSameError(result.error, refusal);
-      expect(result.error, where).toBeUndefined();
-      expected.set(id, decide('retry', id, current.status) ?? current.status);
+      const to = expectSpecAnswer('retry', current, result, where);
+      if (to !== null) expected.set(id, to);
       return;
     }
     case 'wake': {
@@ -275,11 +279,10 @@ async function apply(
       const current = before.get(id);
       const result = await outcome(store.sendSignal({ runId: id, name: SIGNAL, payload: 'null', now }));
       if (current === undefined) return expectSameError(result.error, new RunNotFoundError(id));
-      const refusal = specRefusal('signal', id, current.status);
-      if (refusal !== null) return expectSameError(result.error, refusal);
-      expect(result.error, where).toBeUndefined();
+      const to = expectSpecAnswer('signal', current, result, where);
+      if (to === null) return;
       mem.signalled.add(id);
-      expected.set(id, decide('signal', id, current.status) ?? current.status);
+      expected.set(id, to);
       return;
     }
   }
