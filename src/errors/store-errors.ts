@@ -19,9 +19,10 @@ export class RunNotFoundError extends LifelineError {
   }
 }
 
+/** An action the run lifecycle (store/lifecycle.ts) refuses for the run's status; `reason` is the spec's. */
 export class InvalidRunStateError extends LifelineError {
-  constructor(readonly runId: string, readonly status: string, action: string) {
-    super('INVALID_RUN_STATE', 'validation', `Cannot ${action} run ${runId}: it is ${status}.`);
+  constructor(readonly runId: string, readonly status: string, action: string, reason?: string) {
+    super('INVALID_RUN_STATE', 'validation', `Cannot ${action} run ${runId}: it is ${status}.${reason === undefined ? '' : ` ${reason}.`}`);
   }
 }
 

@@ -22,6 +22,11 @@ import type {
  * nothing and rejects with LeaseLostError. That is what keeps a step from being committed
  * twice when a slow worker wakes up after its lease was taken over.
  *
+ * Statuses: which run an action applies to, the status it moves the run to, what it refuses and
+ * which runs a claim may take are the run lifecycle spec's (lifecycle.ts); both stores build their
+ * SQL status sets from it and the conformance property test holds every backend to it. The
+ * comments below say what else each method writes.
+ *
  * Durability: methods marked "durable" resolve only after the data survives power loss
  * (per the backend's documented setting). "Soft" writes survive a process crash but may be
  * lost on power loss; they are only used for bookkeeping that a resume can do without.
@@ -36,9 +41,9 @@ export interface Store {
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
 
   /**
-   * Durable. Atomically claims up to `limit` runnable runs of the given workflows: pending;
-   * sleeping or waiting with wakeAt <= now; running with an expired lease (or one broken by
-   * breakLease). Each claimed run gets status running, a new lease token, claimCount + 1,
+   * Durable. Atomically claims up to `limit` runs of the given workflows that the spec's
+   * isClaimable selects (lifecycle.ts; an expired lease includes one broken by breakLease), oldest
+   * created first. Each claimed run gets status running, a new lease token, claimCount + 1,
    * claimsWithoutProgress + 1, and every attempt of it still marked running is ended as
    * `interrupted`, at the time its process was last known alive: the previous lease's last
    * renewal (its claim or heartbeat), or the attempt's start if that is later (never after `now`).
@@ -51,7 +56,7 @@ export interface Store {
    * `parked`, lease cleared, error = the parking reason (RunParkedError, see parking.ts),
    * running attempts interrupted, a `run.parked` event appended. It is returned (status `parked`,
    * in order with the claimed ones) so the worker can say so, and counts against `limit`. A parked
-   * run is never claimed; wakeRun (resume) makes it pending again.
+   * run is never claimed; wakeRun (resume) makes it pending again (lifecycle.ts: `park`, `wake`).
    */
   claimRuns(args: ClaimArgs): Promise<RunRecord[]>;
 
@@ -67,37 +72,38 @@ export interface Store {
   /**
    * Durable, fenced. Gives a running run back: to pending (shutdown; this claim then does not
    * count in claimsWithoutProgress: an orderly give-back is no sign of a poison run), sleeping (until wakeAt) or
-   * waiting (for a signal / child, optionally until wakeAt). For waiting, if one of
-   * `wakeOn.signalNames` already has an unconsumed signal, or one of `wakeOn.childRunIds` is
-   * already terminal, the run goes to pending instead, so no wake-up is lost. Likewise for
-   * sleeping or waiting when a cancel was requested while the run was running. Attempts of the
-   * run still marked running are ended as `interrupted`.
+   * waiting (for a signal / child, optionally until wakeAt). A release whose wake-up already
+   * happened goes to pending instead (lifecycle.ts: RELEASE_ALREADY_DUE): for waiting, one of
+   * `wakeOn.signalNames` has an unconsumed signal or one of `wakeOn.childRunIds` is terminal; for
+   * sleeping or waiting, a cancel was requested while the run was running. Attempts of the run
+   * still marked running are ended as `interrupted`.
    */
   releaseRun(args: ReleaseArgs): Promise<void>;
 
-  /** Durable, fenced. Ends the run (and, as `interrupted`, any of its attempts still running); wakes a waiting parent. */
+  /** Durable, fenced. Ends the run (and, as `interrupted`, any of its attempts still running); wakes a waiting parent (lifecycle.ts `child_finished`). */
   finishRun(args: FinishArgs): Promise<void>;
 
   /**
-   * Durable. Cancel a run: a terminal run is left as is; a running run gets cancelRequested
-   * (its worker sees it on the next heartbeat); any other run becomes cancelled at once
-   * (and wakes its waiting parent). Returns the run after the change, or null if unknown.
+   * Durable. Cancels a run as lifecycle.ts `cancel` says: a running run gets cancelRequested
+   * (its worker sees it on the next heartbeat and ends the run), a terminal one is left as is, any
+   * other becomes cancelled at once and wakes its waiting parent (`child_finished`). Appends
+   * `run.cancel_requested` or `run.cancelled`. Returns the run after the change, or null if unknown.
    */
   requestCancel(runId: string, now: number): Promise<RunRecord | null>;
 
   /**
-   * Durable. For a failed run: removes the failed step results (so they run again; the
-   * attempts stay recorded), makes the run pending and appends a `run.retried` event (the engine
-   * counts failures against the retry budget only after it). Returns the run, or null if unknown.
-   * Throws InvalidRunStateError when the run is not failed.
+   * Durable. For a failed run (lifecycle.ts `retry`): removes the failed step results (so they run
+   * again; the attempts stay recorded), makes the run pending and appends a `run.retried` event (the
+   * engine counts failures against the retry budget only after it). Returns the run, or null if
+   * unknown. Any other status is refused with the spec's InvalidRunStateError.
    */
   retryRun(runId: string, now: number): Promise<RunRecord | null>;
 
   /**
-   * Durable. Makes a sleeping or waiting run runnable now (wakeAt = now), so `resume` need
-   * not wait for its timer. A parked run becomes pending with its error cleared and
-   * claimsWithoutProgress 0, and a `run.resumed` event is appended. Other statuses are left as
-   * they are. Returns the run or null.
+   * Durable. As lifecycle.ts `wake` says: a sleeping or waiting run is runnable now (wakeAt = now,
+   * `run.woken`), so `resume` need not wait for its timer; a parked run becomes pending with its
+   * error cleared and claimsWithoutProgress 0 (`run.resumed`). Other statuses are left as they
+   * are. Returns the run or null.
    */
   wakeRun(runId: string, now: number): Promise<RunRecord | null>;
 
@@ -136,8 +142,8 @@ export interface Store {
 
   // ---- signals and events -----------------------------------------------------------
   /**
-   * Durable. Stores a signal for a run and wakes the run if it is waiting.
-   * Throws RunNotFoundError for an unknown run, InvalidRunStateError for a terminal one.
+   * Durable. Stores a signal for a run and wakes the run if it is waiting (lifecycle.ts `signal`).
+   * Throws RunNotFoundError for an unknown run, the spec's InvalidRunStateError for a terminal one.
    */
   sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord>;
 

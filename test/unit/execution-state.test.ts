@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { reduceExecution, type ExecutionState } from '../../src/engine/execution-state.js';
-import { isClaimable, nextRunStatus } from '../../src/engine/run-state.js';
 
 const running: ExecutionState = { kind: 'running' };
 
@@ -42,33 +41,5 @@ describe('execution state machine', () => {
     expect(reduceExecution(failing, { type: 'shutdown' }).kind).toBe('failing');
     expect(reduceExecution(failing, { type: 'cancel', reason: 'x' }).kind).toBe('cancelling');
     expect(reduceExecution(failing, { type: 'lease_lost' }).kind).toBe('lease_lost');
-  });
-});
-
-describe('run status transitions', () => {
-  it('allows only the documented transitions', () => {
-    expect(nextRunStatus('pending', 'claim')).toBe('running');
-    expect(nextRunStatus('running', 'suspend_sleep')).toBe('sleeping');
-    expect(nextRunStatus('completed', 'claim')).toBeNull();
-    expect(nextRunStatus('failed', 'retry')).toBe('pending');
-    expect(nextRunStatus('completed', 'retry')).toBeNull();
-    expect(nextRunStatus('completed', 'cancel')).toBeNull();
-    expect(nextRunStatus('waiting', 'wake')).toBe('pending');
-    expect(nextRunStatus('running', 'park')).toBe('parked');
-    expect(nextRunStatus('parked', 'claim')).toBeNull();
-    expect(nextRunStatus('parked', 'resume')).toBe('pending');
-    expect(nextRunStatus('parked', 'cancel')).toBe('cancelled');
-    expect(nextRunStatus('completed', 'park')).toBeNull();
-  });
-
-  it('claimability follows status, wake time and lease expiry', () => {
-    expect(isClaimable({ status: 'pending', wakeAt: null, lease: null }, 0)).toBe(true);
-    expect(isClaimable({ status: 'sleeping', wakeAt: 10, lease: null }, 9)).toBe(false);
-    expect(isClaimable({ status: 'sleeping', wakeAt: 10, lease: null }, 10)).toBe(true);
-    expect(isClaimable({ status: 'waiting', wakeAt: null, lease: null }, 1e15)).toBe(false);
-    expect(isClaimable({ status: 'running', wakeAt: null, lease: { expiresAt: 100 } }, 99)).toBe(false);
-    expect(isClaimable({ status: 'running', wakeAt: null, lease: { expiresAt: 100 } }, 100)).toBe(true);
-    expect(isClaimable({ status: 'completed', wakeAt: null, lease: null }, 100)).toBe(false);
-    expect(isClaimable({ status: 'parked', wakeAt: null, lease: null }, 100)).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
 import type { Lifeline } from '../../engine/lifeline.js';
-import { isTerminal } from '../../engine/run-state.js';
+import { isTerminal } from '../../store/lifecycle.js';
 
 /** resume, retry, cancel, signal: the commands that change one run. */
 export function registerControl(program: Command): void {

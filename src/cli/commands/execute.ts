@@ -1,5 +1,5 @@
 import type { Lifeline } from '../../engine/lifeline.js';
-import { isTerminal } from '../../engine/run-state.js';
+import { isTerminal } from '../../store/lifecycle.js';
 import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 
 /**

@@ -4,6 +4,7 @@
 // whether the step record was written, so a refused call does not fail the others.
 import type { CommitStepArgs, NewEvent, StartAttemptArgs } from '../store.js';
 import { errorToText } from '../rows.js';
+import { LEASED } from '../lifecycle.js';
 
 export interface CommitCall {
   args: CommitStepArgs;
@@ -32,7 +33,7 @@ export function commitSql(s: string): string {
         attempt int, ended_at bigint, outcome text, error_class text, error_message text, a_started_at bigint,
         a_step_name text, a_worker text, signal_id bigint)
     ), fence AS (
-      SELECT i.op, r.lease_owner FROM i JOIN ${s}.runs AS r ON r.id = i.run_id AND r.lease_token = i.token AND r.status = 'running'
+      SELECT i.op, r.lease_owner FROM i JOIN ${s}.runs AS r ON r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
       FOR KEY SHARE OF r
     ), step AS (
       INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)

@@ -5,11 +5,12 @@
 // result columns (fenced, stepped) as commitSql().
 import { resetProgress, type CommitCall } from './commit-batch.js';
 import { errorToText } from '../rows.js';
+import { LEASED } from '../lifecycle.js';
 
 export function commitOneSql(s: string): string {
   return `
     WITH fence AS (
-      SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = 'running'
+      SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}'
       FOR KEY SHARE
     ), step AS (
       INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)

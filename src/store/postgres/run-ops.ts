@@ -7,10 +7,10 @@ import { PARKED_EVENT, parkedError } from '../parking.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import type { PgExec } from './exec.js';
 import { leaseNowSql, type LeaseClock } from './lease-clock.js';
+import { LEASED, sqlClaimable } from '../lifecycle.js';
 
-const claimable = (leaseNow: string) => `(status = 'pending'
-  OR (status IN ('sleeping', 'waiting') AND wake_at <= $2)
-  OR (status = 'running' AND lease_expires_at <= ${leaseNow}))`;
+/** Claimable as the lifecycle spec says; $2 is the claim's time, `leaseNow` the lease clock's. */
+const claimable = (leaseNow: string) => sqlClaimable('$2', leaseNow);
 
 type CreatedRow = RunRow & { created: boolean };
 
@@ -45,13 +45,13 @@ export class RunOps {
         -- else right now. FOR UPDATE also re-checks the condition on the newest row version.
         FOR UPDATE SKIP LOCKED
       ), claimed AS (
-        UPDATE ${s}.runs AS r SET status = 'running', lease_owner = $4, lease_host = $5, lease_pid = $6,
+        UPDATE ${s}.runs AS r SET status = '${LEASED}', lease_owner = $4, lease_host = $5, lease_pid = $6,
           lease_token = gen_random_uuid()::text, lease_expires_at = ${leaseNow} + $7::bigint, lease_renewed_at = $2, claim_count = r.claim_count + 1,
           claims_without_progress = r.claims_without_progress + 1, updated_at = $2
         FROM c WHERE r.id = c.id AND NOT c.poison
         RETURNING r.*
       ), parked AS (
-        -- A poison run (see Store.claimRuns) is parked instead; $10 is the reason with a
+        -- A poison run (see Store.claimRuns, lifecycle.ts isPoison) is parked instead; $10 is the reason with a
         -- {claims} placeholder, as parking.ts words it.
         UPDATE ${s}.runs AS r SET status = 'parked', error = replace($10, '{claims}', c.claims::text), wake_at = NULL,
           updated_at = $2, lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -86,10 +86,10 @@ export class RunOps {
       claimOne: claim(true),
       // $3 is the lease time; the caller's now ($4) is the renewal time (and the lease clock when it is 'caller').
       heartbeat: `UPDATE ${s}.runs SET lease_expires_at = ${leaseNowSql(leaseClock, '$4')} + $3::bigint, lease_renewed_at = $4
-        WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING cancel_requested`,
-      onHost: `SELECT id, lease_pid, lease_token FROM ${s}.runs WHERE status = 'running' AND lease_host = $1 ORDER BY id`,
+        WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}' RETURNING cancel_requested`,
+      onHost: `SELECT id, lease_pid, lease_token FROM ${s}.runs WHERE status = '${LEASED}' AND lease_host = $1 ORDER BY id`,
       breakLease: `UPDATE ${s}.runs SET lease_expires_at = ${leaseNowSql(leaseClock, '$3')}, updated_at = $3
-        WHERE id = $1 AND lease_token = $2 AND status = 'running'`,
+        WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}'`,
       list: (where: string) => `SELECT * FROM ${s}.runs ${where} ORDER BY created_at DESC, id DESC LIMIT $1`,
     };
   }

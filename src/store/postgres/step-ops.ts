@@ -15,6 +15,7 @@ import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type
 import { commitOneSql, commitOneValues, isLoneCall } from './commit-one.js';
 import { refusalCode, type PgExec } from './exec.js';
 import { leaseNowSql, type LeaseClock } from './lease-clock.js';
+import { LEASED } from '../lifecycle.js';
 
 /** Events as four parallel arrays, inserted with unnest() by the statements that take them. */
 export function eventArrays(events: readonly NewEvent[] | undefined): [string[], string[], string[], number[]] {
@@ -60,7 +61,7 @@ export class StepOps {
         WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text, l bigint)),
         -- The fence locks the run row FOR KEY SHARE (like commitStep): it conflicts with a claim, so
         -- a start cannot pass the check while a takeover is uncommitted and land after it.
-        held AS (SELECT u.i FROM u JOIN ${s}.runs AS run ON run.id = u.r AND run.lease_token = u.k AND run.status = 'running'
+        held AS (SELECT u.i FROM u JOIN ${s}.runs AS run ON run.id = u.r AND run.lease_token = u.k AND run.status = '${LEASED}'
           FOR KEY SHARE OF run),
         f AS (SELECT u.* FROM u WHERE u.k IS NULL OR u.i IN (SELECT i FROM held)),
         -- A fenced start with a lease time (l) extends the lease like a heartbeat.
@@ -73,7 +74,7 @@ export class StepOps {
       // ("fetch#0" -> "fetch"), the start is the end, the worker the lease holder.
       // With a token ($15) the end is fenced like the start: nothing is written once the run moved on.
       endAttempt: `
-        WITH held AS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND lease_token = $15::text AND status = 'running' FOR KEY SHARE
+        WITH held AS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND lease_token = $15::text AND status = '${LEASED}' FOR KEY SHARE
         ), f AS (SELECT ($15::text IS NULL OR EXISTS (SELECT 1 FROM held)) AS ok
         ), att AS (
           INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,

@@ -1,5 +1,6 @@
-// Status changes after a claim: release, finish, cancel, retry, wake, signal. Events are written
-// in the same transaction so the log never disagrees with the state.
+// Status changes after a claim: release, finish, cancel, retry, wake, signal, each as the lifecycle
+// spec (../lifecycle.ts) decides; its status sets guard every UPDATE. Events are written in the
+// same transaction so the log never disagrees with the state.
 //
 // Lost wake-ups: releasing to `waiting` checks for an already-sent signal or finished child, and
 // sending a signal or finishing a child wakes a waiting run. Under READ COMMITTED one statement
@@ -8,9 +9,10 @@
 // lock the run row first, then read with a fresh snapshot. A finishing child updates its parent
 // row unconditionally (CASE keeps a non-waiting parent as it is), which takes the parent's lock:
 // a concurrent release of the parent either waits for that commit or is waited for.
-import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
+import { LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
 import type { FinishArgs, ReleaseArgs } from '../store.js';
-import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
+import type { Json, RunRecord, SignalRecord } from '../types.js';
+import { decide, LEASED, RELEASE_ALREADY_DUE, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../rows.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.js';
@@ -20,12 +22,16 @@ import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
 const CLEAR_LEASE =
   'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
+/** Releases that go elsewhere when their wake-up already happened (see RELEASE_ALREADY_DUE). */
+const RELEASED_EARLY = sqlList(RELEASE_ALREADY_DUE.requested);
+
 /** Wakes the parent `$parentExpr` if it is waiting; updates it regardless, to take its row lock. */
+const WAKES_PARENT = sqlStatusIn('child_finished', 'p.status');
 const wakeParent = (s: string, from: string, parentExpr: string, now: string) => `
   UPDATE ${s}.runs AS p SET
-    status = CASE WHEN p.status = 'waiting' THEN 'pending' ELSE p.status END,
-    wake_at = CASE WHEN p.status = 'waiting' THEN NULL ELSE p.wake_at END,
-    updated_at = CASE WHEN p.status = 'waiting' THEN ${now} ELSE p.updated_at END
+    status = CASE WHEN ${WAKES_PARENT} THEN 'pending' ELSE p.status END,
+    wake_at = CASE WHEN ${WAKES_PARENT} THEN NULL ELSE p.wake_at END,
+    updated_at = CASE WHEN ${WAKES_PARENT} THEN ${now} ELSE p.updated_at END
   FROM ${from} WHERE p.id = ${parentExpr}
   RETURNING p.status`;
 
@@ -46,16 +52,16 @@ export class Transitions {
   ) {
     this.finishes = new StatementBatcher((calls) => this.finishMany(calls), { ...BATCHING, keyOf: (c) => c.runId });
     this.sql = {
-      lockFenced: `SELECT id FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE`,
+      lockFenced: `SELECT id FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}' FOR UPDATE`,
       lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
       release: `
         WITH due AS (
           SELECT ($2 = 'waiting' AND (
             EXISTS (SELECT 1 FROM ${s}.signals WHERE run_id = $1 AND consumed_by_step IS NULL AND name = ANY($5::text[]))
-            OR EXISTS (SELECT 1 FROM ${s}.runs WHERE id = ANY($6::text[]) AND status IN ('completed', 'failed', 'cancelled'))
-          )) OR ($2 <> 'pending' AND EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND cancel_requested = 1)) AS now_due
+            OR EXISTS (SELECT 1 FROM ${s}.runs WHERE id = ANY($6::text[]) AND status IN ${SQL_TERMINAL})
+          )) OR ($2 IN (${RELEASED_EARLY}) AND EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND cancel_requested = 1)) AS now_due
         ), upd AS (
-          UPDATE ${s}.runs SET status = CASE WHEN due.now_due THEN 'pending' ELSE $2 END,
+          UPDATE ${s}.runs SET status = CASE WHEN due.now_due THEN '${RELEASE_ALREADY_DUE.to}' ELSE $2 END,
             wake_at = CASE WHEN due.now_due OR $2 = 'pending' THEN NULL ELSE $3::bigint END, updated_at = $4, ${CLEAR_LEASE},
             -- A give-back to pending (shutdown) does not count the claim against the poison-run limit.
             claims_without_progress = CASE WHEN $2 = 'pending' THEN GREATEST(0, claims_without_progress - 1)
@@ -73,7 +79,7 @@ export class Transitions {
         ), fin AS (
           UPDATE ${s}.runs AS r SET status = i.status, output = i.output, error = i.error, wake_at = NULL, updated_at = i.now,
             ${CLEAR_LEASE}
-          FROM i WHERE r.id = i.run_id AND r.lease_token = i.token AND r.status = 'running'
+          FROM i WHERE r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
           RETURNING i.op, r.id AS run_id, r.parent_run_id, i.now
         ), att AS (${interruptRunningAttempts(s, 'fin', 'fin.run_id', 'fin.now', '$3')}
         ), parent AS (${wakeParent(s, 'fin', 'fin.parent_run_id AND p.id NOT IN (SELECT run_id FROM fin)', 'fin.now')}
@@ -81,22 +87,24 @@ export class Transitions {
         SELECT i.op, EXISTS (SELECT 1 FROM fin WHERE fin.op = i.op) AS finished,
           COALESCE((SELECT bool_or(status = 'pending') FROM parent), false) AS woke
         FROM i ORDER BY i.op`,
-      setCancelRequested: `UPDATE ${s}.runs SET cancel_requested = 1, updated_at = $2 WHERE id = $1`,
+      setCancelRequested: `UPDATE ${s}.runs SET cancel_requested = 1, updated_at = $2 WHERE id = $1 AND status IN (${sqlList(statusesKept('cancel'))})`,
       cancel: `
         WITH c AS (
           UPDATE ${s}.runs SET status = 'cancelled', cancel_requested = 1, wake_at = NULL, updated_at = $2, ${CLEAR_LEASE}
-          WHERE id = $1 RETURNING parent_run_id
+          WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('cancel', 'cancelled'))}) RETURNING parent_run_id
         ), parent AS (${wakeParent(s, 'c', 'c.parent_run_id', '$2')})
         SELECT (SELECT status FROM parent) AS parent_status`,
       retry: `
         WITH del AS (DELETE FROM ${s}.step_results WHERE run_id = $1 AND status = 'failed' RETURNING 1)
         UPDATE ${s}.runs SET status = 'pending', error = NULL, output = NULL, wake_at = NULL, cancel_requested = 0,
           updated_at = $2, ${CLEAR_LEASE}
-        WHERE id = $1 RETURNING (SELECT count(*) FROM del) AS removed`,
-      wake: `UPDATE ${s}.runs SET wake_at = $2, updated_at = $2 WHERE id = $1`,
-      unpark: `UPDATE ${s}.runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = $2 WHERE id = $1`,
+        WHERE id = $1 AND ${sqlStatusIn('retry')} RETURNING (SELECT count(*) FROM del) AS removed`,
+      wake: `UPDATE ${s}.runs SET wake_at = $2, updated_at = $2 WHERE id = $1 AND status IN (${sqlList(statusesKept('wake'))})`,
+      unpark: `UPDATE ${s}.runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = $2
+        WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('wake', 'pending'))})`,
       addSignal: `INSERT INTO ${s}.signals (run_id, name, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING *`,
-      setPending: `UPDATE ${s}.runs SET status = 'pending', wake_at = NULL, updated_at = $2 WHERE id = $1`,
+      setPending: `UPDATE ${s}.runs SET status = 'pending', wake_at = NULL, updated_at = $2
+        WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('signal', 'pending'))})`,
       events: insertEvents(s, 1),
     };
   }
@@ -137,8 +145,9 @@ export class Transitions {
     let woke = false;
     const run = await this.db.tx([runId], async (q) => {
       const run = await this.lockRun(q, runId);
-      if (run === null || TERMINAL_STATUSES.includes(run.status)) return run;
-      if (run.status === 'running') {
+      const to = run === null ? null : decide('cancel', runId, run.status);
+      if (run === null || to === null) return run;
+      if (to === run.status) {
         // The worker owns the run; it sees the flag on its next heartbeat and ends the run itself.
         if (!run.cancelRequested) {
           await q('ll_cancel_flag', this.sql.setCancelRequested, [runId, now]);
@@ -159,7 +168,7 @@ export class Transitions {
     const run = await this.db.tx([runId], async (q) => {
       const run = await this.lockRun(q, runId);
       if (run === null) return null;
-      if (run.status !== 'failed') throw new InvalidRunStateError(runId, run.status, 'retry');
+      decide('retry', runId, run.status);
       const removed = (await q<{ removed: number }>('ll_retry', this.sql.retry, [runId, now])).rows[0]?.removed ?? 0;
       await this.events(q, [{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);
       return this.lockRun(q, runId);
@@ -172,8 +181,9 @@ export class Transitions {
     let woken = false;
     const run = await this.db.tx([runId], async (q) => {
       const run = await this.lockRun(q, runId);
-      if (run === null || (run.status !== 'sleeping' && run.status !== 'waiting' && run.status !== 'parked')) return run;
-      const parked = run.status === 'parked';
+      const to = run === null ? null : decide('wake', runId, run.status);
+      if (run === null || to === null) return run;
+      const parked = to !== run.status; // resumed: pending again
       await q(parked ? 'll_unpark' : 'll_wake', parked ? this.sql.unpark : this.sql.wake, [runId, now]);
       await this.events(q, [{ runId, type: parked ? 'run.resumed' : 'run.woken', data: { from: run.status }, at: now }]);
       woken = true;
@@ -188,11 +198,11 @@ export class Transitions {
     const signal = await this.db.tx([args.runId], async (q) => {
       const run = await this.lockRun(q, args.runId);
       if (run === null) throw new RunNotFoundError(args.runId);
-      if (TERMINAL_STATUSES.includes(run.status)) throw new InvalidRunStateError(args.runId, run.status, 'signal');
+      const to = decide('signal', args.runId, run.status);
       const row = (await q<SignalRow>('ll_signal_add', this.sql.addSignal, [args.runId, args.name, args.payload, args.now])).rows[0];
       if (row === undefined) throw new Error('signal insert returned no row');
       const signal = toSignalRecord(row);
-      if (run.status === 'waiting') {
+      if (to !== run.status) {
         await q('ll_set_pending', this.sql.setPending, [args.runId, args.now]);
         woke = true;
       }

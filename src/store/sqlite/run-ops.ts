@@ -7,12 +7,10 @@ import type { ClaimArgs, CreateRunArgs, LeaseArgs, RunFilter } from '../store.js
 import type { RunRecord } from '../types.js';
 import { errorToText, INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../rows.js';
 import { PARKED_EVENT, parkedError } from '../parking.js';
+import { isPoison, LEASED, sqlClaimable } from '../lifecycle.js';
 
-// A run is claimable when pending, due (sleeping/waiting with wake_at reached), or running on
-// an expired lease. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).
-const CLAIMABLE = `(status = 'pending'
-  OR (status IN ('sleeping', 'waiting') AND wake_at <= @now)
-  OR (status = 'running' AND lease_expires_at <= @now))`;
+// Claimable as the lifecycle spec says. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).
+const CLAIMABLE = sqlClaimable('@now', '@now');
 
 const WORKFLOW_IN = 'workflow IN (SELECT value FROM json_each(@workflows))';
 
@@ -50,7 +48,7 @@ export class RunStatements {
     );
     this.claimableOne = db.prepare(`SELECT id, claims_without_progress FROM runs WHERE id = @runId AND ${WORKFLOW_IN} AND ${CLAIMABLE}`);
     this.takeLease = db.prepare(
-      `UPDATE runs SET status = 'running', lease_owner = @workerId, lease_host = @host, lease_pid = @pid,
+      `UPDATE runs SET status = '${LEASED}', lease_owner = @workerId, lease_host = @host, lease_pid = @pid,
          lease_token = @token, lease_expires_at = @expiresAt, lease_renewed_at = @now, claim_count = claim_count + 1,
          claims_without_progress = claims_without_progress + 1, updated_at = @now
        WHERE id = @id RETURNING *`,
@@ -77,14 +75,14 @@ export class RunStatements {
     );
     this.extendLease = db.prepare(
       `UPDATE runs SET lease_expires_at = @expiresAt, lease_renewed_at = @now
-       WHERE id = @runId AND lease_token = @token AND status = 'running' RETURNING cancel_requested`,
+       WHERE id = @runId AND lease_token = @token AND status = '${LEASED}' RETURNING cancel_requested`,
     );
     this.onHost = db.prepare(
-      `SELECT id, lease_pid, lease_token FROM runs WHERE status = 'running' AND lease_host = ? ORDER BY id`,
+      `SELECT id, lease_pid, lease_token FROM runs WHERE status = '${LEASED}' AND lease_host = ? ORDER BY id`,
     );
     this.expireLease = db.prepare(
       `UPDATE runs SET lease_expires_at = @now, updated_at = @now
-       WHERE id = @runId AND lease_token = @token AND status = 'running'`,
+       WHERE id = @runId AND lease_token = @token AND status = '${LEASED}'`,
     );
   }
 
@@ -117,7 +115,7 @@ export class RunStatements {
     const row = this.fenceRow.get(args.runId) as
       | { status: string; lease_token: string | null; lease_owner: string | null; parent_run_id: string | null }
       | undefined;
-    if (row === undefined || row.status !== 'running' || row.lease_token !== args.token) {
+    if (row === undefined || row.status !== LEASED || row.lease_token !== args.token) {
       throw new LeaseLostError(args.runId);
     }
     return { workerId: row.lease_owner ?? '', parentRunId: row.parent_run_id };
@@ -140,7 +138,7 @@ export class RunStatements {
     const claimed: RunRecord[] = [];
     for (const { id, claims_without_progress: claims } of ids) {
       this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE }); // before the new lease: it reads the old one's last renewal
-      if (max !== undefined && claims >= max) {
+      if (isPoison(claims, max)) {
         this.parkEvent.run(id, PARKED_EVENT, JSON.stringify({ claims }), args.now);
         claimed.push(toRunRecord(this.park.get({ id, now: args.now, error: errorToText(parkedError(claims)) }) as RunRow));
         continue;

@@ -6,6 +6,7 @@ import type { AttemptRecord, StepRecord } from '../types.js';
 import { errorToText, toAttemptRecord, toStepRecord, type AttemptRow, type StepRow } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements, SignalStatements } from './signal-ops.js';
+import { LEASED } from '../lifecycle.js';
 
 export class StepStatements {
   private readonly upsertStep: Database.Statement;
@@ -29,7 +30,7 @@ export class StepStatements {
     this.upsertStep = db.prepare(
       `INSERT INTO step_results (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-       WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND lease_token = ? AND status = 'running')
+       WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND lease_token = ? AND status = '${LEASED}')
        ON CONFLICT (run_id, step_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
          status = excluded.status, output = excluded.output, error = excluded.error,
          attempts = excluded.attempts, completed_at = excluded.completed_at

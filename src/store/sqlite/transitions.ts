@@ -1,10 +1,12 @@
-// Status changes of a run after its claim: release, finish, cancel, retry, wake, signal.
+// Status changes of a run after its claim: release, finish, cancel, retry, wake, signal, each as
+// the lifecycle spec (../lifecycle.ts) decides; its status sets guard every UPDATE.
 // Each method is one unit of work inside the caller's (batched) transaction; events are
 // appended in the same transaction so the log never disagrees with the state.
 import type Database from 'better-sqlite3';
-import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-errors.js';
+import { RunNotFoundError } from '../../errors/store-errors.js';
 import type { FinishArgs, ReleaseArgs } from '../store.js';
-import { TERMINAL_STATUSES, type Json, type RunRecord, type SignalRecord } from '../types.js';
+import type { Json, RunRecord, SignalRecord } from '../types.js';
+import { decide, releaseStatus, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements, SignalStatements } from './signal-ops.js';
@@ -42,41 +44,45 @@ export class RunTransitions {
          ${CLEAR_LEASE} WHERE id = @runId`,
     );
     this.wakeWaitingParent = db.prepare(
-      `UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = @now WHERE id = @runId AND status = 'waiting'`,
+      `UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = @now WHERE id = @runId AND ${sqlStatusIn('child_finished')}`,
     );
     this.anyChildTerminal = db.prepare(
       `SELECT 1 FROM runs WHERE id IN (SELECT value FROM json_each(?))
-         AND status IN ('completed', 'failed', 'cancelled') LIMIT 1`,
+         AND status IN ${SQL_TERMINAL} LIMIT 1`,
     );
-    this.setCancelRequested = db.prepare('UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?');
+    this.setCancelRequested = db.prepare(
+      `UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND status IN (${sqlList(statusesKept('cancel'))})`,
+    );
     this.setCancelled = db.prepare(
       `UPDATE runs SET status = 'cancelled', cancel_requested = 1, wake_at = NULL, updated_at = ?, ${CLEAR_LEASE}
-       WHERE id = ?`,
+       WHERE id = ? AND status IN (${sqlList(statusesMovedTo('cancel', 'cancelled'))})`,
     );
     this.deleteFailedSteps = db.prepare(`DELETE FROM step_results WHERE run_id = ? AND status = 'failed'`);
     this.setRetried = db.prepare(
       `UPDATE runs SET status = 'pending', error = NULL, output = NULL, wake_at = NULL, cancel_requested = 0,
-         updated_at = ?, ${CLEAR_LEASE} WHERE id = ?`,
+         updated_at = ?, ${CLEAR_LEASE} WHERE id = ? AND ${sqlStatusIn('retry')}`,
     );
-    this.setWakeNow = db.prepare('UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId');
+    this.setWakeNow = db.prepare(
+      `UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId AND status IN (${sqlList(statusesKept('wake'))})`,
+    );
     this.setUnparked = db.prepare(
-      `UPDATE runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = @now WHERE id = @runId`,
+      `UPDATE runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = @now
+       WHERE id = @runId AND status IN (${sqlList(statusesMovedTo('wake', 'pending'))})`,
     );
-    this.setPending = db.prepare(`UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = ? WHERE id = ?`);
+    this.setPending = db.prepare(
+      `UPDATE runs SET status = 'pending', wake_at = NULL, updated_at = ? WHERE id = ? AND status IN (${sqlList(statusesMovedTo('signal', 'pending'))})`,
+    );
   }
 
   release(args: ReleaseArgs): void {
     this.runs.fence(args);
-    let status: ReleaseArgs['status'] = args.status;
-    let wakeAt = status === 'pending' ? null : args.wakeAt;
     // Lost-wakeup checks: a cancel requested, or the signal or child arrived, while the run was
     // running, when nothing could act on it. Suspending would then wait forever (or until a
-    // timeout); make it runnable now (the next claim ends a cancelled run at once).
+    // timeout); the spec makes it runnable now (the next claim ends a cancelled run at once).
     const cancelRequested = this.runs.get(args.runId)?.cancelRequested === true;
-    if (status !== 'pending' && (cancelRequested || (status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn)))) {
-      status = 'pending';
-      wakeAt = null;
-    }
+    const due = cancelRequested || (args.status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn));
+    const status = releaseStatus(args.status, due);
+    const wakeAt = status === 'pending' ? null : args.wakeAt;
     this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now, givenBack: args.status === 'pending' ? 1 : 0 });
     this.runs.interruptRunning(args.runId, args.now, RUN_MOVED_ON_MESSAGE);
     this.events.append(args.events);
@@ -98,8 +104,9 @@ export class RunTransitions {
 
   requestCancel(runId: string, now: number): RunRecord | null {
     const run = this.runs.get(runId);
-    if (run === null || TERMINAL_STATUSES.includes(run.status)) return run;
-    if (run.status === 'running') {
+    const to = run === null ? null : decide('cancel', runId, run.status);
+    if (run === null || to === null) return run;
+    if (to === run.status) {
       // The worker owns the run; it sees the flag on its next heartbeat and ends the run itself.
       if (!run.cancelRequested) {
         this.setCancelRequested.run(now, runId);
@@ -116,7 +123,7 @@ export class RunTransitions {
   retry(runId: string, now: number): RunRecord | null {
     const run = this.runs.get(runId);
     if (run === null) return null;
-    if (run.status !== 'failed') throw new InvalidRunStateError(runId, run.status, 'retry');
+    decide('retry', runId, run.status);
     const removed = this.deleteFailedSteps.run(runId).changes;
     this.setRetried.run(now, runId);
     this.events.append([{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);
@@ -125,13 +132,13 @@ export class RunTransitions {
 
   wake(runId: string, now: number): RunRecord | null {
     const run = this.runs.get(runId);
-    if (run === null) return null;
-    if (run.status === 'parked') {
+    const to = run === null ? null : decide('wake', runId, run.status);
+    if (run === null || to === null) return run;
+    if (to !== run.status) {
       this.setUnparked.run({ runId, now });
       this.events.append([{ runId, type: 'run.resumed', data: { from: run.status }, at: now }]);
       return this.runs.require(runId);
     }
-    if (run.status !== 'sleeping' && run.status !== 'waiting') return run;
     this.setWakeNow.run({ runId, now });
     this.events.append([{ runId, type: 'run.woken', data: { from: run.status }, at: now }]);
     return this.runs.require(runId);
@@ -140,9 +147,9 @@ export class RunTransitions {
   sendSignal(args: { runId: string; name: string; payload: Json; now: number }): SignalRecord {
     const run = this.runs.get(args.runId);
     if (run === null) throw new RunNotFoundError(args.runId);
-    if (TERMINAL_STATUSES.includes(run.status)) throw new InvalidRunStateError(args.runId, run.status, 'signal');
+    const to = decide('signal', args.runId, run.status);
     const signal = this.signals.add(args.runId, args.name, args.payload, args.now);
-    if (run.status === 'waiting') this.setPending.run(args.now, args.runId);
+    if (to !== run.status) this.setPending.run(args.now, args.runId);
     this.events.append([
       { runId: args.runId, type: 'run.signalled', data: { name: args.name, signalId: signal.id }, at: args.now },
     ]);
