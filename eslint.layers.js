@@ -49,12 +49,19 @@ export const layerRules = [
   {
     files: ['src/index.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          ...driverPatterns(),
-          { group: ['./testing/**', './exports/testing.js', './exports/testing-conformance.js'], message: 'The root export does not load the testing kit; it is published as lifeline-workflows/testing and lifeline-workflows/testing/conformance.' },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...driverPatterns(),
+            {
+              group: ['./testing/**', './exports/testing.js', './exports/testing-conformance.js'],
+              message:
+                'The root export does not load the testing kit; it is published as lifeline-workflows/testing and lifeline-workflows/testing/conformance.',
+            },
+          ],
+        },
+      ],
     },
   },
   // store/ itself: the contract and shared modules; each backend only beside it, never the other.

@@ -67,8 +67,18 @@ export interface PgServerInfo {
 }
 
 const SETTINGS = [
-  'fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'commit_delay', 'wal_level',
-  'shared_buffers', 'wal_buffers', 'max_connections', 'max_wal_size', 'checkpoint_timeout', 'jit',
+  'fsync',
+  'synchronous_commit',
+  'wal_sync_method',
+  'full_page_writes',
+  'commit_delay',
+  'wal_level',
+  'shared_buffers',
+  'wal_buffers',
+  'max_connections',
+  'max_wal_size',
+  'checkpoint_timeout',
+  'jit',
 ];
 
 export async function serverInfo(server: PgServer): Promise<PgServerInfo> {

@@ -43,7 +43,11 @@ export async function runPgSuite(want: (name: string) => boolean, measure: Measu
   const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
   try {
     const info = await serverInfo(server);
-    log(`postgres: ${info.kind} server ${info.version}, ${Object.entries(info.settings).map(([k, v]) => `${k}=${v}`).join(' ')}${info.fdatasyncMs !== undefined ? `, fdatasync ${info.fdatasyncMs} ms` : ''}`);
+    log(
+      `postgres: ${info.kind} server ${info.version}, ${Object.entries(info.settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}${info.fdatasyncMs !== undefined ? `, fdatasync ${info.fdatasyncMs} ms` : ''}`,
+    );
     const result: PgSuiteResult = {
       server: info,
       settings: {
@@ -100,7 +104,12 @@ export async function runPgSuite(want: (name: string) => boolean, measure: Measu
       rows.push(['W3-PG in-flight step re-executed', `${w3.plain.inFlightReExecuted}`, '(at-least-once)', '']);
       const idem = round(w3.idempotent.resumeToFirstLineMs / 1000, 3);
       rows.push(['W3-PG idempotent: resume -> first line', `${idem} s`, `<= ${PG_TARGETS.w3ResumeSec} s`, met(idem <= PG_TARGETS.w3ResumeSec)]);
-      rows.push(['W3-PG idempotent: duplicate effects', `${w3.idempotent.duplicateEffects}`, '0', met(w3.idempotent.duplicateEffects === 0 && w3.idempotent.completedStepsReExecuted === 0)]);
+      rows.push([
+        'W3-PG idempotent: duplicate effects',
+        `${w3.idempotent.duplicateEffects}`,
+        '0',
+        met(w3.idempotent.duplicateEffects === 0 && w3.idempotent.completedStepsReExecuted === 0),
+      ]);
     }
     if (takeover) {
       const sec = round(takeover.killToFirstStepMs / 1000, 3);

@@ -100,27 +100,32 @@ async function rep(url: string, index: number): Promise<TakeoverRep> {
     const killedAt = Date.now();
     a.child.kill('SIGKILL');
     await a.exited;
-    const atKill = (await monitor.query<{ exp: number; owner: string }>(
-      `SELECT lease_expires_at::float8 AS exp, lease_owner AS owner FROM "${schema}".runs WHERE id = $1`,
-      [runId],
-    )).rows[0];
+    const atKill = (
+      await monitor.query<{ exp: number; owner: string }>(`SELECT lease_expires_at::float8 AS exp, lease_owner AS owner FROM "${schema}".runs WHERE id = $1`, [
+        runId,
+      ])
+    ).rows[0];
     if (!atKill?.owner.startsWith('host-a:')) throw new Error(`TAKEOVER: the run is not leased by host-a at the kill (${atKill?.owner})`);
 
     const firstB = await waitFor('host-b to execute a step', () => readLines(log).find((l) => l.pid === b.pid), 30_000);
-    const claim = (await monitor.query<{ at: number; claims: number; owner: string | null }>(
-      `SELECT updated_at::float8 AS at, claim_count AS claims, lease_owner AS owner FROM "${schema}".runs WHERE id = $1`,
-      [runId],
-    )).rows[0];
+    const claim = (
+      await monitor.query<{ at: number; claims: number; owner: string | null }>(
+        `SELECT updated_at::float8 AS at, claim_count AS claims, lease_owner AS owner FROM "${schema}".runs WHERE id = $1`,
+        [runId],
+      )
+    ).rows[0];
     if (!claim?.owner?.startsWith('host-b:')) throw new Error(`TAKEOVER: the run is not leased by host-b (${claim?.owner})`);
     // Let host-b run a few more steps, then look for re-executions.
     await waitFor('host-b to execute 3 steps', () => (readLines(log).filter((l) => l.pid === b.pid).length >= 3 ? true : undefined), 30_000);
     await stopWorker(b);
 
     const lines = readLines(log);
-    const attempts = (await monitor.query<{ step_id: string; outcome: string; worker_id: string }>(
-      `SELECT step_id, outcome, worker_id FROM "${schema}".attempts WHERE run_id = $1 ORDER BY id`,
-      [runId],
-    )).rows;
+    const attempts = (
+      await monitor.query<{ step_id: string; outcome: string; worker_id: string }>(
+        `SELECT step_id, outcome, worker_id FROM "${schema}".attempts WHERE run_id = $1 ORDER BY id`,
+        [runId],
+      )
+    ).rows;
     const committedByA = new Set(attempts.filter((r) => r.worker_id.startsWith('host-a:') && r.outcome === 'succeeded').map((r) => r.step_id));
     const byA = new Set(lines.filter((l) => l.pid === a.pid).map((l) => l.stepId));
     const byB = lines.filter((l) => l.pid === b.pid).map((l) => l.stepId);
@@ -149,7 +154,9 @@ export async function benchTakeover(url: string, log: (s: string) => void, reps 
   const results: TakeoverRep[] = [];
   for (let i = 0; i < reps; i++) {
     const r = await rep(url, i);
-    log(`  TAKEOVER ${i}: ${r.killToFirstStepMs} ms (lease left ${r.leaseLeftAtKillMs}, expiry->claim ${r.expiryToClaimMs}, claim->step ${r.claimToFirstStepMs})`);
+    log(
+      `  TAKEOVER ${i}: ${r.killToFirstStepMs} ms (lease left ${r.leaseLeftAtKillMs}, expiry->claim ${r.expiryToClaimMs}, claim->step ${r.claimToFirstStepMs})`,
+    );
     results.push(r);
   }
   return {

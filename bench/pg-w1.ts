@@ -13,7 +13,6 @@ import { installPgProbe, pgProbeSnapshot, resetPgProbe } from './pg-probe.js';
 import { RawPgCommitter } from './pg-raw.js';
 import { w1 } from './w1.js';
 
-
 export interface W1PgRound {
   rawAutocommitMs: number;
   rawTxMs: number;
@@ -156,7 +155,10 @@ export async function benchW1Pg(url: string, steps = 200, rounds = 5): Promise<W
     perStep: {
       commitStepMs: round(commitStepMs, 4),
       otherMs: round(mid.w1MsPerStep - commitStepMs, 4),
-      statements: round(Object.values(mid.statementsPerStep).reduce((a, s) => a + s.count, 0), 3),
+      statements: round(
+        Object.values(mid.statementsPerStep).reduce((a, s) => a + s.count, 0),
+        3,
+      ),
     },
     engineOnlyMsPerStep: round(median(engineRuns), 4),
   };

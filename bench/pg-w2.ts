@@ -110,10 +110,12 @@ async function once(url: string, processes: number, concurrencyEach: number, run
     let doneAt = 0;
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const row = (await monitor.query<{ done: number; bad: number }>(
-        `SELECT count(*) FILTER (WHERE status = 'completed')::int AS done,
+      const row = (
+        await monitor.query<{ done: number; bad: number }>(
+          `SELECT count(*) FILTER (WHERE status = 'completed')::int AS done,
                 count(*) FILTER (WHERE status IN ('failed', 'cancelled'))::int AS bad FROM "${schema}".runs`,
-      )).rows[0];
+        )
+      ).rows[0];
       benchXacts++;
       if ((row?.bad ?? 0) > 0) throw new Error(`W2-PG: ${row?.bad} runs failed`);
       if ((row?.done ?? 0) >= runs) {
@@ -128,9 +130,11 @@ async function once(url: string, processes: number, concurrencyEach: number, run
     const serverMs = serverCpu && cpu0 ? ServerCpu.delta(cpu0, serverCpu.snapshot()) : null;
     const machine = noise();
     const last = (await monitor.query<{ last: number }>(`SELECT max(updated_at)::float8 AS last FROM "${schema}".runs`)).rows[0]?.last ?? doneAt;
-    const perWorker = (await monitor.query<{ w: string; n: number }>(
-      `SELECT worker_id AS w, count(DISTINCT run_id)::int AS n FROM "${schema}".attempts GROUP BY worker_id ORDER BY n DESC`,
-    )).rows.map((r) => r.n);
+    const perWorker = (
+      await monitor.query<{ w: string; n: number }>(
+        `SELECT worker_id AS w, count(DISTINCT run_id)::int AS n FROM "${schema}".attempts GROUP BY worker_id ORDER BY n DESC`,
+      )
+    ).rows.map((r) => r.n);
     benchXacts += 2;
     await Promise.all(workers.map((w) => stopWorker(w)));
     await sleep(300); // the workers' backends report their statistics as they exit
@@ -168,11 +172,21 @@ async function once(url: string, processes: number, concurrencyEach: number, run
   }
 }
 
-export async function benchW2PgConfig(url: string, processes: number, concurrencyEach: number, runs: number, reps: number, mode: W2PgMode, log: (s: string) => void): Promise<W2PgConfig> {
+export async function benchW2PgConfig(
+  url: string,
+  processes: number,
+  concurrencyEach: number,
+  runs: number,
+  reps: number,
+  mode: W2PgMode,
+  log: (s: string) => void,
+): Promise<W2PgConfig> {
   const results: W2PgRep[] = [];
   for (let r = 0; r < reps; r++) {
     const rep = await once(url, processes, concurrencyEach, runs, mode);
-    log(`  W2-PG ${mode} ${processes} x c${concurrencyEach}: ${rep.runsPerSec} runs/s (from spawn ${rep.runsPerSecFromSpawn}; CPU/run ${rep.cpu.perRunMs} ms, ${rep.perRun.transactions} txns/run; machine busy ${rep.noise.machineBusyPct}%)`);
+    log(
+      `  W2-PG ${mode} ${processes} x c${concurrencyEach}: ${rep.runsPerSec} runs/s (from spawn ${rep.runsPerSecFromSpawn}; CPU/run ${rep.cpu.perRunMs} ms, ${rep.perRun.transactions} txns/run; machine busy ${rep.noise.machineBusyPct}%)`,
+    );
     results.push(rep);
   }
   return {

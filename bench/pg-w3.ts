@@ -19,10 +19,9 @@ function pgBackend(url: string): W3Backend {
       const client = await connect(url);
       try {
         const status = (await client.query<{ status: string }>(`SELECT status FROM "${schema}".runs WHERE id = $1`, [runId])).rows[0]?.status ?? 'missing';
-        const attempts = (await client.query<AttemptRow>(
-          `SELECT step_id, attempt, outcome, worker_id FROM "${schema}".attempts WHERE run_id = $1 ORDER BY id`,
-          [runId],
-        )).rows;
+        const attempts = (
+          await client.query<AttemptRow>(`SELECT step_id, attempt, outcome, worker_id FROM "${schema}".attempts WHERE run_id = $1 ORDER BY id`, [runId])
+        ).rows;
         return { status, attempts };
       } finally {
         await client.end();

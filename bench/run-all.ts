@@ -31,7 +31,12 @@ const git = (...args: string[]) => {
     return 'unknown';
   }
 };
-const source = { commit: git('rev-parse', '--short', 'HEAD'), uncommittedSrc: git('status', '--porcelain', 'src').split('\n').filter((l) => l !== '') };
+const source = {
+  commit: git('rev-parse', '--short', 'HEAD'),
+  uncommittedSrc: git('status', '--porcelain', 'src')
+    .split('\n')
+    .filter((l) => l !== ''),
+};
 log(`source: ${source.commit}${source.uncommittedSrc.length > 0 ? ` + uncommitted src changes: ${source.uncommittedSrc.join(', ')}` : ''}`);
 log(`machine: ${machine.nproc} cpu ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.disk}, node ${machine.node}, sqlite ${machine.sqlite}`);
 
@@ -78,16 +83,36 @@ if (w1) {
   rows.push(['  engine only, step writes no-op (diag.)', `${w1.engineOnlyMsPerStep} ms/step`, '', '']);
 }
 if (w2) {
-  rows.push(['W2 500x3, c=16, start+execute', `${w2.startExecute.runsPerSec} runs/s`, `>= ${TARGETS.w2RunsPerSec}`, met(w2.startExecute.runsPerSec >= TARGETS.w2RunsPerSec)]);
-  rows.push(['W2 execute only (result())', `${w2.executeOnly.runsPerSec} runs/s`, `>= ${TARGETS.w2RunsPerSec}`, met(w2.executeOnly.runsPerSec >= TARGETS.w2RunsPerSec)]);
+  rows.push([
+    'W2 500x3, c=16, start+execute',
+    `${w2.startExecute.runsPerSec} runs/s`,
+    `>= ${TARGETS.w2RunsPerSec}`,
+    met(w2.startExecute.runsPerSec >= TARGETS.w2RunsPerSec),
+  ]);
+  rows.push([
+    'W2 execute only (result())',
+    `${w2.executeOnly.runsPerSec} runs/s`,
+    `>= ${TARGETS.w2RunsPerSec}`,
+    met(w2.executeOnly.runsPerSec >= TARGETS.w2RunsPerSec),
+  ]);
   rows.push(['W2 execute only (events, diag.)', `${w2.executeOnlyEvents.runsPerSec} runs/s`, '', '']);
 }
 if (w3) {
   rows.push(['W3 resume -> first new line', `${w3Sec} s`, `<= ${TARGETS.w3ResumeSec} s`, met((w3Sec ?? Infinity) <= TARGETS.w3ResumeSec)]);
   rows.push(['W3 completed steps re-executed', `${w3.plain.completedStepsReExecuted}`, '0', met(w3.plain.completedStepsReExecuted === 0)]);
   rows.push(['W3 in-flight step re-executed', `${w3.plain.inFlightReExecuted}`, '(at-least-once)', '']);
-  rows.push(['W3 idempotent: resume -> first line', `${round(w3.idempotent.resumeToFirstLineMs / 1000, 3)} s`, `<= ${TARGETS.w3ResumeSec} s`, met(w3.idempotent.resumeToFirstLineMs / 1000 <= TARGETS.w3ResumeSec)]);
-  rows.push(['W3 idempotent: duplicate effects', `${w3.idempotent.duplicateEffects}`, '0', met(w3.idempotent.duplicateEffects === 0 && w3.idempotent.completedStepsReExecuted === 0)]);
+  rows.push([
+    'W3 idempotent: resume -> first line',
+    `${round(w3.idempotent.resumeToFirstLineMs / 1000, 3)} s`,
+    `<= ${TARGETS.w3ResumeSec} s`,
+    met(w3.idempotent.resumeToFirstLineMs / 1000 <= TARGETS.w3ResumeSec),
+  ]);
+  rows.push([
+    'W3 idempotent: duplicate effects',
+    `${w3.idempotent.duplicateEffects}`,
+    '0',
+    met(w3.idempotent.duplicateEffects === 0 && w3.idempotent.completedStepsReExecuted === 0),
+  ]);
   rows.push(['W3 start-up: node -e 0 / CLI --help', `${w3.startup.nodeBareMs} / ${w3.startup.cliHelpMs} ms`, '', '']);
 }
 

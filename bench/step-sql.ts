@@ -29,7 +29,9 @@ export class StepSqlCommitter {
    * omits the step.completed event; `withStartAttempt: false` leaves the attempt row to
    * commitStep (which inserts it when no started row exists).
    */
-  static async open(options: { store?: Store; withEvent?: boolean; withStartAttempt?: boolean; synchronous?: 'FULL' | 'NORMAL' } = {}): Promise<StepSqlCommitter> {
+  static async open(
+    options: { store?: Store; withEvent?: boolean; withStartAttempt?: boolean; synchronous?: 'FULL' | 'NORMAL' } = {},
+  ): Promise<StepSqlCommitter> {
     const tmp = tempDir('stepsql');
     const store = options.store ?? (await openSqliteStore(join(tmp.dir, 'stepsql.db'), { synchronous: options.synchronous ?? 'FULL' }));
     const batcher = (store as unknown as { batcher: Flushable }).batcher; // bench-only peek at a private field
@@ -48,13 +50,25 @@ export class StepSqlCommitter {
       const i = this.i;
       const stepId = `s${i}#0`;
       const at = Date.now();
-      if (this.withStartAttempt) this.pending.push(this.store.startAttempt({ runId: 'r1', stepId, stepName: `s${i}`, attempt: 1, startedAt: at, workerId: 'w' }));
+      if (this.withStartAttempt)
+        this.pending.push(this.store.startAttempt({ runId: 'r1', stepId, stepName: `s${i}`, attempt: 1, startedAt: at, workerId: 'w' }));
       this.pending.push(
         this.store.commitStep({
           runId: 'r1',
           token: this.token,
           now: at,
-          step: { stepId, name: `s${i}`, seq: i, kind: 'step', status: 'completed', output: JSON.stringify({ i, ok: true }), error: null, attempts: 1, startedAt: at, completedAt: at },
+          step: {
+            stepId,
+            name: `s${i}`,
+            seq: i,
+            kind: 'step',
+            status: 'completed',
+            output: JSON.stringify({ i, ok: true }),
+            error: null,
+            attempts: 1,
+            startedAt: at,
+            completedAt: at,
+          },
           attempt: { attempt: 1, endedAt: at, outcome: 'succeeded' },
           events: this.withEvent ? [{ runId: 'r1', type: 'step.completed', data: { stepId, attempt: 1 }, at }] : [],
         }),

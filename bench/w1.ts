@@ -89,7 +89,13 @@ export async function benchW1(steps = 200, rounds = 5): Promise<W1Result> {
       const rawB = raw.commits(1000);
       const rawMean = (rawA + rawB) / 2;
       if (r === 0) continue; // warm-up round
-      measured.push({ rawMsPerCommit: round(rawMean, 4), stepSqlMsPerStep: round(stepSql, 4), w1MsPerStep: round(ms, 4), ratio: round(ms / rawMean, 3), counters: { ...counters, commitMs: round(counters.commitMs, 2) } });
+      measured.push({
+        rawMsPerCommit: round(rawMean, 4),
+        stepSqlMsPerStep: round(stepSql, 4),
+        w1MsPerStep: round(ms, 4),
+        ratio: round(ms / rawMean, 3),
+        counters: { ...counters, commitMs: round(counters.commitMs, 2) },
+      });
     }
   } finally {
     await lifeline.close(); // stops the worker; the store was passed in, so close it too

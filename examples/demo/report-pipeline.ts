@@ -19,39 +19,59 @@ const fast = { retry: { initialDelayMs: 100, maxDelayMs: 1000 } };
  * (adaptive routing in plain code), then data → optimizations → action plan → report.
  */
 export const reportPipeline = defineWorkflow<ReportInput, { title: string; sections: string[] }>('report-pipeline', async (ctx, input) => {
-  const triage = await ctx.step('triage', async (s) => {
-    const r = await triageAgent(input.topic, s);
-    recordSideEffect(s.stepId, s.attempt);
-    return r;
-  }, fast);
+  const triage = await ctx.step(
+    'triage',
+    async (s) => {
+      const r = await triageAgent(input.topic, s);
+      recordSideEffect(s.stepId, s.attempt);
+      return r;
+    },
+    fast,
+  );
 
   let sources = [input.topic];
   if (triage.dataSufficiency !== 'sufficient') {
-    const helped = await ctx.step('data_helper', async (s) => {
-      const r = await dataHelperAgent(input.topic, s);
-      recordSideEffect(s.stepId, s.attempt);
-      return r;
-    }, fast);
+    const helped = await ctx.step(
+      'data_helper',
+      async (s) => {
+        const r = await dataHelperAgent(input.topic, s);
+        recordSideEffect(s.stepId, s.attempt);
+        return r;
+      },
+      fast,
+    );
     sources = [...sources, ...helped.extraSources];
   }
 
-  const data = await ctx.step('data', async (s) => {
-    const r = await dataAgent(sources, s);
-    recordSideEffect(s.stepId, s.attempt);
-    return r;
-  }, fast);
+  const data = await ctx.step(
+    'data',
+    async (s) => {
+      const r = await dataAgent(sources, s);
+      recordSideEffect(s.stepId, s.attempt);
+      return r;
+    },
+    fast,
+  );
 
-  const optimizations = await ctx.step('optimizations', async (s) => {
-    const r = await optimizationAgent(data, s);
-    recordSideEffect(s.stepId, s.attempt);
-    return r;
-  }, fast);
+  const optimizations = await ctx.step(
+    'optimizations',
+    async (s) => {
+      const r = await optimizationAgent(data, s);
+      recordSideEffect(s.stepId, s.attempt);
+      return r;
+    },
+    fast,
+  );
 
-  const plan = await ctx.step('action_plan', async (s) => {
-    const r = await actionPlanAgent(optimizations.ideas, s);
-    recordSideEffect(s.stepId, s.attempt);
-    return r;
-  }, fast);
+  const plan = await ctx.step(
+    'action_plan',
+    async (s) => {
+      const r = await actionPlanAgent(optimizations.ideas, s);
+      recordSideEffect(s.stepId, s.attempt);
+      return r;
+    },
+    fast,
+  );
 
   return ctx.step('report', (s) => {
     recordSideEffect(s.stepId, s.attempt);

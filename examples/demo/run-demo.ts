@@ -21,7 +21,10 @@ const runId = `demo-${Date.now()}`;
 
 function runCli(label: string, args: string[], killWhen?: (line: string) => number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [cli, '--db', db, ...args], { env: { ...process.env, DEMO_SIDE_EFFECTS: sideEffects }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--db', db, ...args], {
+      env: { ...process.env, DEMO_SIDE_EFFECTS: sideEffects },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buffer = '';
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -78,8 +81,11 @@ async function main(): Promise<void> {
     attempts.map((a) => [a.stepId, String(a.attempt), a.outcome, a.errorClass ?? '', a.durationMs === null ? '-' : `${a.durationMs} ms`, a.workerId]),
     '  ',
   );
-  console.log('  (an interrupted attempt ends at its lease\'s last heartbeat: when its process was last known alive)');
-  const effects = readFileSync(sideEffects, 'utf8').trim().split('\n').map((l) => l.split(' ')[0] ?? '');
+  console.log("  (an interrupted attempt ends at its lease's last heartbeat: when its process was last known alive)");
+  const effects = readFileSync(sideEffects, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '');
   const counts = new Map<string, number>();
   for (const stepId of effects) counts.set(stepId, (counts.get(stepId) ?? 0) + 1);
   const twice = [...counts].filter(([, n]) => n > 1);

@@ -20,9 +20,7 @@ export function describeEvent(event: LifelineEvent): string | null {
     }
     case 'step.failed': {
       const d = event.data;
-      return 'kind' in d
-        ? `  ✗ ${d.stepId} (${d.kind}) failed`
-        : `  ✗ ${d.stepId} failed [${d.errorClass}] after ${d.attempt} attempt(s): ${d.message}`;
+      return 'kind' in d ? `  ✗ ${d.stepId} (${d.kind}) failed` : `  ✗ ${d.stepId} failed [${d.errorClass}] after ${d.attempt} attempt(s): ${d.message}`;
     }
     case 'run.sleeping':
       return `  ⏸ ${run} sleeping until ${new Date(Number(event.data.wakeAt)).toISOString()}`;

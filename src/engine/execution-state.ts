@@ -15,11 +15,7 @@ export type ExecutionState =
   | { kind: 'lease_lost' };
 
 export type ExecutionEvent =
-  | Suspension
-  | { type: 'shutdown' }
-  | { type: 'cancel'; reason: unknown }
-  | { type: 'store_refused'; error: Error }
-  | { type: 'lease_lost' };
+  Suspension | { type: 'shutdown' } | { type: 'cancel'; reason: unknown } | { type: 'store_refused'; error: Error } | { type: 'lease_lost' };
 
 const PRIORITY: Record<ExecutionState['kind'], number> = {
   running: 0,

@@ -29,7 +29,10 @@ const MAX_FENCES = 3;
  * Returns false when the run is no longer this worker's to drive (lease lost, store failure with
  * an unknown outcome, aborted): the caller parks; the state change was already dispatched.
  */
-export async function startAttemptFenced(exec: FencedStartHost, args: Omit<StartAttemptArgs, 'runId' | 'token' | 'leaseMs' | 'startedAt' | 'workerId'>): Promise<boolean> {
+export async function startAttemptFenced(
+  exec: FencedStartHost,
+  args: Omit<StartAttemptArgs, 'runId' | 'token' | 'leaseMs' | 'startedAt' | 'workerId'>,
+): Promise<boolean> {
   const { store, clock, leaseMs, workerId } = exec.deps;
   for (let fence = 1; ; fence++) {
     const sentAt = monotonicNow(clock);

@@ -46,7 +46,17 @@ export async function settleState(host: FinalWriteHost, s: ExecutionState): Prom
         return 'released';
       case 'suspending':
         await host.publish([host.event(`run.${s.status}`, { wakeAt: s.wakeAt, signals: s.signalNames, children: s.childRunIds })], (events) =>
-          host.storeCall(() => host.store.releaseRun({ ...base, status: s.status, wakeAt: s.wakeAt, wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds }, events }), { abortable: false }),
+          host.storeCall(
+            () =>
+              host.store.releaseRun({
+                ...base,
+                status: s.status,
+                wakeAt: s.wakeAt,
+                wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds },
+                events,
+              }),
+            { abortable: false },
+          ),
         );
         return 'suspended';
       case 'running':
@@ -68,7 +78,9 @@ export async function completeRun(host: FinalWriteHost, value: unknown): Promise
   }
   return fenced(async () => {
     await host.publish([host.event('run.completed')], (events) =>
-      host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'completed', output, events }), { abortable: false }),
+      host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'completed', output, events }), {
+        abortable: false,
+      }),
     );
     return 'completed';
   });
@@ -82,7 +94,9 @@ export async function failRun(host: FinalWriteHost, error: unknown): Promise<Exe
   });
   return fenced(async () => {
     await host.publish([host.event('run.failed', { error: stored })], (events) =>
-      host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'failed', error: stored, events }), { abortable: false }),
+      host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'failed', error: stored, events }), {
+        abortable: false,
+      }),
     );
     return 'failed';
   });
@@ -92,7 +106,9 @@ export async function finishCancelled(host: FinalWriteHost): Promise<ExecutionOu
   return fenced(async () => {
     const error: StoredError = { name: 'RunCancelledError', message: `Run ${host.runId} was cancelled.`, errorClass: 'cancelled' };
     await host.publish([host.event('run.cancelled')], (events) =>
-      host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'cancelled', error, events }), { abortable: false }),
+      host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'cancelled', error, events }), {
+        abortable: false,
+      }),
     );
     return 'cancelled';
   });

@@ -99,7 +99,12 @@ export class Lifeline {
   findWorkflow(name: string, runId?: string): WorkflowDefinition {
     const all = this.workflows();
     const found = all.find((w) => w.name === name);
-    if (!found) throw new WorkflowNotFoundError(name, all.map((w) => w.name), runId);
+    if (!found)
+      throw new WorkflowNotFoundError(
+        name,
+        all.map((w) => w.name),
+        runId,
+      );
     return found;
   }
 
@@ -296,4 +301,3 @@ export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
     claimsWithoutProgress: run.claimsWithoutProgress,
   };
 }
-

@@ -179,7 +179,9 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     const json = toJson(input, `Input of child workflow "${workflow.name}"`, this.deps.maxPayloadBytes);
     const parsed = workflow.options.inputSchema?.safeParse(fromJson(json));
     if (parsed && !parsed.success) throw new InputValidationError(workflow.name, 'input', formatZodIssues(parsed.error));
-    await this.storeCall(() => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() }), { abortable: true });
+    await this.storeCall(() => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() }), {
+      abortable: true,
+    });
   }
 
   suspend(suspension: Suspension): Promise<never> {
@@ -239,7 +241,16 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     if (this.state.kind !== 'failing') return;
     const message = redactMessage(this.state.error.message);
     await this.store
-      .endAttempt({ runId: this.runId, token: this.token, stepId, attempt, endedAt: this.clock.now(), outcome: 'failed', errorClass: 'validation', errorMessage: message })
+      .endAttempt({
+        runId: this.runId,
+        token: this.token,
+        stepId,
+        attempt,
+        endedAt: this.clock.now(),
+        outcome: 'failed',
+        errorClass: 'validation',
+        errorMessage: message,
+      })
       .catch(() => {});
   }
 
@@ -271,20 +282,42 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
 
   // ---- internals ---------------------------------------------------------------------
 
-  private async commit(slot: Slot, kind: StepKind, status: StepRecord['status'], output: string | null, error: StoredError | null, consumeSignalId?: number): Promise<void> {
+  private async commit(
+    slot: Slot,
+    kind: StepKind,
+    status: StepRecord['status'],
+    output: string | null,
+    error: StoredError | null,
+    consumeSignalId?: number,
+  ): Promise<void> {
     const now = this.clock.now();
     const type = status === 'waiting' ? 'step.waiting' : status === 'completed' ? 'step.completed' : 'step.failed';
     // Completions are recorded by the step row itself (see step-attempts.ts); waits and failures get an event row.
     const committed = await this.guardCommit(() =>
       this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
-        this.storeCall(() => this.store.commitStep({
-          runId: this.runId,
-          token: this.token,
-          now,
-          step: { stepId: slot.stepId, name: slot.name, seq: slot.seq, kind, status, output, error, attempts: 1, startedAt: now, completedAt: status === 'waiting' ? null : now },
-          ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
-          events: status === 'completed' ? [] : events,
-        }), { abortable: true, commit: true }),
+        this.storeCall(
+          () =>
+            this.store.commitStep({
+              runId: this.runId,
+              token: this.token,
+              now,
+              step: {
+                stepId: slot.stepId,
+                name: slot.name,
+                seq: slot.seq,
+                kind,
+                status,
+                output,
+                error,
+                attempts: 1,
+                startedAt: now,
+                completedAt: status === 'waiting' ? null : now,
+              },
+              ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
+              events: status === 'completed' ? [] : events,
+            }),
+          { abortable: true, commit: true },
+        ),
       ),
     );
     // The workflow must not observe a lost lease or a store failure as an error it could catch.

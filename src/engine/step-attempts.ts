@@ -107,13 +107,17 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, attempt: number,
   // completion event is published in-process only.
   const committed = await host.guardCommit(() =>
     host.publish([host.event('step.completed', { stepId, attempt })], () =>
-      host.storeCall(() => host.deps.store.commitStep({
-        runId: host.runId,
-        token: host.token,
-        now,
-        step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
-        attempt: { attempt, endedAt: now, outcome: 'succeeded' },
-      }), { abortable: true, commit: true }),
+      host.storeCall(
+        () =>
+          host.deps.store.commitStep({
+            runId: host.runId,
+            token: host.token,
+            now,
+            step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
+            attempt: { attempt, endedAt: now, outcome: 'succeeded' },
+          }),
+        { abortable: true, commit: true },
+      ),
     ),
   );
   if (!committed) return parkRefused(host, stepId, attempt);
@@ -126,7 +130,16 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
   // Awaited: the run's final write (cancelled, failed, released) comes after it and clears the lease.
   const outcome = host.stateKind === 'cancelling' ? 'cancelled' : 'interrupted';
   await host.deps.store
-    .endAttempt({ runId: host.runId, token: host.token, stepId, attempt, endedAt: host.deps.clock.now(), outcome, errorClass: outcome, errorMessage: redactMessage(messageOf(host.signal.reason)) })
+    .endAttempt({
+      runId: host.runId,
+      token: host.token,
+      stepId,
+      attempt,
+      endedAt: host.deps.clock.now(),
+      outcome,
+      errorClass: outcome,
+      errorMessage: redactMessage(messageOf(host.signal.reason)),
+    })
     .catch(() => {}); // bookkeeping only: a refused or failed write changes nothing for the run
   return PARKED;
 }
@@ -150,7 +163,22 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, f
   const { store, clock } = host.deps;
   const { classification, outcome, message } = failure;
   const retryEvent = host.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, delayMs, message });
-  track(host, host.publish([retryEvent], (events) => store.endAttempt({ runId: host.runId, token: host.token, stepId, attempt, endedAt: clock.now(), outcome, errorClass: classification.errorClass, errorMessage: message, events })));
+  track(
+    host,
+    host.publish([retryEvent], (events) =>
+      store.endAttempt({
+        runId: host.runId,
+        token: host.token,
+        stepId,
+        attempt,
+        endedAt: clock.now(),
+        outcome,
+        errorClass: classification.errorClass,
+        errorMessage: message,
+        events,
+      }),
+    ),
+  );
   try {
     await clock.sleep(delayMs, host.signal);
     return true;
@@ -162,19 +190,38 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, f
 /** Commits the step as failed for good; the workflow sees a StepFailedError. */
 async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: number, failure: AttemptFailure, reason: string): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
-  const { classification: { errorClass }, outcome, message } = failure;
+  const {
+    classification: { errorClass },
+    outcome,
+    message,
+  } = failure;
   const now = host.deps.clock.now();
   const stored = toStoredError(failure.error, { errorClass, stepId, attempts: attempt });
   const committed = await host.guardCommit(() =>
     host.publish([host.event('step.failed', { stepId, attempt, errorClass, message, reason })], (events) =>
-      host.storeCall(() => host.deps.store.commitStep({
-        runId: host.runId,
-        token: host.token,
-        now,
-        step: { stepId, name, seq, kind: 'step', status: 'failed', output: null, error: stored, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
-        attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message },
-        events,
-      }), { abortable: true, commit: true }),
+      host.storeCall(
+        () =>
+          host.deps.store.commitStep({
+            runId: host.runId,
+            token: host.token,
+            now,
+            step: {
+              stepId,
+              name,
+              seq,
+              kind: 'step',
+              status: 'failed',
+              output: null,
+              error: stored,
+              attempts: attempt,
+              startedAt: plan.startedAt,
+              completedAt: now,
+            },
+            attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message },
+            events,
+          }),
+        { abortable: true, commit: true },
+      ),
     ),
   );
   if (!committed) return parkRefused(host, stepId, attempt);

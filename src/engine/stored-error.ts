@@ -29,7 +29,10 @@ export function toStoredError(
 export const MAX_STORED_MESSAGE_CHARS = 4000;
 
 export function redactMessage(message: string): string {
-  const cut = message.length > MAX_STORED_MESSAGE_CHARS ? `${message.slice(0, MAX_STORED_MESSAGE_CHARS)}… [${message.length - MAX_STORED_MESSAGE_CHARS} more chars]` : message;
+  const cut =
+    message.length > MAX_STORED_MESSAGE_CHARS
+      ? `${message.slice(0, MAX_STORED_MESSAGE_CHARS)}… [${message.length - MAX_STORED_MESSAGE_CHARS} more chars]`
+      : message;
   return storableText(redactSecrets(cut));
 }
 

@@ -50,7 +50,10 @@ export class WorkerRuntime implements Worker {
   private pausedUntil = -Infinity;
   private exhaustedStreak = 0;
 
-  constructor(private readonly deps: WorkerDeps, options: WorkerOptions = {}) {
+  constructor(
+    private readonly deps: WorkerDeps,
+    options: WorkerOptions = {},
+  ) {
     this.options = resolveWorkerOptions(options);
     this.host = this.options.host ?? hostname();
     this.id = this.options.workerId ?? `${this.host}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -169,7 +172,8 @@ export class WorkerRuntime implements Worker {
     const done = exec.execute().then(
       async (outcome) => {
         if (outcome === 'suspended' && exec.wakeAt !== null) this.scheduleWake(exec.wakeAt);
-        if (outcome !== 'lease_lost') this.exhaustedStreak = 0; // a final write landed
+        if (outcome !== 'lease_lost')
+          this.exhaustedStreak = 0; // a final write landed
         // An abandoned run with nothing left running here need not wait for its lease to lapse
         // (best effort: when this write fails too, the lease lapses as it would have).
         else if (exec.abandoned && exec.idle) await this.deps.store.breakLease(run.id, exec.token, this.deps.clock.now()).catch(() => false);

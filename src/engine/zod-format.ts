@@ -4,10 +4,7 @@ import type { ZodError } from 'zod';
 export function formatZodIssues(error: ZodError): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.reduce<string>(
-        (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-        '',
-      );
+      const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
       return `${path || '(root)'}: ${issue.message}`;
     })
     .join('; ');

@@ -3,16 +3,7 @@
  * so the engine never needs to know about any particular SDK's errors.
  */
 export type ErrorClass =
-  | 'transient'
-  | 'rate_limit'
-  | 'timeout'
-  | 'dependency'
-  | 'configuration'
-  | 'validation'
-  | 'logic'
-  | 'interrupted'
-  | 'cancelled'
-  | 'unknown';
+  'transient' | 'rate_limit' | 'timeout' | 'dependency' | 'configuration' | 'validation' | 'logic' | 'interrupted' | 'cancelled' | 'unknown';
 
 export const ERROR_CLASSES: readonly ErrorClass[] = Object.freeze([
   'transient',

@@ -8,7 +8,10 @@ export class LeaseLostError extends LifelineError {
 }
 
 export class StepAlreadyCommittedError extends LifelineError {
-  constructor(readonly runId: string, readonly stepId: string) {
+  constructor(
+    readonly runId: string,
+    readonly stepId: string,
+  ) {
     super('STEP_ALREADY_COMMITTED', 'logic', `Step ${stepId} of run ${runId} is already committed; a committed step is never written twice.`);
   }
 }
@@ -21,16 +24,26 @@ export class RunNotFoundError extends LifelineError {
 
 /** An action the run lifecycle (store/lifecycle.ts) refuses for the run's status; `reason` is the spec's. */
 export class InvalidRunStateError extends LifelineError {
-  constructor(readonly runId: string, readonly status: string, action: string, reason?: string) {
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+    action: string,
+    reason?: string,
+  ) {
     super('INVALID_RUN_STATE', 'validation', `Cannot ${action} run ${runId}: it is ${status}.${reason === undefined ? '' : ` ${reason}.`}`);
   }
 }
 
 /** The database was written by a newer Lifeline; it is left untouched. */
 export class SchemaTooNewError extends LifelineError {
-  constructor(readonly location: string, readonly found: number, readonly known: number) {
+  constructor(
+    readonly location: string,
+    readonly found: number,
+    readonly known: number,
+  ) {
     super(
-      'SCHEMA_TOO_NEW', 'configuration',
+      'SCHEMA_TOO_NEW',
+      'configuration',
       `Database ${location} has schema version ${found}, but this Lifeline knows versions up to ${known}. ` +
         `Upgrade Lifeline to open it; the database was not modified.`,
     );
@@ -42,8 +55,15 @@ export class SchemaTooNewError extends LifelineError {
  * tables but no Lifeline schema table. It is refused before anything is written to it.
  */
 export class ForeignDatabaseError extends LifelineError {
-  constructor(readonly location: string, readonly tables: readonly string[]) {
-    const shown = tables.slice(0, 5).map((t) => `"${t}"`).join(', ') + (tables.length > 5 ? `, and ${tables.length - 5} more` : '');
+  constructor(
+    readonly location: string,
+    readonly tables: readonly string[],
+  ) {
+    const shown =
+      tables
+        .slice(0, 5)
+        .map((t) => `"${t}"`)
+        .join(', ') + (tables.length > 5 ? `, and ${tables.length - 5} more` : '');
     super(
       'FOREIGN_DATABASE',
       'configuration',
@@ -55,7 +75,11 @@ export class ForeignDatabaseError extends LifelineError {
 
 /** The file is not a database Lifeline can open (not SQLite, corrupted, or unreadable). */
 export class StoreOpenError extends LifelineError {
-  constructor(readonly location: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly location: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super('STORE_OPEN_FAILED', 'configuration', `Cannot open Lifeline database ${location}: ${reason}`, options);
   }
 }
@@ -76,7 +100,11 @@ export class StoreUnavailableError extends LifelineError {
  * write would fail the same way again, so the run fails with the store's message instead.
  */
 export class StoreRefusedError extends LifelineError {
-  constructor(readonly runId: string, storeMessage: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly runId: string,
+    storeMessage: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       'STORE_REFUSED',
       'validation',

@@ -8,9 +8,14 @@ export class DuplicateWorkflowError extends LifelineError {
 }
 
 export class WorkflowNotFoundError extends LifelineError {
-  constructor(readonly workflow: string, known: string[], readonly runId?: string) {
+  constructor(
+    readonly workflow: string,
+    known: string[],
+    readonly runId?: string,
+  ) {
     super(
-      'WORKFLOW_NOT_FOUND', 'configuration',
+      'WORKFLOW_NOT_FOUND',
+      'configuration',
       `${runId ? `Run ${runId} belongs to workflow "${workflow}", which` : `Workflow "${workflow}"`} is not defined in this code` +
         ` (defined: ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none'}).`,
     );
@@ -19,9 +24,14 @@ export class WorkflowNotFoundError extends LifelineError {
 
 /** The code now calls steps in another order than the run's recorded history. */
 export class NonDeterminismError extends LifelineError {
-  constructor(readonly runId: string, readonly expectedStepId: string, readonly actualStepId: string) {
+  constructor(
+    readonly runId: string,
+    readonly expectedStepId: string,
+    readonly actualStepId: string,
+  ) {
     super(
-      'NON_DETERMINISM', 'logic',
+      'NON_DETERMINISM',
+      'logic',
       `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
         `"${actualStepId}". Usually the workflow body decides with a value that differs on replay: Date.now(), ` +
         `new Date() or Math.random() instead of ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. ` +
@@ -43,15 +53,23 @@ export class NoWorkerError extends LifelineError {
 }
 
 export class InputValidationError extends LifelineError {
-  constructor(readonly workflow: string, readonly which: 'input' | 'output', detail: string) {
+  constructor(
+    readonly workflow: string,
+    readonly which: 'input' | 'output',
+    detail: string,
+  ) {
     super('VALIDATION', 'validation', `Workflow "${workflow}" ${which} is invalid: ${detail}`);
   }
 }
 
 export class StepAfterCompletionError extends LifelineError {
-  constructor(readonly runId: string, readonly stepName: string) {
+  constructor(
+    readonly runId: string,
+    readonly stepName: string,
+  ) {
     super(
-      'STEP_AFTER_COMPLETION', 'logic',
+      'STEP_AFTER_COMPLETION',
+      'logic',
       `Step "${stepName}" was called on run ${runId} after the workflow function returned; await every step before returning.`,
     );
   }
@@ -65,16 +83,16 @@ export class StepFailedError extends LifelineError {
     readonly attempts: number,
     readonly lastMessage: string,
   ) {
-    super(
-      'STEP_FAILED',
-      errorClass,
-      `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`,
-    );
+    super('STEP_FAILED', errorClass, `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`);
   }
 }
 
 export class RunFailedError extends LifelineError {
-  constructor(readonly runId: string, errorClass: ErrorClass, message: string) {
+  constructor(
+    readonly runId: string,
+    errorClass: ErrorClass,
+    message: string,
+  ) {
     super('RUN_FAILED', errorClass, `Run ${runId} failed: ${message}`);
   }
 }
@@ -86,7 +104,10 @@ export class RunCancelledError extends LifelineError {
 }
 
 export class SignalTimeoutError extends LifelineError {
-  constructor(readonly signalName: string, readonly timeoutMs: number) {
+  constructor(
+    readonly signalName: string,
+    readonly timeoutMs: number,
+  ) {
     super('SIGNAL_TIMEOUT', 'timeout', `No signal "${signalName}" arrived within ${timeoutMs} ms.`);
   }
 }

@@ -45,12 +45,7 @@ function kindOf(value: unknown): string {
 }
 
 export function checkNumber(value: unknown, path: string, bounds: NumberBounds): number {
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    value >= bounds.min &&
-    value <= bounds.max &&
-    (!bounds.integer || Number.isInteger(value));
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= bounds.min && value <= bounds.max && (!bounds.integer || Number.isInteger(value));
   if (!ok) {
     const what = bounds.integer ? 'an integer' : 'a number';
     throw optionError(path, `must be ${what} from ${bounds.min} to ${bounds.max} (got ${describeValue(value)})`);

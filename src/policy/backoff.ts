@@ -2,9 +2,7 @@ import type { Classification } from './classification.js';
 import { isRetryableClass, type ErrorClass } from '../errors/error-class.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-export type RetryDecision =
-  | { retry: true; delayMs: number; classification: Classification }
-  | { retry: false; reason: string; classification: Classification };
+export type RetryDecision = { retry: true; delayMs: number; classification: Classification } | { retry: false; reason: string; classification: Classification };
 
 /**
  * Whether to try again after attempt number `attempt` (1-based) failed, and how long to wait.

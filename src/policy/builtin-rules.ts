@@ -69,8 +69,7 @@ const codes: BuiltinRule = (error) => {
   return undefined;
 };
 
-const NETWORK_MESSAGE =
-  /socket hang up|network error|fetch failed|\b(?:ECONNRESET|ECONNREFUSED|EAI_AGAIN|EPIPE|ENETUNREACH|EHOSTUNREACH)\b/i;
+const NETWORK_MESSAGE = /socket hang up|network error|fetch failed|\b(?:ECONNRESET|ECONNREFUSED|EAI_AGAIN|EPIPE|ENETUNREACH|EHOSTUNREACH)\b/i;
 
 const networkMessage: BuiltinRule = (error) => {
   const m = NETWORK_MESSAGE.exec(errorMessage(error));
@@ -141,5 +140,4 @@ const configMessage: BuiltinRule = (error) => {
 export const STRONG_RULES: readonly BuiltinRule[] = [rateLimit, http, codes, networkMessage, timeoutName, names, configMessage];
 
 /** Last resort when nothing specific matched the error or its causes. */
-export const weakTimeoutMessage: BuiltinRule = (error) =>
-  TIMED_OUT.test(errorMessage(error)) ? verdict('timeout', 'message "timed out"') : undefined;
+export const weakTimeoutMessage: BuiltinRule = (error) => (TIMED_OUT.test(errorMessage(error)) ? verdict('timeout', 'message "timed out"') : undefined);

@@ -14,6 +14,4 @@ export interface Classification {
  * A user rule: return a class (or a partial classification) to decide, or null/undefined to
  * pass the error on to the next rule.
  */
-export type ClassifierRule = (
-  error: unknown,
-) => ErrorClass | (Partial<Classification> & { errorClass: ErrorClass }) | undefined | null;
+export type ClassifierRule = (error: unknown) => ErrorClass | (Partial<Classification> & { errorClass: ErrorClass }) | undefined | null;

@@ -59,12 +59,7 @@ function asStatus(value: unknown): number | undefined {
 /** HTTP status as the openai/anthropic SDKs, axios, got and fetch wrappers expose it. */
 export function httpStatus(error: unknown): number | undefined {
   const response = prop(error, 'response');
-  return (
-    asStatus(prop(error, 'status')) ??
-    asStatus(prop(error, 'statusCode')) ??
-    asStatus(prop(response, 'status')) ??
-    asStatus(prop(response, 'statusCode'))
-  );
+  return asStatus(prop(error, 'status')) ?? asStatus(prop(error, 'statusCode')) ?? asStatus(prop(response, 'status')) ?? asStatus(prop(response, 'statusCode'));
 }
 
 function headerFrom(headers: unknown, name: string): string | undefined {

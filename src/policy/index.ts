@@ -3,12 +3,6 @@ export { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../errors/erro
 export { ClassifiedError, type ClassifiedErrorOptions } from './classified-error.js';
 export { StepTimeoutError } from '../errors/timeout-errors.js';
 export { classifyError, type Classification, type ClassifierRule } from './classify.js';
-export {
-  DEFAULT_RETRY_POLICY,
-  resolveRetryPolicy,
-  type ClassRetryOverride,
-  type RetryOptions,
-  type RetryPolicy,
-} from './retry-policy.js';
+export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type ClassRetryOverride, type RetryOptions, type RetryPolicy } from './retry-policy.js';
 export { decideRetry, type RetryDecision } from './backoff.js';
 export { runWithTimeout, type RunWithTimeoutOptions } from './timeout.js';

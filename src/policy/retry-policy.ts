@@ -1,13 +1,5 @@
 import { ERROR_CLASSES, isErrorClass, type ErrorClass } from '../errors/error-class.js';
-import {
-  checkBoolean,
-  checkKnownKeys,
-  checkNumber,
-  checkObject,
-  checkOneOf,
-  checkOrdered,
-  type NumberBounds,
-} from '../options/option-check.js';
+import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOrdered, type NumberBounds } from '../options/option-check.js';
 
 /** Per-class tweaks; unset fields fall back to the policy's own values. */
 export interface ClassRetryOverride {
@@ -77,10 +69,7 @@ export function resolveRetryPolicy(options: RetryOptions | undefined, base: Retr
     maxRetryAfterMs: num('maxRetryAfterMs', DELAY, base.maxRetryAfterMs),
     classes: resolveClasses(o.classes, base.classes ?? {}, `${path}.classes`),
   };
-  checkOrdered(
-    { path: `${path}.initialDelayMs`, value: policy.initialDelayMs },
-    { path: `${path}.maxDelayMs`, value: policy.maxDelayMs },
-  );
+  checkOrdered({ path: `${path}.initialDelayMs`, value: policy.initialDelayMs }, { path: `${path}.maxDelayMs`, value: policy.maxDelayMs });
   for (const [cls, override] of Object.entries(policy.classes ?? {})) {
     // Check the delays the class will actually use, naming where each one came from.
     const at = (key: 'initialDelayMs' | 'maxDelayMs') => {
@@ -92,11 +81,7 @@ export function resolveRetryPolicy(options: RetryOptions | undefined, base: Retr
   return policy;
 }
 
-function resolveClasses(
-  value: unknown,
-  base: Partial<Record<ErrorClass, ClassRetryOverride>>,
-  path: string,
-): Partial<Record<ErrorClass, ClassRetryOverride>> {
+function resolveClasses(value: unknown, base: Partial<Record<ErrorClass, ClassRetryOverride>>, path: string): Partial<Record<ErrorClass, ClassRetryOverride>> {
   const merged: Partial<Record<ErrorClass, ClassRetryOverride>> = {};
   for (const cls of ERROR_CLASSES) {
     const b = base[cls];

@@ -40,8 +40,7 @@ export interface ActionSpec {
 
 const fromRunning = (to: RunStatus): ActionSpec['moves'] => ({ running: to });
 const LIVE: readonly RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked'];
-const all = (to: (from: RunStatus) => RunStatus, statuses: readonly RunStatus[]) =>
-  Object.fromEntries(statuses.map((s) => [s, to(s)])) as ActionSpec['moves'];
+const all = (to: (from: RunStatus) => RunStatus, statuses: readonly RunStatus[]) => Object.fromEntries(statuses.map((s) => [s, to(s)])) as ActionSpec['moves'];
 
 /** Where a claim may find a run, and whether it needs to be due or its lease expired: see isClaimable. */
 export const CLAIMABLE = {
@@ -126,10 +125,7 @@ export function isTerminal(status: RunStatus): boolean {
 }
 
 /** Whether a claim may take this run at `now` (the claimable SQL of every store is generated from CLAIMABLE). */
-export function isClaimable(
-  run: { status: RunStatus; wakeAt: number | null; lease: { expiresAt: number } | null },
-  now: number,
-): boolean {
+export function isClaimable(run: { status: RunStatus; wakeAt: number | null; lease: { expiresAt: number } | null }, now: number): boolean {
   const among = (set: readonly RunStatus[]) => set.includes(run.status);
   if (among(CLAIMABLE.always)) return true;
   if (among(CLAIMABLE.whenDue)) return run.wakeAt !== null && run.wakeAt <= now;

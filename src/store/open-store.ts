@@ -78,9 +78,5 @@ export function parseStoreUrl(url: string): StoreTarget {
     if (path === '') throw new LifelineError('INVALID_STORE_URL', 'configuration', `The sqlite: store URL names no file path.`);
     return { backend: 'sqlite', path };
   }
-  throw new LifelineError(
-    'INVALID_STORE_URL',
-    'configuration',
-    `Unsupported store URL scheme "${scheme}:"; accepted forms are ${ACCEPTED_FORMS}.`,
-  );
+  throw new LifelineError('INVALID_STORE_URL', 'configuration', `Unsupported store URL scheme "${scheme}:"; accepted forms are ${ACCEPTED_FORMS}.`);
 }

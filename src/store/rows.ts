@@ -3,18 +3,7 @@
 // camelCase in records; nothing else differs.
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEventType } from './events.js';
-import type {
-  AttemptOutcome,
-  AttemptRecord,
-  EventRecord,
-  RunRecord,
-  RunStatus,
-  SignalRecord,
-  StepKind,
-  StepRecord,
-  StepStatus,
-  StoredError,
-} from './types.js';
+import type { AttemptOutcome, AttemptRecord, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
 
 export interface RunRow {
   id: string;

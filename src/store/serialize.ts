@@ -62,7 +62,11 @@ function checkSerializable(value: unknown, what: string, path: string, seen: Set
         const proto: unknown = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) {
           const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-          throw new SerializationError(what, path, `${typeof name === 'string' && name ? `a ${name}` : 'an object with a prototype'} is not plain data: JSON keeps only its own fields, not its class or methods (return a plain object, e.g. the parsed body of a Response)`);
+          throw new SerializationError(
+            what,
+            path,
+            `${typeof name === 'string' && name ? `a ${name}` : 'an object with a prototype'} is not plain data: JSON keeps only its own fields, not its class or methods (return a plain object, e.g. the parsed body of a Response)`,
+          );
         }
         for (const key of Object.keys(value)) {
           checkSerializable((value as Record<string, unknown>)[key], what, `${path}.${key}`, seen);

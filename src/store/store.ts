@@ -1,16 +1,6 @@
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
-import type {
-  AttemptOutcome,
-  AttemptRecord,
-  EventRecord,
-  Json,
-  RunRecord,
-  RunStatus,
-  SignalRecord,
-  StepRecord,
-  StoredError,
-} from './types.js';
+import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
  * The one contract between the engine and a database. Every backend passes

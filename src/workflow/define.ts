@@ -46,9 +46,7 @@ export function defineWorkflow<I = unknown, O = unknown>(
   options: WorkflowOptions<I, O> = {},
 ): WorkflowDefinition<I, O> {
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(name)) {
-    throw new InvalidOptionsError(
-      `Invalid workflow name ${JSON.stringify(name)}: use 1-128 letters, digits, "_", ".", ":" or "-"`,
-    );
+    throw new InvalidOptionsError(`Invalid workflow name ${JSON.stringify(name)}: use 1-128 letters, digits, "_", ".", ":" or "-"`);
   }
   if (typeof fn !== 'function') throw new InvalidOptionsError(`Workflow "${name}" needs a function (got ${typeof fn})`);
   checkWorkflowOptions(options, name);

@@ -86,7 +86,10 @@ export class RunContext implements WorkflowContext {
     const previous = this.signalTurns.get(name) ?? Promise.resolve();
     let endTurn: () => void = () => {};
     const turn = new Promise<void>((resolve) => (endTurn = resolve));
-    this.signalTurns.set(name, previous.then(() => turn));
+    this.signalTurns.set(
+      name,
+      previous.then(() => turn),
+    );
     await previous;
     try {
       const signal = await this.host.peekSignal(name);

@@ -37,7 +37,9 @@ async function completedScenario(runs: number): Promise<{ report: ChaosReport; e
       const stepId = `s${s}#0`;
       await store.startAttempt({ runId, token, stepId, stepName: `s${s}`, attempt: 1, startedAt: T, workerId });
       await store.commitStep({
-        runId, token, now: T,
+        runId,
+        token,
+        now: T,
         step: { stepId, name: `s${s}`, seq: s, kind: 'step', status: 'completed', output: String(s), error: null, attempts: 1, startedAt: T, completedAt: T },
         attempt: { attempt: 1, endedAt: T, outcome: 'succeeded' },
       });
@@ -74,16 +76,27 @@ describe('chaos checks', () => {
 
   it('reject an execution by a live worker before the commit, and a committer that is not the last to execute', () => {
     const committedBy = new Map([['r:s#0', COMMITTER]]);
-    expect(() => checkReexecutions({ killedPids: new Set([KILLED]) }, committedBy, [{ key: 'r:s#0', pid: 333 }, { key: 'r:s#0', pid: COMMITTER }])).toThrow(
-      `step r:s#0 ran again after a commit: executions by pids 333, ${COMMITTER}, committed by ${COMMITTER}, killed: ${KILLED}`,
-    );
-    expect(() => checkReexecutions({ killedPids: new Set([KILLED]) }, committedBy, [{ key: 'r:s#0', pid: COMMITTER }, { key: 'r:s#0', pid: KILLED }])).toThrow('step r:s#0 ran again after a commit');
+    expect(() =>
+      checkReexecutions({ killedPids: new Set([KILLED]) }, committedBy, [
+        { key: 'r:s#0', pid: 333 },
+        { key: 'r:s#0', pid: COMMITTER },
+      ]),
+    ).toThrow(`step r:s#0 ran again after a commit: executions by pids 333, ${COMMITTER}, committed by ${COMMITTER}, killed: ${KILLED}`);
+    expect(() =>
+      checkReexecutions({ killedPids: new Set([KILLED]) }, committedBy, [
+        { key: 'r:s#0', pid: COMMITTER },
+        { key: 'r:s#0', pid: KILLED },
+      ]),
+    ).toThrow('step r:s#0 ran again after a commit');
   });
 
   it('reject a killed worker that re-executed more steps than it can have had in flight', () => {
     const keys = ['a', 'b', 'c'];
     const committedBy = new Map(keys.map((k) => [k, COMMITTER]));
-    const executions = keys.flatMap((key) => [{ key, pid: KILLED }, { key, pid: COMMITTER }]);
+    const executions = keys.flatMap((key) => [
+      { key, pid: KILLED },
+      { key, pid: COMMITTER },
+    ]);
     expect(checkReexecutions({ killedPids: new Set([KILLED]), concurrency: 3 }, committedBy, executions).reexecuted).toBe(3);
     expect(() => checkReexecutions({ killedPids: new Set([KILLED]), concurrency: 2 }, committedBy, executions)).toThrow(
       `killed workers re-executed more steps than they can have had in flight (2): pid ${KILLED}: 3`,

@@ -49,7 +49,10 @@ export async function checkChaosInvariants(report: ChaosReport, runs: number, st
   // The scenario really crashed workers while runs were still in flight.
   expect(report.kills).toBeGreaterThanOrEqual(3);
   if (report.completedAtKills !== undefined) {
-    expect(report.completedAtKills.filter((done) => done < runs).length, `kills while runs were in flight (completed runs at each kill: ${report.completedAtKills.join(', ')})`).toBeGreaterThanOrEqual(3);
+    expect(
+      report.completedAtKills.filter((done) => done < runs).length,
+      `kills while runs were in flight (completed runs at each kill: ${report.completedAtKills.join(', ')})`,
+    ).toBeGreaterThanOrEqual(3);
   }
   return summary;
 }
@@ -74,7 +77,9 @@ export function checkReexecutions(
     const earlier = pids.slice(0, -1);
     const notKilled = earlier.filter((pid) => !report.killedPids.has(pid));
     if (notKilled.length > 0 || pids[pids.length - 1] !== committer) {
-      throw new Error(`step ${key} ran again after a commit: executions by pids ${pids.join(', ')}, committed by ${committer}, killed: ${[...report.killedPids].join(', ')}`);
+      throw new Error(
+        `step ${key} ran again after a commit: executions by pids ${pids.join(', ')}, committed by ${committer}, killed: ${[...report.killedPids].join(', ')}`,
+      );
     }
     for (const pid of earlier) reexecutedByPid.set(pid, (reexecutedByPid.get(pid) ?? 0) + 1);
     reexecuted += earlier.length;
@@ -82,7 +87,9 @@ export function checkReexecutions(
   const concurrency = report.concurrency ?? CHAOS_CONCURRENCY;
   const excessive = [...reexecutedByPid].filter(([, n]) => n > concurrency);
   if (excessive.length > 0) {
-    throw new Error(`killed workers re-executed more steps than they can have had in flight (${concurrency}): ${excessive.map(([pid, n]) => `pid ${pid}: ${n}`).join(', ')}`);
+    throw new Error(
+      `killed workers re-executed more steps than they can have had in flight (${concurrency}): ${excessive.map(([pid, n]) => `pid ${pid}: ${n}`).join(', ')}`,
+    );
   }
   return { reexecuted, reexecutedByPid };
 }

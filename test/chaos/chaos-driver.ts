@@ -17,7 +17,6 @@ export function requireBuild(): void {
   assertFreshBuild();
 }
 
-
 export interface ChaosOptions {
   db: string;
   effects: string;
@@ -62,7 +61,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let stderr = '';
   const env = { ...process.env, ...options.env, CHAOS_EFFECTS: options.effects };
   const spawnWorker = (slot: number): ChildProcess => {
-    const child = spawn(process.execPath, [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', String(concurrency), '--host', 'chaos-host', ...(options.workerArgs ?? [])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', String(concurrency), '--host', 'chaos-host', ...(options.workerArgs ?? [])],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     child.stderr?.on('data', (chunk: Buffer) => (stderr += `[worker ${slot}] ${chunk.toString()}`));
     return child;
   };
@@ -83,7 +86,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         throw new Error(`chaos (seed ${options.seed}): runs ended without completing after ${kills} kills:\n${described.join('\n')}\n${stderr.slice(-3000)}`);
       }
       if ((Date.now() - started) / 1000 > options.maxSeconds) {
-        throw new Error(`chaos (seed ${options.seed}): only ${done.length}/${options.runs} runs completed after ${options.maxSeconds} s and ${kills} kills\n${stderr.slice(-3000)}`);
+        throw new Error(
+          `chaos (seed ${options.seed}): only ${done.length}/${options.runs} runs completed after ${options.maxSeconds} s and ${kills} kills\n${stderr.slice(-3000)}`,
+        );
       }
       // The driver's pauses are the chaos schedule itself, not synchronisation of the test.
       await new Promise((r) => setTimeout(r, 500 + random() * 1500));

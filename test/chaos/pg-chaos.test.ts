@@ -41,7 +41,10 @@ async function scenario(name: string, seed: number, fault?: () => Promise<void>)
     ...(fault ? { fault, faultAfterKills: 2 } : {}),
   });
   const keys = new Set((await sql<{ key: string }>(`SELECT key FROM ${effects}.effects`)).map((r) => r.key));
-  const executions = (await sql<{ key: string; pid: number }>(`SELECT key, pid FROM ${effects}.executions ORDER BY id`)).map((r) => ({ key: r.key, pid: Number(r.pid) }));
+  const executions = (await sql<{ key: string; pid: number }>(`SELECT key, pid FROM ${effects}.executions ORDER BY id`)).map((r) => ({
+    key: r.key,
+    pid: Number(r.pid),
+  }));
   await checkChaosInvariants(report, 300, 10, { keys, executions });
   await report.store.close();
 }

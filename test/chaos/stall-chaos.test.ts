@@ -73,7 +73,10 @@ async function stallViolations(report: ChaosReport, startsFile: string, effectKe
       }
       // No execution began after the committed attempt ended (the commit's time, this host's clock).
       for (const b of began) {
-        if (b.at > (committed.endedAt ?? Infinity)) violations.push(`${key} ran again after its commit: pid ${b.pid} attempt ${b.attempt} at ${b.at}, committed by pid ${pidOf(committed.workerId)} at ${committed.endedAt}`);
+        if (b.at > (committed.endedAt ?? Infinity))
+          violations.push(
+            `${key} ran again after its commit: pid ${b.pid} attempt ${b.attempt} at ${b.at}, committed by pid ${pidOf(committed.workerId)} at ${committed.endedAt}`,
+          );
       }
       // Every execution has its own attempt row: its number, its worker; no number given twice.
       const numbers = began.map((b) => b.attempt);
@@ -81,7 +84,9 @@ async function stallViolations(report: ChaosReport, startsFile: string, effectKe
       if (reused.length > 0) violations.push(`${key}: attempt number(s) ${reused.join(',')} given to more than one execution`);
       for (const b of began) {
         if (!mine.some((a) => a.attempt === b.attempt && pidOf(a.workerId) === b.pid)) {
-          violations.push(`${key}: the execution by pid ${b.pid} with attempt ${b.attempt} left no attempt row (rows: ${mine.map((a) => `${a.attempt}/${pidOf(a.workerId)}/${a.outcome}`).join(' ')})`);
+          violations.push(
+            `${key}: the execution by pid ${b.pid} with attempt ${b.attempt} left no attempt row (rows: ${mine.map((a) => `${a.attempt}/${pidOf(a.workerId)}/${a.outcome}`).join(' ')})`,
+          );
         }
       }
     }
@@ -105,7 +110,9 @@ async function scenario(label: string, db: string, effects: string, countEffects
   });
   try {
     const { violations, executions, takenOver } = await stallViolations(report, startsFile, await countEffects());
-    console.log(`[stall-chaos/${label}] seed=${SEED} stalls=${report.kills} runs taken over=${takenOver} step executions=${executions} (${RUNS * STEPS} steps) ${report.seconds.toFixed(1)} s`);
+    console.log(
+      `[stall-chaos/${label}] seed=${SEED} stalls=${report.kills} runs taken over=${takenOver} step executions=${executions} (${RUNS * STEPS} steps) ${report.seconds.toFixed(1)} s`,
+    );
     expect(report.stderr.split('\n').filter((l) => /SQLITE_BUSY/.test(l) || (!l.includes('⚠') && /unhandled|Error:/i.test(l)))).toEqual([]);
     expect(violations).toEqual([]);
     // The scenario really stalled workers holding runs: some runs changed hands.
@@ -140,7 +147,9 @@ describe('chaos with stalled workers (SIGSTOP for twice the lease, then SIGCONT)
     await client.connect();
     try {
       await client.query(`CREATE SCHEMA stall_effects; ${EFFECT_TABLES_SQL('stall_effects.', 'postgres')}`);
-      await scenario('postgres', url('stall_chaos'), url('stall_effects'), async () => Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM stall_effects.effects')).rows[0]?.n));
+      await scenario('postgres', url('stall_chaos'), url('stall_effects'), async () =>
+        Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM stall_effects.effects')).rows[0]?.n),
+      );
     } finally {
       await client.end();
     }

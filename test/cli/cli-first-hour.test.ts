@@ -49,7 +49,9 @@ describe('lifeline CLI, first hour', () => {
     expect(run.code).toBe(6);
     expect(lifeline(['show', 'n1']).out).toMatch(/sleep#0\s+sleep\s+sleeping until \d{4}-\d\d-\d\dT/);
     const woken = lifeline(['resume', 'n1']);
-    expect(woken.out).toMatch(/^run n1 woken \(it was sleeping until \d{4}-[^)]+\); a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume n1 FILE`\n$/);
+    expect(woken.out).toMatch(
+      /^run n1 woken \(it was sleeping until \d{4}-[^)]+\); a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume n1 FILE`\n$/,
+    );
     expect(woken.code).toBe(0);
     expect(lifeline(['show', 'n1']).out).toMatch(/sleep#0\s+sleep\s+completed/);
     const resumed = lifeline(['resume', 'n1', fixture]);
@@ -74,7 +76,10 @@ describe('lifeline CLI, first hour', () => {
       code: 0,
       out: 'run b1 retried from its failed step: it is pending; a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume b1 FILE`\n',
     });
-    expect(lifeline(['retry', 'b1'])).toMatchObject({ code: 0, out: 'run b1 is already pending (retried, not yet executed); a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume b1 FILE`\n' });
+    expect(lifeline(['retry', 'b1'])).toMatchObject({
+      code: 0,
+      out: 'run b1 is already pending (retried, not yet executed); a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume b1 FILE`\n',
+    });
     writeFileSync(fix, '');
     const retried = lifeline(['retry', 'b1', fixture], { FIRST_FIX_FILE: fix });
     expect(retried.out).toContain('run b1 is already pending (retried, not yet executed); executing it here');
@@ -83,7 +88,10 @@ describe('lifeline CLI, first hour', () => {
   });
 
   it('a worker stopped by a signal exits 128 + its number: 130 on SIGINT, 143 on SIGTERM', async () => {
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const worker = await startWorker();
       worker.kill(signal);
       const [exitCode] = (await once(worker, 'exit')) as [number | null];

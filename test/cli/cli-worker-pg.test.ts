@@ -69,7 +69,9 @@ describe.skipIf(external)('lifeline worker while PostgreSQL is down (needs a har
       const location = `postgres://postgres:***@${new URL(pg.url).host}/postgres?schema=wait_worker`;
       const first = err.text().split('\n')[0];
       expect(first).toMatch(
-        new RegExp(`^lifeline: cannot reach the database ${location.replace(/[.*?+^$()[\]{}|\\]/g, '\\$&')} \\(The database is unavailable: .*ECONNREFUSED.*\\); retrying in 50 ms$`),
+        new RegExp(
+          `^lifeline: cannot reach the database ${location.replace(/[.*?+^$()[\]{}|\\]/g, '\\$&')} \\(The database is unavailable: .*ECONNREFUSED.*\\); retrying in 50 ms$`,
+        ),
       );
       expect(err.text()).toContain('retrying in 100 ms');
       expect(err.text()).not.toContain('hunter2pw');

@@ -25,12 +25,19 @@ function expectCode(result: { code: number | null; err: string }, code: number):
 
 /** Creates a pending run directly in the database, as another process (an app) would. */
 function createRun(id: string, workflow: string): void {
-  const r = spawnSync(process.execPath, ['-e', `
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `
     import('${join(root, 'build/src/index.js')}').then(async ({ Lifeline }) => {
       const l = await Lifeline.open({ db: '${db}', workflows: [] });
       await l.store.createRun({ id: '${id}', workflow: '${workflow}', input: 'null', now: Date.now() });
       await l.close();
-    })`], { encoding: 'utf8' });
+    })`,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(r.status).toBe(0);
 }
 
@@ -66,7 +73,12 @@ describe('lifeline CLI', () => {
     expect(runs.out).toMatch(/g1\s+cli\.greet\s+completed/);
     const show = lifeline(['show', 'g1', '--json']);
     expectCode(show, 0);
-    const parsed = JSON.parse(show.out) as { run: { status: string }; steps: Array<{ stepId: string; output: unknown }>; attempts: unknown[]; events: Array<{ type: string }> };
+    const parsed = JSON.parse(show.out) as {
+      run: { status: string };
+      steps: Array<{ stepId: string; output: unknown }>;
+      attempts: unknown[];
+      events: Array<{ type: string }>;
+    };
     expect(parsed.run.status).toBe('completed');
     expect(parsed.steps).toMatchObject([{ stepId: 'hello#0', output: 'hello ada' }]);
     expect(parsed.attempts).toHaveLength(1);
@@ -102,7 +114,9 @@ describe('lifeline CLI', () => {
     const env = { CLI_FIX_FILE: fix };
     const failed = lifeline(['run', fixture, '-w', 'cli.fragile', '--run-id', 'f1'], env);
     expect(failed.code).toBe(1);
-    expect(failed.err).toContain('run f1 failed [configuration]: Step "second#0" failed with configuration error after 1 attempt: API key for the data service is missing');
+    expect(failed.err).toContain(
+      'run f1 failed [configuration]: Step "second#0" failed with configuration error after 1 attempt: API key for the data service is missing',
+    );
     writeFileSync(fix, '');
     const retried = lifeline(['retry', 'f1', fixture], env);
     expect(retried.code).toBe(0);
@@ -162,7 +176,10 @@ describe('lifeline CLI', () => {
     const exited = once(worker, 'exit');
     worker.kill('SIGTERM');
     expect(await exited).toEqual([143, null]); // stopped by SIGTERM: 128 + 15
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; event: string; runId?: string; errorClass?: string });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; event: string; runId?: string; errorClass?: string });
     expect(lines.find((l) => l.event === 'step.failed')).toMatchObject({ level: 40, runId: 'leak1', errorClass: 'configuration' });
     expect(lines.find((l) => l.event === 'run.failed')).toMatchObject({ level: 50 });
     expect(out).not.toContain('hunter2secret');
@@ -191,7 +208,10 @@ describe('lifeline CLI', () => {
     expect(show).toContain('claims    6 (5 since the last committed step)');
     expect(show).toMatch(/before#0\s+step\s+completed/);
     writeFileSync(fix, 'fixed');
-    expect(lifeline(['resume', 'p1'])).toMatchObject({ code: 0, out: 'run p1 was parked; it is pending again; a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume p1 FILE`\n' });
+    expect(lifeline(['resume', 'p1'])).toMatchObject({
+      code: 0,
+      out: 'run p1 was parked; it is pending again; a running `lifeline worker FILE` picks it up, or execute it here with `lifeline resume p1 FILE`\n',
+    });
     const resumed = lifeline(['run', fixture, '-w', 'cli.crasher', '--run-id', 'p1', '-q'], { CLI_FIX_FILE: fix });
     expect(resumed).toMatchObject({ code: 0, out: '"survived"\n' });
   });
@@ -204,7 +224,9 @@ describe('lifeline CLI', () => {
     expect(badInput.err).toContain('--input is not valid JSON');
     const noWorkflow = lifeline(['run', fixture]);
     expectCode(noWorkflow, 2);
-    expect(noWorkflow.err).toContain('defines 6 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky, cli.crasher); choose one with --workflow');
+    expect(noWorkflow.err).toContain(
+      'defines 6 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky, cli.crasher); choose one with --workflow',
+    );
     expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
     const badStatus = lifeline(['runs', '--status', 'bogus']);
     expectCode(badStatus, 2);

@@ -36,7 +36,9 @@ describe('the demo', () => {
 
     const [, db, runId] = /Inspect it: npx lifeline --db (\S+) show (\S+)/.exec(out)!;
     const check = new Database(db!, { readonly: true });
-    const interrupted = check.prepare("SELECT started_at, ended_at, duration_ms FROM attempts WHERE run_id = ? AND outcome = 'interrupted'").all(runId) as Array<{ started_at: number; ended_at: number; duration_ms: number }>;
+    const interrupted = check
+      .prepare("SELECT started_at, ended_at, duration_ms FROM attempts WHERE run_id = ? AND outcome = 'interrupted'")
+      .all(runId) as Array<{ started_at: number; ended_at: number; duration_ms: number }>;
     check.close();
     expect(interrupted).toHaveLength(1);
     // the test saw the kill after it happened; the old end time (process 2's takeover) came later

@@ -9,7 +9,10 @@ describe('storeConformanceSuite options', () => {
     [{ name: '', open: openTempSqlite }, 'storeConformanceSuite: name must be a non-empty string'],
     [{ name: 'x', open: 'sqlite' }, 'storeConformanceSuite: open must be a function returning { store, cleanup }'],
     [{ name: 'x', open: openTempSqlite, areas: [] }, `storeConformanceSuite: areas must be a non-empty array of ${known}`],
-    [{ name: 'x', open: openTempSqlite, areas: ['runs', 'leases', 'cron'] }, `storeConformanceSuite: areas has unknown "leases", "cron"; known areas: ${known}`],
+    [
+      { name: 'x', open: openTempSqlite, areas: ['runs', 'leases', 'cron'] },
+      `storeConformanceSuite: areas has unknown "leases", "cron"; known areas: ${known}`,
+    ],
   ])('%j is refused', (options, message) => {
     expect(() => storeConformanceSuite(options as unknown as StoreConformanceOptions)).toThrow(new TypeError(message));
   });

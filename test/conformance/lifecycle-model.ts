@@ -61,7 +61,15 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
     weight: 3,
   },
-  { arbitrary: fc.record({ kind: fc.constant('finish' as const), run: held, stale, to: fc.constantFrom('completed' as const, 'failed' as const, 'cancelled' as const) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('finish' as const),
+      run: held,
+      stale,
+      to: fc.constantFrom('completed' as const, 'failed' as const, 'cancelled' as const),
+    }),
+    weight: 2,
+  },
   fc.record({ kind: fc.constant('cancel' as const), run }),
   { arbitrary: fc.record({ kind: fc.constant('retry' as const), run }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('wake' as const), run }), weight: 3 },
@@ -71,7 +79,10 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 /** A few runs created first, then up to 40 operations of any kind. */
 export const sequenceArb: fc.Arbitrary<Op[]> = fc
-  .tuple(fc.array(fc.constant<Op>({ kind: 'create', parent: null }), { minLength: 1, maxLength: 3 }), fc.array(opArb, { minLength: 5, maxLength: 40, size: 'max' }))
+  .tuple(
+    fc.array(fc.constant<Op>({ kind: 'create', parent: null }), { minLength: 1, maxLength: 3 }),
+    fc.array(opArb, { minLength: 5, maxLength: 40, size: 'max' }),
+  )
   .map(([creates, ops]) => [...creates, ...ops]);
 
 /** What the test remembers between operations; the store's state is always read back. */
@@ -153,14 +164,7 @@ function wakeParent(run: RunRecord, before: Map<string, RunRecord>, expected: Ma
   if (to !== null) expected.set(parent.id, to);
 }
 
-async function apply(
-  store: Store,
-  op: Op,
-  mem: Memory,
-  before: Map<string, RunRecord>,
-  expected: Map<string, RunStatus>,
-  where: string,
-): Promise<void> {
+async function apply(store: Store, op: Op, mem: Memory, before: Map<string, RunRecord>, expected: Map<string, RunStatus>, where: string): Promise<void> {
   const now = mem.now;
   switch (op.kind) {
     case 'advance':
@@ -185,7 +189,10 @@ async function apply(
         .filter((r) => (runId === undefined || r.id === runId) && isClaimable(r, now))
         .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, op.limit);
-      expect(claimed.map((r) => r.id), `claimed by ${where}`).toEqual(selectable.map((r) => r.id));
+      expect(
+        claimed.map((r) => r.id),
+        `claimed by ${where}`,
+      ).toEqual(selectable.map((r) => r.id));
       for (const r of selectable) {
         const to = decide(isPoison(r.claimsWithoutProgress, op.maxClaims) ? 'park' : 'claim', r.id, r.status);
         if (to !== null) expected.set(r.id, to);
@@ -219,8 +226,7 @@ async function apply(
       expect(result.error, where).toBeUndefined();
       const due =
         current.cancelRequested ||
-        (wakeOn !== undefined &&
-          ((op.onSignal && mem.signalled.has(id)) || wakeOn.childRunIds.some((c) => isTerminal(before.get(c)?.status ?? 'pending'))));
+        (wakeOn !== undefined && ((op.onSignal && mem.signalled.has(id)) || wakeOn.childRunIds.some((c) => isTerminal(before.get(c)?.status ?? 'pending'))));
       expect(decide(`release_${op.to}`, id, current.status), where).toBe(op.to);
       expected.set(id, releaseStatus(op.to, due && op.to !== 'pending'));
       return;

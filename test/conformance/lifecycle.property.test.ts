@@ -12,7 +12,6 @@ import { openTempSqlite } from './sqlite-temp.js';
 const SEED = process.env.PROPERTY_SEED === undefined ? 0x5bec : Number(process.env.PROPERTY_SEED);
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 80);
 
-
 describe('run lifecycle conformance: SQLite', () => {
   it('every claim and status change follows the spec', async () => {
     await fc.assert(

@@ -24,11 +24,25 @@ describe('PostgreSQL lease clock', () => {
       // Host B's clock is an hour fast: by its clock A's lease ran out long ago.
       expect(await store.claimRuns(claimArgs({ workerId: 'b', now: Date.now() + HOUR, leaseMs: LEASE }))).toEqual([]);
       // Host A's clock is an hour slow: its heartbeat still extends from the server's now, not into the past.
-      expect(await store.heartbeat({ runId: 'r1', token: mine!.lease!.token, now: Date.now() - HOUR, leaseMs: LEASE })).toEqual({ ok: true, cancelRequested: false });
+      expect(await store.heartbeat({ runId: 'r1', token: mine!.lease!.token, now: Date.now() - HOUR, leaseMs: LEASE })).toEqual({
+        ok: true,
+        cancelRequested: false,
+      });
       // ... and so does a fenced attempt start with a lease time.
-      await store.startAttempt({ runId: 'r1', token: mine!.lease!.token, leaseMs: LEASE, stepId: 's#0', stepName: 's', attempt: 1, startedAt: Date.now() - HOUR, workerId: 'a' });
+      await store.startAttempt({
+        runId: 'r1',
+        token: mine!.lease!.token,
+        leaseMs: LEASE,
+        stepId: 's#0',
+        stepName: 's',
+        attempt: 1,
+        startedAt: Date.now() - HOUR,
+        workerId: 'a',
+      });
       const expiresAt = (await store.getRun('r1'))?.lease?.expiresAt ?? 0;
-      const serverNow = await pg.withClient(async (c) => Number((await c.query<{ ms: string }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms')).rows[0]?.ms));
+      const serverNow = await pg.withClient(async (c) =>
+        Number((await c.query<{ ms: string }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms')).rows[0]?.ms),
+      );
       expect(expiresAt).toBeGreaterThan(serverNow + LEASE / 2);
       expect(await store.claimRuns(claimArgs({ workerId: 'b', now: Date.now() + HOUR, leaseMs: LEASE }))).toEqual([]);
       // A broken lease (dead owner) is claimable at once, even by a host whose clock is behind.

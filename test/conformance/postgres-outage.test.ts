@@ -28,9 +28,18 @@ describe.skipIf(external)('PostgreSQL outages (needs a harness-owned server; ski
 
       await pg.server().stopServer();
       const outage = [
-        await store.createRun({ id: 'during', workflow: WF, input: '{}', now: T0 }).then(() => null, (e: unknown) => e),
-        await store.commitStep(commitArgs(run, 'a#0')).then(() => null, (e: unknown) => e),
-        await store.getRun('before').then(() => null, (e: unknown) => e),
+        await store.createRun({ id: 'during', workflow: WF, input: '{}', now: T0 }).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+        await store.commitStep(commitArgs(run, 'a#0')).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+        await store.getRun('before').then(
+          () => null,
+          (e: unknown) => e,
+        ),
       ];
       for (const error of outage) expect(error).toBeInstanceOf(StoreUnavailableError);
       await pg.server().startServer();

@@ -27,9 +27,7 @@ function waitForCall(ms: number): { fire: () => void; called: Promise<void> } {
 describe('PostgreSQL store specifics', () => {
   it('migrates once when four stores open a fresh schema at the same moment', async () => {
     const schema = pg.freshSchema();
-    const stores = await Promise.all(
-      Array.from({ length: 4 }, () => openPostgresStore(pg.server().url, { schema, poolSize: 2, softPoolSize: 1 })),
-    );
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(pg.server().url, { schema, poolSize: 2, softPoolSize: 1 })));
     try {
       expect(stores.map((s) => s.backend)).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
       const rows = await pg.withClient(async (c) => (await c.query(`SELECT version, name FROM "${schema}".lifeline_schema`)).rows);
@@ -53,7 +51,10 @@ describe('PostgreSQL store specifics', () => {
       await c.query(`CREATE TABLE "${schema}".lifeline_schema (version INTEGER NOT NULL, applied_at BIGINT NOT NULL, name TEXT)`);
       await c.query(MIGRATIONS[0]!.sql.replaceAll('$S', `"${schema}"`));
       await c.query(`INSERT INTO "${schema}".lifeline_schema VALUES (1, $1, 'initial schema')`, [T0]);
-      await c.query(`INSERT INTO "${schema}".runs (id, workflow, status, input, created_at, updated_at, claim_count) VALUES ('old', $1, 'pending', '{}', $2, $2, 3)`, [WF, T0]);
+      await c.query(
+        `INSERT INTO "${schema}".runs (id, workflow, status, input, created_at, updated_at, claim_count) VALUES ('old', $1, 'pending', '{}', $2, $2, 3)`,
+        [WF, T0],
+      );
     });
     const store = await openPostgresStore(pg.server().url, { schema, poolSize: 2, softPoolSize: 1 });
     try {
@@ -127,9 +128,7 @@ describe('PostgreSQL store specifics', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(missing).toEqual(
-      new StoreOpenError(location, 'no Lifeline schema there (a read-only command never creates one; check --db or LIFELINE_DB)'),
-    );
+    expect(missing).toEqual(new StoreOpenError(location, 'no Lifeline schema there (a read-only command never creates one; check --db or LIFELINE_DB)'));
     expect(await pg.withClient(async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount)).toBe(0);
 
     const writer = await openPostgresStore(pg.server().url, { schema });
@@ -162,10 +161,16 @@ describe('PostgreSQL store specifics', () => {
   });
 
   it('rejects a malformed URL or schema name without echoing it', async () => {
-    const bad = await openStore('postgres://app:s3cr3t-pw@[::1/x').then(() => null, (e: unknown) => e);
+    const bad = await openStore('postgres://app:s3cr3t-pw@[::1/x').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(bad).toMatchObject({ code: 'INVALID_STORE_URL' });
     expect(JSON.stringify(bad) + String((bad as Error).message)).not.toContain('s3cr3t-pw');
-    const schema = await openPostgresStore(pg.server().url, { schema: 'no-dashes' }).then(() => null, (e: unknown) => e);
+    const schema = await openPostgresStore(pg.server().url, { schema: 'no-dashes' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(schema).toMatchObject({ code: 'INVALID_SCHEMA_NAME' });
   });
 

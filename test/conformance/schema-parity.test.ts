@@ -50,14 +50,20 @@ describe('schema parity between the SQLite and PostgreSQL migrations', () => {
     expect(diffShapes(a, b)).toEqual([]);
     // The shape is read, not empty: every table and a sample of each kind of fact is there.
     for (const line of [
-      'table runs', 'table step_results', 'table attempts', 'table signals', 'table events', 'table lifeline_schema',
+      'table runs',
+      'table step_results',
+      'table attempts',
+      'table signals',
+      'table events',
+      'table lifeline_schema',
       'runs.claims_without_progress: integer, not null, default 0',
       'runs.lease_renewed_at: integer, null, no default',
       'step_results: primary key (run_id, step_id)',
       'attempts: unique (run_id, step_id, attempt)',
-      "runs: index runs_lease_host (lease_host) partial",
+      'runs: index runs_lease_host (lease_host) partial',
       'events: index events_run (run_id, id)',
-    ]) expect(a.lines).toContain(line);
+    ])
+      expect(a.lines).toContain(line);
   });
 
   it('reports a column that only one backend has', async () => {

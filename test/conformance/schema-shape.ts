@@ -45,14 +45,24 @@ export function sqliteShape(db: Database.Database): string[] {
   for (const table of tables) {
     lines.push(`table ${table}`);
     const info = db.prepare(`SELECT name, type, "notnull" AS not_null, dflt_value, pk FROM pragma_table_info(?)`).all(table) as {
-      name: string; type: string; not_null: number; dflt_value: string | null; pk: number;
+      name: string;
+      type: string;
+      not_null: number;
+      dflt_value: string | null;
+      pk: number;
     }[];
     // A primary key column is not null in both (STRICT tables and INTEGER PRIMARY KEY in SQLite).
     for (const c of info) lines.push(column(table, c.name, c.type, c.not_null === 0 && c.pk === 0, c.dflt_value));
-    const pk = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+    const pk = info
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name);
     if (pk.length > 0) lines.push(`${table}: primary key (${pk.join(', ')})`);
     const indexes = db.prepare(`SELECT name, "unique" AS isUnique, origin, partial FROM pragma_index_list(?)`).all(table) as {
-      name: string; isUnique: number; origin: string; partial: number;
+      name: string;
+      isUnique: number;
+      origin: string;
+      partial: number;
     }[];
     for (const i of indexes) {
       const columns = db.prepare(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`).pluck().all(i.name) as string[];

@@ -77,9 +77,11 @@ describe('SQLite durability (synchronous=FULL)', () => {
       // A soft write sharing a batch with a durable one is committed durably too.
       expect(await Promise.all([batcher.write(false, seen), batcher.write(true, seen)])).toEqual([FULL, FULL]);
       // A soft op that throws still leaves the connection at FULL.
-      await expect(batcher.write(false, () => {
-        throw new Error('soft op failed');
-      })).rejects.toThrow('soft op failed');
+      await expect(
+        batcher.write(false, () => {
+          throw new Error('soft op failed');
+        }),
+      ).rejects.toThrow('soft op failed');
       expect(synchronous(db)).toBe(FULL);
     } finally {
       batcher.close();

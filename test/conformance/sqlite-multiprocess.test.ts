@@ -69,18 +69,14 @@ describe('SQLite store shared by several processes', () => {
       const statuses = db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all();
       expect(statuses).toEqual([{ status: 'completed', n: total }]);
       expect(db.prepare('SELECT COUNT(*) AS n FROM runs WHERE claim_count <> 1').get()).toEqual({ n: 0 });
-      const finishes = db
-        .prepare(`SELECT run_id, COUNT(*) AS n FROM events WHERE type = 'run.completed' GROUP BY run_id HAVING n <> 1`)
-        .all();
+      const finishes = db.prepare(`SELECT run_id, COUNT(*) AS n FROM events WHERE type = 'run.completed' GROUP BY run_id HAVING n <> 1`).all();
       expect(finishes).toEqual([]);
       expect(db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.completed'`).get()).toEqual({ n: total });
       expect(db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT run_id || step_id) AS d FROM step_results').get()).toEqual({
         n: total * STEPS,
         d: total * STEPS,
       });
-      expect(db.prepare(`SELECT outcome, COUNT(*) AS n FROM attempts GROUP BY outcome`).all()).toEqual([
-        { outcome: 'succeeded', n: total * STEPS },
-      ]);
+      expect(db.prepare(`SELECT outcome, COUNT(*) AS n FROM attempts GROUP BY outcome`).all()).toEqual([{ outcome: 'succeeded', n: total * STEPS }]);
       const finished = results.reduce((sum, r) => sum + (JSON.parse(r.stdout.replace('ready\n', '')) as { finished: number }).finished, 0);
       expect(finished).toBe(total);
     } finally {

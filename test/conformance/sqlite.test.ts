@@ -32,12 +32,18 @@ describe('SQLite store specifics', () => {
     db.exec('CREATE TABLE lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)');
     db.exec(MIGRATIONS[0]!.sql);
     db.prepare('INSERT INTO lifeline_schema VALUES (1, ?, ?)').run(T0, 'initial schema');
-    db.prepare(`INSERT INTO runs (id, workflow, status, input, created_at, updated_at, claim_count) VALUES ('old', ?, 'pending', '{}', ?, ?, 3)`).run(WF, T0, T0);
+    db.prepare(`INSERT INTO runs (id, workflow, status, input, created_at, updated_at, claim_count) VALUES ('old', ?, 'pending', '{}', ?, ?, 3)`).run(
+      WF,
+      T0,
+      T0,
+    );
     db.close();
     const store = await openSqliteStore(path);
     try {
       expect(await store.getRun('old')).toMatchObject({ status: 'pending', claimCount: 3, claimsWithoutProgress: 0 });
-      expect((await store.claimRuns({ workerId: 'w', host: 'h', pid: 1, now: T0, leaseMs: 1000, limit: 1, workflows: [WF], maxClaimsWithoutProgress: 1 }))[0]).toMatchObject({ status: 'running', claimsWithoutProgress: 1 });
+      expect(
+        (await store.claimRuns({ workerId: 'w', host: 'h', pid: 1, now: T0, leaseMs: 1000, limit: 1, workflows: [WF], maxClaimsWithoutProgress: 1 }))[0],
+      ).toMatchObject({ status: 'running', claimsWithoutProgress: 1 });
     } finally {
       await store.close();
     }
@@ -80,8 +86,7 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to 3. ` +
-        'Upgrade Lifeline to open it; the database was not modified.',
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to 3. ` + 'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);
     expect(sideFiles(path)).toEqual([]);

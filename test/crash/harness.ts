@@ -20,7 +20,6 @@ export function assertBuilt(): void {
   assertFreshBuild();
 }
 
-
 export interface Cancellable<T> {
   promise: Promise<T>;
   cancel(): void;
@@ -138,7 +137,9 @@ export class WorkerPool {
 
   describe(): string {
     return this.all
-      .map((p) => `#${p.index} pid ${p.pid} killedBy=${p.killedBy ?? '-'}${p.stderr.trim() ? `\n    stderr: ${p.stderr.trim().split('\n').join('\n    ')}` : ''}`)
+      .map(
+        (p) => `#${p.index} pid ${p.pid} killedBy=${p.killedBy ?? '-'}${p.stderr.trim() ? `\n    stderr: ${p.stderr.trim().split('\n').join('\n    ')}` : ''}`,
+      )
       .join('\n  ');
   }
 }
@@ -213,7 +214,8 @@ export function checkInvariants(
   for (const runId of runIds) {
     const steps = stepsOf.all(runId) as Array<{ step_id: string; status: string; attempts: number; kind: string }>;
     const ids = steps.map((s) => s.step_id);
-    if (JSON.stringify(ids) !== JSON.stringify(CRASH_STEP_IDS)) violations.push(`run ${runId} has steps ${ids.join(',')}, expected ${CRASH_STEP_IDS.join(',')}`);
+    if (JSON.stringify(ids) !== JSON.stringify(CRASH_STEP_IDS))
+      violations.push(`run ${runId} has steps ${ids.join(',')}, expected ${CRASH_STEP_IDS.join(',')}`);
     for (const s of steps) if (s.status !== 'completed') violations.push(`run ${runId} step ${s.step_id} is ${s.status}`);
 
     const attempts = attemptsOf.all(runId) as Array<{ step_id: string; attempt: number; outcome: string; worker_id: string }>;
@@ -229,16 +231,23 @@ export function checkInvariants(
       const numbers = mine.map((a) => a.attempt);
       const contiguous = numbers.every((n, i) => n === i + 1);
       const outcomes = mine.map((a) => a.outcome);
-      const shapeOk = contiguous && outcomes.length > 0 && outcomes.slice(0, -1).every((o) => o === 'interrupted') && outcomes[outcomes.length - 1] === 'succeeded';
+      const shapeOk =
+        contiguous && outcomes.length > 0 && outcomes.slice(0, -1).every((o) => o === 'interrupted') && outcomes[outcomes.length - 1] === 'succeeded';
       if (!shapeOk || s.attempts !== numbers.length) {
-        violations.push(`run ${runId} step ${s.step_id}: attempts ${mine.map((a) => `${a.attempt}:${a.outcome}`).join(' ')} (step record says ${s.attempts}); expected 1..n, interrupted then one succeeded`);
+        violations.push(
+          `run ${runId} step ${s.step_id}: attempts ${mine.map((a) => `${a.attempt}:${a.outcome}`).join(' ')} (step record says ${s.attempts}); expected 1..n, interrupted then one succeeded`,
+        );
       }
       // Every execution that began has its own attempt row: no two executions saw one number.
       const began = startsByStep.get(`${runId} ${s.step_id}`) ?? [];
       const reused = began.filter((n, i) => began.indexOf(n) !== i);
-      if (reused.length > 0) violations.push(`run ${runId} step ${s.step_id}: attempt number(s) ${reused.join(',')} given to more than one execution (executions saw ${began.join(',')})`);
+      if (reused.length > 0)
+        violations.push(
+          `run ${runId} step ${s.step_id}: attempt number(s) ${reused.join(',')} given to more than one execution (executions saw ${began.join(',')})`,
+        );
       const unrecorded = began.filter((n) => !numbers.includes(n));
-      if (unrecorded.length > 0) violations.push(`run ${runId} step ${s.step_id}: execution(s) with attempt ${unrecorded.join(',')} left no attempt row (rows ${numbers.join(',')})`);
+      if (unrecorded.length > 0)
+        violations.push(`run ${runId} step ${s.step_id}: execution(s) with attempt ${unrecorded.join(',')} left no attempt row (rows ${numbers.join(',')})`);
       if (began.length === 0) violations.push(`run ${runId} step ${s.step_id}: no execution logged its start`);
       const committed = mine.find((a) => a.outcome === 'succeeded');
       if (!committed) continue;
@@ -259,7 +268,9 @@ export function checkInvariants(
         for (const e of effects) {
           const by = pool.byPid(e.pid);
           if (by && by.index > committer.index) {
-            violations.push(`run ${runId} step ${s.step_id} committed by worker #${committer.index} (pid ${committerPid}) but executed again by later worker #${by.index} (pid ${e.pid})`);
+            violations.push(
+              `run ${runId} step ${s.step_id} committed by worker #${committer.index} (pid ${committerPid}) but executed again by later worker #${by.index} (pid ${e.pid})`,
+            );
           }
         }
       }

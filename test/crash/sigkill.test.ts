@@ -81,7 +81,8 @@ async function setUp(name: string, workerArgs: string[]): Promise<Scenario> {
         throw new Error(`observer query failed: ${String(error)} (seed=${SEED}, db ${dbPath})`, { cause: error });
       }
     },
-    context: (what) => `${what}\n  seed=${SEED} (CRASH_SEED=${SEED} to replay) after ${Date.now() - started} ms; db ${dbPath}\n  workers:\n  ${pool.describe()}`,
+    context: (what) =>
+      `${what}\n  seed=${SEED} (CRASH_SEED=${SEED} to replay) after ${Date.now() - started} ms; db ${dbPath}\n  workers:\n  ${pool.describe()}`,
   };
 }
 
@@ -118,7 +119,12 @@ function summarize(s: Scenario, label: string, kills: number, started: number): 
 }
 
 function assertNoBusy(s: Scenario): void {
-  const busy = s.pool.all.flatMap((p) => p.output.split('\n').filter((l) => /SQLITE_BUSY|SQLITE_LOCKED/.test(l)).map((l) => `#${p.index}: ${l}`));
+  const busy = s.pool.all.flatMap((p) =>
+    p.output
+      .split('\n')
+      .filter((l) => /SQLITE_BUSY|SQLITE_LOCKED/.test(l))
+      .map((l) => `#${p.index}: ${l}`),
+  );
   expect(busy, s.context('SQLITE_BUSY reached a worker')).toEqual([]);
 }
 
@@ -156,7 +162,10 @@ describe('SIGKILL at random moments', () => {
 
     const { violations, stats } = summarize(s, 'one worker', kills, started);
     expect(violations, s.context('invariants violated')).toEqual([]);
-    expect(stats.interruptedAttempts + stats.duplicateSideEffects, s.context(`no kill landed mid-step (kills=${kills}): the test exercised nothing`)).toBeGreaterThan(0);
+    expect(
+      stats.interruptedAttempts + stats.duplicateSideEffects,
+      s.context(`no kill landed mid-step (kills=${kills}): the test exercised nothing`),
+    ).toBeGreaterThan(0);
     assertNoBusy(s);
     s.db.close();
   });
@@ -202,9 +211,17 @@ describe('SIGKILL at random moments', () => {
 
     const { violations, stats } = summarize(s, 'two workers', kills, started);
     expect(violations, s.context('invariants violated')).toEqual([]);
-    expect(stats.interruptedAttempts + stats.duplicateSideEffects, s.context(`no kill landed mid-step (kills=${kills}): the test exercised nothing`)).toBeGreaterThan(0);
+    expect(
+      stats.interruptedAttempts + stats.duplicateSideEffects,
+      s.context(`no kill landed mid-step (kills=${kills}): the test exercised nothing`),
+    ).toBeGreaterThan(0);
     assertNoBusy(s);
-    const workerErrors = s.pool.all.flatMap((p) => p.output.split('\n').filter((l) => l.includes('worker error')).map((l) => `#${p.index}: ${l}`));
+    const workerErrors = s.pool.all.flatMap((p) =>
+      p.output
+        .split('\n')
+        .filter((l) => l.includes('worker error'))
+        .map((l) => `#${p.index}: ${l}`),
+    );
     expect(workerErrors, s.context('workers reported errors')).toEqual([]);
     s.db.close();
   });

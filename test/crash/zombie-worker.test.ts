@@ -56,7 +56,10 @@ async function zombieScenario() {
   const b = await Lifeline.open({ db, workflows: [wfB], clock: clockB });
   cleanups.push(async () => {
     world.failHungStep(transient());
-    for (const [l, c] of [[a, clockA], [b, clockB]] as const) {
+    for (const [l, c] of [
+      [a, clockA],
+      [b, clockB],
+    ] as const) {
       const closing = l.close();
       for (let i = 0; i < 5; i++) await c.advance(60_000);
       await closing;

@@ -143,7 +143,10 @@ describe('signals', () => {
 
 describe('child workflows', () => {
   const child = defineWorkflow('durable.child', async (ctx, input: { n: number }) => {
-    if (input.n < 0) await ctx.step('explode', () => { throw new TypeError('negative'); });
+    if (input.n < 0)
+      await ctx.step('explode', () => {
+        throw new TypeError('negative');
+      });
     return ctx.step('square', () => input.n * input.n);
   });
   const parent = defineWorkflow('durable.parent', async (ctx, input: { ns: number[] }) => {

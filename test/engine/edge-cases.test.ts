@@ -59,7 +59,7 @@ describe('races found in review', () => {
     await expect(h.result()).rejects.toThrow(`Run ${h.runId} was cancelled.`);
   });
 
-  it('stop() during a resumed run\'s history load gives the run back instead of hanging', async () => {
+  it("stop() during a resumed run's history load gives the run back instead of hanging", async () => {
     const clock = new ManualClock();
     const tmp = tempDir();
     const real = await openStore(join(tmp.dir, 'g.db'));
@@ -145,11 +145,15 @@ describe('manual retry', () => {
     let calls = 0;
     let failUntil = 3; // the first run fails all 3 attempts
     const wf = defineWorkflow('edge.retry-budget', async (ctx) =>
-      ctx.step('flaky', () => {
-        calls++;
-        if (calls <= failUntil) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
-        return calls;
-      }, { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 } }),
+      ctx.step(
+        'flaky',
+        () => {
+          calls++;
+          if (calls <= failUntil) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+          return calls;
+        },
+        { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 } },
+      ),
     );
     engine = await startEngine({ workflows: [wf] });
     const h = await engine.lifeline.start(wf, null);
@@ -159,7 +163,12 @@ describe('manual retry', () => {
     expect(await h.result()).toBe(6);
     const attempts = await engine.lifeline.store.listAttempts(h.runId);
     expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
-      [1, 'failed'], [2, 'failed'], [3, 'failed'], [4, 'failed'], [5, 'failed'], [6, 'succeeded'],
+      [1, 'failed'],
+      [2, 'failed'],
+      [3, 'failed'],
+      [4, 'failed'],
+      [5, 'failed'],
+      [6, 'succeeded'],
     ]);
   });
 });

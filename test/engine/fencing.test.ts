@@ -57,7 +57,10 @@ describe('fencing a zombie worker while the new owner holds the running run', ()
     cleanups.push(async () => {
       gates.A.release('late A');
       gates.B.release('late B');
-      for (const [l, c] of [[a, clockA], [b, clockB]] as const) {
+      for (const [l, c] of [
+        [a, clockA],
+        [b, clockB],
+      ] as const) {
         const closing = l.close();
         for (let i = 0; i < 5; i++) await c.advance(60_000);
         await closing;

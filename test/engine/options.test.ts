@@ -94,13 +94,37 @@ describe('unknown options: one message everywhere', () => {
 describe('ctx.step arguments are checked before the step runs (real SQLite store)', () => {
   type Call = (ctx: WorkflowContext, body: () => string) => Promise<unknown>;
   const cases: Array<[string, Call, string]> = [
-    ['a null name', (ctx, body) => ctx.step(null as never, body), 'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got null)'],
-    ['an empty name', (ctx, body) => ctx.step('', body), 'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got "")'],
-    ['an object as name', (ctx, body) => ctx.step({} as never, body), 'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got {})'],
-    ['a NUL in the name', (ctx, body) => ctx.step('a\0b', body), 'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got "a\\u0000b")'],
+    [
+      'a null name',
+      (ctx, body) => ctx.step(null as never, body),
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got null)',
+    ],
+    [
+      'an empty name',
+      (ctx, body) => ctx.step('', body),
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got "")',
+    ],
+    [
+      'an object as name',
+      (ctx, body) => ctx.step({} as never, body),
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got {})',
+    ],
+    [
+      'a NUL in the name',
+      (ctx, body) => ctx.step('a\0b', body),
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got "a\\u0000b")',
+    ],
     ['a string as function', (ctx) => ctx.step('s', 'body' as never), 'Invalid step "s" in workflow "WF": its function must be a function (got "body")'],
-    ['a misspelt option', (ctx, body) => ctx.step('s', body, { timout: '1s' } as never), `Invalid option step "s".timout: unknown option (known: ${STEP_KNOWN})`],
-    ['a bad timeout', (ctx, body) => ctx.step('s', body, { timeout: -1 }), 'Invalid option step "s".timeout: must be a duration >= 0 in ms or a string like "5s" (got -1)'],
+    [
+      'a misspelt option',
+      (ctx, body) => ctx.step('s', body, { timout: '1s' } as never),
+      `Invalid option step "s".timout: unknown option (known: ${STEP_KNOWN})`,
+    ],
+    [
+      'a bad timeout',
+      (ctx, body) => ctx.step('s', body, { timeout: -1 }),
+      'Invalid option step "s".timeout: must be a duration >= 0 in ms or a string like "5s" (got -1)',
+    ],
   ];
 
   it.each(cases)('%s: the run fails at once with class configuration, nothing ran or was written', async (what, call, message) => {

@@ -24,7 +24,11 @@ describe('retries by error class', () => {
   it('retries a transient error after a backoff within the cap, then succeeds', async () => {
     const clock = new ManualClock();
     const wf = defineWorkflow('retry.transient', async (ctx) =>
-      ctx.step('call', failing(2, () => err({ code: 'ECONNRESET' })), { retry: { initialDelayMs: 1000, maxDelayMs: 1000, jitter: 'none' } }),
+      ctx.step(
+        'call',
+        failing(2, () => err({ code: 'ECONNRESET' })),
+        { retry: { initialDelayMs: 1000, maxDelayMs: 1000, jitter: 'none' } },
+      ),
     );
     engine = await startEngine({ workflows: [wf], clock });
     const h = await engine.lifeline.start(wf, null);
@@ -44,7 +48,12 @@ describe('retries by error class', () => {
   });
 
   it('never retries configuration errors and names step, class, attempts and message', async () => {
-    const wf = defineWorkflow('retry.config', async (ctx) => ctx.step('auth', failing(5, () => err({ status: 401 }, 'Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz123456'))));
+    const wf = defineWorkflow('retry.config', async (ctx) =>
+      ctx.step(
+        'auth',
+        failing(5, () => err({ status: 401 }, 'Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz123456')),
+      ),
+    );
     engine = await startEngine({ workflows: [wf] });
     const h = await engine.lifeline.start(wf, null);
     await expect(h.result()).rejects.toThrow('Step "auth#0" failed with configuration error after 1 attempt: Incorrect API key provided: [REDACTED]');
@@ -54,7 +63,12 @@ describe('retries by error class', () => {
   });
 
   it('does not retry logic errors', async () => {
-    const wf = defineWorkflow('retry.logic', async (ctx) => ctx.step('bug', failing(5, () => new TypeError('x is not a function'))));
+    const wf = defineWorkflow('retry.logic', async (ctx) =>
+      ctx.step(
+        'bug',
+        failing(5, () => new TypeError('x is not a function')),
+      ),
+    );
     engine = await startEngine({ workflows: [wf] });
     await expect((await engine.lifeline.start(wf, null)).result()).rejects.toThrow('failed with logic error after 1 attempt');
   });
@@ -62,7 +76,11 @@ describe('retries by error class', () => {
   it('honours Retry-After on a rate limit', async () => {
     const clock = new ManualClock();
     const wf = defineWorkflow('retry.ratelimit', async (ctx) =>
-      ctx.step('llm', failing(1, () => err({ status: 429, headers: { 'retry-after': '7' } })), { retry: { initialDelayMs: 10 } }),
+      ctx.step(
+        'llm',
+        failing(1, () => err({ status: 429, headers: { 'retry-after': '7' } })),
+        { retry: { initialDelayMs: 10 } },
+      ),
     );
     engine = await startEngine({ workflows: [wf], clock });
     const h = await engine.lifeline.start(wf, null);
@@ -77,7 +95,11 @@ describe('retries by error class', () => {
   it('gives up after maxAttempts and records every attempt', async () => {
     const clock = new ManualClock();
     const wf = defineWorkflow('retry.exhaust', async (ctx) =>
-      ctx.step('flaky', failing(10, () => err({ status: 503 })), { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, jitter: 'none' } }),
+      ctx.step(
+        'flaky',
+        failing(10, () => err({ status: 503 })),
+        { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, jitter: 'none' } },
+      ),
     );
     engine = await startEngine({ workflows: [wf], clock });
     const h = await engine.lifeline.start(wf, null);
@@ -88,7 +110,7 @@ describe('retries by error class', () => {
     expect((await engine.lifeline.store.listAttempts(h.runId)).map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
   });
 
-  it('a step retry object shared by two workflows sits on top of each workflow\'s own policy', async () => {
+  it("a step retry object shared by two workflows sits on top of each workflow's own policy", async () => {
     const shared = { initialDelayMs: 1, maxDelayMs: 1 };
     const flaky = () => failing(10, () => err({ code: 'ECONNRESET' }));
     const two = defineWorkflow('retry.shared-two', async (ctx) => ctx.step('s', flaky(), { retry: shared }), { retry: { maxAttempts: 2 } });
@@ -99,9 +121,17 @@ describe('retries by error class', () => {
   });
 
   it('lets users add classifier rules', async () => {
-    const wf = defineWorkflow('retry.rules', async (ctx) => ctx.step('custom', failing(5, () => new Error('quota exhausted for tenant'))), {
-      classifiers: [(e) => ((e as Error).message.includes('quota') ? 'configuration' : undefined)],
-    });
+    const wf = defineWorkflow(
+      'retry.rules',
+      async (ctx) =>
+        ctx.step(
+          'custom',
+          failing(5, () => new Error('quota exhausted for tenant')),
+        ),
+      {
+        classifiers: [(e) => ((e as Error).message.includes('quota') ? 'configuration' : undefined)],
+      },
+    );
     engine = await startEngine({ workflows: [wf] });
     await expect((await engine.lifeline.start(wf, null)).result()).rejects.toThrow('failed with configuration error after 1 attempt');
   });
@@ -155,7 +185,9 @@ describe('option validation', () => {
   it('fails a step with invalid step options as a validation error naming the option', async () => {
     const wf = defineWorkflow('opts.step', async (ctx) => ctx.step('s', () => 1, { retry: { backoffMultiplier: 0.5 } }));
     engine = await startEngine({ workflows: [wf] });
-    await expect((await engine.lifeline.start(wf, null)).result()).rejects.toThrow('Invalid option step "s".retry.backoffMultiplier: must be a number from 1 to 100 (got 0.5)');
+    await expect((await engine.lifeline.start(wf, null)).result()).rejects.toThrow(
+      'Invalid option step "s".retry.backoffMultiplier: must be a number from 1 to 100 (got 0.5)',
+    );
   });
 
   it('refuses invalid worker options', async () => {
@@ -165,8 +197,12 @@ describe('option validation', () => {
     );
     expect(() => engine!.lifeline.worker({ concurrency: 0 })).toThrow('Invalid option worker.concurrency: must be an integer from 1 to 10000 (got 0)');
     expect(() => engine!.lifeline.worker({ leaseMS: 5 } as never)).toThrow('Invalid option worker.leaseMS: unknown option');
-    expect(() => engine!.lifeline.worker({ maxClaimsWithoutProgress: 0 })).toThrow('Invalid option worker.maxClaimsWithoutProgress: must be an integer from 1 to 1000 (got 0)');
-    expect(() => engine!.lifeline.worker({ maxClaimsWithoutProgress: 2.5 })).toThrow('Invalid option worker.maxClaimsWithoutProgress: must be an integer from 1 to 1000 (got 2.5)');
+    expect(() => engine!.lifeline.worker({ maxClaimsWithoutProgress: 0 })).toThrow(
+      'Invalid option worker.maxClaimsWithoutProgress: must be an integer from 1 to 1000 (got 0)',
+    );
+    expect(() => engine!.lifeline.worker({ maxClaimsWithoutProgress: 2.5 })).toThrow(
+      'Invalid option worker.maxClaimsWithoutProgress: must be an integer from 1 to 1000 (got 2.5)',
+    );
     expect(engine.lifeline.worker({ maxClaimsWithoutProgress: 1000 }).options.maxClaimsWithoutProgress).toBe(1000);
     expect(engine.lifeline.worker().options.maxClaimsWithoutProgress).toBe(5);
   });

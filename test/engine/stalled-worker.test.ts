@@ -60,7 +60,10 @@ async function open(options: { wrapStoreA?: (store: Store) => Store } = {}) {
   a.events.on('event', (e) => eventsA.push(e));
   cleanups.push(async () => {
     world.openGate();
-    for (const [l, c] of [[a, clockA], [b, clockB]] as const) {
+    for (const [l, c] of [
+      [a, clockA],
+      [b, clockB],
+    ] as const) {
       const closing = l.close();
       for (let i = 0; i < 5; i++) await c.advance(60_000);
       await closing;
@@ -77,8 +80,7 @@ async function open(options: { wrapStoreA?: (store: Store) => Store } = {}) {
   return { a, b, clockB, runId, workerA, eventsA };
 }
 
-const attemptsOf = async (l: Lifeline, runId: string) =>
-  (await l.store.listAttempts(runId)).map((x) => [x.stepId, x.attempt, x.outcome, x.workerId]);
+const attemptsOf = async (l: Lifeline, runId: string) => (await l.store.listAttempts(runId)).map((x) => [x.stepId, x.attempt, x.outcome, x.workerId]);
 
 describe('a worker that stalls between steps past its lease', () => {
   it('does not run the next step when another worker took the run over and committed it', async () => {
@@ -95,7 +97,10 @@ describe('a worker that stalls between steps past its lease', () => {
     expect(workerA.activeRuns).toBe(0);
 
     // Without the fenced start A ran "two" a second time: [..., ['two', 'B'], ['two', 'A']].
-    expect(world.executions).toEqual([['one', 'A'], ['two', 'B']]);
+    expect(world.executions).toEqual([
+      ['one', 'A'],
+      ['two', 'B'],
+    ]);
     // A parks quietly: no error, nothing it wrote changed B's run.
     expect(eventsA.filter((e) => e.type === 'worker.error' || e.type === 'store.soft_write_failed')).toEqual([]);
     expect(await a.getRun(runId)).toMatchObject({ status: 'completed', output: 'done' });
@@ -111,7 +116,10 @@ describe('a worker that stalls between steps past its lease', () => {
     world.openGate();
     for (let i = 0; i < 50 && (await b.getRun(runId))?.status !== 'completed'; i++) await clockA.advance(0);
     expect(await b.getRun(runId)).toMatchObject({ status: 'completed', output: 'done' });
-    expect(world.executions).toEqual([['one', 'A'], ['two', 'A']]);
+    expect(world.executions).toEqual([
+      ['one', 'A'],
+      ['two', 'A'],
+    ]);
     expect(await attemptsOf(b, runId)).toEqual([
       ['one#0', 1, 'succeeded', workerA.id],
       ['two#0', 1, 'succeeded', workerA.id],
@@ -142,7 +150,10 @@ describe('a worker that stalls while its attempt start is in flight', () => {
     expect(await b.getRun(runId)).toMatchObject({ status: 'completed' });
     // One start for "one"; two for "two": the first answer arrived after the lease it granted.
     expect(starts).toEqual(['one#0', 'two#0', 'two#0']);
-    expect(world.executions).toEqual([['one', 'A'], ['two', 'A']]);
+    expect(world.executions).toEqual([
+      ['one', 'A'],
+      ['two', 'A'],
+    ]);
     expect((await attemptsOf(b, runId)).map(([s, n, o]) => [s, n, o])).toEqual([
       ['one#0', 1, 'succeeded'],
       ['two#0', 1, 'succeeded'],

@@ -80,11 +80,10 @@ describe('steps', () => {
 });
 
 describe('bad input', () => {
-  const strict = defineWorkflow(
-    'steps.strict',
-    async (_ctx, input: { email: string; count: number }) => ({ ok: input.count }),
-    { inputSchema: z.object({ email: z.string().email(), count: z.number().int() }), outputSchema: z.object({ ok: z.number().max(10) }) },
-  );
+  const strict = defineWorkflow('steps.strict', async (_ctx, input: { email: string; count: number }) => ({ ok: input.count }), {
+    inputSchema: z.object({ email: z.string().email(), count: z.number().int() }),
+    outputSchema: z.object({ ok: z.number().max(10) }),
+  });
 
   it('refuses a start whose input fails the schema, naming each field', async () => {
     engine = await startEngine({ workflows: [strict] });
@@ -108,7 +107,9 @@ describe('bad input', () => {
     });
     engine = await startEngine({ workflows: [wf] });
     const h = await engine.lifeline.start(wf, null);
-    await expect(h.result()).rejects.toThrow('Step "bad#0" failed with validation error after 1 attempt: Result of step "bad#0" is not JSON-serializable at $.nested.n: BigInt values are not supported');
+    await expect(h.result()).rejects.toThrow(
+      'Step "bad#0" failed with validation error after 1 attempt: Result of step "bad#0" is not JSON-serializable at $.nested.n: BigInt values are not supported',
+    );
     const steps = await engine.lifeline.store.getSteps(h.runId);
     expect(steps.map((s) => s.status)).toEqual(['completed', 'failed']);
   });
@@ -131,7 +132,9 @@ describe('bad input', () => {
   });
 
   it('rejects duplicate workflow names and unknown workflows with clear errors', async () => {
-    expect(() => defineWorkflow('steps.sequential', async () => 1)).toThrow('A workflow named "steps.sequential" is already registered; workflow names must be unique.');
+    expect(() => defineWorkflow('steps.sequential', async () => 1)).toThrow(
+      'A workflow named "steps.sequential" is already registered; workflow names must be unique.',
+    );
     engine = await startEngine({ workflows: [sequential] });
     await expect(engine.lifeline.start('nope', {})).rejects.toThrow('Workflow "nope" is not defined in this code (defined: "steps.sequential").');
   });
@@ -139,7 +142,9 @@ describe('bad input', () => {
   it('refuses a reused run id of another workflow', async () => {
     engine = await startEngine({ workflows: [sequential, fanOut] });
     await engine.lifeline.start(sequential, { n: 1 }, { runId: 'shared' });
-    await expect(engine.lifeline.start(fanOut, { items: [] }, { runId: 'shared' })).rejects.toThrow('Invalid option start.runId: "shared" is already used by a run of workflow "steps.sequential"');
+    await expect(engine.lifeline.start(fanOut, { items: [] }, { runId: 'shared' })).rejects.toThrow(
+      'Invalid option start.runId: "shared" is already used by a run of workflow "steps.sequential"',
+    );
   });
 
   it('a step called after the workflow returned fails with a clear error', async () => {

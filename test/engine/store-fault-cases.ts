@@ -52,15 +52,26 @@ export function storeFaultCases(name: string, backend: FaultBackend): void {
         await backend.refuseStep('refused', 'refused by the test trigger');
         lifeline.worker(WORKER).start();
         const h = await lifeline.start(wf, null);
-        const ended = await Promise.race([h.result().then(() => 'completed', (e: unknown) => e), looped]);
+        const ended = await Promise.race([
+          h.result().then(
+            () => 'completed',
+            (e: unknown) => e,
+          ),
+          looped,
+        ]);
         expect(ended).not.toBe('looped');
         expect(executions).toBe(1);
         const run = await lifeline.getRun(h.runId);
         expect(run?.status).toBe('failed');
         expect(run?.error).toMatchObject({ name: 'StoreRefusedError', errorClass: 'validation' });
-        expect(run?.error?.message).toMatch(/^The database refused to record run .*'s progress: .*refused by the test trigger.*\. The same write would fail again, so the run fails instead of retrying it\.$/);
+        expect(run?.error?.message).toMatch(
+          /^The database refused to record run .*'s progress: .*refused by the test trigger.*\. The same write would fail again, so the run fails instead of retrying it\.$/,
+        );
         const attempts = await store.listAttempts(h.runId);
-        expect(attempts.map((a) => [a.stepId, a.attempt, a.outcome])).toEqual([['ok#0', 1, 'succeeded'], ['refused#0', 1, 'failed']]);
+        expect(attempts.map((a) => [a.stepId, a.attempt, a.outcome])).toEqual([
+          ['ok#0', 1, 'succeeded'],
+          ['refused#0', 1, 'failed'],
+        ]);
         expect(attempts[1]?.errorMessage).toContain('refused by the test trigger');
       } finally {
         await lifeline.close();
@@ -86,7 +97,10 @@ export function storeFaultCases(name: string, backend: FaultBackend): void {
         const h = await lifeline.start(wf, null);
         // Each claim ran the step once and abandoned the run. The first claim committed "first"
         // (progress), the next three did not: the fifth claim parks it. Old code: no end.
-        const ended = await until(lifeline, (e) => e.runId === h.runId && (e.type === 'run.parked' || (e.type === 'run.claimed' && Number((e.data as { claimCount: number }).claimCount) > 6)));
+        const ended = await until(
+          lifeline,
+          (e) => e.runId === h.runId && (e.type === 'run.parked' || (e.type === 'run.claimed' && Number((e.data as { claimCount: number }).claimCount) > 6)),
+        );
         expect(ended.type).toBe('run.parked');
         expect(await lifeline.getRun(h.runId)).toMatchObject({ status: 'parked', claimCount: 4, claimsWithoutProgress: 3 });
         expect(executions).toBe(4);
@@ -123,7 +137,13 @@ export function storeFaultCases(name: string, backend: FaultBackend): void {
         lifeline.worker(WORKER).start();
         const h = await lifeline.start(wf, null);
         // Whether the name is refused before the step runs or by the database, the run ends once.
-        const ended = await Promise.race([h.result().then(() => 'completed', () => 'failed'), looped]);
+        const ended = await Promise.race([
+          h.result().then(
+            () => 'completed',
+            () => 'failed',
+          ),
+          looped,
+        ]);
         expect(ended).toBe('failed');
         expect(executions).toBeLessThanOrEqual(1);
         expect((await lifeline.getRun(h.runId))?.status).toBe('failed');

@@ -88,7 +88,11 @@ describe('store faults specific to SQLite', () => {
       expect(pauses.map((p) => p.pauseMs)).toEqual([1000, 2000, 4000]);
       expect(pauses[0]?.text).toBe('the database is out of resources (database or disk is full): this worker stops claiming runs for 1000 ms');
       const attempts = await store.listAttempts(h.runId);
-      expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'interrupted'], [2, 'interrupted'], [3, 'interrupted']]);
+      expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+        [1, 'interrupted'],
+        [2, 'interrupted'],
+        [3, 'interrupted'],
+      ]);
     } finally {
       await lifeline.close();
     }

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 // the other backend has no such part for, listed (with the reason) in
 // docs/decisions/2026-11-29-layers.md, "The two backends' files, mirrored".
 const store = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'store');
-const files = (backend: string) => readdirSync(join(store, backend)).filter((f) => f.endsWith('.ts')).sort();
+const files = (backend: string) =>
+  readdirSync(join(store, backend))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
 
 const WITHOUT_TWIN = {
   sqlite: ['signal-ops.ts', 'sqlite-store.ts'],

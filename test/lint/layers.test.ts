@@ -22,7 +22,7 @@ async function layerErrors(filePath: string, code: string): Promise<string[]> {
 
 describe('layers enforced by lint', () => {
   it.each([
-    ['src/policy/planted.ts', "import { Lifeline } from '../engine/lifeline.js';", "policy/ must not import this layer"],
+    ['src/policy/planted.ts', "import { Lifeline } from '../engine/lifeline.js';", 'policy/ must not import this layer'],
     ['src/policy/planted.ts', "import type { Store } from '../store/store.js';", 'policy/ must not import this layer'],
     ['src/store/planted.ts', "import { classifyError } from '../policy/classify.js';", 'store/ must not import this layer'],
     ['src/store/sqlite/planted.ts', "import { decideRetry } from '../../policy/backoff.js';", 'store/ must not import this layer'],
@@ -52,7 +52,10 @@ describe('layers enforced by lint', () => {
     ['src/workflow/planted.ts', "import type { Store } from '../store/store.js';"],
     ['src/cli/commands/planted.ts', "import { Lifeline } from '../../engine/lifeline.js';"],
     ['src/store/postgres/planted.ts', "import pg from 'pg';"],
-    ['src/testing/store-conformance/planted.ts', "import { describe } from 'vitest';\nimport type { Store } from '../../store/store.js';\nimport { ManualClock } from '../../time/clock.js';"],
+    [
+      'src/testing/store-conformance/planted.ts',
+      "import { describe } from 'vitest';\nimport type { Store } from '../../store/store.js';\nimport { ManualClock } from '../../time/clock.js';",
+    ],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await layerErrors(file, `${code}\n\n`)).toEqual([]);
   });

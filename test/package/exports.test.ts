@@ -63,7 +63,8 @@ function reachableDeclarations(sub: string): { files: Set<string>; packages: [st
   return { files, packages };
 }
 
-const keysOf = (subpath: string) => inApp(`const m = await import('${pkg.name}${subpath}');\nconsole.log(JSON.stringify(Object.keys(m).sort()));\n`) as string[];
+const keysOf = (subpath: string) =>
+  inApp(`const m = await import('${pkg.name}${subpath}');\nconsole.log(JSON.stringify(Object.keys(m).sort()));\n`) as string[];
 
 describe('the tiered public API, as installed', () => {
   it('declares types and an import for each subpath, and the files exist', () => {
@@ -75,10 +76,32 @@ describe('the tiered public API, as installed', () => {
 
   it('the root is for authoring, the client and errors; internal helpers are gone', () => {
     const root = keysOf('');
-    for (const name of ['defineWorkflow', 'Lifeline', 'ClassifiedError', 'LifelineError', 'StepTimeoutError', 'NonDeterminismError', 'classifyError', 'DEFAULT_RETRY_POLICY', 'ERROR_CLASSES']) {
+    for (const name of [
+      'defineWorkflow',
+      'Lifeline',
+      'ClassifiedError',
+      'LifelineError',
+      'StepTimeoutError',
+      'NonDeterminismError',
+      'classifyError',
+      'DEFAULT_RETRY_POLICY',
+      'ERROR_CLASSES',
+    ]) {
       expect(root).toContain(name);
     }
-    for (const name of ['decideRetry', 'resolveRetryPolicy', 'redactSecrets', 'redactKnownValues', 'runWithTimeout', 'ManualClock', 'systemClock', 'openStore', 'registeredWorkflows', 'WorkflowContext', 'Worker']) {
+    for (const name of [
+      'decideRetry',
+      'resolveRetryPolicy',
+      'redactSecrets',
+      'redactKnownValues',
+      'runWithTimeout',
+      'ManualClock',
+      'systemClock',
+      'openStore',
+      'registeredWorkflows',
+      'WorkflowContext',
+      'Worker',
+    ]) {
       expect(root).not.toContain(name);
     }
   });
@@ -126,7 +149,12 @@ await store.close();
     const dist = join(root, 'dist');
     const reached = [...reachableDeclarations('.').files].map((f) => f.slice(dist.length + 1).replaceAll('\\', '/'));
     expect(reached.filter((f) => f.startsWith('engine/')).sort()).toEqual(['engine/lifeline.d.ts', 'engine/worker-api.d.ts']);
-    expect(reached.filter((f) => f.startsWith('workflow/')).sort()).toEqual(['workflow/context.d.ts', 'workflow/define.d.ts', 'workflow/duration.d.ts', 'workflow/jsonify.d.ts']);
+    expect(reached.filter((f) => f.startsWith('workflow/')).sort()).toEqual([
+      'workflow/context.d.ts',
+      'workflow/define.d.ts',
+      'workflow/duration.d.ts',
+      'workflow/jsonify.d.ts',
+    ]);
     expect(readFileSync(join(dist, 'workflow', 'context.d.ts'), 'utf8')).toMatch(/export interface WorkflowContext \{/);
     expect(readFileSync(join(dist, 'engine', 'worker-api.d.ts'), 'utf8')).toMatch(/export interface Worker \{/);
   });

@@ -43,7 +43,9 @@ beforeAll(() => {
   app = join(tmp.dir, 'app');
   execFileSync('mkdir', ['-p', app]);
   // The build is already there (pretest): pack without running `prepare` again.
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp.dir], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp.dir], { cwd: root, encoding: 'utf8' }),
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(tmp.dir, packed[0]!.filename);
   const installed = JSON.parse(readFileSync(join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string };
   // A fresh app. better-sqlite3 is pinned to the version this repository built, whose compiled
@@ -79,10 +81,22 @@ describe('the README example, from the installed package', () => {
   });
 
   it('type-checks against the published declarations with skipLibCheck off (no pg or better-sqlite3 types needed)', () => {
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
-      files: ['app.ts', 'research.ts'],
-    }));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules/@types')],
+        },
+        files: ['app.ts', 'research.ts'],
+      }),
+    );
     const r = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
     expect(r.out + r.err).toBe('');
     expect(r.code).toBe(0);
@@ -93,7 +107,13 @@ describe('the README example, from the installed package', () => {
     expect(existsSync(join(dir, 'LICENSE'))).toBe(true);
     expect(existsSync(join(dir, 'dist/index.js.map'))).toBe(false);
     expect(existsSync(join(app, 'node_modules/pg'))).toBe(false);
-    const r = run(process.execPath, ['--input-type=module', '-e', `import { openStore } from '${pkg.name}/store'; await openStore('postgres://u@localhost:1/db').catch((e) => console.log(e.code, e.message));`]);
-    expect(r.out.trim()).toBe('STORE_DRIVER_MISSING PostgreSQL URLs need the "pg" package, an optional peer dependency of lifeline-workflows: run `npm install pg`.');
+    const r = run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { openStore } from '${pkg.name}/store'; await openStore('postgres://u@localhost:1/db').catch((e) => console.log(e.code, e.message));`,
+    ]);
+    expect(r.out.trim()).toBe(
+      'STORE_DRIVER_MISSING PostgreSQL URLs need the "pg" package, an optional peer dependency of lifeline-workflows: run `npm install pg`.',
+    );
   });
 });

@@ -81,6 +81,8 @@ describe('the store conformance kit, as a third-party backend runs it', () => {
 
     const broken = of('forgetful');
     expect(broken.every((r) => r.ancestorTitles[1] === 'createRun / getRun' || r.ancestorTitles[1] === 'listRuns')).toBe(true);
-    expect(broken.filter((r) => r.status === 'failed').map((r) => r.title)).toContain('is idempotent on id: the second call returns the existing run unchanged');
+    expect(broken.filter((r) => r.status === 'failed').map((r) => r.title)).toContain(
+      'is idempotent on id: the second call returns the existing run unchanged',
+    );
   });
 });

@@ -131,13 +131,7 @@ async function startLocal(bin: PgBinaries): Promise<TestPostgres> {
     // A free port can be taken between the probe and the server's bind: try a few.
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
-      options = [
-        `-p ${port}`,
-        '-c listen_addresses=127.0.0.1',
-        `-c unix_socket_directories=${dir}`,
-        '-c max_connections=200',
-        '-c fsync=on',
-      ].join(' ');
+      options = [`-p ${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${dir}`, '-c max_connections=200', '-c fsync=on'].join(' ');
       try {
         await run(ctl('start', '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', options));
         break;

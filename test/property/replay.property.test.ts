@@ -235,7 +235,13 @@ async function checkTrial(spec: Spec): Promise<void> {
     // Step results: exactly the model's.
     const steps = await b.store.getSteps(runId);
     expect(
-      steps.map((s) => ({ stepId: s.stepId, status: s.status, attempts: s.attempts, output: s.output === null ? null : (JSON.parse(s.output) as unknown), errorClass: s.error?.errorClass ?? null })),
+      steps.map((s) => ({
+        stepId: s.stepId,
+        status: s.status,
+        attempts: s.attempts,
+        output: s.output === null ? null : (JSON.parse(s.output) as unknown),
+        errorClass: s.error?.errorClass ?? null,
+      })),
     ).toEqual(
       model.steps.map((m, i) => ({
         stepId: m.stepId,

@@ -5,7 +5,13 @@ const running: ExecutionState = { kind: 'running' };
 
 describe('execution state machine', () => {
   it('a sleep suspends with its wake time', () => {
-    expect(reduceExecution(running, { type: 'sleep', wakeAt: 100 })).toEqual({ kind: 'suspending', status: 'sleeping', wakeAt: 100, signalNames: [], childRunIds: [] });
+    expect(reduceExecution(running, { type: 'sleep', wakeAt: 100 })).toEqual({
+      kind: 'suspending',
+      status: 'sleeping',
+      wakeAt: 100,
+      signalNames: [],
+      childRunIds: [],
+    });
   });
 
   it('parallel suspensions merge: waiting dominates, earliest timer wins, waits accumulate', () => {

@@ -26,9 +26,7 @@ describe('run lifecycle spec', () => {
   });
 
   it('refuses retry and signal with InvalidRunStateError and the reason', () => {
-    expect(() => decide('retry', 'r1', 'completed')).toThrow(
-      new InvalidRunStateError('r1', 'completed', 'retry', 'Only a failed run can be retried'),
-    );
+    expect(() => decide('retry', 'r1', 'completed')).toThrow(new InvalidRunStateError('r1', 'completed', 'retry', 'Only a failed run can be retried'));
     expect(() => decide('retry', 'r1', 'pending')).toThrow('Cannot retry run r1: it is pending. Only a failed run can be retried.');
     expect(() => decide('signal', 'r1', 'cancelled')).toThrow(
       'Cannot signal run r1: it is cancelled. A finished run (completed, failed or cancelled) takes no signals.',

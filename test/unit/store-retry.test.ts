@@ -35,7 +35,9 @@ describe('retryWhileUnavailable', () => {
     await clock.advance(50);
     await expect(p).resolves.toBeUndefined();
     const first = scripted([new StepAlreadyCommittedError('r', 's#0')]);
-    await expect(retryWhileUnavailable(first.call, { clock, landedIf: (e) => e instanceof StepAlreadyCommittedError })).rejects.toThrow(StepAlreadyCommittedError);
+    await expect(retryWhileUnavailable(first.call, { clock, landedIf: (e) => e instanceof StepAlreadyCommittedError })).rejects.toThrow(
+      StepAlreadyCommittedError,
+    );
   });
 
   it('passes other errors through and stops when aborted', async () => {

@@ -61,7 +61,13 @@ export function registerControl(program: Command): void {
         if (before?.status === 'cancelled') return void process.stdout.write(`run ${runId} is already cancelled\n`);
         if (before && isTerminal(before.status)) throw new CliError(`run ${runId} is already ${before.status}: it cannot be cancelled`, EXIT.USAGE);
         const run = await lifeline.cancel(runId);
-        process.stdout.write(run.status === 'cancelled' ? `run ${runId} cancelled\n` : run.status === 'running' ? `cancel requested: run ${runId} stops at its worker's next heartbeat\n` : `run ${runId} is already ${run.status}\n`);
+        process.stdout.write(
+          run.status === 'cancelled'
+            ? `run ${runId} cancelled\n`
+            : run.status === 'running'
+              ? `cancel requested: run ${runId} stops at its worker's next heartbeat\n`
+              : `run ${runId} is already ${run.status}\n`,
+        );
       });
     });
 
@@ -106,8 +112,6 @@ async function control(cmd: Command, runId: string, file: string | undefined, ch
 
 /** Says what happened and, when this command does not execute the run itself, what to run next. */
 function say(file: string | undefined, what: string, runId: string): void {
-  const next = file
-    ? 'executing it here'
-    : `a running \`lifeline worker FILE\` picks it up, or execute it here with \`lifeline resume ${runId} FILE\``;
+  const next = file ? 'executing it here' : `a running \`lifeline worker FILE\` picks it up, or execute it here with \`lifeline resume ${runId} FILE\``;
   process.stdout.write(`${what}; ${next}\n`);
 }

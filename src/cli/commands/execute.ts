@@ -39,7 +39,9 @@ export async function executeUntilSettled(lifeline: Lifeline, runId: string, qui
     process.stderr.write(`run ${runId} is parked: ${run.error?.message ?? ''}\n`);
     return EXIT.RUN_PARKED;
   }
-  process.stdout.write(`run ${runId} is ${run.status}${run.wakeAt ? ` until ${new Date(run.wakeAt).toISOString()}` : ''}; a worker (lifeline worker FILE) will continue it.\n`);
+  process.stdout.write(
+    `run ${runId} is ${run.status}${run.wakeAt ? ` until ${new Date(run.wakeAt).toISOString()}` : ''}; a worker (lifeline worker FILE) will continue it.\n`,
+  );
   return EXIT.RUN_SUSPENDED;
 }
 

@@ -22,7 +22,10 @@ export function registerRun(program: Command): void {
       const defs = registeredWorkflows();
       const name = opts.workflow ?? (defs.length === 1 ? defs[0]?.name : undefined);
       if (!name) {
-        throw new CliError(`${file} defines ${defs.length} workflows (${defs.map((d) => d.name).join(', ') || 'none'}); choose one with --workflow`, EXIT.USAGE);
+        throw new CliError(
+          `${file} defines ${defs.length} workflows (${defs.map((d) => d.name).join(', ') || 'none'}); choose one with --workflow`,
+          EXIT.USAGE,
+        );
       }
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
       const handle = await lifeline.start(name, input, opts.runId ? { runId: opts.runId } : {});

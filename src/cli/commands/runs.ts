@@ -30,13 +30,24 @@ export function registerRuns(program: Command): void {
         process.stdout.write('no runs\n');
         return;
       }
-      const rows = runs.map((r) => [r.id, r.workflow, r.status, new Date(r.createdAt).toISOString(), r.error ? `[${r.error.errorClass}] ${r.error.message}`.slice(0, 80) : '']);
+      const rows = runs.map((r) => [
+        r.id,
+        r.workflow,
+        r.status,
+        new Date(r.createdAt).toISOString(),
+        r.error ? `[${r.error.errorClass}] ${r.error.message}`.slice(0, 80) : '',
+      ]);
       printTable(['RUN', 'WORKFLOW', 'STATUS', 'CREATED', 'ERROR'], rows);
     });
 }
 
 export function printTable(header: string[], rows: string[][], indent = ''): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => indent + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    indent +
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }

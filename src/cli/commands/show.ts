@@ -25,24 +25,42 @@ export function registerShow(program: Command): void {
       await close();
       if (opts.json) {
         const parsedSteps = steps.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output }));
-        process.stdout.write(`${JSON.stringify({ run, steps: parsedSteps, attempts, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ run, steps: parsedSteps, attempts, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`,
+        );
         return;
       }
       process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
       if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
       if (run.error) process.stdout.write(`${run.status === 'parked' ? 'parked  ' : 'error   '}  [${run.error.errorClass}] ${run.error.message}\n`);
-      if (run.claimsWithoutProgress > 0 && run.status !== 'completed') process.stdout.write(`claims    ${run.claimCount} (${run.claimsWithoutProgress} since the last committed step)\n`);
+      if (run.claimsWithoutProgress > 0 && run.status !== 'completed')
+        process.stdout.write(`claims    ${run.claimCount} (${run.claimsWithoutProgress} since the last committed step)\n`);
       if (run.status === 'completed') process.stdout.write(`output    ${JSON.stringify(run.output)}\n`);
       process.stdout.write('\nsteps\n');
       printTable(
         ['STEP', 'KIND', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
-        steps.map((s) => [s.stepId, s.kind, shownStatus(s, run, lifeline.clock.now()), String(s.attempts), s.completedAt ? `${s.completedAt - s.startedAt} ms` : '', s.error ? `[${s.error.errorClass}] ${s.error.message}` : '']),
+        steps.map((s) => [
+          s.stepId,
+          s.kind,
+          shownStatus(s, run, lifeline.clock.now()),
+          String(s.attempts),
+          s.completedAt ? `${s.completedAt - s.startedAt} ms` : '',
+          s.error ? `[${s.error.errorClass}] ${s.error.message}` : '',
+        ]),
       );
       if (attempts.length) {
         process.stdout.write('\nattempts\n');
         printTable(
           ['STEP', '#', 'OUTCOME', 'CLASS', 'DURATION', 'WORKER', 'MESSAGE'],
-          attempts.map((a) => [a.stepId, String(a.attempt), a.outcome, a.errorClass ?? '', a.durationMs === null ? '' : `${a.durationMs} ms`, a.workerId, (a.errorMessage ?? '').slice(0, 100)]),
+          attempts.map((a) => [
+            a.stepId,
+            String(a.attempt),
+            a.outcome,
+            a.errorClass ?? '',
+            a.durationMs === null ? '' : `${a.durationMs} ms`,
+            a.workerId,
+            (a.errorMessage ?? '').slice(0, 100),
+          ]),
         );
       }
     });

@@ -19,45 +19,66 @@ export function registerWorker(program: Command): void {
     .option('--max-claims <n>', 'park a run claimed this many times in a row without committing a step (default 5)', (v) => intArg(v, '--max-claims'))
     .option('-q, --quiet', 'no progress lines')
     .option('--log <format>', 'print engine events as "text" (default) or "json" (structured, one line per event)', 'text')
-    .action(async (file: string, opts: { concurrency?: number; leaseMs?: number; heartbeatMs?: number; graceMs?: number; host?: string; maxClaims?: number; quiet?: boolean; log: string }, cmd: Command) => {
-      await loadWorkflowFile(file);
-      const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>());
-      const worker = lifeline.worker({
-        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-        ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
-        ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
-        ...(opts.graceMs !== undefined ? { shutdownGraceMs: opts.graceMs } : {}),
-        ...(opts.host ? { host: opts.host } : {}),
-        ...(opts.maxClaims !== undefined ? { maxClaimsWithoutProgress: opts.maxClaims } : {}),
-      });
-      if (opts.log !== 'text' && opts.log !== 'json') throw new CliError(`--log must be "text" or "json" (got "${opts.log}")`, EXIT.USAGE);
-      if (opts.log === 'json') {
-        lifeline.events.on('event', await createEventLogger());
-      } else {
-        lifeline.events.on('event', (e) => {
-          // --quiet hides progress, never problems: worker errors always reach stderr.
-          if (e.type === 'worker.error' || e.type === 'store.unavailable' || e.type === 'worker.store_exhausted' || e.type === 'run.parked') process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
-          else if (!opts.quiet) {
-            const line = describeEvent(e);
-            if (line) process.stdout.write(`${line}\n`);
-          }
+    .action(
+      async (
+        file: string,
+        opts: {
+          concurrency?: number;
+          leaseMs?: number;
+          heartbeatMs?: number;
+          graceMs?: number;
+          host?: string;
+          maxClaims?: number;
+          quiet?: boolean;
+          log: string;
+        },
+        cmd: Command,
+      ) => {
+        await loadWorkflowFile(file);
+        const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>());
+        const worker = lifeline.worker({
+          ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+          ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+          ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
+          ...(opts.graceMs !== undefined ? { shutdownGraceMs: opts.graceMs } : {}),
+          ...(opts.host ? { host: opts.host } : {}),
+          ...(opts.maxClaims !== undefined ? { maxClaimsWithoutProgress: opts.maxClaims } : {}),
         });
-      }
-      const stopped = new Promise<NodeJS.Signals>((resolve) => {
-        const stop = (sig: NodeJS.Signals) => {
-          process.stderr.write(`${sig}: stopping worker ${worker.id}, releasing leases…\n`);
-          process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
-          void worker.stop().then(() => resolve(sig));
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
-      worker.start();
-      process.stderr.write(`worker ${worker.id} running workflows: ${lifeline.workflows().map((w) => w.name).join(', ')}\n`);
-      const signal = await stopped;
-      await lifeline.close();
-      process.exitCode = exitCodeForSignal(signal); // stopped as asked, leases released: 130 / 143 as documented
-    });
+        if (opts.log !== 'text' && opts.log !== 'json') throw new CliError(`--log must be "text" or "json" (got "${opts.log}")`, EXIT.USAGE);
+        if (opts.log === 'json') {
+          lifeline.events.on('event', await createEventLogger());
+        } else {
+          lifeline.events.on('event', (e) => {
+            // --quiet hides progress, never problems: worker errors always reach stderr.
+            if (e.type === 'worker.error' || e.type === 'store.unavailable' || e.type === 'worker.store_exhausted' || e.type === 'run.parked')
+              process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
+            else if (!opts.quiet) {
+              const line = describeEvent(e);
+              if (line) process.stdout.write(`${line}\n`);
+            }
+          });
+        }
+        const stopped = new Promise<NodeJS.Signals>((resolve) => {
+          const stop = (sig: NodeJS.Signals) => {
+            process.stderr.write(`${sig}: stopping worker ${worker.id}, releasing leases…\n`);
+            process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
+            void worker.stop().then(() => resolve(sig));
+          };
+          process.once('SIGINT', () => stop('SIGINT'));
+          process.once('SIGTERM', () => stop('SIGTERM'));
+        });
+        worker.start();
+        process.stderr.write(
+          `worker ${worker.id} running workflows: ${lifeline
+            .workflows()
+            .map((w) => w.name)
+            .join(', ')}\n`,
+        );
+        const signal = await stopped;
+        await lifeline.close();
+        process.exitCode = exitCodeForSignal(signal); // stopped as asked, leases released: 130 / 143 as documented
+      },
+    );
 }
 
 /** Opens the database, waiting while it is unreachable; SIGINT/SIGTERM while waiting exit 130. */

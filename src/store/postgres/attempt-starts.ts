@@ -53,7 +53,8 @@ export class AttemptStarts {
         // The start is bookkeeping: if the statement that took it over was refused (lease lost,
         // already committed), write the start on its own as it would have been.
         if (error === undefined) held.resolve();
-        else this.insertMany([held.args]).then(([fenced]) => (fenced === false ? held.reject(new LeaseLostError(held.args.runId)) : held.resolve()), held.reject);
+        else
+          this.insertMany([held.args]).then(([fenced]) => (fenced === false ? held.reject(new LeaseLostError(held.args.runId)) : held.resolve()), held.reject);
       },
     };
   }

@@ -75,12 +75,28 @@ export function commitValues(calls: readonly CommitCall[]): [string, string] {
     const { step, attempt } = args;
     for (const e of args.events ?? []) events.push(eventJson(events.length, op, e));
     return {
-      op, run_id: args.runId, token: args.token, step_id: step.stepId, name: step.name, seq: step.seq, kind: step.kind,
-      status: step.status, output: step.output, error: errorToText(step.error), attempts: step.attempts,
-      started_at: step.startedAt, completed_at: step.completedAt, attempt: attempt?.attempt ?? null,
-      ended_at: attempt?.endedAt ?? null, outcome: attempt?.outcome ?? null, error_class: attempt?.errorClass ?? null,
-      error_message: attempt?.errorMessage ?? null, a_started_at: start?.startedAt ?? null,
-      a_step_name: start?.stepName ?? null, a_worker: start?.workerId ?? null, signal_id: args.consumeSignalId ?? null,
+      op,
+      run_id: args.runId,
+      token: args.token,
+      step_id: step.stepId,
+      name: step.name,
+      seq: step.seq,
+      kind: step.kind,
+      status: step.status,
+      output: step.output,
+      error: errorToText(step.error),
+      attempts: step.attempts,
+      started_at: step.startedAt,
+      completed_at: step.completedAt,
+      attempt: attempt?.attempt ?? null,
+      ended_at: attempt?.endedAt ?? null,
+      outcome: attempt?.outcome ?? null,
+      error_class: attempt?.errorClass ?? null,
+      error_message: attempt?.errorMessage ?? null,
+      a_started_at: start?.startedAt ?? null,
+      a_step_name: start?.stepName ?? null,
+      a_worker: start?.workerId ?? null,
+      signal_id: args.consumeSignalId ?? null,
     };
   });
   return [JSON.stringify(rows), JSON.stringify(events)];

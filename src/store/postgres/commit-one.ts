@@ -41,9 +41,25 @@ export function isLoneCall(calls: readonly CommitCall[]): boolean {
 export function commitOneValues({ args, start }: CommitCall): unknown[] {
   const { step, attempt } = args;
   return [
-    args.runId, args.token, step.stepId, step.name, step.seq, step.kind, step.status, step.output, errorToText(step.error),
-    step.attempts, step.startedAt, step.completedAt, attempt?.attempt ?? null, attempt?.endedAt ?? null,
-    attempt?.outcome ?? null, attempt?.errorClass ?? null, attempt?.errorMessage ?? null,
-    start?.startedAt ?? null, start?.stepName ?? null, start?.workerId ?? null,
+    args.runId,
+    args.token,
+    step.stepId,
+    step.name,
+    step.seq,
+    step.kind,
+    step.status,
+    step.output,
+    errorToText(step.error),
+    step.attempts,
+    step.startedAt,
+    step.completedAt,
+    attempt?.attempt ?? null,
+    attempt?.endedAt ?? null,
+    attempt?.outcome ?? null,
+    attempt?.errorClass ?? null,
+    attempt?.errorMessage ?? null,
+    start?.startedAt ?? null,
+    start?.stepName ?? null,
+    start?.workerId ?? null,
   ];
 }

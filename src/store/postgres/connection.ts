@@ -43,8 +43,7 @@ export function parsePgUrl(url: string, schemaOption: string | undefined): PgTar
   const serverOptions = parsed.searchParams.get('options') ?? '';
   parsed.searchParams.delete('schema');
   parsed.searchParams.delete('options');
-  const secrets = [parsed.password, safeDecode(parsed.password), process.env['PGPASSWORD'] ?? '']
-    .filter((s) => s.length >= 3);
+  const secrets = [parsed.password, safeDecode(parsed.password), process.env['PGPASSWORD'] ?? ''].filter((s) => s.length >= 3);
   const port = parsed.port === '' ? '' : `:${parsed.port}`;
   return {
     connectionString: parsed.toString(),
@@ -97,8 +96,17 @@ export function createPool(target: PgTarget, size: number, extraOptions: string,
 }
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
-  'EAI_AGAIN', 'ECONNABORTED', 'EHOSTDOWN', 'ENETDOWN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTDOWN',
+  'ENETDOWN',
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now (starting up, shutting down)

@@ -6,11 +6,7 @@ import { LifelineError } from '../../errors/lifeline-error.js';
 import { isConnectionFault, toStoreError } from './connection.js';
 import { ERRCODE_REFUSED } from './migrations.js';
 
-export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(
-  name: string,
-  text: string,
-  values?: unknown[],
-) => Promise<pg.QueryResult<R>>;
+export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(name: string, text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
 
 /** Lifeline error code carried by a lifeline_refuse() failure, else undefined. */
 export function refusalCode(error: unknown): string | undefined {
@@ -81,10 +77,12 @@ export class PgExec {
   /** One statement on the durable or soft pool, not counted for read-your-writes (see track). */
   query<R extends pg.QueryResultRow>(kind: 'durable' | 'soft', name: string, text: string, values: unknown[]) {
     const pool = kind === 'durable' ? this.durablePool : this.softPool;
-    return (this.refuseClosed() as Promise<pg.QueryResult<R>> | undefined) ??
+    return (
+      (this.refuseClosed() as Promise<pg.QueryResult<R>> | undefined) ??
       pool.query<R>({ name, text, values }).catch((error: unknown) => {
         throw toStoreError(error, this.secrets);
-      });
+      })
+    );
   }
 
   /** A durable write of one statement (autocommit: one round trip, one WAL flush). */

@@ -14,7 +14,9 @@ export function resolveLeaseClock(value: unknown): LeaseClock {
   if (value === undefined) return 'database';
   if (typeof value === 'string' && (CHOICES as readonly string[]).includes(value)) return value as LeaseClock;
   // Worded as every other option error (options/option-check.ts), which openStore runs first.
-  throw new InvalidOptionsError(`Invalid option openStore.leaseClock: must be ${CHOICES.map((c) => `"${c}"`).join(' or ')} (got ${JSON.stringify(value) ?? typeof value})`);
+  throw new InvalidOptionsError(
+    `Invalid option openStore.leaseClock: must be ${CHOICES.map((c) => `"${c}"`).join(' or ')} (got ${JSON.stringify(value) ?? typeof value})`,
+  );
 }
 
 /** SQL for "now" in lease arithmetic (epoch ms): the server's clock, or the caller's `callerExpr`. */

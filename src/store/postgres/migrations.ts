@@ -163,7 +163,11 @@ async function assertNotTooNew(client: pg.ClientBase, schema: string, quoted: st
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname`,
       [schema],
     );
-    if (others.rows.length > 0) throw new ForeignDatabaseError(location, others.rows.map((r) => r.relname));
+    if (others.rows.length > 0)
+      throw new ForeignDatabaseError(
+        location,
+        others.rows.map((r) => r.relname),
+      );
   }
   return found;
 }
@@ -198,9 +202,7 @@ export async function migrate(client: pg.ClientBase, schema: string, quoted: str
       // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database.
       const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
       if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoted}`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${quoted}.lifeline_schema (version INTEGER NOT NULL, applied_at BIGINT NOT NULL, name TEXT)`,
-      );
+      await client.query(`CREATE TABLE IF NOT EXISTS ${quoted}.lifeline_schema (version INTEGER NOT NULL, applied_at BIGINT NOT NULL, name TEXT)`);
     }
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;

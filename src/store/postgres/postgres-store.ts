@@ -21,8 +21,17 @@ import pg from 'pg';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import { StoreOpenError } from '../../errors/store-errors.js';
 import type {
-  ClaimArgs, CommitStepArgs, CreateRunArgs, EndAttemptArgs, FinishArgs, LeaseArgs, NewEvent, ReleaseArgs,
-  RunFilter, StartAttemptArgs, Store,
+  ClaimArgs,
+  CommitStepArgs,
+  CreateRunArgs,
+  EndAttemptArgs,
+  FinishArgs,
+  LeaseArgs,
+  NewEvent,
+  ReleaseArgs,
+  RunFilter,
+  StartAttemptArgs,
+  Store,
 } from '../store.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';

@@ -129,8 +129,16 @@ export class RunOps {
   async claim(args: ClaimArgs): Promise<RunRecord[]> {
     if (args.limit <= 0 || args.workflows.length === 0) return [];
     const values: unknown[] = [
-      args.workflows, args.now, Math.floor(args.limit), args.workerId, args.host, args.pid,
-      args.leaseMs, INTERRUPTED_MESSAGE, args.maxClaimsWithoutProgress ?? null, PARKED_TEMPLATE,
+      args.workflows,
+      args.now,
+      Math.floor(args.limit),
+      args.workerId,
+      args.host,
+      args.pid,
+      args.leaseMs,
+      INTERRUPTED_MESSAGE,
+      args.maxClaimsWithoutProgress ?? null,
+      PARKED_TEMPLATE,
     ];
     const one = args.runId !== undefined;
     if (one) values.push(args.runId);

@@ -5,10 +5,7 @@ import { LifelineError } from '../../errors/lifeline-error.js';
 import { LeaseLostError, StepAlreadyCommittedError } from '../../errors/store-errors.js';
 import type { CommitStepArgs, EndAttemptArgs, NewEvent, StartAttemptArgs } from '../store.js';
 import type { AttemptRecord, EventRecord, SignalRecord, StepRecord } from '../types.js';
-import {
-  toAttemptRecord, toEventRecord, toSignalRecord, toStepRecord,
-  type AttemptRow, type EventRow, type SignalRow, type StepRow,
-} from '../rows.js';
+import { toAttemptRecord, toEventRecord, toSignalRecord, toStepRecord, type AttemptRow, type EventRow, type SignalRow, type StepRow } from '../rows.js';
 import { AttemptStarts } from './attempt-starts.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
 import { commitSql, commitValues, SIGNAL_ALREADY_CONSUMED, type CommitCall, type CommitResult } from './commit-batch.js';
@@ -34,7 +31,11 @@ export class StepOps {
   private readonly starts: AttemptStarts;
   private readonly commits: StatementBatcher<CommitCall, CommitResult>;
 
-  constructor(private readonly db: PgExec, s: string, leaseClock: LeaseClock) {
+  constructor(
+    private readonly db: PgExec,
+    s: string,
+    leaseClock: LeaseClock,
+  ) {
     const leaseNow = (callerExpr: string) => leaseNowSql(leaseClock, callerExpr);
     this.commits = new StatementBatcher<CommitCall, CommitResult>(
       async (calls) =>
@@ -46,7 +47,19 @@ export class StepOps {
     this.starts = new AttemptStarts(async (starts) => {
       const rows = (
         await this.db.query<{ i: number; fenced: boolean }>('soft', 'll_attempts_start', this.sql.startAttempts, [
-          JSON.stringify(starts.map((a, i) => ({ i, r: a.runId, s: a.stepId, n: a.stepName, a: a.attempt, t: a.startedAt, w: a.workerId, k: a.token ?? null, l: a.leaseMs ?? null }))),
+          JSON.stringify(
+            starts.map((a, i) => ({
+              i,
+              r: a.runId,
+              s: a.stepId,
+              n: a.stepName,
+              a: a.attempt,
+              t: a.startedAt,
+              w: a.workerId,
+              k: a.token ?? null,
+              l: a.leaseMs ?? null,
+            })),
+          ),
         ])
       ).rows;
       return rows.map((row) => row.fenced);
@@ -117,12 +130,25 @@ export class StepOps {
   async endAttempt(a: EndAttemptArgs): Promise<void> {
     const taken = this.starts.take(a.runId, a.stepId, a.attempt);
     const values = [
-      a.runId, a.stepId, a.attempt, a.endedAt, a.outcome, a.errorClass ?? null, a.errorMessage ?? null, ...eventArrays(a.events),
-      taken?.start.startedAt ?? null, taken?.start.stepName ?? null, taken?.start.workerId ?? null, a.token ?? null,
+      a.runId,
+      a.stepId,
+      a.attempt,
+      a.endedAt,
+      a.outcome,
+      a.errorClass ?? null,
+      a.errorMessage ?? null,
+      ...eventArrays(a.events),
+      taken?.start.startedAt ?? null,
+      taken?.start.stepName ?? null,
+      taken?.start.workerId ?? null,
+      a.token ?? null,
     ];
-    await settle(taken, this.db.soft(runIdsOf(a.runId, a.events), 'll_attempt_end', this.sql.endAttempt, values).then((r) => {
-      if ((r.rows[0] as { fenced?: boolean } | undefined)?.fenced === false) throw new LeaseLostError(a.runId);
-    }));
+    await settle(
+      taken,
+      this.db.soft(runIdsOf(a.runId, a.events), 'll_attempt_end', this.sql.endAttempt, values).then((r) => {
+        if ((r.rows[0] as { fenced?: boolean } | undefined)?.fenced === false) throw new LeaseLostError(a.runId);
+      }),
+    );
   }
 
   async commitStep(args: CommitStepArgs): Promise<void> {
@@ -139,9 +165,7 @@ export class StepOps {
         `Signal ${args.consumeSignalId} of run ${args.runId} cannot be consumed by step ${args.step.stepId}: it is already consumed or belongs to another run.`,
       );
     }
-    const refused = !result.fenced
-      ? new LeaseLostError(args.runId)
-      : result.stepped ? null : new StepAlreadyCommittedError(args.runId, args.step.stepId);
+    const refused = !result.fenced ? new LeaseLostError(args.runId) : result.stepped ? null : new StepAlreadyCommittedError(args.runId, args.step.stepId);
     taken?.done(refused ?? undefined);
     if (refused !== null) throw refused;
   }

@@ -19,8 +19,7 @@ import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.j
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
 
-const CLEAR_LEASE =
-  'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
+const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
 /** Releases that go elsewhere when their wake-up already happened (see RELEASE_ALREADY_DUE). */
 const RELEASED_EARLY = sqlList(RELEASE_ALREADY_DUE.requested);
@@ -116,8 +115,14 @@ export class Transitions {
       }
       const wakeOn = args.status === 'waiting' ? args.wakeOn : undefined;
       const values = [
-        args.runId, args.status, args.wakeAt, args.now, wakeOn?.signalNames ?? [], wakeOn?.childRunIds ?? [],
-        ...eventArrays(args.events), RUN_MOVED_ON_MESSAGE,
+        args.runId,
+        args.status,
+        args.wakeAt,
+        args.now,
+        wakeOn?.signalNames ?? [],
+        wakeOn?.childRunIds ?? [],
+        ...eventArrays(args.events),
+        RUN_MOVED_ON_MESSAGE,
       ];
       return (await q<{ status: string }>('ll_release', this.sql.release, values)).rows[0]?.status;
     });

@@ -118,9 +118,7 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max,
 
 /** Highest applied version, 0 for a database Lifeline never touched. Reads only. */
 export function readSchemaVersion(db: Database.Database): number {
-  const table = db
-    .prepare(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'lifeline_schema'`)
-    .get();
+  const table = db.prepare(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'lifeline_schema'`).get();
   if (table === undefined) return 0;
   const row = db.prepare('SELECT MAX(version) AS v FROM lifeline_schema').get() as { v: number | null };
   return row.v ?? 0;
@@ -135,10 +133,7 @@ export function assertOpenableSchema(db: Database.Database, location: string): n
   const found = readSchemaVersion(db);
   if (found > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(location, found, LATEST_SCHEMA_VERSION);
   if (found === 0) {
-    const objects = db
-      .prepare(`SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name`)
-      .pluck()
-      .all() as string[];
+    const objects = db.prepare(`SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
     if (objects.length > 0) throw new ForeignDatabaseError(location, objects);
   }
   return found;
@@ -155,9 +150,7 @@ export function migrate(db: Database.Database, location: string, now: number): v
   db.transaction(() => {
     const current = assertOpenableSchema(db, location);
     if (current === 0) {
-      db.exec(
-        'CREATE TABLE IF NOT EXISTS lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)',
-      );
+      db.exec('CREATE TABLE IF NOT EXISTS lifeline_schema (version INTEGER NOT NULL, applied_at INTEGER NOT NULL, name TEXT)');
     }
     const record = db.prepare('INSERT INTO lifeline_schema (version, applied_at, name) VALUES (?, ?, ?)');
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {

@@ -37,15 +37,11 @@ export class RunStatements {
        ON CONFLICT (id) DO NOTHING RETURNING *`,
     );
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
-    this.fenceRow = db.prepare(
-      'SELECT status, lease_token, lease_owner, parent_run_id FROM runs WHERE id = ?',
-    );
+    this.fenceRow = db.prepare('SELECT status, lease_token, lease_owner, parent_run_id FROM runs WHERE id = ?');
     // Claiming is select-then-update inside one IMMEDIATE transaction (no other writer can run
     // in between), so each run gets its own crypto.randomUUID() token; measured faster than a
     // single UPDATE ... WHERE id IN (subquery) RETURNING as well.
-    this.claimableAny = db.prepare(
-      `SELECT id, claims_without_progress FROM runs WHERE ${WORKFLOW_IN} AND ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit`,
-    );
+    this.claimableAny = db.prepare(`SELECT id, claims_without_progress FROM runs WHERE ${WORKFLOW_IN} AND ${CLAIMABLE} ORDER BY created_at, id LIMIT @limit`);
     this.claimableOne = db.prepare(`SELECT id, claims_without_progress FROM runs WHERE id = @runId AND ${WORKFLOW_IN} AND ${CLAIMABLE}`);
     this.takeLease = db.prepare(
       `UPDATE runs SET status = '${LEASED}', lease_owner = @workerId, lease_host = @host, lease_pid = @pid,
@@ -77,9 +73,7 @@ export class RunStatements {
       `UPDATE runs SET lease_expires_at = @expiresAt, lease_renewed_at = @now
        WHERE id = @runId AND lease_token = @token AND status = '${LEASED}' RETURNING cancel_requested`,
     );
-    this.onHost = db.prepare(
-      `SELECT id, lease_pid, lease_token FROM runs WHERE status = '${LEASED}' AND lease_host = ? ORDER BY id`,
-    );
+    this.onHost = db.prepare(`SELECT id, lease_pid, lease_token FROM runs WHERE status = '${LEASED}' AND lease_host = ? ORDER BY id`);
     this.expireLease = db.prepare(
       `UPDATE runs SET lease_expires_at = @now, updated_at = @now
        WHERE id = @runId AND lease_token = @token AND status = '${LEASED}'`,
@@ -113,8 +107,7 @@ export class RunStatements {
   /** Throws LeaseLostError unless `token` still holds the running run. */
   fence(args: Pick<LeaseArgs, 'runId' | 'token'>): { workerId: string; parentRunId: string | null } {
     const row = this.fenceRow.get(args.runId) as
-      | { status: string; lease_token: string | null; lease_owner: string | null; parent_run_id: string | null }
-      | undefined;
+      { status: string; lease_token: string | null; lease_owner: string | null; parent_run_id: string | null } | undefined;
     if (row === undefined || row.status !== LEASED || row.lease_token !== args.token) {
       throw new LeaseLostError(args.runId);
     }
@@ -124,9 +117,10 @@ export class RunStatements {
   claim(args: ClaimArgs): RunRecord[] {
     if (args.limit <= 0 || args.workflows.length === 0) return [];
     const filter = { now: args.now, limit: args.limit, workflows: JSON.stringify(args.workflows) };
-    const ids = (
-      args.runId === undefined ? this.claimableAny.all(filter) : this.claimableOne.all({ ...filter, runId: args.runId })
-    ) as Array<{ id: string; claims_without_progress: number }>;
+    const ids = (args.runId === undefined ? this.claimableAny.all(filter) : this.claimableOne.all({ ...filter, runId: args.runId })) as Array<{
+      id: string;
+      claims_without_progress: number;
+    }>;
     const lease = {
       workerId: args.workerId,
       host: args.host,
@@ -155,8 +149,7 @@ export class RunStatements {
 
   heartbeat(args: LeaseArgs & { leaseMs: number }): { ok: boolean; cancelRequested: boolean } {
     const row = this.extendLease.get({ runId: args.runId, token: args.token, now: args.now, expiresAt: args.now + args.leaseMs }) as
-      | { cancel_requested: number }
-      | undefined;
+      { cancel_requested: number } | undefined;
     return row === undefined ? { ok: false, cancelRequested: false } : { ok: true, cancelRequested: row.cancel_requested !== 0 };
   }
 
@@ -184,9 +177,7 @@ export class RunStatements {
       where.push('parent_run_id = @parentRunId');
       params['parentRunId'] = filter.parentRunId;
     }
-    const sql =
-      `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
-      'ORDER BY created_at DESC, id DESC LIMIT @limit';
+    const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` + 'ORDER BY created_at DESC, id DESC LIMIT @limit';
     // At most 8 filter shapes exist, so caching by SQL text keeps "prepare once".
     let stmt = this.listCache.get(sql);
     if (stmt === undefined) {

@@ -24,10 +24,7 @@ export class EventStatements {
   list(filter: { runId?: string; afterId?: number; limit?: number }): EventRecord[] {
     const afterId = filter.afterId ?? 0;
     const limit = filter.limit ?? 1000;
-    const rows =
-      filter.runId === undefined
-        ? this.listAll.all(afterId, limit)
-        : this.listForRun.all(filter.runId, afterId, limit);
+    const rows = filter.runId === undefined ? this.listAll.all(afterId, limit) : this.listForRun.all(filter.runId, afterId, limit);
     return (rows as EventRow[]).map(toEventRecord);
   }
 }
@@ -39,16 +36,10 @@ export class SignalStatements {
   private readonly anyPending: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(
-      'INSERT INTO signals (run_id, name, payload, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-    );
-    this.peekOldest = db.prepare(
-      'SELECT * FROM signals WHERE run_id = ? AND name = ? AND consumed_by_step IS NULL ORDER BY id LIMIT 1',
-    );
+    this.insert = db.prepare('INSERT INTO signals (run_id, name, payload, created_at) VALUES (?, ?, ?, ?) RETURNING *');
+    this.peekOldest = db.prepare('SELECT * FROM signals WHERE run_id = ? AND name = ? AND consumed_by_step IS NULL ORDER BY id LIMIT 1');
     // run_id in the WHERE: a step can only ever consume a signal sent to its own run.
-    this.consumeStmt = db.prepare(
-      'UPDATE signals SET consumed_by_step = ? WHERE id = ? AND run_id = ? AND consumed_by_step IS NULL',
-    );
+    this.consumeStmt = db.prepare('UPDATE signals SET consumed_by_step = ? WHERE id = ? AND run_id = ? AND consumed_by_step IS NULL');
     this.anyPending = db.prepare(
       `SELECT 1 FROM signals WHERE run_id = ? AND consumed_by_step IS NULL
          AND name IN (SELECT value FROM json_each(?)) LIMIT 1`,

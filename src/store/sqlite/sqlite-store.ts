@@ -172,10 +172,7 @@ export class SqliteStore implements Store {
 }
 
 /** Opens (creating and migrating if needed) a Lifeline SQLite database file. */
-export async function openSqliteStore(
-  path: string,
-  options: SqliteOpenOptions = {},
-): Promise<Store & { path: string }> {
+export async function openSqliteStore(path: string, options: SqliteOpenOptions = {}): Promise<Store & { path: string }> {
   const db = openDatabase(path, options, Date.now());
   try {
     return new SqliteStore(db, path, options.synchronous ?? 'FULL');

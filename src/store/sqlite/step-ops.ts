@@ -87,9 +87,19 @@ export class StepStatements {
   commitStep(args: CommitStepArgs): void {
     const { step } = args;
     const changed = this.upsertStep.run(
-      args.runId, step.stepId, step.name, step.seq, step.kind, step.status, step.output,
-      errorToText(step.error), step.attempts, step.startedAt, step.completedAt,
-      args.runId, args.token,
+      args.runId,
+      step.stepId,
+      step.name,
+      step.seq,
+      step.kind,
+      step.status,
+      step.output,
+      errorToText(step.error),
+      step.attempts,
+      step.startedAt,
+      step.completedAt,
+      args.runId,
+      args.token,
     ).changes;
     if (changed === 0) {
       this.runs.fence(args); // throws LeaseLostError when that is the reason
@@ -108,10 +118,7 @@ export class StepStatements {
   }
 
   /** Ends the attempt row; inserts it (already ended) when it was never started. */
-  private endAttemptRow(
-    end: Omit<EndAttemptArgs, 'events'>,
-    missing: () => { stepName: string; startedAt: number; workerId: string },
-  ): void {
+  private endAttemptRow(end: Omit<EndAttemptArgs, 'events'>, missing: () => { stepName: string; startedAt: number; workerId: string }): void {
     const errorClass = end.errorClass ?? null;
     const errorMessage = end.errorMessage ?? null;
     const { runId, stepId, attempt, endedAt, outcome } = end;

@@ -11,8 +11,7 @@ import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements, SignalStatements } from './signal-ops.js';
 
-const CLEAR_LEASE =
-  'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
+const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
 export class RunTransitions {
   private readonly setReleased: Database.Statement;
@@ -62,9 +61,7 @@ export class RunTransitions {
       `UPDATE runs SET status = 'pending', error = NULL, output = NULL, wake_at = NULL, cancel_requested = 0,
          updated_at = ?, ${CLEAR_LEASE} WHERE id = ? AND ${sqlStatusIn('retry')}`,
     );
-    this.setWakeNow = db.prepare(
-      `UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId AND status IN (${sqlList(statusesKept('wake'))})`,
-    );
+    this.setWakeNow = db.prepare(`UPDATE runs SET wake_at = @now, updated_at = @now WHERE id = @runId AND status IN (${sqlList(statusesKept('wake'))})`);
     this.setUnparked = db.prepare(
       `UPDATE runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = @now
        WHERE id = @runId AND status IN (${sqlList(statusesMovedTo('wake', 'pending'))})`,
@@ -150,9 +147,7 @@ export class RunTransitions {
     const to = decide('signal', args.runId, run.status);
     const signal = this.signals.add(args.runId, args.name, args.payload, args.now);
     if (to !== run.status) this.setPending.run(args.now, args.runId);
-    this.events.append([
-      { runId: args.runId, type: 'run.signalled', data: { name: args.name, signalId: signal.id }, at: args.now },
-    ]);
+    this.events.append([{ runId: args.runId, type: 'run.signalled', data: { name: args.name, signalId: signal.id }, at: args.now }]);
     return signal;
   }
 

@@ -122,7 +122,16 @@ export function claimsConformance(getStore: GetStore): void {
       const refused = [
         await rejection(store.startAttempt({ ...base, token: stale, attempt: 2, startedAt: T0 + LEASE_MS + 1 })),
         await rejection(
-          store.endAttempt({ runId: 'r1', token: stale, stepId: 'fetch#0', attempt: 1, endedAt: T0 + LEASE_MS + 2, outcome: 'failed', errorClass: 'transient', errorMessage: 'late' }),
+          store.endAttempt({
+            runId: 'r1',
+            token: stale,
+            stepId: 'fetch#0',
+            attempt: 1,
+            endedAt: T0 + LEASE_MS + 2,
+            outcome: 'failed',
+            errorClass: 'transient',
+            errorMessage: 'late',
+          }),
         ),
       ];
       for (const error of refused) {

@@ -7,7 +7,11 @@ export function lifecycleConformance(getStore: GetStore): void {
   describe('releaseRun', () => {
     it('gives the run back as pending, sleeping or waiting and clears the lease', async () => {
       const store = getStore();
-      for (const [id, status, wakeAt] of [['p', 'pending', null], ['s', 'sleeping', T0 + 50], ['w', 'waiting', null]] as const) {
+      for (const [id, status, wakeAt] of [
+        ['p', 'pending', null],
+        ['s', 'sleeping', T0 + 50],
+        ['w', 'waiting', null],
+      ] as const) {
         const run = await createClaimed(store, id);
         await store.releaseRun({ runId: id, token: tokenOf(run), now: T0 + 1, status, wakeAt });
         expect(await store.getRun(id)).toMatchObject({ status, wakeAt, lease: null, updatedAt: T0 + 1 });
@@ -16,7 +20,10 @@ export function lifecycleConformance(getStore: GetStore): void {
 
     it('goes to pending instead of sleeping or waiting when a cancel was requested meanwhile', async () => {
       const store = getStore();
-      for (const [id, status, wakeAt] of [['s', 'sleeping', T0 + 50_000], ['w', 'waiting', null]] as const) {
+      for (const [id, status, wakeAt] of [
+        ['s', 'sleeping', T0 + 50_000],
+        ['w', 'waiting', null],
+      ] as const) {
         const run = await createClaimed(store, id);
         await store.requestCancel(id, T0 + 1);
         await store.releaseRun({ runId: id, token: tokenOf(run), now: T0 + 2, status, wakeAt });
@@ -29,7 +36,12 @@ export function lifecycleConformance(getStore: GetStore): void {
       const run = await createClaimed(store, 'r1');
       await store.sendSignal({ runId: 'r1', name: 'go', payload: '1', now: T0 + 1 });
       await store.releaseRun({
-        runId: 'r1', token: tokenOf(run), now: T0 + 2, status: 'waiting', wakeAt: T0 + 9999, wakeOn: { signalNames: ['x', 'go'] },
+        runId: 'r1',
+        token: tokenOf(run),
+        now: T0 + 2,
+        status: 'waiting',
+        wakeAt: T0 + 9999,
+        wakeOn: { signalNames: ['x', 'go'] },
       });
       expect(await store.getRun('r1')).toMatchObject({ status: 'pending', wakeAt: null });
     });
@@ -47,7 +59,14 @@ export function lifecycleConformance(getStore: GetStore): void {
       await store.finishRun({ runId: 'child', token: tokenOf(child), now: T0 + 3, status: 'failed', error: { name: 'E', message: 'm', errorClass: 'logic' } });
       // the child's finish woke the parent; claim it and wait on both children again
       const resumed = await claim(store, 'parent', { now: T0 + 4 });
-      await store.releaseRun({ runId: 'parent', token: tokenOf(resumed), now: T0 + 5, status: 'waiting', wakeAt: null, wakeOn: { childRunIds: ['child2', 'child'] } });
+      await store.releaseRun({
+        runId: 'parent',
+        token: tokenOf(resumed),
+        now: T0 + 5,
+        status: 'waiting',
+        wakeAt: null,
+        wakeOn: { childRunIds: ['child2', 'child'] },
+      });
       expect((await store.getRun('parent'))?.status).toBe('pending');
     });
   });
@@ -111,7 +130,9 @@ export function lifecycleConformance(getStore: GetStore): void {
       const run = await createClaimed(store, 'r1');
       await store.commitStep(commitArgs(run, 'ok#0', { seq: 0 }));
       const error = { name: 'E', message: 'm', errorClass: 'logic' as const };
-      await store.commitStep(commitArgs(run, 'bad#0', { seq: 1, status: 'failed', output: null, error }, { attempt: { attempt: 1, endedAt: T0 + 10, outcome: 'failed' } }));
+      await store.commitStep(
+        commitArgs(run, 'bad#0', { seq: 1, status: 'failed', output: null, error }, { attempt: { attempt: 1, endedAt: T0 + 10, outcome: 'failed' } }),
+      );
       await store.finishRun({ runId: 'r1', token: tokenOf(run), now: T0 + 11, status: 'failed', error });
 
       const retried = await store.retryRun('r1', T0 + 20);

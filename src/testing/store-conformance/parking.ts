@@ -16,7 +16,15 @@ export function parkingConformance(getStore: GetStore): void {
       for (let n = 0; n < 3; n++) {
         const [run] = await reclaim(getStore, 'r1', n, 3);
         expect(run).toMatchObject({ status: 'running', claimCount: n + 1, claimsWithoutProgress: n + 1 });
-        await store.startAttempt({ runId: 'r1', token: tokenOf(run!), stepId: 'a#0', stepName: 'a', attempt: n + 1, startedAt: T0 + n * LEASE_MS, workerId: 'worker-a' });
+        await store.startAttempt({
+          runId: 'r1',
+          token: tokenOf(run!),
+          stepId: 'a#0',
+          stepName: 'a',
+          attempt: n + 1,
+          startedAt: T0 + n * LEASE_MS,
+          workerId: 'worker-a',
+        });
       }
       const [parked] = await reclaim(getStore, 'r1', 3, 3);
       expect(await store.getRun('r1')).toEqual(parked);

@@ -59,7 +59,14 @@ export function runsConformance(getStore: GetStore): void {
       await createRun(store, 'd', { now: T0 + 2, workflow: 'other' });
       await createRun(store, 'e', { now: T0 + 3, parentRunId: 'a' });
       await store.claimRuns({
-        workerId: 'w', host: 'h', pid: 1, now: T0 + 10, leaseMs: 1000, limit: 1, workflows: [WF], runId: 'b',
+        workerId: 'w',
+        host: 'h',
+        pid: 1,
+        now: T0 + 10,
+        leaseMs: 1000,
+        limit: 1,
+        workflows: [WF],
+        runId: 'b',
       });
 
       const ids = async (f?: Parameters<typeof store.listRuns>[0]) => (await store.listRuns(f)).map((r) => r.id);

@@ -43,9 +43,7 @@ export function signalsConformance(getStore: GetStore): void {
 
       await store.commitStep(commitArgs(run, 'go#0', { kind: 'signal', output: '1' }, { consumeSignalId: first.id }));
       expect(await store.peekSignal('r1', 'go')).toEqual(second);
-      const twice = await rejection(
-        store.commitStep(commitArgs(run, 'go#1', { kind: 'signal' }, { consumeSignalId: first.id })),
-      );
+      const twice = await rejection(store.commitStep(commitArgs(run, 'go#1', { kind: 'signal' }, { consumeSignalId: first.id })));
       expect(twice).toBeInstanceOf(LifelineError);
       expect(twice).toMatchObject({
         code: 'SIGNAL_ALREADY_CONSUMED',
@@ -98,9 +96,23 @@ export function signalsConformance(getStore: GetStore): void {
     it('writes that change a run append the events they are given', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      await store.releaseRun({ runId: 'r1', token: tokenOf(run), now: T0 + 1, status: 'pending', wakeAt: null, events: [{ runId: 'r1', type: 'run.released', data: { reason: 'shutdown' }, at: T0 + 1 }] });
+      await store.releaseRun({
+        runId: 'r1',
+        token: tokenOf(run),
+        now: T0 + 1,
+        status: 'pending',
+        wakeAt: null,
+        events: [{ runId: 'r1', type: 'run.released', data: { reason: 'shutdown' }, at: T0 + 1 }],
+      });
       const again = (await store.claimRuns(claimArgs({ now: T0 + 2 })))[0]!;
-      await store.finishRun({ runId: 'r1', token: tokenOf(again), now: T0 + 3, status: 'completed', output: '1', events: [{ runId: 'r1', type: 'run.completed', at: T0 + 3 }] });
+      await store.finishRun({
+        runId: 'r1',
+        token: tokenOf(again),
+        now: T0 + 3,
+        status: 'completed',
+        output: '1',
+        events: [{ runId: 'r1', type: 'run.completed', at: T0 + 3 }],
+      });
       expect((await store.listEvents({ runId: 'r1' })).map((e) => e.type)).toEqual(['run.released', 'run.completed']);
     });
   });

@@ -14,8 +14,17 @@ export function stepsConformance(getStore: GetStore): void {
       const steps = await store.getSteps('r1');
       expect(steps.map((s) => s.stepId)).toEqual(['a#0', 'b#0']);
       expect(steps[0]).toEqual({
-        runId: 'r1', stepId: 'a#0', name: 'a', seq: 0, kind: 'step', status: 'completed',
-        output: '{"from":"a#0"}', error: null, attempts: 1, startedAt: T0 + 15, completedAt: T0 + 20,
+        runId: 'r1',
+        stepId: 'a#0',
+        name: 'a',
+        seq: 0,
+        kind: 'step',
+        status: 'completed',
+        output: '{"from":"a#0"}',
+        error: null,
+        attempts: 1,
+        startedAt: T0 + 15,
+        completedAt: T0 + 20,
       });
       expect(steps[1]).toMatchObject({ status: 'failed', error, attempts: 3, output: null });
       expect(await store.getSteps('missing')).toEqual([]);
@@ -60,9 +69,28 @@ export function stepsConformance(getStore: GetStore): void {
       const start = { runId: 'r1', stepId: 'fetch#0', stepName: 'fetch', workerId: 'worker-a' };
       await store.startAttempt({ ...start, attempt: 1, startedAt: T0 + 1 });
       expect(await store.listAttempts('r1')).toMatchObject([
-        { runId: 'r1', stepId: 'fetch#0', stepName: 'fetch', attempt: 1, startedAt: T0 + 1, endedAt: null, outcome: 'running', durationMs: null, workerId: 'worker-a' },
+        {
+          runId: 'r1',
+          stepId: 'fetch#0',
+          stepName: 'fetch',
+          attempt: 1,
+          startedAt: T0 + 1,
+          endedAt: null,
+          outcome: 'running',
+          durationMs: null,
+          workerId: 'worker-a',
+        },
       ]);
-      await store.endAttempt({ runId: 'r1', stepId: 'fetch#0', attempt: 1, endedAt: T0 + 4, outcome: 'timeout', errorClass: 'timeout', errorMessage: 'too slow', events: [{ runId: 'r1', type: 'run.cancel_requested', at: T0 + 4 }] });
+      await store.endAttempt({
+        runId: 'r1',
+        stepId: 'fetch#0',
+        attempt: 1,
+        endedAt: T0 + 4,
+        outcome: 'timeout',
+        errorClass: 'timeout',
+        errorMessage: 'too slow',
+        events: [{ runId: 'r1', type: 'run.cancel_requested', at: T0 + 4 }],
+      });
       await store.startAttempt({ ...start, attempt: 2, startedAt: T0 + 10 });
       await store.commitStep(commitArgs(run, 'fetch#0', { attempts: 2, now: T0 + 17 }, { attempt: { attempt: 2, endedAt: T0 + 17, outcome: 'succeeded' } }));
       const attempts = await store.listAttempts('r1');
@@ -77,7 +105,14 @@ export function stepsConformance(getStore: GetStore): void {
     it('commitStep records an attempt that was never started', async () => {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
-      await store.commitStep(commitArgs(run, 'x#0', { now: T0 + 30, startedAt: T0 + 20 }, { attempt: { attempt: 1, endedAt: T0 + 30, outcome: 'failed', errorClass: 'logic', errorMessage: 'm' } }));
+      await store.commitStep(
+        commitArgs(
+          run,
+          'x#0',
+          { now: T0 + 30, startedAt: T0 + 20 },
+          { attempt: { attempt: 1, endedAt: T0 + 30, outcome: 'failed', errorClass: 'logic', errorMessage: 'm' } },
+        ),
+      );
       expect(await store.listAttempts('r1')).toMatchObject([
         { stepId: 'x#0', stepName: 'x', attempt: 1, startedAt: T0 + 20, endedAt: T0 + 30, outcome: 'failed', durationMs: 10, workerId: 'worker-a' },
       ]);

@@ -54,7 +54,8 @@ function checkOptions(options: StoreConformanceOptions): readonly ConformanceAre
   const areas = options.areas ?? CONFORMANCE_AREAS;
   if (!Array.isArray(areas) || areas.length === 0) throw new TypeError(`${where}: areas must be a non-empty array of ${CONFORMANCE_AREAS.join(', ')}`);
   const unknown = areas.filter((a) => !(CONFORMANCE_AREAS as readonly string[]).includes(a));
-  if (unknown.length > 0) throw new TypeError(`${where}: areas has unknown ${unknown.map((a) => JSON.stringify(a)).join(', ')}; known areas: ${CONFORMANCE_AREAS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new TypeError(`${where}: areas has unknown ${unknown.map((a) => JSON.stringify(a)).join(', ')}; known areas: ${CONFORMANCE_AREAS.join(', ')}`);
   return areas;
 }
 

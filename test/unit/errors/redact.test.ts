@@ -29,11 +29,7 @@ describe('redactSecrets', () => {
     ['AWS access key id', 'aws AKIAIOSFODNN7EXAMPLE here', `aws ${R} here`],
     ['Slack token', 'xoxb-123456789012-abcdefABCDEF', R],
     ['Google API key', 'AIzaSyA-1234567890abcdefghijklmnopqrstu', R],
-    [
-      'JWT',
-      'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end',
-      `jwt ${R} end`,
-    ],
+    ['JWT', 'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end', `jwt ${R} end`],
   ])('%s', (_label, input, expected) => {
     expect(redactSecrets(input)).toBe(expected);
   });

@@ -41,7 +41,9 @@ describe('the one event map', () => {
 
   it('the progress printer reads typed payloads, worker errors included', () => {
     const retrying: LifelineEvent = {
-      runId: 'r1', type: 'step.retrying', at: 1,
+      runId: 'r1',
+      type: 'step.retrying',
+      at: 1,
       data: { stepId: 'fetch#0', attempt: 2, errorClass: 'rate_limit', delayMs: 500, message: 'slow down' },
     };
     expect(describeEvent(retrying)).toBe('  ↻ fetch#0 attempt 2 failed [rate_limit] slow down — retrying in 500 ms');

@@ -94,9 +94,7 @@ describe('decideRetry properties', () => {
       maxRetryAfterMs: fc.integer({ min: 0, max: 86_400_000 }),
       jitter: fc.constantFrom('full' as const, 'none' as const),
     })
-    .map(({ extra, ...p }) =>
-      resolveRetryPolicy({ ...p, maxAttempts: 1000, maxDelayMs: Math.min(86_400_000, p.initialDelayMs + extra) }, noClasses),
-    );
+    .map(({ extra, ...p }) => resolveRetryPolicy({ ...p, maxAttempts: 1000, maxDelayMs: Math.min(86_400_000, p.initialDelayMs + extra) }, noClasses));
   const unitInterval = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
   const retryable = fc.constantFrom(...ERROR_CLASSES.filter((c): c is ErrorClass => isRetryableClass(c)));
 

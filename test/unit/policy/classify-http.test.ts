@@ -34,10 +34,20 @@ describe('HTTP status sources', () => {
 
 describe('HTTP status mapping', () => {
   it.each([
-    [500, 'transient', true], [502, 'transient', true], [503, 'transient', true], [504, 'transient', true],
-    [529, 'transient', true], [408, 'transient', true], [501, 'configuration', false], [401, 'configuration', false],
-    [403, 'configuration', false], [404, 'configuration', false], [400, 'validation', false], [422, 'validation', false],
-    [425, 'dependency', true], [429, 'rate_limit', true],
+    [500, 'transient', true],
+    [502, 'transient', true],
+    [503, 'transient', true],
+    [504, 'transient', true],
+    [529, 'transient', true],
+    [408, 'transient', true],
+    [501, 'configuration', false],
+    [401, 'configuration', false],
+    [403, 'configuration', false],
+    [404, 'configuration', false],
+    [400, 'validation', false],
+    [422, 'validation', false],
+    [425, 'dependency', true],
+    [429, 'rate_limit', true],
   ])('%i is %s', (status, errorClass, retryable) => {
     expect(classifyError(httpError({ status }))).toMatchObject({ errorClass, retryable, reason: `HTTP ${status}` });
   });

@@ -64,15 +64,31 @@ describe('never throws', () => {
     },
   );
   const throwingGetters = Object.defineProperties(new Error('x'), {
-    code: { get: () => { throw new Error('no code'); } },
-    status: { get: () => { throw new Error('no status'); } },
-    name: { get: () => { throw new Error('no name'); } },
+    code: {
+      get: () => {
+        throw new Error('no code');
+      },
+    },
+    status: {
+      get: () => {
+        throw new Error('no status');
+      },
+    },
+    name: {
+      get: () => {
+        throw new Error('no name');
+      },
+    },
   });
   const cyclic: Error & { cause?: unknown } = new Error('loop');
   cyclic.cause = cyclic;
   const brokenHeaders = Object.assign(new Error('x'), {
     status: 429,
-    headers: { get: () => { throw new Error('bad get'); } },
+    headers: {
+      get: () => {
+        throw new Error('bad get');
+      },
+    },
   });
 
   it.each([

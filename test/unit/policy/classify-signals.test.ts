@@ -25,12 +25,12 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describe('transient network failures', () => {
-  it.each([
-    'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH',
-    'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
-  ])('code %s', (code) => {
-    expect(classifyError(withFields('x', { code }))).toEqual({ errorClass: 'transient', retryable: true, reason: `code ${code}` });
-  });
+  it.each(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'])(
+    'code %s',
+    (code) => {
+      expect(classifyError(withFields('x', { code }))).toEqual({ errorClass: 'transient', retryable: true, reason: `code ${code}` });
+    },
+  );
 
   it('reads string errno', () => {
     expect(classifyError(withFields('x', { errno: 'ECONNRESET' })).reason).toBe('code ECONNRESET');

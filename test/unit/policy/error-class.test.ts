@@ -7,16 +7,31 @@ import { ERROR_CLASSES, isRetryableClass, type ErrorClass } from '../../../src/e
 describe('error classes', () => {
   it('lists every class once', () => {
     expect(ERROR_CLASSES).toEqual([
-      'transient', 'rate_limit', 'timeout', 'dependency', 'configuration',
-      'validation', 'logic', 'interrupted', 'cancelled', 'unknown',
+      'transient',
+      'rate_limit',
+      'timeout',
+      'dependency',
+      'configuration',
+      'validation',
+      'logic',
+      'interrupted',
+      'cancelled',
+      'unknown',
     ]);
     expect(Object.isFrozen(ERROR_CLASSES)).toBe(true);
   });
 
   it.each<[ErrorClass, boolean]>([
-    ['transient', true], ['rate_limit', true], ['timeout', true], ['dependency', true],
-    ['interrupted', true], ['unknown', true], ['configuration', false], ['validation', false],
-    ['logic', false], ['cancelled', false],
+    ['transient', true],
+    ['rate_limit', true],
+    ['timeout', true],
+    ['dependency', true],
+    ['interrupted', true],
+    ['unknown', true],
+    ['configuration', false],
+    ['validation', false],
+    ['logic', false],
+    ['cancelled', false],
   ])('%s retryable: %s', (c, expected) => {
     expect(isRetryableClass(c)).toBe(expected);
   });

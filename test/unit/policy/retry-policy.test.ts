@@ -67,23 +67,11 @@ describe('resolveRetryPolicy validation messages', () => {
     ['maxAttempts "3"', { maxAttempts: '3' }, 'Invalid option retry.maxAttempts: must be an integer from 1 to 1000 (got "3")'],
     ['initialDelayMs -5', { initialDelayMs: -5 }, 'Invalid option retry.initialDelayMs: must be a number from 0 to 86400000 (got -5)'],
     ['initialDelayMs NaN', { initialDelayMs: NaN }, 'Invalid option retry.initialDelayMs: must be a number from 0 to 86400000 (got NaN)'],
-    [
-      'maxDelayMs Infinity',
-      { maxDelayMs: Infinity },
-      'Invalid option retry.maxDelayMs: must be a number from 0 to 86400000 (got Infinity)',
-    ],
-    [
-      'maxDelayMs < initialDelayMs',
-      { initialDelayMs: 100, maxDelayMs: 10 },
-      'Invalid option retry.maxDelayMs: must be >= retry.initialDelayMs (got 10 < 100)',
-    ],
+    ['maxDelayMs Infinity', { maxDelayMs: Infinity }, 'Invalid option retry.maxDelayMs: must be a number from 0 to 86400000 (got Infinity)'],
+    ['maxDelayMs < initialDelayMs', { initialDelayMs: 100, maxDelayMs: 10 }, 'Invalid option retry.maxDelayMs: must be >= retry.initialDelayMs (got 10 < 100)'],
     ['backoffMultiplier 0.5', { backoffMultiplier: 0.5 }, 'Invalid option retry.backoffMultiplier: must be a number from 1 to 100 (got 0.5)'],
     ['jitter "half"', { jitter: 'half' }, 'Invalid option retry.jitter: must be "full" or "none" (got "half")'],
-    [
-      'maxRetryAfterMs -1',
-      { maxRetryAfterMs: -1 },
-      'Invalid option retry.maxRetryAfterMs: must be a number from 0 to 86400000 (got -1)',
-    ],
+    ['maxRetryAfterMs -1', { maxRetryAfterMs: -1 }, 'Invalid option retry.maxRetryAfterMs: must be a number from 0 to 86400000 (got -1)'],
     ['unknown key', { maxAttemps: 3 }, `Invalid option retry.maxAttemps: unknown option (known: ${KNOWN})`],
     ['a string', 'fast', 'Invalid option retry: must be an object (got string)'],
     ['null', null, 'Invalid option retry: must be an object (got null)'],
@@ -127,9 +115,7 @@ describe('resolveRetryPolicy validation messages', () => {
   });
 
   it('uses the given path', () => {
-    expect(messageOf({ maxAttempts: 0 }, 'steps.fetch.retry')).toBe(
-      'Invalid option steps.fetch.retry.maxAttempts: must be an integer from 1 to 1000 (got 0)',
-    );
+    expect(messageOf({ maxAttempts: 0 }, 'steps.fetch.retry')).toBe('Invalid option steps.fetch.retry.maxAttempts: must be an integer from 1 to 1000 (got 0)');
   });
 
   it('describes values that are not JSON', () => {

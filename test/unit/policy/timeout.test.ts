@@ -61,9 +61,12 @@ describe('runWithTimeout', () => {
 
   it('turns a synchronous throw into a rejection', async () => {
     const boom = new Error('boom');
-    const p = runWithTimeout(() => {
-      throw boom;
-    }, { timeoutMs: 1000, stepId: 's', clock });
+    const p = runWithTimeout(
+      () => {
+        throw boom;
+      },
+      { timeoutMs: 1000, stepId: 's', clock },
+    );
     await expect(p).rejects.toBe(boom);
     expect(clock.pendingTimers).toBe(0);
   });
@@ -148,7 +151,9 @@ describe('runWithTimeout', () => {
     expect(listeners()).toBe(0);
     await runWithTimeout(() => 1, { timeoutMs: undefined, stepId: 's', clock, parentSignal: parent.signal });
     expect(listeners()).toBe(0);
-    await expect(runWithTimeout(() => Promise.reject(new Error('no')), { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal })).rejects.toThrow('no');
+    await expect(runWithTimeout(() => Promise.reject(new Error('no')), { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal })).rejects.toThrow(
+      'no',
+    );
     expect(listeners()).toBe(0);
     const timedOut = track(runWithTimeout(() => new Promise<never>(() => {}), { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal }));
     expect(listeners()).toBe(1);
