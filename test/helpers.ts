@@ -5,6 +5,7 @@ import { Lifeline, type LifelineOptions } from '../src/engine/lifeline.js';
 import type { Worker } from '../src/engine/worker-api.js';
 import type { WorkerOptions } from '../src/options/public-options.js';
 import type { EngineEvent } from '../src/engine/lifeline.js';
+import type { ManualClock } from '../src/time/clock.js';
 
 export function tempDir(prefix = 'lifeline-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -66,4 +67,16 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Closes clients that run on manual clocks, one after the other: each clock is advanced while its
+ * client closes, so the worker's shutdown grace and the steps it waits for can run out.
+ */
+export async function closeOnClocks(clients: ReadonlyArray<readonly [Lifeline, ManualClock]>): Promise<void> {
+  for (const [lifeline, clock] of clients) {
+    const closing = lifeline.close();
+    for (let i = 0; i < 5; i++) await clock.advance(60_000);
+    await closing;
+  }
 }

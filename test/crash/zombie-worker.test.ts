@@ -13,7 +13,7 @@ import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, closeOnClocks } from '../helpers.js';
 
 const transient = () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 
@@ -56,14 +56,10 @@ async function zombieScenario() {
   const b = await Lifeline.open({ db, workflows: [wfB], clock: clockB });
   cleanups.push(async () => {
     world.failHungStep(transient());
-    for (const [l, c] of [
+    await closeOnClocks([
       [a, clockA],
       [b, clockB],
-    ] as const) {
-      const closing = l.close();
-      for (let i = 0; i < 5; i++) await c.advance(60_000);
-      await closing;
-    }
+    ]);
     tmp.cleanup();
   });
   const workerA = a.worker({ host: 'host-a', pid: 1_234_567 });

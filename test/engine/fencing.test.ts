@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, closeOnClocks } from '../helpers.js';
 
 interface Gate {
   entered: boolean;
@@ -57,14 +57,10 @@ describe('fencing a zombie worker while the new owner holds the running run', ()
     cleanups.push(async () => {
       gates.A.release('late A');
       gates.B.release('late B');
-      for (const [l, c] of [
+      await closeOnClocks([
         [a, clockA],
         [b, clockB],
-      ] as const) {
-        const closing = l.close();
-        for (let i = 0; i < 5; i++) await c.advance(60_000);
-        await closing;
-      }
+      ]);
       tmp.cleanup();
     });
 

@@ -11,7 +11,7 @@ import { Lifeline, type EngineEvent } from '../../src/engine/lifeline.js';
 import type { Store } from '../../src/store/store.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, closeOnClocks } from '../helpers.js';
 
 const LEASE_MS = 3000; // the worker default
 
@@ -60,14 +60,10 @@ async function open(options: { wrapStoreA?: (store: Store) => Store } = {}) {
   a.events.on('event', (e) => eventsA.push(e));
   cleanups.push(async () => {
     world.openGate();
-    for (const [l, c] of [
+    await closeOnClocks([
       [a, clockA],
       [b, clockB],
-    ] as const) {
-      const closing = l.close();
-      for (let i = 0; i < 5; i++) await c.advance(60_000);
-      await closing;
-    }
+    ]);
     if (realA !== a) await realA.close();
     tmp.cleanup();
   });
