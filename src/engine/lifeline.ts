@@ -256,7 +256,18 @@ export class Lifeline {
       const waiting = this.waiters.get(event.runId);
       if (waiting) for (const wake of [...waiting]) wake();
     }
-    this.events.emit('event', event);
+    // Each listener on its own: an event is published after the write it reports landed, so a
+    // listener's bug must neither reach the engine (which would take it for a store failure)
+    // nor keep the other listeners from the event. It is reported as a process warning.
+    for (const listener of this.events.rawListeners('event') as Array<(event: EngineEvent) => void>) {
+      try {
+        listener(event);
+      } catch (error) {
+        process.emitWarning(`A Lifeline.events listener threw on ${event.type}: ${redactMessage(error instanceof Error ? error.message : String(error))}`, {
+          code: 'LIFELINE_LISTENER_ERROR',
+        });
+      }
+    }
   }
 
   private nextEventOrTimeout(runId: string, ms: number): Promise<void> {

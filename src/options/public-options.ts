@@ -111,9 +111,10 @@ export function checkWorkflowOptions(options: unknown, name: string): void {
  * retry is resolved over the workflow's policy by `resolveStepRetry`, which caches it.
  */
 export function checkStepCall(workflow: string, name: unknown, fn: unknown, options: unknown, resolveStepRetry: () => void): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0')) {
+  // Unpaired surrogates: not valid UTF-8, so PostgreSQL refuses them (SQLite would store them mangled).
+  if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0') || /\p{Cs}/u.test(name)) {
     throw new InvalidOptionsError(
-      `Invalid step name in workflow "${workflow}": must be a non-empty string of at most 256 characters without NUL (got ${describeValue(name)})`,
+      `Invalid step name in workflow "${workflow}": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got ${describeValue(name)})`,
     );
   }
   if (typeof fn !== 'function') {
@@ -153,15 +154,31 @@ export function checkResultOptions(options: unknown): void {
 }
 
 /** openStore(url, options): each backend reads only its own fields. */
-export function checkStoreOptions(options: unknown): void {
-  checkOptions(options, 'openStore', {
-    synchronous: (value, path) => checkOneOf(value, path, ['FULL', 'NORMAL'] as const),
-    busyTimeoutMs: int(0, 3_600_000),
-    schema: text(54),
-    poolSize: int(1, 1000),
-    softPoolSize: int(1, 1000),
-    connectTimeoutMs: int(1, 3_600_000),
-    readOnly: (value, path) => checkBoolean(value, path),
-    leaseClock: (value, path) => checkOneOf(value, path, ['database', 'caller'] as const),
-  });
+const SQLITE_STORE_FIELDS: Readonly<Record<string, FieldCheck>> = {
+  synchronous: (value, path) => checkOneOf(value, path, ['FULL', 'NORMAL'] as const),
+  busyTimeoutMs: int(0, 3_600_000),
+  readOnly: (value, path) => checkBoolean(value, path),
+};
+
+const POSTGRES_STORE_FIELDS: Readonly<Record<string, FieldCheck>> = {
+  schema: text(54),
+  poolSize: int(1, 1000),
+  softPoolSize: int(1, 1000),
+  connectTimeoutMs: int(1, 3_600_000),
+  readOnly: (value, path) => checkBoolean(value, path),
+  leaseClock: (value, path) => checkOneOf(value, path, ['database', 'caller'] as const),
+};
+
+/**
+ * openStore(url, options) takes either backend's fields (one configuration object may serve both,
+ * each backend reads its own); openSqliteStore and openPostgresStore take only their own.
+ */
+export function checkStoreOptions(options: unknown, where: 'openStore' | 'openSqliteStore' | 'openPostgresStore' = 'openStore'): void {
+  const fields =
+    where === 'openSqliteStore'
+      ? SQLITE_STORE_FIELDS
+      : where === 'openPostgresStore'
+        ? POSTGRES_STORE_FIELDS
+        : { ...SQLITE_STORE_FIELDS, ...POSTGRES_STORE_FIELDS };
+  checkOptions(options, where, fields);
 }

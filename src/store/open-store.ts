@@ -21,9 +21,9 @@ export async function openStore(url: string, options?: OpenStoreOptions): Promis
   const target = parseStoreUrl(url);
   switch (target.backend) {
     case 'sqlite':
-      return openSqliteStore(target.path, options);
+      return sqlite.openSqliteStore(target.path, options);
     case 'postgres':
-      return openPostgresStore(target.url, options);
+      return (await loadPostgres()).openPostgresStore(target.url, options);
   }
 }
 
@@ -42,7 +42,7 @@ export function redactedLocation(url: string): string {
 
 /** Opens (creating or migrating) the SQLite store in the file at `path`, or `:memory:`. */
 export async function openSqliteStore(path: string, options?: SqliteOpenOptions): Promise<Store> {
-  checkStoreOptions(options);
+  checkStoreOptions(options, 'openSqliteStore');
   return sqlite.openSqliteStore(path, options);
 }
 
@@ -55,11 +55,15 @@ function isMissingPg(error: unknown): boolean {
 
 /** Opens the PostgreSQL store. The pg driver is loaded only now (an optional peer), so SQLite users never load or install it. */
 export async function openPostgresStore(url: string, options?: PostgresOpenOptions): Promise<Store> {
-  checkStoreOptions(options);
-  const postgres = await import('./postgres/postgres-store.js').catch((error: unknown) => {
+  checkStoreOptions(options, 'openPostgresStore');
+  return (await loadPostgres()).openPostgresStore(url, options);
+}
+
+/** The PostgreSQL backend, loaded only when used (pg is an optional peer dependency). */
+async function loadPostgres(): Promise<typeof import('./postgres/postgres-store.js')> {
+  return import('./postgres/postgres-store.js').catch((error: unknown) => {
     throw isMissingPg(error) ? new LifelineError('STORE_DRIVER_MISSING', 'configuration', PG_MISSING, { cause: error }) : error;
   });
-  return postgres.openPostgresStore(url, options);
 }
 
 export type StoreTarget = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };

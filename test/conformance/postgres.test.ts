@@ -246,4 +246,27 @@ describe('PostgreSQL claims skip rows locked by another transaction', () => {
       await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
     }
   });
+
+  it('a start the database refuses fails only itself, not the other runs whose starts shared its statement', async () => {
+    const { store, cleanup } = await pg.openFresh({ leaseClock: 'caller' });
+    try {
+      const tokens: string[] = [];
+      for (const id of ['good', 'bad']) {
+        await store.createRun({ id, workflow: WF, input: '{}', now: T0 });
+        const [run] = await store.claimRuns({ workerId: 'w', host: 'h', pid: 1, now: T0, leaseMs: 30_000, limit: 1, workflows: [WF], runId: id });
+        tokens.push(run!.lease!.token);
+      }
+      const base = { stepId: 'a#0', attempt: 1, startedAt: T0 + 1, workerId: 'w', leaseMs: 30_000 };
+      // A lone surrogate is not valid in PostgreSQL's json: the shared statement fails (22P02).
+      const [good, bad] = await Promise.allSettled([
+        store.startAttempt({ ...base, runId: 'good', stepName: 'a', token: tokens[0] }),
+        store.startAttempt({ ...base, runId: 'bad', stepName: 'a\ud800', token: tokens[1] }),
+      ]);
+      expect(good.status).toBe('fulfilled');
+      expect(bad.status).toBe('rejected');
+      expect((await store.listAttempts('good')).map((a) => [a.stepId, a.outcome])).toEqual([['a#0', 'running']]);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { InvalidOptionsError } from '../../src/errors/options-error.js';
 import { RunFailedError } from '../../src/errors/workflow-errors.js';
-import { openStore } from '../../src/store/open-store.js';
+import { openPostgresStore, openSqliteStore, openStore } from '../../src/store/open-store.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 import { startEngine, tempDir, type TestEngine } from '../helpers.js';
@@ -58,7 +58,16 @@ describe('unknown options: one message everywhere', () => {
       );
       expect(await rejection(openStore(db, { busyTimeout: 5 } as never))).toEqual(
         new InvalidOptionsError(
-          'Invalid option openStore.busyTimeout: unknown option (known: synchronous, busyTimeoutMs, schema, poolSize, softPoolSize, connectTimeoutMs, readOnly, leaseClock)',
+          'Invalid option openStore.busyTimeout: unknown option (known: synchronous, busyTimeoutMs, readOnly, schema, poolSize, softPoolSize, connectTimeoutMs, leaseClock)',
+        ),
+      );
+      // The backend-specific open functions take only their own backend's fields.
+      expect(await rejection(openSqliteStore(db, { poolSize: 7 } as never))).toEqual(
+        new InvalidOptionsError('Invalid option openSqliteStore.poolSize: unknown option (known: synchronous, busyTimeoutMs, readOnly)'),
+      );
+      expect(await rejection(openPostgresStore('postgres://u@127.0.0.1:1/db', { synchronous: 'FULL' } as never))).toEqual(
+        new InvalidOptionsError(
+          'Invalid option openPostgresStore.synchronous: unknown option (known: schema, poolSize, softPoolSize, connectTimeoutMs, readOnly, leaseClock)',
         ),
       );
       const wf = defineWorkflow('opt.start', async () => 1);
@@ -97,22 +106,27 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
     [
       'a null name',
       (ctx, body) => ctx.step(null as never, body),
-      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got null)',
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got null)',
     ],
     [
       'an empty name',
       (ctx, body) => ctx.step('', body),
-      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got "")',
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got "")',
     ],
     [
       'an object as name',
       (ctx, body) => ctx.step({} as never, body),
-      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got {})',
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got {})',
     ],
     [
       'a NUL in the name',
       (ctx, body) => ctx.step('a\0b', body),
-      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL (got "a\\u0000b")',
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got "a\\u0000b")',
+    ],
+    [
+      'an unpaired surrogate in the name',
+      (ctx, body) => ctx.step('a\ud800', body),
+      'Invalid step name in workflow "WF": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got "a\\ud800")',
     ],
     ['a string as function', (ctx) => ctx.step('s', 'body' as never), 'Invalid step "s" in workflow "WF": its function must be a function (got "body")'],
     [

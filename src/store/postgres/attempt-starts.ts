@@ -4,6 +4,7 @@
 // not await its start (the Store contract allows it) may have it taken over by the step's
 // commitStep or endAttempt arriving before that turn, which then writes the row itself.
 import { LeaseLostError } from '../../errors/store-errors.js';
+import { classifyStoreFault } from '../store-faults.js';
 import type { StartAttemptArgs } from '../store.js';
 
 interface Held {
@@ -25,10 +26,13 @@ export class AttemptStarts {
 
   /** Holds the start until the next turn; resolves once it is written (or taken over and written). */
   add(args: StartAttemptArgs): Promise<void> {
+    const key = AttemptStarts.key(args.runId, args.stepId, args.attempt);
+    const earlier = this.held.get(key);
+    // A second start of the same attempt in the same turn (two executions of one run in this
+    // process, one of them stale) is written on its own: it must get its own fence verdict and
+    // must not resolve before anything was written.
+    if (earlier !== undefined) return this.writeAlone(args);
     return new Promise<void>((resolve, reject) => {
-      const key = AttemptStarts.key(args.runId, args.stepId, args.attempt);
-      // A repeated start of the same attempt keeps the first record, as the row would.
-      if (this.held.has(key)) return resolve();
       this.held.set(key, { args, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -53,10 +57,15 @@ export class AttemptStarts {
         // The start is bookkeeping: if the statement that took it over was refused (lease lost,
         // already committed), write the start on its own as it would have been.
         if (error === undefined) held.resolve();
-        else
-          this.insertMany([held.args]).then(([fenced]) => (fenced === false ? held.reject(new LeaseLostError(held.args.runId)) : held.resolve()), held.reject);
+        else this.writeAlone(held.args).then(held.resolve, held.reject);
       },
     };
+  }
+
+  /** One start in a statement of its own; rejects with LeaseLostError when its fence did not hold. */
+  private async writeAlone(args: StartAttemptArgs): Promise<void> {
+    const [fenced] = await this.insertMany([args]);
+    if (fenced === false) throw new LeaseLostError(args.runId);
   }
 
   /** Writes every held start now (next turn, or before close). */
@@ -67,7 +76,13 @@ export class AttemptStarts {
     if (batch.length === 0) return Promise.resolve();
     return this.insertMany(batch.map((h) => h.args)).then(
       (fenced) => batch.forEach((h, i) => (fenced[i] === false ? h.reject(new LeaseLostError(h.args.runId)) : h.resolve())),
-      (error: unknown) => batch.forEach((h) => h.reject(error)),
+      (error: unknown) => {
+        // A refused statement must fail only the start that caused it, not the other runs that
+        // shared the round trip: unless the connection itself failed (then every start is
+        // retried by its caller), each start is written again on its own.
+        if (batch.length === 1 || classifyStoreFault(error) === 'unavailable') return batch.forEach((h) => h.reject(error));
+        return Promise.all(batch.map((h) => this.writeAlone(h.args).then(h.resolve, h.reject))).then(() => {});
+      },
     );
   }
 }

@@ -77,8 +77,9 @@ export class StepOps {
         held AS (SELECT u.i FROM u JOIN ${s}.runs AS run ON run.id = u.r AND run.lease_token = u.k AND run.status = '${LEASED}'
           FOR KEY SHARE OF run),
         f AS (SELECT u.* FROM u WHERE u.k IS NULL OR u.i IN (SELECT i FROM held)),
-        -- A fenced start with a lease time (l) extends the lease like a heartbeat.
-        ext AS (UPDATE ${s}.runs AS run SET lease_expires_at = ${leaseNow('f.t')} + f.l FROM f
+        -- A fenced start with a lease time (l) extends the lease like a heartbeat, and records the
+        -- renewal (where an attempt interrupted by a takeover ends), as SQLite's does.
+        ext AS (UPDATE ${s}.runs AS run SET lease_expires_at = ${leaseNow('f.t')} + f.l, lease_renewed_at = f.t FROM f
           WHERE run.id = f.r AND f.k IS NOT NULL AND f.l IS NOT NULL),
         ins AS (INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id)
           SELECT r, s, n, a, t, 'running', w FROM f ON CONFLICT (run_id, step_id, attempt) DO NOTHING)

@@ -31,6 +31,45 @@ export function fencedAttemptsConformance(getStore: GetStore): void {
       expect(await store.listAttempts('r1')).toEqual([]);
       expect(await store.getRun('r1')).toMatchObject({ lease: { token: tokenOf(fresh), expiresAt: T0 + 2 * LEASE_MS } });
     });
+
+    it('gives each start of one attempt number its own verdict, also in the same turn (a stale holder and the new one)', async () => {
+      const store = getStore();
+      const stale = tokenOf(await createClaimed(store, 'r1'));
+      const fresh = tokenOf(await claim(store, 'r1', { now: T0 + LEASE_MS, workerId: 'worker-b' }));
+      const at = T0 + LEASE_MS + 1;
+      const outcome = (p: Promise<void>) =>
+        p.then(
+          () => 'ok',
+          (e: unknown) => (e instanceof LeaseLostError ? 'lease lost' : String(e)),
+        );
+      const newFirst = [
+        outcome(store.startAttempt({ ...start, runId: 'r1', token: fresh, workerId: 'worker-b', leaseMs: LEASE_MS, startedAt: at })),
+        outcome(store.startAttempt({ ...start, runId: 'r1', token: stale, leaseMs: LEASE_MS, startedAt: at })),
+      ];
+      expect(await Promise.all(newFirst)).toEqual(['ok', 'lease lost']);
+      const staleFirst = [
+        outcome(store.startAttempt({ ...start, attempt: 2, runId: 'r1', token: stale, leaseMs: LEASE_MS, startedAt: at + 1 })),
+        outcome(store.startAttempt({ ...start, attempt: 2, runId: 'r1', token: fresh, workerId: 'worker-b', leaseMs: LEASE_MS, startedAt: at + 1 })),
+      ];
+      expect(await Promise.all(staleFirst)).toEqual(['lease lost', 'ok']);
+      // Both of the new holder's starts are recorded, as the new holder's.
+      expect((await store.listAttempts('r1')).map((a) => [a.attempt, a.workerId, a.outcome])).toEqual([
+        [1, 'worker-b', 'running'],
+        [2, 'worker-b', 'running'],
+      ]);
+    });
+
+    it('records the renewal it makes: an attempt interrupted by a later takeover ends at the last fenced start', async () => {
+      const store = getStore();
+      const token = tokenOf(await createClaimed(store, 'r1'));
+      await store.startAttempt({ ...start, runId: 'r1', token, leaseMs: LEASE_MS, startedAt: T0 + 5 });
+      await store.startAttempt({ ...start, stepId: 'b#0', stepName: 'b', runId: 'r1', token, leaseMs: LEASE_MS, startedAt: T0 + 700 });
+      await claim(store, 'r1', { now: T0 + 700 + LEASE_MS, workerId: 'worker-b' });
+      expect((await store.listAttempts('r1')).map((a) => [a.stepId, a.outcome, a.endedAt])).toEqual([
+        ['a#0', 'interrupted', T0 + 700],
+        ['b#0', 'interrupted', T0 + 700],
+      ]);
+    });
   });
 
   describe('attempts left running when the run moves on', () => {
