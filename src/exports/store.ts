@@ -1,4 +1,4 @@
-// `lifeline/store`: the Store contract a backend implements, every record and argument type it
+// `lifeline-workflows/store`: the Store contract a backend implements, every record and argument type it
 // exchanges, the event rows it stores, and the functions that open the built-in backends.
 export type {
   Store,
@@ -28,6 +28,21 @@ export type {
   EventRecord,
 } from '../store/types.js';
 export { TERMINAL_STATUSES } from '../store/types.js';
+// The run lifecycle as one executable spec: which statuses each action applies to and where it
+// moves them, the claimable predicate, the refusal reasons. A backend of your own decides with
+// it (the built-in ones also generate their SQL predicates from it).
+export {
+  LIFECYCLE,
+  CLAIMABLE,
+  decide,
+  releaseStatus,
+  isClaimable,
+  isPoison,
+  isTerminal,
+  statusesOf,
+  type LifecycleAction,
+  type ActionSpec,
+} from '../store/lifecycle.js';
 export type { EventMap, EventType, RunEvent, RunEventType } from '../store/events.js';
 export { openStore, openSqliteStore, openPostgresStore, type OpenStoreOptions } from '../store/open-store.js';
 export type { SqliteOpenOptions } from '../store/sqlite/options.js';

@@ -107,7 +107,20 @@ describe('the tiered public API, as installed', () => {
   });
 
   it('store and testing subpaths hold the Store open functions and the manual clock', () => {
-    expect(keysOf('/store')).toEqual(['TERMINAL_STATUSES', 'openPostgresStore', 'openSqliteStore', 'openStore']);
+    expect(keysOf('/store')).toEqual([
+      'CLAIMABLE',
+      'LIFECYCLE',
+      'TERMINAL_STATUSES',
+      'decide',
+      'isClaimable',
+      'isPoison',
+      'isTerminal',
+      'openPostgresStore',
+      'openSqliteStore',
+      'openStore',
+      'releaseStatus',
+      'statusesOf',
+    ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
   });
