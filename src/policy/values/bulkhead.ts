@@ -91,7 +91,8 @@ export class BulkheadValue extends PolicyBase {
 
   private release(): void {
     const waiter = this.queue.shift();
-    if (waiter) waiter.start(); // the slot passes straight to the next waiter
+    if (waiter)
+      waiter.start(); // the slot passes straight to the next waiter
     else this.active--;
   }
 }
