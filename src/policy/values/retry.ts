@@ -53,22 +53,30 @@ export class RetryPolicyValue extends PolicyBase {
     this.random = (o.random as (() => number) | undefined) ?? Math.random;
   }
 
-  async run<T>(fn: PolicyFn<T>, parent: PolicyContext): Promise<T> {
+  run<T>(fn: PolicyFn<T>, parent: PolicyContext): Promise<T> {
+    // The success path is one call and one `then`: no async frame until something failed.
+    const ctx = parent.attempt === 1 ? parent : new AttemptContext(parent, 1);
+    return invoke(fn, ctx).then(undefined, (error: unknown) => this.retryAfter(error, fn, parent));
+  }
+
+  /** Attempt 1 failed with `error`: decides, waits and tries again until done. */
+  private async retryAfter<T>(error: unknown, fn: PolicyFn<T>, parent: PolicyContext): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const signal = parent.signal;
+      if (signal.aborted) throw error;
+      const decision = decideRetry(this.policy, attempt, classifyError(error, this.rules, this.clock.now()), this.random);
+      const message = error instanceof Error ? error.message : String(error);
+      const errorClass = decision.classification.errorClass;
+      if (!decision.retry) {
+        this.events.emit('retry.gave_up', { attempts: attempt, errorClass, reason: decision.reason, message }, this.clock.now());
+        throw error;
+      }
+      this.events.emit('retry.retrying', { attempt, errorClass, delayMs: decision.delayMs, message }, this.clock.now());
+      if (decision.delayMs > 0) await this.clock.sleep(decision.delayMs, signal);
       try {
-        return await invoke(fn, attempt === 1 && parent.attempt === 1 ? parent : new AttemptContext(parent, attempt));
-      } catch (error) {
-        const signal = parent.signal;
-        if (signal.aborted) throw error;
-        const decision = decideRetry(this.policy, attempt, classifyError(error, this.rules, this.clock.now()), this.random);
-        const message = error instanceof Error ? error.message : String(error);
-        const errorClass = decision.classification.errorClass;
-        if (!decision.retry) {
-          this.events.emit('retry.gave_up', { attempts: attempt, errorClass, reason: decision.reason, message }, this.clock.now());
-          throw error;
-        }
-        this.events.emit('retry.retrying', { attempt, errorClass, delayMs: decision.delayMs, message }, this.clock.now());
-        if (decision.delayMs > 0) await this.clock.sleep(decision.delayMs, signal);
+        return await invoke(fn, new AttemptContext(parent, attempt + 1));
+      } catch (next) {
+        error = next;
       }
     }
   }

@@ -75,6 +75,21 @@ describe('retry policy value', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('does not retry (or report a retry) an attempt that failed after the signal aborted', async () => {
+    const policy = retry({ maxAttempts: 5, initialDelayMs: 1000, clock: new ManualClock() });
+    const events: PolicyEvent[] = [];
+    policy.onEvent((e) => events.push(e));
+    const controller = new AbortController();
+    const error = await policy
+      .execute(() => {
+        controller.abort(new Error('cancelled'));
+        throw transient();
+      }, controller.signal)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('blip');
+    expect(events).toEqual([]);
+  });
+
   it('honours a Retry-After the error carries instead of the backoff', async () => {
     const clock = new ManualClock();
     const policy = retry({ initialDelayMs: 10, jitter: 'none', clock });
