@@ -70,6 +70,7 @@ export class BulkheadValue extends PolicyBase {
       this.events.emit('bulkhead.rejected', { active: this.active, queued: this.queue.length }, this.clock.now());
       return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
     }
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<void>((resolve, reject) => {
       const never = isNeverSignal(signal);
       const onAbort = () => {

@@ -65,6 +65,18 @@ describe('bulkhead policy value', () => {
     expect(policy.running).toBe(0);
   });
 
+  it('does not queue a call whose signal already aborted (composed inside another policy)', async () => {
+    const policy = bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+    let release: () => void = () => {};
+    const first = policy.execute(() => new Promise<void>((r) => (release = r)));
+    const controller = new AbortController();
+    controller.abort(new Error('already gone'));
+    await expect(policy.run(() => 'ran', { signal: controller.signal, attempt: 1 })).rejects.toThrow('already gone');
+    expect(policy.queued).toBe(0);
+    release();
+    await first;
+  });
+
   it('checks its options up front', () => {
     expect(() => bulkhead({ maxConcurrent: 0 })).toThrow('Invalid option bulkhead.maxConcurrent: must be an integer from 1 to 1000000 (got 0)');
     expect(() => bulkhead({} as never)).toThrow('Invalid option bulkhead.maxConcurrent: must be an integer from 1 to 1000000 (got undefined)');
