@@ -1,6 +1,6 @@
 // Runs every workload (SQLite, then PostgreSQL), prints a table and writes
 // bench/results/latest.json (everything) and bench/results/pg-latest.json (the PostgreSQL part).
-// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
+// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [w4] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
 // runs a subset (then nothing is written); `pg` runs every PostgreSQL workload and writes
 // pg-latest.json only. PostgreSQL: a throwaway server started by test/pg/pg-harness.ts (fsync on,
 // defaults), or the server at LIFELINE_BENCH_PG_URL.
@@ -12,9 +12,10 @@ import { rawCommit, type RawResult } from './raw.js';
 import { benchW1, type W1Result } from './w1.js';
 import { benchW2, type W2Result } from './w2.js';
 import { benchW3, type W3Result } from './w3.js';
+import { benchW4, type W4Result } from './w4.js';
 import { PG_WORKLOADS, runPgSuite, type PgSuiteResult } from './pg-run.js';
 
-const TARGETS = { w1Ratio: 1.3, w2RunsPerSec: 1000, w3ResumeSec: 0.5 };
+const TARGETS = { w1Ratio: 1.3, w2RunsPerSec: 1000, w3ResumeSec: 0.5, w4NsPerCall: 200 };
 
 const args = process.argv.slice(2);
 const onlyPg = args.length === 1 && args[0] === 'pg';
@@ -45,6 +46,7 @@ let rawNormal: RawResult | undefined;
 let w1: W1Result | undefined;
 let w2: W2Result | undefined;
 let w3: W3Result | undefined;
+let w4: W4Result | undefined;
 
 const noise: Record<string, Noise> = {};
 async function measure<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
@@ -63,6 +65,7 @@ if (want('raw') || want('w1')) {
 if (want('w1')) w1 = await measure('w1', () => benchW1());
 if (want('w2')) w2 = await measure('w2', () => benchW2());
 if (want('w3')) w3 = await measure('w3', () => benchW3());
+if (want('w4')) w4 = await measure('w4', () => benchW4());
 let pg: { rows: Array<[string, string, string, string]>; result: PgSuiteResult } | undefined;
 if (PG_WORKLOADS.some((name) => want(name))) pg = await runPgSuite(want, measure, log);
 
@@ -116,6 +119,15 @@ if (w3) {
   rows.push(['W3 start-up: node -e 0 / CLI --help', `${w3.startup.nodeBareMs} / ${w3.startup.cliHelpMs} ms`, '', '']);
 }
 
+if (w4) {
+  rows.push(['W4 bare await', `${w4.bare.nsPerCall} ns/call`, '', '']);
+  rows.push(['W4 wrap(retry, timeout)', `${w4.lifeline.nsPerCall} ns/call`, `<= ${TARGETS.w4NsPerCall}`, met(w4.lifeline.nsPerCall <= TARGETS.w4NsPerCall)]);
+  rows.push(['  W4 overhead over bare', `${w4.lifelineOverheadNs} ns/call`, '', '']);
+  rows.push(['  W4 fn reads ctx.signal (diag.)', `${w4.lifelineWithSignal.nsPerCall} ns/call`, '', '']);
+  if (w4.cockatiel) rows.push(['W4 cockatiel wrap(retry, timeout)', `${w4.cockatiel.nsPerCall} ns/call`, '', '']);
+  if (w4.pRetry) rows.push(['W4 p-retry (retry only)', `${w4.pRetry.nsPerCall} ns/call`, '', '']);
+  for (const s of w4.skipped) rows.push([`W4 skipped`, s, '', '']);
+}
 if (pg) rows.push(...pg.rows);
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0), 6));
@@ -143,6 +155,7 @@ if (only.size === 0) {
     w1: w1 ? { ...w1, ratioToRaw2000: w1Ratio } : undefined,
     w2,
     w3,
+    w4,
     postgres: pg?.result,
   };
   mkdirSync(dir, { recursive: true });

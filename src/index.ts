@@ -22,3 +22,15 @@ export * from './errors/payload-errors.js';
 export { StepTimeoutError } from './errors/timeout-errors.js';
 export { InvalidOptionsError } from './errors/options-error.js';
 export { InterruptedError } from './errors/interrupted-error.js';
+export { PolicyTimeoutError } from './errors/policy-timeout-error.js';
+export { BrokenCircuitError } from './errors/broken-circuit-error.js';
+export { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js';
+// Policies as values (docs/policies.md): usable on any async function, inside or outside a step.
+export type { Policy, PolicyContext, PolicyFn } from './policy/values/policy.js';
+export type { BreakerState, PolicyEvent, PolicyEventListener, PolicyEventMap, PolicyEventType } from './policy/values/events.js';
+export { retry, RetryPolicyValue, type RetryPolicyOptions } from './policy/values/retry.js';
+export { timeout, TimeoutPolicyValue, type TimeoutPolicyOptions } from './policy/values/timeout.js';
+export { fallback, FallbackPolicyValue, type FallbackPolicyOptions } from './policy/values/fallback.js';
+export { circuitBreaker, CircuitBreakerValue, type CircuitBreakerOptions } from './policy/values/circuit-breaker.js';
+export { bulkhead, BulkheadValue, type BulkheadOptions } from './policy/values/bulkhead.js';
+export { wrap, WrappedPolicy } from './policy/values/wrap.js';

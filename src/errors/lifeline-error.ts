@@ -31,7 +31,10 @@ export type LifelineErrorCode =
   | 'FOREIGN_DATABASE'
   | 'STORE_REFUSED'
   | 'STORE_DRIVER_MISSING'
-  | 'NO_WORKER';
+  | 'NO_WORKER'
+  | 'POLICY_TIMEOUT'
+  | 'BROKEN_CIRCUIT'
+  | 'BULKHEAD_REJECTED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

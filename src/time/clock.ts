@@ -18,6 +18,8 @@ export function monotonicNow(clock: Clock): number {
 
 export interface TimerHandle {
   cancel(): void;
+  /** Optional: whether the timer keeps the process alive (Node's ref/unref); true when set. */
+  setRef?(ref: boolean): void;
 }
 
 /** Resolves after `ms` on `clock`'s timers; rejects with the signal's reason if it aborts first. */
@@ -39,13 +41,22 @@ function abortableSleep(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: Abo
 /** setTimeout fires at once for delays over 2^31-1 ms; longer timers are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function longTimeout(ms: number, fn: () => void): { clear: () => void } {
+function longTimeout(ms: number, fn: () => void): { clear: () => void; setRef: (ref: boolean) => void } {
   let handle: NodeJS.Timeout;
+  let refed = true;
   const arm = (left: number) => {
     handle = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+    if (!refed) handle.unref();
   };
   arm(ms);
-  return { clear: () => clearTimeout(handle) };
+  return {
+    clear: () => clearTimeout(handle),
+    setRef: (ref) => {
+      refed = ref;
+      if (ref) handle.ref();
+      else handle.unref();
+    },
+  };
 }
 
 export const systemClock: Clock = {
@@ -56,7 +67,7 @@ export const systemClock: Clock = {
   },
   setTimer(ms, fn) {
     const t = longTimeout(ms, fn);
-    return { cancel: () => t.clear() };
+    return { cancel: () => t.clear(), setRef: (ref) => t.setRef(ref) };
   },
 };
 
