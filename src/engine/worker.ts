@@ -5,6 +5,7 @@ import type { LifelineEvent } from '../store/events.js';
 import type { RunRecord } from '../store/types.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import { Backoff } from '../time/backoff.js';
 import { RunExecution } from './run-execution.js';
 import type { ExecutionOutcome } from './final-writes.js';
 import { isPidAlive } from './pid.js';
@@ -48,7 +49,7 @@ export class WorkerRuntime implements Worker {
   private unsubscribe: (() => void) | null = null;
   /** Resource exhaustion of the database (disk full, ...): no claims before this time. */
   private pausedUntil = -Infinity;
-  private exhaustedStreak = 0;
+  private readonly exhaustedPause = new Backoff(EXHAUSTED_FIRST_PAUSE_MS, EXHAUSTED_MAX_PAUSE_MS);
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -173,7 +174,7 @@ export class WorkerRuntime implements Worker {
       async (outcome) => {
         if (outcome === 'suspended' && exec.wakeAt !== null) this.scheduleWake(exec.wakeAt);
         if (outcome !== 'lease_lost')
-          this.exhaustedStreak = 0; // a final write landed
+          this.exhaustedPause.reset(); // a final write landed
         // An abandoned run with nothing left running here need not wait for its lease to lapse
         // (best effort: when this write fails too, the lease lapses as it would have).
         else if (exec.abandoned && exec.idle) await this.deps.store.breakLease(run.id, exec.token, this.deps.clock.now()).catch(() => false);
@@ -212,8 +213,7 @@ export class WorkerRuntime implements Worker {
    * (doubling up to a cap) and say so; runs already claimed are abandoned by their executions.
    */
   private storeExhausted(error: unknown): void {
-    this.exhaustedStreak++;
-    const pauseMs = Math.min(EXHAUSTED_MAX_PAUSE_MS, EXHAUSTED_FIRST_PAUSE_MS * 2 ** Math.min(this.exhaustedStreak - 1, 16));
+    const pauseMs = this.exhaustedPause.next();
     this.pausedUntil = Math.max(this.pausedUntil, this.deps.clock.now() + pauseMs);
     const message = redactMessage(error instanceof Error ? error.message : String(error));
     this.deps.emit({
