@@ -8,6 +8,7 @@ import type { RunRecord } from '../types.js';
 import { errorToText, INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../rows.js';
 import { PARKED_EVENT, parkedError } from '../parking.js';
 import { isPoison, LEASED, sqlClaimable } from '../lifecycle.js';
+import type { EventStatements } from './signal-ops.js';
 
 // Claimable as the lifecycle spec says. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).
 const CLAIMABLE = sqlClaimable('@now', '@now');
@@ -22,7 +23,6 @@ export class RunStatements {
   private readonly claimableOne: Database.Statement;
   private readonly takeLease: Database.Statement;
   private readonly park: Database.Statement;
-  private readonly parkEvent: Database.Statement;
   private readonly interruptAttempts: Database.Statement;
   private readonly endRunningAttempts: Database.Statement;
   private readonly extendLease: Database.Statement;
@@ -30,7 +30,10 @@ export class RunStatements {
   private readonly expireLease: Database.Statement;
   private readonly listCache = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly events: EventStatements,
+  ) {
     this.insert = db.prepare(
       `INSERT INTO runs (id, workflow, status, input, parent_run_id, created_at, updated_at)
        VALUES (@id, @workflow, 'pending', @input, @parentRunId, @now, @now)
@@ -54,7 +57,6 @@ export class RunStatements {
          lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL
        WHERE id = @id RETURNING *`,
     );
-    this.parkEvent = db.prepare('INSERT INTO events (run_id, type, data, at) VALUES (?, ?, ?, ?)');
     // Run before the new lease is taken: the previous holder's last renewal is when its process
     // was last known alive; an attempt started after it ends at its start (a lower bound).
     const diedAt = `MIN(@now, MAX(started_at, COALESCE((SELECT lease_renewed_at FROM runs WHERE id = @runId), @now)))`;
@@ -133,7 +135,7 @@ export class RunStatements {
     for (const { id, claims_without_progress: claims } of ids) {
       this.interruptAttempts.run({ runId: id, now: args.now, message: INTERRUPTED_MESSAGE }); // before the new lease: it reads the old one's last renewal
       if (isPoison(claims, max)) {
-        this.parkEvent.run(id, PARKED_EVENT, JSON.stringify({ claims }), args.now);
+        this.events.append([{ runId: id, type: PARKED_EVENT, data: { claims }, at: args.now }]);
         claimed.push(toRunRecord(this.park.get({ id, now: args.now, error: errorToText(parkedError(claims)) }) as RunRow));
         continue;
       }

@@ -55,9 +55,9 @@ export class SqliteStore implements Store {
     synchronous: 'FULL' | 'NORMAL',
   ) {
     this.batcher = new WriteBatcher(db, synchronous);
-    this.runs = new RunStatements(db);
-    this.signals = new SignalStatements(db);
     this.events = new EventStatements(db);
+    this.runs = new RunStatements(db, this.events);
+    this.signals = new SignalStatements(db);
     this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
   }
