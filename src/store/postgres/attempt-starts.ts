@@ -4,7 +4,7 @@
 // not await its start (the Store contract allows it) may have it taken over by the step's
 // commitStep or endAttempt arriving before that turn, which then writes the row itself.
 import { LeaseLostError } from '../../errors/store-errors.js';
-import { classifyStoreFault } from '../store-faults.js';
+import { failsWholeBatch } from './batcher.js';
 import type { StartAttemptArgs } from '../store.js';
 
 interface Held {
@@ -78,9 +78,9 @@ export class AttemptStarts {
       (fenced) => batch.forEach((h, i) => (fenced[i] === false ? h.reject(new LeaseLostError(h.args.runId)) : h.resolve())),
       (error: unknown) => {
         // A refused statement must fail only the start that caused it, not the other runs that
-        // shared the round trip: unless the connection itself failed (then every start is
-        // retried by its caller), each start is written again on its own.
-        if (batch.length === 1 || classifyStoreFault(error) === 'unavailable') return batch.forEach((h) => h.reject(error));
+        // shared the round trip: as the statement batcher does, unless the connection itself
+        // failed (then every start is retried by its caller), each start is written again alone.
+        if (batch.length === 1 || failsWholeBatch(error)) return batch.forEach((h) => h.reject(error));
         return Promise.all(batch.map((h) => this.writeAlone(h.args).then(h.resolve, h.reject))).then(() => {});
       },
     );

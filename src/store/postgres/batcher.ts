@@ -83,7 +83,7 @@ export class StatementBatcher<A, R> {
       // A statement error of a batch (e.g. one call's signal was already consumed) is retried
       // call by call, so it reaches only the call it concerns. A connection fault concerns all:
       // none of them knows whether the batch landed.
-      if (batch.length === 1 || isConnectionFault(error) || isStoreUnavailable(error)) {
+      if (batch.length === 1 || failsWholeBatch(error)) {
         for (const e of batch) e.reject(error);
         return;
       }
@@ -92,6 +92,10 @@ export class StatementBatcher<A, R> {
   }
 }
 
-function isStoreUnavailable(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'STORE_UNAVAILABLE';
+/**
+ * Whether a failed multi-row statement failed for every call in it (a connection fault: none
+ * knows whether the batch landed), rather than for one call's values (then each is retried alone).
+ */
+export function failsWholeBatch(error: unknown): boolean {
+  return isConnectionFault(error) || (error as { code?: unknown } | null)?.code === 'STORE_UNAVAILABLE';
 }
