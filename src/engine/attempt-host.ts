@@ -13,11 +13,11 @@ export interface AttemptHost {
   readonly runId: string;
   /** The lease token every write of this run is fenced with. */
   readonly token: string;
-  readonly deps: Pick<ExecutionDeps, 'store' | 'clock' | 'leaseMs' | 'workerId' | 'maxPayloadBytes' | 'emit'>;
+  readonly deps: Pick<ExecutionDeps, 'store' | 'clock' | 'leaseMs' | 'workerId' | 'maxPayloadBytes' | 'emit' | 'gates'>;
   /** Aborted when the run is cancelled, interrupted or lost. */
   readonly signal: AbortSignal;
   readonly stateKind: ExecutionState['kind'];
-  readonly workflow: { readonly options: { readonly classifiers?: readonly ClassifierRule[] | undefined } };
+  readonly workflow: { readonly name: string; readonly options: { readonly classifiers?: readonly ClassifierRule[] | undefined } };
   /** Per step: attempts recorded before this claim, and how many of them were failures. */
   readonly priorAttempts: ReadonlyMap<string, { total: number; failed: number }>;
   retryPolicy(options: StepOptions, name: string): RetryPolicy;
@@ -31,6 +31,8 @@ export interface AttemptHost {
   leaseLost(): void;
   /** A store failure with an unknown outcome: stop driving the run and let recovery take it. */
   abandon(error: unknown): void;
+  /** A step gate said "not now": the run gives up its lease and sleeps until `wakeAt` (no attempt used). */
+  defer(wakeAt: number): void;
 }
 
 /** What a fenced attempt start uses of it. */

@@ -8,7 +8,7 @@ import type { Suspension } from '../workflow/step-host.js';
  */
 export type ExecutionState =
   | { kind: 'running' }
-  | { kind: 'suspending'; status: 'sleeping' | 'waiting'; wakeAt: number | null; signalNames: string[]; childRunIds: string[] }
+  | { kind: 'suspending'; status: 'sleeping' | 'waiting'; wakeAt: number | null; signalNames: string[]; childRunIds: string[]; deferred: boolean }
   | { kind: 'stopping' } // worker shutdown: give the run back as pending
   | { kind: 'failing'; error: Error } // the store refused a write for good: the run fails with its message
   | { kind: 'cancelling'; reason: unknown }
@@ -51,6 +51,7 @@ function fromEvent(state: ExecutionState, event: ExecutionEvent): ExecutionState
         wakeAt: earliest(prev ? prev.wakeAt : null, event.wakeAt, !prev),
         signalNames: merge(prev?.signalNames, event.type === 'wait' ? event.signalName : undefined),
         childRunIds: merge(prev?.childRunIds, event.type === 'wait' ? event.childRunId : undefined),
+        deferred: (prev?.deferred ?? false) || (event.type === 'sleep' && event.deferred === true),
       };
     }
   }

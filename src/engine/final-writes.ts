@@ -53,6 +53,7 @@ export async function settleState(host: FinalWriteHost, s: ExecutionState): Prom
                 status: s.status,
                 wakeAt: s.wakeAt,
                 wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds },
+                ...(s.deferred ? { deferred: true } : {}),
                 events,
               }),
             { abortable: false },

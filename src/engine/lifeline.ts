@@ -1,3 +1,4 @@
+import { stepGatesOf } from './step-gates.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { RunFilter, Store } from '../store/store.js';
@@ -235,6 +236,7 @@ export class Lifeline {
         workflows: () => this.workflows(),
         maxPayloadBytes: this.maxPayloadBytes,
         emit: (event) => this.emit(event),
+        gates: stepGatesOf(this),
         onError: (error, context) =>
           this.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },

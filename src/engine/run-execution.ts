@@ -18,6 +18,7 @@ import { reduceExecution, type ExecutionEvent, type ExecutionState } from './exe
 import { redactMessage, toStoredError } from './stored-error.js';
 import { runStepAttempts } from './step-attempts.js';
 import type { AttemptHost } from './attempt-host.js';
+import type { StepGate } from './step-gates.js';
 import { completeRun, failRun, finishCancelled, settleState, type ExecutionOutcome, type FinalWriteHost } from './final-writes.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
@@ -33,6 +34,8 @@ export interface ExecutionDeps {
   emit: (event: LifelineEvent) => void;
   /** The database is out of disk, memory or another resource (the worker backs off claiming). */
   onStoreExhausted?: (error: unknown) => void;
+  /** Asked before every attempt of a step (shared breakers, limits): see step-gates.ts. */
+  gates?: readonly StepGate[];
 }
 
 const PARKED: Promise<never> = new Promise<never>(() => {});
@@ -187,6 +190,10 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   suspend(suspension: Suspension): Promise<never> {
     this.dispatch(suspension);
     return PARKED;
+  }
+
+  defer(wakeAt: number): void {
+    this.dispatch({ type: 'sleep', wakeAt, deferred: true });
   }
 
   /** Whether the run was woken (`resume`) at or after `since`: a durable sleep begun before it is over. */

@@ -7,6 +7,8 @@ import type { StepInfo, StepOptions } from '../workflow/context.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
+import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
+import { monotonicNow } from '../time/clock.js';
 
 export interface StepCall {
   stepId: string;
@@ -58,18 +60,77 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
   let failures = prior.failed;
   for (;;) {
     attempt++;
+    // Shared breakers and limits first: a "not now" defers the step before an attempt is used.
+    const gate = await admitAttempt(host, plan, attempt);
+    if (gate.kind === 'deferred') return deferStep(host, plan, gate.admission);
     // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
-    if (!(await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt }))) return PARKED;
-    const result = await runAttempt(host, plan, attempt);
-    if (result.ok) return commitSuccess(host, plan, attempt, result.output);
-    if (host.signal.aborted) return recordInterrupted(host, call.stepId, attempt);
+    if (!(await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt }))) {
+      gate.settle({ kind: 'abandoned' });
+      return PARKED;
+    }
+    const began = monotonicNow(host.deps.clock);
+    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, attempt);
+    const durationMs = monotonicNow(host.deps.clock) - began;
+    if (result.ok) {
+      gate.settle({ kind: 'succeeded', durationMs });
+      return commitSuccess(host, plan, attempt, result.output);
+    }
+    if (host.signal.aborted) {
+      gate.settle({ kind: 'abandoned' });
+      return recordInterrupted(host, call.stepId, attempt);
+    }
     failures++;
     const failure = assessFailure(host, plan, failures, result.error);
+    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: failure.classification });
     if (!failure.decision.retry) return commitFinalFailure(host, plan, attempt, failure, failure.decision.reason);
     if (!(await recordRetry(host, plan, attempt, failure, failure.decision.delayMs))) return PARKED;
   }
+}
+
+type GateVerdict =
+  | { kind: 'admitted'; settle(outcome: GateOutcome): void }
+  | { kind: 'error'; error: unknown; settle(outcome: GateOutcome): void }
+  | { kind: 'deferred'; admission: Extract<Admission, { admitted: false }> };
+
+const NO_SETTLE = (): void => {};
+
+/** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
+async function admitAttempt(host: AttemptHost, plan: StepPlan, attempt: number): Promise<GateVerdict> {
+  const gates = host.deps.gates;
+  if (!gates || gates.length === 0) return { kind: 'admitted', settle: NO_SETTLE };
+  const { stepId, name, options } = plan.call;
+  try {
+    const admission = await admitAll(gates, {
+      runId: host.runId,
+      workflow: host.workflow.name,
+      stepId,
+      stepName: name,
+      attempt,
+      workerId: host.deps.workerId,
+      now: host.deps.clock.now(),
+      options,
+    });
+    if (!admission.admitted) return { kind: 'deferred', admission };
+    return { kind: 'admitted', settle: (outcome) => void admission.settle?.(outcome) };
+  } catch (error) {
+    return { kind: 'error', error, settle: NO_SETTLE };
+  }
+}
+
+/** A gate said "not now": recorded (soft), and the run sleeps until the gate's time without using an attempt. */
+function deferStep(host: AttemptHost, plan: StepPlan, refusal: Extract<Admission, { admitted: false }>): StepOutcome {
+  const { stepId } = plan.call;
+  // Never in the past: a run released already due would be claimed and deferred again at once.
+  const retryAt = Math.max(refusal.retryAt, host.deps.clock.now() + 1);
+  const deferred = host.event('step.deferred', { stepId, gate: refusal.gate, reason: refusal.reason, retryAt });
+  track(
+    host,
+    host.publish([deferred], (events) => host.deps.store.appendEvents(events)),
+  );
+  host.defer(retryAt);
+  return PARKED;
 }
 
 /** Resolves the step's retry policy and timeout (a bad option throws: the step fails with it). */

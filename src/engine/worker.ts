@@ -13,6 +13,7 @@ import { resolveWorkerOptions, type WorkerOptions, type ResolvedWorkerOptions } 
 import { classifyStoreFault } from '../store/store-faults.js';
 import { redactMessage } from './stored-error.js';
 import type { Worker } from './worker-api.js';
+import type { StepGate } from './step-gates.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -25,6 +26,8 @@ export interface WorkerDeps {
   maxPayloadBytes: number;
   emit: (event: LifelineEvent) => void;
   onError: (error: unknown, context: string) => void;
+  /** Step gates of this worker's Lifeline (shared breakers, limits): see step-gates.ts. */
+  gates?: readonly StepGate[];
 }
 
 type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -168,6 +171,7 @@ export class WorkerRuntime implements Worker {
       maxPayloadBytes: this.deps.maxPayloadBytes,
       emit: this.deps.emit,
       onStoreExhausted: (error) => this.storeExhausted(error),
+      ...(this.deps.gates ? { gates: this.deps.gates } : {}),
     });
     this.deps.emit({ runId: run.id, type: 'run.claimed', data: { workerId: this.id, claimCount: run.claimCount }, at: this.deps.clock.now() });
     const done = exec.execute().then(

@@ -41,6 +41,8 @@ export interface EventMap {
   'step.failed': { stepId: string; attempt: number; errorClass: ErrorClass; message: string; reason: string } | { stepId: string; kind: StepKind };
   'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; delayMs: number; message: string };
   'step.replayed': { stepId: string; status: StepStatus };
+  /** A step gate (shared breaker, concurrency or rate limit) said "not now": the run sleeps until `retryAt` without using an attempt. */
+  'step.deferred': { stepId: string; gate: string; reason: string; retryAt: number };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
   /** A worker's own failure: not a run's event, never stored. */

@@ -61,7 +61,8 @@ export interface Store {
 
   /**
    * Durable, fenced. Gives a running run back: to pending (shutdown; this claim then does not
-   * count in claimsWithoutProgress: an orderly give-back is no sign of a poison run), sleeping (until wakeAt) or
+   * count in claimsWithoutProgress: an orderly give-back is no sign of a poison run, nor is a
+   * release marked `deferred`), sleeping (until wakeAt) or
    * waiting (for a signal / child, optionally until wakeAt). A release whose wake-up already
    * happened goes to pending instead (lifecycle.ts: RELEASE_ALREADY_DUE): for waiting, one of
    * `wakeOn.signalNames` has an unconsumed signal or one of `wakeOn.childRunIds` is terminal; for
@@ -192,6 +193,12 @@ export interface ReleaseArgs extends LeaseArgs {
   status: Extract<RunStatus, 'pending' | 'sleeping' | 'waiting'>;
   wakeAt: number | null;
   wakeOn?: { signalNames?: string[]; childRunIds?: string[] };
+  /**
+   * A deferral: a step gate (shared circuit breaker, concurrency or rate limit) said "not now".
+   * Like a give-back to pending, this claim then does not count in claimsWithoutProgress: waiting
+   * for a dependency is no sign of a poison run.
+   */
+  deferred?: boolean;
   events?: NewEvent[];
 }
 

@@ -14,7 +14,13 @@ export interface Slot {
 }
 
 /** Why a run gives up its lease: a durable sleep, or a wait for a signal or a child run. */
-export type Suspension = { type: 'sleep'; wakeAt: number } | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string };
+export type Suspension =
+  | {
+      type: 'sleep';
+      wakeAt: number;
+      /** A step gate deferred a step (see engine/step-gates.ts): not counted as a claim without progress. */ deferred?: boolean;
+    }
+  | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string };
 
 /**
  * What a workflow context needs from the run it belongs to, and nothing more: the engine's run

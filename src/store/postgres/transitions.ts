@@ -62,8 +62,8 @@ export class Transitions {
         ), upd AS (
           UPDATE ${s}.runs SET status = CASE WHEN due.now_due THEN '${RELEASE_ALREADY_DUE.to}' ELSE $2 END,
             wake_at = CASE WHEN due.now_due OR $2 = 'pending' THEN NULL ELSE $3::bigint END, updated_at = $4, ${CLEAR_LEASE},
-            -- A give-back to pending (shutdown) does not count the claim against the poison-run limit.
-            claims_without_progress = CASE WHEN $2 = 'pending' THEN GREATEST(0, claims_without_progress - 1)
+            -- A give-back to pending (shutdown) or a deferral does not count the claim against the poison-run limit.
+            claims_without_progress = CASE WHEN $2 = 'pending' OR $12::boolean THEN GREATEST(0, claims_without_progress - 1)
               ELSE claims_without_progress END
           FROM due WHERE id = $1 RETURNING status
         ), att AS (${interruptRunningAttempts(s, 'upd', '$1', '$4::bigint', '$11')}
@@ -123,6 +123,7 @@ export class Transitions {
         wakeOn?.childRunIds ?? [],
         ...eventArrays(args.events),
         RUN_MOVED_ON_MESSAGE,
+        args.deferred === true,
       ];
       return (await q<{ status: string }>('ll_release', this.sql.release, values)).rows[0]?.status;
     });

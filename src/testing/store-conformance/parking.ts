@@ -65,6 +65,19 @@ export function parkingConformance(getStore: GetStore): void {
       expect(parked.map((r) => [r.id, r.status])).toEqual([['r1', 'parked']]);
     });
 
+    it('a deferred release (a step gate said "not now") sleeps the run without counting the claim', async () => {
+      const store = getStore();
+      await createRun(store, 'r1');
+      let held = await claim(store, 'r1', { maxClaimsWithoutProgress: 1 });
+      for (let i = 0; i < 3; i++) {
+        const t = T0 + 10 * (i + 1);
+        await store.releaseRun({ runId: 'r1', token: tokenOf(held), now: t, status: 'sleeping', wakeAt: t + 5, deferred: true });
+        expect(await store.getRun('r1')).toMatchObject({ status: 'sleeping', wakeAt: t + 5, claimsWithoutProgress: 0, lease: null });
+        held = await claim(store, 'r1', { now: t + 5, maxClaimsWithoutProgress: 1 });
+        expect(held.status).toBe('running');
+      }
+    });
+
     it('wakeRun resumes a parked run: pending, error cleared, count 0, run.resumed event', async () => {
       const store = getStore();
       await createRun(store, 'r1');
