@@ -7,6 +7,7 @@ import type { StepInfo, StepOptions } from '../workflow/context.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
+import { createStepCosts } from '../costs/step-costs.js';
 
 export interface StepCall {
   stepId: string;
@@ -85,8 +86,18 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
   const { stepId } = call;
   // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
   if (host.signal.aborted) return { ok: false, error: host.signal.reason };
+  const { costs: cost, settle } = createStepCosts({
+    store: host.deps.store,
+    clock: host.deps.clock,
+    prices: host.deps.prices,
+    budget: host.workflow.budget,
+    runId: host.runId,
+    workflow: host.workflow.name,
+    stepId,
+    attempt,
+  });
   try {
-    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId }) as Promise<unknown>, {
+    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, cost }) as Promise<unknown>, {
       timeoutMs,
       stepId,
       clock: host.deps.clock,
@@ -95,6 +106,9 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
     return { ok: true, output: toJson(value, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
     return { ok: false, error };
+  } finally {
+    // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
+    await settle();
   }
 }
 
