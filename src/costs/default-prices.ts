@@ -29,7 +29,14 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = Object.freeze([
   // ---- Anthropic (cachedInput: cache reads; cache writes are not priced apart here) ----------
   { provider: 'anthropic', model: 'claude-opus-4-5*', since: '2025-11-24', inputPerMTok: 5, cachedInputPerMTok: 0.5, outputPerMTok: 25 },
   { provider: 'anthropic', model: /^claude-(opus-4|3-opus)/, since: '2024-02-29', inputPerMTok: 15, cachedInputPerMTok: 1.5, outputPerMTok: 75 },
-  { provider: 'anthropic', model: /^claude-(sonnet-4|3-7-sonnet|3-5-sonnet)/, since: '2024-06-20', inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
+  {
+    provider: 'anthropic',
+    model: /^claude-(sonnet-4|3-7-sonnet|3-5-sonnet)/,
+    since: '2024-06-20',
+    inputPerMTok: 3,
+    cachedInputPerMTok: 0.3,
+    outputPerMTok: 15,
+  },
   { provider: 'anthropic', model: 'claude-haiku-4-5*', since: '2025-10-15', inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 5 },
   { provider: 'anthropic', model: 'claude-3-5-haiku*', since: '2024-10-22', inputPerMTok: 0.8, cachedInputPerMTok: 0.08, outputPerMTok: 4 },
   { provider: 'anthropic', model: 'claude-3-haiku*', since: '2024-03-07', inputPerMTok: 0.25, cachedInputPerMTok: 0.03, outputPerMTok: 1.25 },

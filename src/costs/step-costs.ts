@@ -137,7 +137,10 @@ export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle
       return answer.reservation;
     },
     record: async (usage) => {
-      const u = checkUsage({ inputTokens: usage?.inputTokens, cachedInputTokens: usage?.cachedInputTokens, outputTokens: usage?.outputTokens }, 'cost.record(usage)');
+      const u = checkUsage(
+        { inputTokens: usage?.inputTokens, cachedInputTokens: usage?.cachedInputTokens, outputTokens: usage?.outputTokens },
+        'cost.record(usage)',
+      );
       checkString(usage.provider, 'cost.record(usage).provider', 100);
       checkString(usage.model, 'cost.record(usage).model', 200);
       const now = clock.now();

@@ -1,5 +1,12 @@
-import type { CapRefusal } from '../store/ledger.js';
 import { LifelineError } from './lifeline-error.js';
+
+/** Which cap refused a reservation and its numbers (the store's CapRefusal, store/ledger.ts). */
+interface Refusal {
+  cap: 'run' | 'workflow_day';
+  capMicros: number;
+  usedMicros: number;
+  requestedMicros: number;
+}
 
 const usd = (micros: number): string => `$${(micros / 1_000_000).toFixed(6).replace(/\.?0+$/, '')}`;
 
@@ -9,13 +16,13 @@ const usd = (micros: number): string => `$${(micros / 1_000_000).toFixed(6).repl
  * (see StepCosts.tryReserve).
  */
 export class BudgetExceededError extends LifelineError {
-  readonly cap: CapRefusal['cap'];
+  readonly cap: Refusal['cap'];
   readonly capMicros: number;
   readonly usedMicros: number;
   readonly requestedMicros: number;
 
   constructor(
-    refusal: CapRefusal,
+    refusal: Refusal,
     readonly model: string,
   ) {
     const which = refusal.cap === 'run' ? 'budget.perRunUsd' : 'budget.perWorkflowPerDayUsd';

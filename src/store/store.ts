@@ -265,4 +265,15 @@ export interface CommitStepArgs extends LeaseArgs {
 /** An event written with a state change: a run event of the one event map (store/events.ts). */
 export type NewEvent = RunEvent;
 
-export type { CommitCostArgs, CostUsage, LedgerCall, LedgerEntry, LedgerFilter, LedgerState, RecordCostArgs, ReserveCostArgs, ReserveCostResult, CapRefusal } from './ledger.js';
+export type {
+  CommitCostArgs,
+  CostUsage,
+  LedgerCall,
+  LedgerEntry,
+  LedgerFilter,
+  LedgerState,
+  RecordCostArgs,
+  ReserveCostArgs,
+  ReserveCostResult,
+  CapRefusal,
+} from './ledger.js';

@@ -27,9 +27,37 @@ beforeAll(async () => {
   await store.createRun({ id: 'run-a', workflow: 'research', input: '{}', now: NOW - 3 * DAY });
   await store.createRun({ id: 'run-b', workflow: 'research', input: '{}', now: NOW });
   await store.createRun({ id: 'run-c', workflow: 'summarise', input: '{}', now: NOW });
-  await store.recordCost({ ...call, runId: 'run-a', workflow: 'research', model: 'gpt-4o', now: NOW - 3 * DAY, inputTokens: 1000, outputTokens: 100, costMicros: 3500 });
-  await store.recordCost({ ...call, runId: 'run-b', workflow: 'research', model: 'gpt-4o', now: NOW, inputTokens: 2000, cachedInputTokens: 1000, outputTokens: 10, costMicros: 3850 });
-  await store.recordCost({ ...call, runId: 'run-b', workflow: 'research', model: 'gpt-4o-mini', now: NOW, inputTokens: 100, outputTokens: 100, costMicros: 75 });
+  await store.recordCost({
+    ...call,
+    runId: 'run-a',
+    workflow: 'research',
+    model: 'gpt-4o',
+    now: NOW - 3 * DAY,
+    inputTokens: 1000,
+    outputTokens: 100,
+    costMicros: 3500,
+  });
+  await store.recordCost({
+    ...call,
+    runId: 'run-b',
+    workflow: 'research',
+    model: 'gpt-4o',
+    now: NOW,
+    inputTokens: 2000,
+    cachedInputTokens: 1000,
+    outputTokens: 10,
+    costMicros: 3850,
+  });
+  await store.recordCost({
+    ...call,
+    runId: 'run-b',
+    workflow: 'research',
+    model: 'gpt-4o-mini',
+    now: NOW,
+    inputTokens: 100,
+    outputTokens: 100,
+    costMicros: 75,
+  });
   await store.recordCost({ ...call, runId: 'run-c', workflow: 'summarise', model: 'gpt-4o-mini', now: NOW, inputTokens: 10, outputTokens: 10, costMicros: 8 });
   const held = await store.reserveCost({
     ...call,
@@ -80,7 +108,11 @@ describe('lifeline costs', () => {
 
   it('--json for one run; bad --by and --since are usage errors', () => {
     const r = lifeline(['costs', '--run', 'run-b', '--by', 'model', '--json']);
-    const body = JSON.parse(r.out) as { by: string; groups: Array<{ key: string; costMicros: number; costUsd: number }>; total: { costMicros: number; calls: number } };
+    const body = JSON.parse(r.out) as {
+      by: string;
+      groups: Array<{ key: string; costMicros: number; costUsd: number }>;
+      total: { costMicros: number; calls: number };
+    };
     expect(body.by).toBe('model');
     expect(body.groups.map((g) => [g.key, g.costMicros, g.costUsd])).toEqual([
       ['openai/gpt-4o', 3850, 0.00385],

@@ -142,14 +142,17 @@ describe('budget and pricing options', () => {
     [{ perRunUsd: -1 }, 'Invalid option workflow "cost.bad".budget.perRunUsd: must be a number from 0 to 1000000000 (got -1)'],
     [{ perWorkflowPerDayUsd: -0.5 }, 'Invalid option workflow "cost.bad".budget.perWorkflowPerDayUsd: must be a number from 0 to 1000000000 (got -0.5)'],
     [{ perRunUsd: 1, perDay: 3 }, 'Invalid option workflow "cost.bad".budget.perDay: unknown option (known: perRunUsd, perWorkflowPerDayUsd, reservationTtl)'],
-    [{ reservationTtl: '5 minutes' }, 'Invalid option workflow "cost.bad".budget.reservationTtl: must be a duration >= 0 in ms or a string like "5s" (got "5 minutes")'],
+    [
+      { reservationTtl: '5 minutes' },
+      'Invalid option workflow "cost.bad".budget.reservationTtl: must be a duration >= 0 in ms or a string like "5s" (got "5 minutes")',
+    ],
   ])('budget %j is refused', (budget, message) => {
     expect(() => defineWorkflow('cost.bad', () => null, { budget: budget as never })).toThrow(new InvalidOptionsError(message));
   });
 
   it('Lifeline.open refuses a bad price table before opening anything', async () => {
-    await expect(Lifeline.open({ db: ':memory:', pricing: { prices: [{ model: 'm', since: 'yesterday', inputPerMTok: 1, outputPerMTok: 1 }] } })).rejects.toThrow(
-      new InvalidOptionsError('Invalid option Lifeline.open.pricing.prices[0].since: must be a UTC day written YYYY-MM-DD (got "yesterday")'),
-    );
+    await expect(
+      Lifeline.open({ db: ':memory:', pricing: { prices: [{ model: 'm', since: 'yesterday', inputPerMTok: 1, outputPerMTok: 1 }] } }),
+    ).rejects.toThrow(new InvalidOptionsError('Invalid option Lifeline.open.pricing.prices[0].since: must be a UTC day written YYYY-MM-DD (got "yesterday")'));
   });
 });

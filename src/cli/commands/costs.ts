@@ -13,7 +13,8 @@ export function parseSince(text: string, now: number): number {
   const ago = AGO.exec(text.trim());
   if (ago) return now - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS];
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(at)) throw new CliError(`Invalid --since "${text}": use a date (2026-11-30), a time (2026-11-30T08:00Z) or a span back from now (30m, 24h, 7d)`, EXIT.USAGE);
+  if (Number.isNaN(at))
+    throw new CliError(`Invalid --since "${text}": use a date (2026-11-30), a time (2026-11-30T08:00Z) or a span back from now (30m, 24h, 7d)`, EXIT.USAGE);
   return at;
 }
 
@@ -43,7 +44,11 @@ export function registerCosts(program: Command): void {
       await close();
       const { groups, total } = summarizeCosts(entries, by, now);
       if (opts.json) {
-        const usd = <T extends { costMicros: number; reservedMicros: number }>(g: T) => ({ ...g, costUsd: g.costMicros / 1_000_000, reservedUsd: g.reservedMicros / 1_000_000 });
+        const usd = <T extends { costMicros: number; reservedMicros: number }>(g: T) => ({
+          ...g,
+          costUsd: g.costMicros / 1_000_000,
+          reservedUsd: g.reservedMicros / 1_000_000,
+        });
         const body = { by, since: since === undefined ? null : new Date(since).toISOString(), groups: groups.map(usd), total: usd(total) };
         process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
         return;

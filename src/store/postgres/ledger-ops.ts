@@ -113,9 +113,18 @@ export class LedgerOps {
   async list(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
     const where: string[] = [];
     const values: unknown[] = [filter.limit ?? 10_000];
-    if (filter.runId !== undefined) (values.push(filter.runId), where.push(`run_id = $${values.length}`));
-    if (filter.workflow !== undefined) (values.push(filter.workflow), where.push(`workflow = $${values.length}`));
-    if (filter.since !== undefined) (values.push(filter.since), where.push(`at >= $${values.length}`));
+    if (filter.runId !== undefined) {
+      values.push(filter.runId);
+      where.push(`run_id = $${values.length}`);
+    }
+    if (filter.workflow !== undefined) {
+      values.push(filter.workflow);
+      where.push(`workflow = $${values.length}`);
+    }
+    if (filter.since !== undefined) {
+      values.push(filter.since);
+      where.push(`at >= $${values.length}`);
+    }
     const text = `SELECT * FROM ${this.s}.cost_ledger ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $1`;
     // At most 8 filter shapes: one prepared statement each.
     const name = `ll_costs_${filter.runId !== undefined ? 'r' : ''}${filter.workflow !== undefined ? 'w' : ''}${filter.since !== undefined ? 's' : ''}`;

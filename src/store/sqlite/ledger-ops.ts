@@ -81,9 +81,18 @@ export class LedgerStatements {
   list(filter: LedgerFilter = {}): LedgerEntry[] {
     const where: string[] = [];
     const values: unknown[] = [];
-    if (filter.runId !== undefined) (where.push('run_id = ?'), values.push(filter.runId));
-    if (filter.workflow !== undefined) (where.push('workflow = ?'), values.push(filter.workflow));
-    if (filter.since !== undefined) (where.push('at >= ?'), values.push(filter.since));
+    if (filter.runId !== undefined) {
+      where.push('run_id = ?');
+      values.push(filter.runId);
+    }
+    if (filter.workflow !== undefined) {
+      where.push('workflow = ?');
+      values.push(filter.workflow);
+    }
+    if (filter.since !== undefined) {
+      where.push('at >= ?');
+      values.push(filter.since);
+    }
     values.push(filter.limit ?? 10_000);
     const sql = `SELECT * FROM cost_ledger ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return (this.db.prepare(sql).all(...values) as LedgerRow[]).map(toLedgerEntry);

@@ -115,8 +115,12 @@ export function ledgerConformance(getStore: GetStore): void {
       expect(other).toBeInstanceOf(LedgerEntryError);
       expect((other as Error).message).toBe(`Cost ledger entry ${e.id} of run r2 cannot be committed: it belongs to another run.`);
       await commit(e.id, 'r1');
-      expect((await rejection(commit(e.id, 'r1')) as Error).message).toBe(`Cost ledger entry ${e.id} of run r1 cannot be committed: it is already committed.`);
-      expect((await rejection(commit(e.id + 1000, 'r1')) as Error).message).toBe(`Cost ledger entry ${e.id + 1000} of run r1 cannot be committed: no such entry.`);
+      expect(((await rejection(commit(e.id, 'r1'))) as Error).message).toBe(
+        `Cost ledger entry ${e.id} of run r1 cannot be committed: it is already committed.`,
+      );
+      expect(((await rejection(commit(e.id + 1000, 'r1'))) as Error).message).toBe(
+        `Cost ledger entry ${e.id + 1000} of run r1 cannot be committed: no such entry.`,
+      );
       expect(await store.releaseCost({ id: e.id, runId: 'r2', now: T0 })).toBe(false);
     });
 

@@ -9,6 +9,7 @@ const at = (day: string) => Date.parse(`${day}T12:00:00Z`);
 describe('price table', () => {
   it('the default table is dated, compiles and prices the common models', () => {
     expect(DEFAULT_PRICES_COMPILED).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(new Set(DEFAULT_PRICES.map((e) => e.provider))).toEqual(new Set(['openai', 'anthropic']));
     const table = new PriceTable();
     const now = at('2026-01-01');
     expect(table.lookup('openai', 'gpt-4o-mini-2024-07-18', now)).toEqual({ inputPerMTok: 0.15, cachedInputPerMTok: 0.075, outputPerMTok: 0.6 });
@@ -76,11 +77,26 @@ describe('price table', () => {
   });
 
   it.each([
-    [{ prices: [{ model: '', since: '2020-01-01', inputPerMTok: 1, outputPerMTok: 1 }] }, 'Invalid option Lifeline.open.pricing.prices[0].model: must be a model name, a glob such as "gpt-4o*" or a RegExp (got "")'],
-    [{ prices: [{ model: 'm', since: '2020-02-30', inputPerMTok: 1, outputPerMTok: 1 }] }, 'Invalid option Lifeline.open.pricing.prices[0].since: must be a UTC day written YYYY-MM-DD (got "2020-02-30")'],
-    [{ prices: [{ model: 'm', since: '2020-01-01', inputPerMTok: -1, outputPerMTok: 1 }] }, 'Invalid option Lifeline.open.pricing.prices[0].inputPerMTok: must be a number from 0 to 1000000 (got -1)'],
-    [{ prices: [{ model: 'm', since: '2020-01-01', inputPerMTok: 1 }] }, 'Invalid option Lifeline.open.pricing.prices[0].outputPerMTok: is required (USD per million tokens)'],
-    [{ prices: [{ model: 'm', since: '2020-01-01', inputPerMTok: 1, outputPerMTok: 1, input: 3 }] }, 'Invalid option Lifeline.open.pricing.prices[0].input: unknown option (known: provider, model, since, inputPerMTok, cachedInputPerMTok, outputPerMTok)'],
+    [
+      { prices: [{ model: '', since: '2020-01-01', inputPerMTok: 1, outputPerMTok: 1 }] },
+      'Invalid option Lifeline.open.pricing.prices[0].model: must be a model name, a glob such as "gpt-4o*" or a RegExp (got "")',
+    ],
+    [
+      { prices: [{ model: 'm', since: '2020-02-30', inputPerMTok: 1, outputPerMTok: 1 }] },
+      'Invalid option Lifeline.open.pricing.prices[0].since: must be a UTC day written YYYY-MM-DD (got "2020-02-30")',
+    ],
+    [
+      { prices: [{ model: 'm', since: '2020-01-01', inputPerMTok: -1, outputPerMTok: 1 }] },
+      'Invalid option Lifeline.open.pricing.prices[0].inputPerMTok: must be a number from 0 to 1000000 (got -1)',
+    ],
+    [
+      { prices: [{ model: 'm', since: '2020-01-01', inputPerMTok: 1 }] },
+      'Invalid option Lifeline.open.pricing.prices[0].outputPerMTok: is required (USD per million tokens)',
+    ],
+    [
+      { prices: [{ model: 'm', since: '2020-01-01', inputPerMTok: 1, outputPerMTok: 1, input: 3 }] },
+      'Invalid option Lifeline.open.pricing.prices[0].input: unknown option (known: provider, model, since, inputPerMTok, cachedInputPerMTok, outputPerMTok)',
+    ],
     [{ onUnpriced: 'ignore' }, 'Invalid option Lifeline.open.pricing.onUnpriced: must be "error" or "zero" (got "ignore")'],
   ])('bad pricing %j is refused', (options, message) => {
     expect(() => new PriceTable(options as never)).toThrow(new InvalidOptionsError(message));
@@ -91,6 +107,8 @@ describe('price table', () => {
     expect(() => checkUsage({ inputTokens: 5, cachedInputTokens: 6, outputTokens: 1 }, 'u')).toThrow(
       'Invalid option u.cachedInputTokens: must be at most inputTokens, which counts them too (got 6 > 5)',
     );
-    expect(() => checkUsage({ inputTokens: -1, outputTokens: 1 }, 'u')).toThrow('Invalid option u.inputTokens: must be an integer from 0 to 1000000000000 (got -1)');
+    expect(() => checkUsage({ inputTokens: -1, outputTokens: 1 }, 'u')).toThrow(
+      'Invalid option u.inputTokens: must be an integer from 0 to 1000000000000 (got -1)',
+    );
   });
 });
