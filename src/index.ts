@@ -34,3 +34,10 @@ export { fallback, FallbackPolicyValue, type FallbackPolicyOptions } from './pol
 export { circuitBreaker, CircuitBreakerValue, type CircuitBreakerOptions } from './policy/values/circuit-breaker.js';
 export { bulkhead, BulkheadValue, type BulkheadOptions } from './policy/values/bulkhead.js';
 export { wrap, WrappedPolicy } from './policy/values/wrap.js';
+// Cost ledger and caps (docs/llm.md, "Costs and caps").
+export type { StepCosts, CostCall, CallUsage, CostReservation, ReserveAttempt } from './costs/step-costs.js';
+export { PriceTable, type PriceEntry, type PricingOptions, type TokenUsage, type Price } from './costs/prices.js';
+export { DEFAULT_PRICES, DEFAULT_PRICES_COMPILED } from './costs/default-prices.js';
+export type { BudgetOptions } from './costs/budget.js';
+export type { LedgerEntry, LedgerFilter, LedgerState } from './store/ledger.js';
+export { BudgetExceededError, UnpricedModelError, LedgerEntryError } from './errors/budget-errors.js';

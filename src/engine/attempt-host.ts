@@ -2,6 +2,7 @@ import type { ClassifierRule, RetryPolicy } from '../policy/index.js';
 import type { NewEvent } from '../store/store.js';
 import type { EventData, RunEvent, RunEventType } from '../store/events.js';
 import type { StepOptions } from '../workflow/context.js';
+import type { ResolvedBudget } from '../costs/budget.js';
 import type { ExecutionState } from './execution-state.js';
 import type { ExecutionDeps } from './run-execution.js';
 
@@ -13,11 +14,15 @@ export interface AttemptHost {
   readonly runId: string;
   /** The lease token every write of this run is fenced with. */
   readonly token: string;
-  readonly deps: Pick<ExecutionDeps, 'store' | 'clock' | 'leaseMs' | 'workerId' | 'maxPayloadBytes' | 'emit' | 'gates'>;
+  readonly deps: Pick<ExecutionDeps, 'store' | 'clock' | 'leaseMs' | 'workerId' | 'maxPayloadBytes' | 'emit' | 'prices' | 'gates'>;
   /** Aborted when the run is cancelled, interrupted or lost. */
   readonly signal: AbortSignal;
   readonly stateKind: ExecutionState['kind'];
-  readonly workflow: { readonly name: string; readonly options: { readonly classifiers?: readonly ClassifierRule[] | undefined } };
+  readonly workflow: {
+    readonly name: string;
+    readonly budget: ResolvedBudget;
+    readonly options: { readonly classifiers?: readonly ClassifierRule[] | undefined };
+  };
   /** Per step: attempts recorded before this claim, and how many of them were failures. */
   readonly priorAttempts: ReadonlyMap<string, { total: number; failed: number }>;
   retryPolicy(options: StepOptions, name: string): RetryPolicy;

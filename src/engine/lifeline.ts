@@ -17,6 +17,8 @@ import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOpt
 import { formatZodIssues } from './zod-format.js';
 import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
+import { PriceTable, type PricingOptions } from '../costs/prices.js';
+import type { LedgerEntry, LedgerFilter } from '../store/ledger.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -26,6 +28,8 @@ export interface LifelineOptions {
   clock?: Clock;
   /** Largest JSON payload (input, step result, output) in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
+  /** The price table of `info.cost` (default: DEFAULT_PRICES; docs/llm.md, "Costs and caps"). */
+  pricing?: PricingOptions;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -80,6 +84,7 @@ export class Lifeline {
     private readonly explicitWorkflows: WorkflowDefinition[] | undefined,
     maxPayloadBytes: number,
     private readonly ownsStore: boolean,
+    readonly prices: PriceTable,
   ) {
     this.maxPayloadBytes = maxPayloadBytes;
     this.events.setMaxListeners(0);
@@ -90,7 +95,8 @@ export class Lifeline {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;
-    return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string');
+    const prices = new PriceTable(options.pricing, 'Lifeline.open.pricing');
+    return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string', prices);
   }
 
   workflows(): WorkflowDefinition[] {
@@ -227,6 +233,11 @@ export class Lifeline {
     return toRunInfo(run);
   }
 
+  /** Cost ledger entries (reservations, committed and released calls), oldest first. */
+  listCosts(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
+    return this.store.listCosts(filter);
+  }
+
   /** A worker executing this process's workflows on this Lifeline's store. Call start(). */
   worker(options: WorkerOptions = {}): Worker {
     const worker = new WorkerRuntime(
@@ -235,6 +246,7 @@ export class Lifeline {
         clock: this.clock,
         workflows: () => this.workflows(),
         maxPayloadBytes: this.maxPayloadBytes,
+        prices: this.prices,
         emit: (event) => this.emit(event),
         gates: stepGatesOf(this),
         onError: (error, context) =>

@@ -23,6 +23,7 @@ import { completeRun, failRun, finishCancelled, settleState, type ExecutionOutco
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
 import { loadRunHistory, wokenSince, type RunHistory } from './run-history.js';
+import type { PriceTable } from '../costs/prices.js';
 
 export interface ExecutionDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface ExecutionDeps {
   /** The lease time this worker claims and heartbeats with; a fenced attempt start extends the lease by it. */
   leaseMs: number;
   maxPayloadBytes: number;
+  /** Prices model calls for `info.cost`. */
+  prices: PriceTable;
   emit: (event: LifelineEvent) => void;
   /** The database is out of disk, memory or another resource (the worker backs off claiming). */
   onStoreExhausted?: (error: unknown) => void;

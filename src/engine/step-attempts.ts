@@ -9,6 +9,7 @@ import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
 import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
 import { monotonicNow } from '../time/clock.js';
+import { createStepCosts } from '../costs/step-costs.js';
 
 export interface StepCall {
   stepId: string;
@@ -146,8 +147,18 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
   const { stepId } = call;
   // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
   if (host.signal.aborted) return { ok: false, error: host.signal.reason };
+  const { costs: cost, settle } = createStepCosts({
+    store: host.deps.store,
+    clock: host.deps.clock,
+    prices: host.deps.prices,
+    budget: host.workflow.budget,
+    runId: host.runId,
+    workflow: host.workflow.name,
+    stepId,
+    attempt,
+  });
   try {
-    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId }) as Promise<unknown>, {
+    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, cost }) as Promise<unknown>, {
       timeoutMs,
       stepId,
       clock: host.deps.clock,
@@ -156,6 +167,9 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
     return { ok: true, output: toJson(value, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
     return { ok: false, error };
+  } finally {
+    // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
+    await settle();
   }
 }
 

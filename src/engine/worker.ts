@@ -14,6 +14,7 @@ import { classifyStoreFault } from '../store/store-faults.js';
 import { redactMessage } from './stored-error.js';
 import type { Worker } from './worker-api.js';
 import type { StepGate } from './step-gates.js';
+import type { PriceTable } from '../costs/prices.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -24,6 +25,7 @@ export interface WorkerDeps {
   clock: Clock;
   workflows: () => WorkflowDefinition[];
   maxPayloadBytes: number;
+  prices: PriceTable;
   emit: (event: LifelineEvent) => void;
   onError: (error: unknown, context: string) => void;
   /** Step gates of this worker's Lifeline (shared breakers, limits): see step-gates.ts. */
@@ -169,6 +171,7 @@ export class WorkerRuntime implements Worker {
       workerId: this.id,
       leaseMs: this.options.leaseMs,
       maxPayloadBytes: this.deps.maxPayloadBytes,
+      prices: this.deps.prices,
       emit: this.deps.emit,
       onStoreExhausted: (error) => this.storeExhausted(error),
       ...(this.deps.gates ? { gates: this.deps.gates } : {}),

@@ -34,7 +34,10 @@ export type LifelineErrorCode =
   | 'NO_WORKER'
   | 'POLICY_TIMEOUT'
   | 'BROKEN_CIRCUIT'
-  | 'BULKHEAD_REJECTED';
+  | 'BULKHEAD_REJECTED'
+  | 'BUDGET_EXCEEDED'
+  | 'UNPRICED_MODEL'
+  | 'LEDGER_ENTRY_REFUSED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

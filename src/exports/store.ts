@@ -14,6 +14,18 @@ export type {
   NewEvent,
 } from '../store/store.js';
 export type {
+  LedgerEntry,
+  LedgerState,
+  LedgerCall,
+  LedgerFilter,
+  ReserveCostArgs,
+  ReserveCostResult,
+  CapRefusal,
+  CostUsage,
+  CommitCostArgs,
+  RecordCostArgs,
+} from '../store/ledger.js';
+export type {
   RunStatus,
   Json,
   StoredError,

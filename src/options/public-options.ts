@@ -3,6 +3,8 @@
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
 import { toMs, type Duration } from '../workflow/duration.js';
+import { resolveBudget } from '../costs/budget.js';
+import { PriceTable } from '../costs/prices.js';
 import {
   checkArray,
   checkBoolean,
@@ -102,7 +104,16 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
 
 /** defineWorkflow(name, fn, options). */
 export function checkWorkflowOptions(options: unknown, name: string): void {
-  checkOptions(options, `workflow "${name}"`, { inputSchema: schema, outputSchema: schema, retry, stepTimeout: duration, classifiers });
+  checkOptions(options, `workflow "${name}"`, {
+    inputSchema: schema,
+    outputSchema: schema,
+    retry,
+    stepTimeout: duration,
+    classifiers,
+    budget: (value, path) => {
+      resolveBudget(value, path);
+    },
+  });
 }
 
 /**
@@ -140,6 +151,9 @@ export function checkOpenOptions(options: unknown): void {
     },
     clock: (value, path) => checkHasMethods(value, path, ['now', 'sleep', 'setTimer'], 'a Clock'),
     maxPayloadBytes: int(1024, 2 ** 30),
+    pricing: (value, path) => {
+      new PriceTable(value as never, path);
+    },
   });
 }
 

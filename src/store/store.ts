@@ -1,5 +1,6 @@
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
+import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from './ledger.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
@@ -153,6 +154,32 @@ export interface Store {
   onRunnable?(listener: () => void): () => void;
 
   close(): Promise<void>;
+
+  // ---- cost ledger (ledger.ts) --------------------------------------------------------
+  // Not fenced by the lease: a call's cost is real money whoever held the run when it was
+  // spent, so a zombie worker's commit is recorded too. Every row names its run; nothing is
+  // counted across runs except the per-workflow-per-day cap, which is meant to.
+  /**
+   * Durable. Atomically (one lock for every caller of the store, in every process: SQLite's write
+   * transaction, PostgreSQL's row locks on budget rows) checks the caps and, if the call's worst
+   * case `micros` fits under each, inserts a `reserved` entry. Counted against a cap: committed
+   * costs plus reservations not yet expired at `now`. A refused call writes nothing and returns
+   * the refusal. Also releases the reservations of earlier attempts of the same step (an attempt
+   * that was followed by another one has ended).
+   */
+  reserveCost(args: ReserveCostArgs): Promise<ReserveCostResult>;
+  /**
+   * Durable. Replaces a reservation of run `runId` by the real usage and cost (state `committed`,
+   * even if it expired or was released meanwhile: the money was spent). An unknown id, an id of
+   * another run or an entry already committed is refused with LedgerEntryError.
+   */
+  commitCost(args: CommitCostArgs): Promise<LedgerEntry>;
+  /** Durable. A reservation of run `runId` still `reserved` becomes `released`; returns whether it did. */
+  releaseCost(args: { id: number; runId: string; now: number }): Promise<boolean>;
+  /** Durable. Records a call's real cost directly (no cap, no reservation). */
+  recordCost(args: RecordCostArgs): Promise<LedgerEntry>;
+  /** Entries in the order they were created. */
+  listCosts(filter?: LedgerFilter): Promise<LedgerEntry[]>;
 }
 
 export interface CreateRunArgs {
@@ -244,3 +271,16 @@ export interface CommitStepArgs extends LeaseArgs {
 
 /** An event written with a state change: a run event of the one event map (store/events.ts). */
 export type NewEvent = RunEvent;
+
+export type {
+  CommitCostArgs,
+  CostUsage,
+  LedgerCall,
+  LedgerEntry,
+  LedgerFilter,
+  LedgerState,
+  RecordCostArgs,
+  ReserveCostArgs,
+  ReserveCostResult,
+  CapRefusal,
+} from './ledger.js';

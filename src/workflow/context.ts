@@ -2,6 +2,7 @@ import type { RetryOptions, ClassifierRule } from '../policy/index.js';
 import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
+import type { StepCosts } from '../costs/step-costs.js';
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
@@ -12,6 +13,12 @@ export interface StepInfo {
   idempotencyKey: string;
   runId: string;
   stepId: string;
+  /**
+   * This attempt's cost ledger: reserve a model call's worst case against the workflow's
+   * `budget` caps before the call and commit its real usage after, or record a call's usage
+   * (docs/llm.md, "Costs and caps"). Reservations left open are released when the attempt ends.
+   */
+  cost: StepCosts;
 }
 
 export interface StepOptions {

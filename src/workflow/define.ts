@@ -6,6 +6,7 @@ import { resolveRetryPolicy } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
 import { toMs, type Duration } from './duration.js';
 import { checkWorkflowOptions } from '../options/public-options.js';
+import { resolveBudget, type BudgetOptions, type ResolvedBudget } from '../costs/budget.js';
 
 export interface WorkflowOptions<I, O> {
   /** Checked when a run is started (the start is refused) and, for output, when it completes. */
@@ -17,6 +18,8 @@ export interface WorkflowOptions<I, O> {
   stepTimeout?: Duration;
   /** Extra error classification rules, tried before the built-in ones. */
   classifiers?: readonly ClassifierRule[];
+  /** Cost caps of model calls reserved through `info.cost` (docs/llm.md, "Costs and caps"). */
+  budget?: BudgetOptions;
 }
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {
@@ -26,6 +29,8 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly stepTimeoutMs: number | undefined;
   /** The workflow's retry policy, validated and resolved when it was defined. */
   readonly retryPolicy: RetryPolicy;
+  /** The workflow's cost caps, validated when it was defined. */
+  readonly budget: ResolvedBudget;
 }
 
 /**
@@ -56,6 +61,7 @@ export function defineWorkflow<I = unknown, O = unknown>(
     fn,
     options,
     retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}".retry`), // validated up front
+    budget: resolveBudget(options.budget, `workflow "${name}".budget`),
     stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}".stepTimeout`),
   };
   registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);

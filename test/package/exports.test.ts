@@ -86,6 +86,11 @@ describe('the tiered public API, as installed', () => {
       'classifyError',
       'DEFAULT_RETRY_POLICY',
       'ERROR_CLASSES',
+      'BudgetExceededError',
+      'UnpricedModelError',
+      'PriceTable',
+      'DEFAULT_PRICES',
+      'DEFAULT_PRICES_COMPILED',
     ]) {
       expect(root).toContain(name);
     }

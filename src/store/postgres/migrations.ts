@@ -120,6 +120,46 @@ $fn$;
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
   },
+  // 4-7: other branches of this wave (the lead renumbers at merge; the runner allows gaps).
+  {
+    version: 8,
+    name: 'cost ledger',
+    sql: `
+-- As in SQLite (migration 8 there), without the foreign key (see migration 1).
+-- Cost ledger (migration 8): one row per model call of an attempt. A row is first a
+-- reservation of the call's worst case (state 'reserved', reserved_micros), then its real cost
+-- (state 'committed', cost_micros), or it is released. day is the UTC day of at, the bucket
+-- of the per-workflow-per-day cap. Caps are checked by summing these rows under a lock.
+CREATE TABLE $S.cost_ledger (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  input_tokens BIGINT NOT NULL DEFAULT 0,
+  cached_input_tokens BIGINT NOT NULL DEFAULT 0,
+  output_tokens BIGINT NOT NULL DEFAULT 0,
+  cost_micros BIGINT NOT NULL DEFAULT 0,
+  reserved_micros BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  expires_at BIGINT,
+  day TEXT NOT NULL
+);
+CREATE INDEX cost_ledger_run ON $S.cost_ledger (run_id, step_id, attempt);
+CREATE INDEX cost_ledger_workflow_day ON $S.cost_ledger (workflow, day);
+CREATE INDEX cost_ledger_at ON $S.cost_ledger (at);
+-- One row per cap scope ('run:<id>', 'workflow:<name>:<day>'). PostgreSQL locks these rows to
+-- serialise reservations against one cap; SQLite's write transaction already serialises every
+-- writer; it inserts the same rows, so both schemas (and what they record) stay one.
+CREATE TABLE $S.cost_budgets (
+  scope TEXT PRIMARY KEY,
+  created_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -14,6 +14,7 @@
 //   run-ops.ts         runs: create, get, list, claim, leases
 //   transitions.ts     status changes after a claim: release, finish, cancel, retry, wake, signal
 //   step-ops.ts        step results, attempts, signals read by steps, events
+//   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -33,6 +34,8 @@ import type {
   StartAttemptArgs,
   Store,
 } from '../store.js';
+import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
+import { LedgerOps } from './ledger-ops.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
 import { PgExec } from './exec.js';
@@ -52,6 +55,7 @@ export class PostgresStore implements Store {
   private readonly runs: RunOps;
   private readonly steps: StepOps;
   private readonly transitions: Transitions;
+  private readonly ledger: LedgerOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -71,6 +75,7 @@ export class PostgresStore implements Store {
     this.runs = new RunOps(this.exec, s, notify, leaseClock);
     this.steps = new StepOps(this.exec, s, leaseClock);
     this.transitions = new Transitions(this.exec, s, notify);
+    this.ledger = new LedgerOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -173,6 +178,27 @@ export class PostgresStore implements Store {
   onRunnable(listener: () => void): () => void {
     if (this.closing !== null) return () => {};
     return this.listener.subscribe(listener);
+  }
+
+  // ---- cost ledger ----------------------------------------------------------------------
+  reserveCost(args: ReserveCostArgs): Promise<ReserveCostResult> {
+    return this.ledger.reserve(args);
+  }
+
+  commitCost(args: CommitCostArgs): Promise<LedgerEntry> {
+    return this.ledger.commit(args);
+  }
+
+  releaseCost(args: { id: number; runId: string; now: number }): Promise<boolean> {
+    return this.ledger.release(args);
+  }
+
+  recordCost(args: RecordCostArgs): Promise<LedgerEntry> {
+    return this.ledger.record(args);
+  }
+
+  listCosts(filter?: LedgerFilter): Promise<LedgerEntry[]> {
+    return this.ledger.list(filter);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -112,6 +112,45 @@ CREATE INDEX events_run ON events (run_id, id);
     // there (when the process was last known alive), not when the takeover noticed.
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
   },
+  // 4-7: other branches of this wave (the lead renumbers at merge; the runner allows gaps).
+  {
+    version: 8,
+    name: 'cost ledger',
+    sql: `
+-- Cost ledger (migration 8): one row per model call of an attempt. A row is first a
+-- reservation of the call's worst case (state 'reserved', reserved_micros), then its real cost
+-- (state 'committed', cost_micros), or it is released. day is the UTC day of at, the bucket
+-- of the per-workflow-per-day cap. Caps are checked by summing these rows under a lock.
+CREATE TABLE cost_ledger (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  workflow TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_micros INTEGER NOT NULL DEFAULT 0,
+  reserved_micros INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  expires_at INTEGER,
+  day TEXT NOT NULL
+) STRICT;
+CREATE INDEX cost_ledger_run ON cost_ledger (run_id, step_id, attempt);
+CREATE INDEX cost_ledger_workflow_day ON cost_ledger (workflow, day);
+CREATE INDEX cost_ledger_at ON cost_ledger (at);
+-- One row per cap scope ('run:<id>', 'workflow:<name>:<day>'). PostgreSQL locks these rows to
+-- serialise reservations against one cap; SQLite's write transaction already serialises every
+-- writer; it inserts the same rows, so both schemas (and what they record) stay one.
+CREATE TABLE cost_budgets (
+  scope TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+) STRICT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

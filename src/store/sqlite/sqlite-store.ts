@@ -13,6 +13,7 @@
 //   transitions.ts   status changes after a claim: release, finish, cancel, retry, wake, signal
 //   step-ops.ts      step results and attempts
 //   signal-ops.ts    signals and events (in postgres/, part of step-ops.ts)
+//   ledger-ops.ts    the cost ledger: reservations against caps, real costs
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -27,6 +28,8 @@ import type {
   StartAttemptArgs,
   Store,
 } from '../store.js';
+import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
+import { LedgerStatements } from './ledger-ops.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { openDatabase, type SqliteOpenOptions } from './connection.js';
 import { RunStatements } from './run-ops.js';
@@ -48,6 +51,7 @@ export class SqliteStore implements Store {
   private readonly steps: StepStatements;
   private readonly signals: SignalStatements;
   private readonly events: EventStatements;
+  private readonly ledger: LedgerStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -60,6 +64,7 @@ export class SqliteStore implements Store {
     this.signals = new SignalStatements(db);
     this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
+    this.ledger = new LedgerStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -157,6 +162,27 @@ export class SqliteStore implements Store {
 
   listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
     return this.read(() => this.events.list(filter));
+  }
+
+  // ---- cost ledger ----------------------------------------------------------------------
+  reserveCost(args: ReserveCostArgs): Promise<ReserveCostResult> {
+    return this.batcher.write(DURABLE, () => this.ledger.reserve(args));
+  }
+
+  commitCost(args: CommitCostArgs): Promise<LedgerEntry> {
+    return this.batcher.write(DURABLE, () => this.ledger.commit(args));
+  }
+
+  releaseCost(args: { id: number; runId: string; now: number }): Promise<boolean> {
+    return this.batcher.write(DURABLE, () => this.ledger.release(args));
+  }
+
+  recordCost(args: RecordCostArgs): Promise<LedgerEntry> {
+    return this.batcher.write(DURABLE, () => this.ledger.record(args));
+  }
+
+  listCosts(filter?: LedgerFilter): Promise<LedgerEntry[]> {
+    return this.read(() => this.ledger.list(filter));
   }
 
   close(): Promise<void> {
