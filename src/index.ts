@@ -34,3 +34,19 @@ export { fallback, FallbackPolicyValue, type FallbackPolicyOptions } from './pol
 export { circuitBreaker, CircuitBreakerValue, type CircuitBreakerOptions } from './policy/values/circuit-breaker.js';
 export { bulkhead, BulkheadValue, type BulkheadOptions } from './policy/values/bulkhead.js';
 export { wrap, WrappedPolicy } from './policy/values/wrap.js';
+// External agent processes as steps (docs/agents.md).
+export {
+  agentStep,
+  runAgentProcess,
+  groupAlive,
+  workspacePath,
+  type AgentProcessOptions,
+  type AgentProcessResult,
+  type AgentLedgerEntry,
+  type CleanupPolicy,
+  type Continuation,
+  type OutputFormat,
+} from './agent-process/index.js';
+export { AgentProcessError, type AgentProcessFailure } from './errors/agent-process-error.js';
+export type { StepEventType, StepEventData } from './workflow/context.js';
+export type { AgentEventKind } from './store/events.js';

@@ -11,6 +11,9 @@ interface Suspension {
   children: string[];
 }
 
+/** The kinds of `step.agent_event`. */
+export type AgentEventKind = 'started' | 'orphan_killed' | 'session' | 'turn' | 'checkpoint' | 'result' | 'exited' | 'dropped';
+
 /** Event name → payload. `undefined` in a payload's type means the event may carry no data. */
 export interface EventMap {
   'run.created': { workflow: string };
@@ -41,6 +44,20 @@ export interface EventMap {
   'step.failed': { stepId: string; attempt: number; errorClass: ErrorClass; message: string; reason: string } | { stepId: string; kind: StepKind };
   'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; delayMs: number; message: string };
   'step.replayed': { stepId: string; status: StepStatus };
+  /**
+   * What an external agent process did during a step (src/agent-process/): sampled, never one row
+   * per output line. `detail` is short, redacted text; `checkpoint` the continuation it left.
+   */
+  'step.agent_event': {
+    stepId: string;
+    attempt: number;
+    kind: AgentEventKind;
+    detail?: string;
+    sessionId?: string;
+    turn?: number;
+    costUsd?: number;
+    checkpoint?: unknown;
+  };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
   /** A worker's own failure: not a run's event, never stored. */

@@ -2,6 +2,11 @@ import type { RetryOptions, ClassifierRule } from '../policy/index.js';
 import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
+import type { EventMap } from '../store/events.js';
+
+/** Events a step body may add to its run's history; the engine fills in `stepId` and `attempt`. */
+export type StepEventType = 'step.agent_event';
+export type StepEventData<K extends StepEventType> = Omit<EventMap[K], 'stepId' | 'attempt'>;
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
@@ -12,6 +17,11 @@ export interface StepInfo {
   idempotencyKey: string;
   runId: string;
   stepId: string;
+  /**
+   * Appends an event about this attempt to the run's history (stored, best effort, not fenced:
+   * for observation only). Set by the engine; absent when a step function is called by hand.
+   */
+  emit?<K extends StepEventType>(type: K, data: StepEventData<K>): void;
 }
 
 export interface StepOptions {
