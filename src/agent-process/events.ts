@@ -39,7 +39,8 @@ export class AgentEvents {
 
   /** Once the process ended: how many turn events were not stored. */
   flush(): void {
-    if (this.turnsDropped > 0) this.emit({ kind: 'dropped', detail: `${this.turnsDropped} more turn event(s) not stored (maxTurnEvents ${this.maxTurnEvents})` });
+    if (this.turnsDropped > 0)
+      this.emit({ kind: 'dropped', detail: `${this.turnsDropped} more turn event(s) not stored (maxTurnEvents ${this.maxTurnEvents})` });
   }
 
   /** A checkpoint in an event goes through the redactor as JSON text, and only when small. */

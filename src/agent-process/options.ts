@@ -2,7 +2,18 @@
 // InvalidOptionsError (class configuration, not retried) before any process starts.
 import { resolve } from 'node:path';
 import { isErrorClass, type ErrorClass } from '../errors/error-class.js';
-import { checkArray, checkBoolean, checkHasMethods, checkNumber, checkObject, checkOneOf, checkOptions, checkString, optionError, describeValue } from '../options/option-check.js';
+import {
+  checkArray,
+  checkBoolean,
+  checkHasMethods,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  optionError,
+  describeValue,
+} from '../options/option-check.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { toMs, type Duration } from '../workflow/duration.js';
 

@@ -185,7 +185,14 @@ function watchStop(signal: AbortSignal, o: ResolvedAgentOptions): { requested: P
     o.timeoutMs === undefined
       ? undefined
       : o.clock.setTimer(o.timeoutMs, () => {
-          reason = new AgentProcessError({ errorClass: 'timeout', reason: `ran past its timeout of ${o.timeoutMs} ms`, command: o.command, exitCode: null, signal: null, stderrTail: '' });
+          reason = new AgentProcessError({
+            errorClass: 'timeout',
+            reason: `ran past its timeout of ${o.timeoutMs} ms`,
+            command: o.command,
+            exitCode: null,
+            signal: null,
+            stderrTail: '',
+          });
           fire();
         });
   return {
@@ -204,7 +211,8 @@ function failureOf(ended: Ended, final: AgentFinal | null, o: ResolvedAgentOptio
     const cls = final.subtype ? FINAL_SUBTYPES[final.subtype] : undefined;
     if (cls) return { errorClass: cls, reason: `agent reported ${final.subtype}` };
   }
-  if (ended.code === 0 && ended.signal === null) return final?.isError ? { errorClass: 'logic', reason: `agent reported ${final.subtype ?? 'an error'}` } : null;
+  if (ended.code === 0 && ended.signal === null)
+    return final?.isError ? { errorClass: 'logic', reason: `agent reported ${final.subtype ?? 'an error'}` } : null;
   const own = o.parse === 'text' ? o.exitCodes : new Map([...HEADLESS_EXIT_CODES, ...o.exitCodes]);
   return classifyExit(ended.code, ended.signal, own);
 }

@@ -32,7 +32,15 @@ describe('a process that succeeds', () => {
     const workspaceRoot = root();
     const step = testStep('run-1', 'fix#0', 1);
     const result = await runAgentProcess(step.info, { ...fakeAgent('--tasks', '2'), workspaceRoot });
-    expect(result).toMatchObject({ output: 'done: task-1,task-2\n', final: null, sessionId: null, turns: null, attempt: 1, continuation: null, ledgerEntry: null });
+    expect(result).toMatchObject({
+      output: 'done: task-1,task-2\n',
+      final: null,
+      sessionId: null,
+      turns: null,
+      attempt: 1,
+      continuation: null,
+      ledgerEntry: null,
+    });
     expect(result.checkpoint).toEqual({ completed: ['task-1', 'task-2'], next: [] });
     expect(existsSync(workspacePath(workspaceRoot, 'run-1', 'fix#0'))).toBe(false);
     expect(step.events.map((e) => e.kind)).toEqual(['started', 'checkpoint']);
@@ -40,7 +48,12 @@ describe('a process that succeeds', () => {
 
   it('json: the final object gives the answer, session, turns and the ledger entry', async () => {
     const step = testStep('run-1', 'fix#0', 1);
-    const result = await runAgentProcess(step.info, { ...fakeAgent('--format', 'json', '--tasks', '2'), workspaceRoot: root(), parse: 'json', cleanup: 'never' });
+    const result = await runAgentProcess(step.info, {
+      ...fakeAgent('--format', 'json', '--tasks', '2'),
+      workspaceRoot: root(),
+      parse: 'json',
+      cleanup: 'never',
+    });
     expect(result.output).toBe('done: task-1,task-2');
     expect(result.sessionId).toMatch(/^sess-\d+$/);
     expect(result.turns).toBe(2);
@@ -60,7 +73,12 @@ describe('a process that succeeds', () => {
 
   it('stream-json: session and turns become events as they arrive, capped at maxTurnEvents', async () => {
     const step = testStep('run-1', 'fix#0', 1);
-    const result = await runAgentProcess(step.info, { ...fakeAgent('--format', 'stream-json', '--tasks', '5'), workspaceRoot: root(), parse: 'jsonl', maxTurnEvents: 2 });
+    const result = await runAgentProcess(step.info, {
+      ...fakeAgent('--format', 'stream-json', '--tasks', '5'),
+      workspaceRoot: root(),
+      parse: 'jsonl',
+      maxTurnEvents: 2,
+    });
     expect(result.turns).toBe(5);
     expect(result.ledgerEntry?.costUsd).toBe(0.0625);
     const kinds = step.events.map((e) => e.kind);
@@ -97,7 +115,9 @@ describe('how a failed process is classified', () => {
   ];
   for (const [title, flags, extra, errorClass, reason] of cases) {
     it(title, async () => {
-      const error = await rejectionOf(runAgentProcess(testStep('r', 's#0', 1).info, { ...fakeAgent(...flags, '--tasks', '1'), workspaceRoot: root(), ...extra }));
+      const error = await rejectionOf(
+        runAgentProcess(testStep('r', 's#0', 1).info, { ...fakeAgent(...flags, '--tasks', '1'), workspaceRoot: root(), ...extra }),
+      );
       expect(error).toBeInstanceOf(AgentProcessError);
       expect(error).toMatchObject({ errorClass, reason });
       expect(classifyError(error).errorClass).toBe(errorClass);

@@ -79,5 +79,10 @@ it('the next worker kills the orphaned process group, resumes in the workspace, 
   const events = (await lifeline.store.listEvents({ runId: 'orphan-1' }))
     .filter((e) => e.type === 'step.agent_event')
     .map((e) => JSON.parse(e.data) as { attempt: number; kind: string; detail?: string });
-  expect(events.find((e) => e.kind === 'orphan_killed')).toEqual({ kind: 'orphan_killed', detail: `process group ${pgid} of attempt 1: terminated`, stepId: 'fix#0', attempt: 2 });
+  expect(events.find((e) => e.kind === 'orphan_killed')).toEqual({
+    kind: 'orphan_killed',
+    detail: `process group ${pgid} of attempt 1: terminated`,
+    stepId: 'fix#0',
+    attempt: 2,
+  });
 });
