@@ -14,6 +14,9 @@ export interface TestStep {
   abort(reason: unknown): void;
 }
 
+/** Every process group a test step started, so a failing test never leaves one running. */
+export const startedGroups = new Set<number>();
+
 export function testStep(runId: string, stepId: string, attempt: number): TestStep {
   const controller = new AbortController();
   const events: TestStep['events'] = [];
@@ -23,7 +26,11 @@ export function testStep(runId: string, stepId: string, attempt: number): TestSt
     idempotencyKey: `${runId}:${stepId}`,
     runId,
     stepId,
-    emit: (_type, data) => events.push(data),
+    emit: (_type, data) => {
+      events.push(data);
+      const pid = data.kind === 'started' ? /^pid (\d+)/.exec(data.detail ?? '')?.[1] : undefined;
+      if (pid) startedGroups.add(Number(pid));
+    },
   };
   return { info, events, abort: (reason) => controller.abort(reason) };
 }

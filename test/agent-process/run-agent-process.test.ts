@@ -13,13 +13,14 @@ import { ManualClock } from '../../src/time/clock.js';
 import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
 import { until } from '../crash/harness.js';
-import { fakeAgent, fileAppears, pgidIn, processRuns, rejectionOf, runsLog, testStep } from './agent-test-kit.js';
+import { fakeAgent, fileAppears, pgidIn, processRuns, rejectionOf, runsLog, startedGroups, testStep } from './agent-test-kit.js';
 
 let tmp: { dir: string; cleanup: () => void };
 const groups: number[] = [];
 beforeAll(() => assertFreshBuild());
 afterEach(() => {
-  for (const pgid of groups.splice(0)) if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+  for (const pgid of [...groups.splice(0), ...startedGroups]) if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+  startedGroups.clear();
   tmp?.cleanup();
 });
 function root(): string {
