@@ -1,7 +1,7 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
 // may import; a layer only imports the layers below it, not even types from above.
 
-const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process'];
 
 /** [files, folders it may import] */
 const LAYERS = [
@@ -12,6 +12,9 @@ const LAYERS = [
   { files: ['src/testing/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'] },
   { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow'] },
+  // Agent processes run inside a step: they see what a step body sees (StepInfo, the context's
+  // types), never the engine that runs it, nor a store (their events go through StepInfo.emit).
+  { files: ['src/agent-process/**'], allow: ['errors', 'time', 'policy', 'workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
 ];

@@ -41,3 +41,19 @@ export { DEFAULT_PRICES, DEFAULT_PRICES_COMPILED } from './costs/default-prices.
 export type { BudgetOptions } from './costs/budget.js';
 export type { LedgerEntry, LedgerFilter, LedgerState } from './store/ledger.js';
 export { BudgetExceededError, UnpricedModelError, LedgerEntryError } from './errors/budget-errors.js';
+// External agent processes as steps (docs/agents.md).
+export {
+  agentStep,
+  runAgentProcess,
+  groupAlive,
+  workspacePath,
+  type AgentProcessOptions,
+  type AgentProcessResult,
+  type AgentLedgerEntry,
+  type CleanupPolicy,
+  type Continuation,
+  type OutputFormat,
+} from './agent-process/index.js';
+export { AgentProcessError, type AgentProcessFailure } from './errors/agent-process-error.js';
+export type { StepEventType, StepEventData } from './workflow/context.js';
+export type { AgentEventKind } from './store/events.js';

@@ -3,7 +3,7 @@ import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
-import type { StepInfo, StepOptions } from '../workflow/context.js';
+import type { StepEventData, StepInfo, StepOptions } from '../workflow/context.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
@@ -158,7 +158,15 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
     attempt,
   });
   try {
-    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, cost }) as Promise<unknown>, {
+    // One step event type so far (a second one makes this a switch over the type).
+    const emit: StepInfo['emit'] = (_type, data) => {
+      const event = host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
+      track(
+        host,
+        host.publish([event], (events) => host.deps.store.appendEvents(events)),
+      );
+    };
+    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, cost, emit }) as Promise<unknown>, {
       timeoutMs,
       stepId,
       clock: host.deps.clock,

@@ -37,7 +37,8 @@ export type LifelineErrorCode =
   | 'BULKHEAD_REJECTED'
   | 'BUDGET_EXCEEDED'
   | 'UNPRICED_MODEL'
-  | 'LEDGER_ENTRY_REFUSED';
+  | 'LEDGER_ENTRY_REFUSED'
+  | 'AGENT_PROCESS_FAILED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

@@ -11,6 +11,9 @@ interface Suspension {
   children: string[];
 }
 
+/** The kinds of `step.agent_event`. */
+export type AgentEventKind = 'started' | 'orphan_killed' | 'session' | 'turn' | 'checkpoint' | 'result' | 'exited' | 'dropped';
+
 /** Event name → payload. `undefined` in a payload's type means the event may carry no data. */
 export interface EventMap {
   'run.created': { workflow: string };
@@ -43,6 +46,20 @@ export interface EventMap {
   'step.replayed': { stepId: string; status: StepStatus };
   /** A step gate (shared breaker, concurrency or rate limit) said "not now": the run sleeps until `retryAt` without using an attempt. */
   'step.deferred': { stepId: string; gate: string; reason: string; retryAt: number };
+  /**
+   * What an external agent process did during a step (src/agent-process/): sampled, never one row
+   * per output line. `detail` is short, redacted text; `checkpoint` the continuation it left.
+   */
+  'step.agent_event': {
+    stepId: string;
+    attempt: number;
+    kind: AgentEventKind;
+    detail?: string;
+    sessionId?: string;
+    turn?: number;
+    costUsd?: number;
+    checkpoint?: unknown;
+  };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
   /** A worker's own failure: not a run's event, never stored. */

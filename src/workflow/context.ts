@@ -3,6 +3,11 @@ import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
 import type { StepCosts } from '../costs/step-costs.js';
+import type { EventMap } from '../store/events.js';
+
+/** Events a step body may add to its run's history; the engine fills in `stepId` and `attempt`. */
+export type StepEventType = 'step.agent_event';
+export type StepEventData<K extends StepEventType> = Omit<EventMap[K], 'stepId' | 'attempt'>;
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
@@ -19,6 +24,11 @@ export interface StepInfo {
    * (docs/llm.md, "Costs and caps"). Reservations left open are released when the attempt ends.
    */
   cost: StepCosts;
+  /**
+   * Appends an event about this attempt to the run's history (stored, best effort, not fenced:
+   * for observation only). Set by the engine; absent when a step function is called by hand.
+   */
+  emit?<K extends StepEventType>(type: K, data: StepEventData<K>): void;
 }
 
 export interface StepOptions {

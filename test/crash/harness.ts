@@ -84,10 +84,11 @@ export class WorkerPool {
     private readonly db: string,
     private readonly sideEffects: string,
     private readonly extraArgs: string[],
+    private readonly fixture: string = FIXTURE_JS,
   ) {}
 
   spawn(): WorkerProcess {
-    const child = spawn(process.execPath, [CLI_JS, '--db', this.db, 'worker', FIXTURE_JS, ...this.extraArgs], {
+    const child = spawn(process.execPath, [CLI_JS, '--db', this.db, 'worker', this.fixture, ...this.extraArgs], {
       cwd: ROOT,
       env: { ...process.env, CRASH_SIDE_EFFECTS: this.sideEffects },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,6 +39,9 @@ describe('layers enforced by lint', () => {
     ['src/store/planted.ts', "import { claimArgs } from '../testing/store-conformance/helpers.js';", 'store/ must not import this layer'],
     ['src/engine/planted.ts', "import { expect } from 'vitest';", 'vitest is imported only under src/testing/'],
     ['src/index.ts', "export { storeConformanceSuite } from './exports/testing-conformance.js';", 'The root export does not load the testing kit'],
+    ['src/agent-process/planted.ts', "import type { AttemptHost } from '../engine/attempt-host.js';", 'agent-process/ must not import this layer'],
+    ['src/agent-process/planted.ts', "import type { Store } from '../store/store.js';", 'agent-process/ must not import this layer'],
+    ['src/engine/planted.ts', "import { runAgentProcess } from '../agent-process/run-agent-process.js';", 'engine/ must not import this layer'],
   ])('%s: %s is reported', async (file, code, message) => {
     const errors = await layerErrors(file, `${code}\n\n`);
     expect(errors).toHaveLength(1);
@@ -51,6 +54,7 @@ describe('layers enforced by lint', () => {
     ['src/store/postgres/planted.ts', "import { toRunRecord } from '../rows.js';"],
     ['src/workflow/planted.ts', "import type { Store } from '../store/store.js';"],
     ['src/cli/commands/planted.ts', "import { Lifeline } from '../../engine/lifeline.js';"],
+    ['src/agent-process/planted.ts', "import type { StepInfo } from '../workflow/context.js';\nimport { redactSecrets } from '../errors/redact.js';"],
     ['src/store/postgres/planted.ts', "import pg from 'pg';"],
     [
       'src/testing/store-conformance/planted.ts',

@@ -1,0 +1,13 @@
+import type { Jsonify } from '../workflow/jsonify.js';
+import type { StepOptions, WorkflowContext } from '../workflow/context.js';
+import { resolveAgentOptions, type AgentProcessOptions } from './options.js';
+import { runAgentProcess, type AgentProcessResult } from './run-agent-process.js';
+
+/**
+ * `ctx.step(name, info => runAgentProcess(info, options), stepOptions)`, with the options checked
+ * before the step is recorded: a bad option throws InvalidOptionsError from the workflow at once.
+ */
+export function agentStep(ctx: WorkflowContext, name: string, options: AgentProcessOptions, stepOptions?: StepOptions): Promise<Jsonify<AgentProcessResult>> {
+  resolveAgentOptions(options);
+  return ctx.step(name, (info) => runAgentProcess(info, options), stepOptions);
+}
