@@ -42,7 +42,7 @@ export { durableLoopGuard, DurableLoopGuard } from './agent/durable-loop-guard.j
 export type { LoopGuardOptions, EscalationLevel } from './agent/loop-options.js';
 export type { LoopVerdict, LoopKind, LoopEntry } from './agent/loop-verdict.js';
 export { canonicalText, fingerprint, type NormalizeOptions } from './agent/fingerprint.js';
-export { Missing, missing, isMissing, settle, settleAll } from './agent/missing.js';
+export { missing, isMissing, settle, settleAll, type Missing } from './agent/missing.js';
 export { degradation, Degradation, type DegradedOutput } from './agent/degradation.js';
 export { FALLBACK_LEVEL, type DegradationOptions, type SectionSpec, type SectionReport } from './agent/degradation-options.js';
 export { assembleInRun } from './agent/durable-degradation.js';

@@ -6,7 +6,7 @@
 import { StepFailedError } from '../errors/workflow-errors.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { planDag, type DagOptions } from './dag-plan.js';
-import { Missing, reasonOf } from './missing.js';
+import { missing, reasonOf } from './missing.js';
 
 export interface DagResult {
   /** Results of the nodes that succeeded. */
@@ -75,7 +75,7 @@ function collect(order: readonly string[], states: ReadonlyMap<string, State>): 
     if (s.status === 'ok') result.results[node] = result.inputs[node] = s.value;
     else if (s.status === 'failed' || s.status === 'skipped') {
       result[s.status][node] = s.reason;
-      result.inputs[node] = new Missing(s.reason);
+      result.inputs[node] = missing(s.reason);
     }
   }
   return result;

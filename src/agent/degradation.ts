@@ -40,7 +40,7 @@ export class Degradation<O = Record<string, unknown>> {
       const absent = spec.requires.find((name) => inputs[name] === undefined || isMissing(inputs[name]));
       if (absent !== undefined) {
         const value = inputs[absent];
-        missing.push({ section, reason: `input "${absent}" is missing${isMissing(value) ? `: ${value.reason}` : ''}` });
+        missing.push({ section, reason: `input "${absent}" is missing${isMissing(value) ? `: ${value.$missing}` : ''}` });
         continue;
       }
       try {

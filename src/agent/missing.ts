@@ -1,18 +1,21 @@
 // A missing input: a step that failed, a DAG node skipped, a value never produced. The
-// degradation assembler treats it as absent and reports why.
+// degradation assembler treats it as absent and reports why. Plain data (`{ $missing: reason }`),
+// so it can be a step's result or a run's output like any other value.
 import { LifelineError } from '../errors/lifeline-error.js';
 import { NonDeterminismError, StepAfterCompletionError } from '../errors/workflow-errors.js';
 
-export class Missing {
-  constructor(readonly reason: string) {}
+export interface Missing {
+  readonly $missing: string;
 }
 
 export function missing(reason: string): Missing {
-  return new Missing(reason);
+  return { $missing: reason };
 }
 
 export function isMissing(value: unknown): value is Missing {
-  return value instanceof Missing;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === '$missing' && typeof (value as Missing).$missing === 'string';
 }
 
 /** Why `error` made an input missing, in one line: `[class] message` for Lifeline errors. */
@@ -28,7 +31,7 @@ export async function settle<T>(promise: Promise<T>): Promise<T | Missing> {
   } catch (error) {
     // A broken workflow is not a missing input.
     if (error instanceof NonDeterminismError || error instanceof StepAfterCompletionError) throw error;
-    return new Missing(reasonOf(error));
+    return missing(reasonOf(error));
   }
 }
 
