@@ -4,11 +4,26 @@
 // and hashed with SHA-256.
 import { createHash } from 'node:crypto';
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-const ISO_TIME = /\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/g;
-// At least 8 hex characters with a digit among them (so plain words like "deadface" stay).
-const HEX = /\b(?:0x)?(?=[0-9a-f]*\d)(?=[0-9]*[a-f])[0-9a-f]{8,}\b/gi;
-const LONG_NUMBER = /\b\d{6,}\b/g;
+// Candidates in one pass: a whole token of hex digits and dashes holding a digit (with an
+// optional 0x before it and a clock time after it); each is then told apart by anchored tests: a
+// UUID, an ISO date or time, a hex digest (8+ characters with a letter: plain words like
+// "deadface" have no digit and never reach the tests), or a number of 6+ digits. Anything else
+// (a phone number, "2-3") stays as it was.
+const CANDIDATE =
+  /(?<![0-9A-Za-z])(?:0[xX])?(?=[0-9a-fA-F-]*\d)[0-9a-fA-F][0-9a-fA-F-]{5,}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![0-9A-Za-z])/g;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]|$)/;
+const HEX = /^(?:0[xX])?(?=[0-9]*[a-fA-F])[0-9a-fA-F]{8,}$/;
+const LONG_NUMBER = /^\d{6,}$/;
+const HAS_DIGIT = /\d/;
+
+function replaceVolatile(token: string): string {
+  if (UUID.test(token)) return '<uuid>';
+  if (ISO_TIME.test(token)) return '<time>';
+  if (HEX.test(token)) return '<hex>';
+  return LONG_NUMBER.test(token) ? '<n>' : token;
+}
+
 const ID_KEY = /^(?:id|ids|uuid|guid|at|timestamp|ts|time|date|nonce|etag)$|(?:Id|Ids|ID|_id|_ids|At|_at)$/;
 /** An integer this large is an id or an epoch time, not a quantity the agent reasons about. */
 const ID_NUMBER_MIN = 100_000;
@@ -20,7 +35,8 @@ export interface NormalizeOptions {
 }
 
 export function normalizeText(text: string): string {
-  return text.replace(UUID, '<uuid>').replace(ISO_TIME, '<time>').replace(HEX, '<hex>').replace(LONG_NUMBER, '<n>');
+  if (!HAS_DIGIT.test(text)) return text; // every volatile pattern has a digit
+  return text.replace(CANDIDATE, replaceVolatile);
 }
 
 /** The canonical JSON text of `value` with volatile parts stripped. */

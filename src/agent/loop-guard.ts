@@ -56,7 +56,7 @@ export class LoopGuard {
     const text = canonicalText(value, keys);
     const entry: LoopEntry = { v: sha256(text) };
     if (this.options.similarity) entry.t = text;
-    if (about.action !== undefined) entry.a = sha256(`${canonicalText(about.action, keys)}\n${text}`);
+    if (about.action !== undefined) entry.a = sha256(`${fingerprint(about.action, keys)} ${entry.v}`);
     if (about.error !== undefined) entry.e = fingerprint(about.error, keys);
     if (about.state !== undefined) entry.s = fingerprint(about.state, keys);
     return entry;

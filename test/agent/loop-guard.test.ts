@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalText, fingerprint } from '../../src/agent/fingerprint.js';
+import { canonicalText, fingerprint, normalizeText } from '../../src/agent/fingerprint.js';
 import { loopGuard } from '../../src/agent/loop-guard.js';
 import { LoopDetectedError } from '../../src/errors/loop-detected-error.js';
 import { InvalidOptionsError } from '../../src/errors/options-error.js';
@@ -125,5 +125,16 @@ describe('loopGuard', () => {
     [{ repeat: 3 }, 'Invalid option loopGuard.repeat: unknown option (known: repeats, maxPeriod, cycles, noProgress, window, escalation, hint, similarity, threshold, ignoreKeys, signal)'],
   ])('rejects %j', (options, message) => {
     expect(() => loopGuard(options as never)).toThrow(new InvalidOptionsError(message));
+  });
+});
+
+describe('normalizeText', () => {
+  it.each([
+    ['id 0x9f86d081884c7d65 and 9F86D081884C7D65', 'id <hex> and <hex>'],
+    ['call 555-123-4567 or pick 2-3 items, or 12345', 'call 555-123-4567 or pick 2-3 items, or 12345'],
+    ['on 2026-11-30, at 2026-11-30 10:00, v2.1.0 build 1234567', 'on <time>, at <time>, v2.1.0 build <n>'],
+    ['decade-2020s and cafebabe and deadbeef1', 'decade-2020s and cafebabe and <hex>'],
+  ])('%s', (text, expected) => {
+    expect(normalizeText(text)).toBe(expected);
   });
 });
