@@ -36,7 +36,10 @@ function rulesFor(layer, extraFiles = [], ignores = []) {
   const forbidden = everything.filter((f) => f !== own && !layer.allow.includes(f) && !typesOnly.includes(f));
   const patterns = [
     ...folderPatterns(forbidden, `${own}/ must not import this layer (docs/decisions/2026-11-29-layers.md).`),
-    ...folderPatterns(typesOnly, `${own}/ imports only types from this layer (docs/decisions/2026-11-29-layers.md).`).map((p) => ({ ...p, allowTypeImports: true })),
+    ...folderPatterns(typesOnly, `${own}/ imports only types from this layer (docs/decisions/2026-11-29-layers.md).`).map((p) => ({
+      ...p,
+      allowTypeImports: true,
+    })),
     ...extraFiles,
   ];
   return { files: layer.files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };

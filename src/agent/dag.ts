@@ -37,7 +37,10 @@ export function runDag(ctx: WorkflowContext, options: DagOptions): Promise<DagRe
         const blocked = depStates.find(([, s]) => s.status === 'failed' || s.status === 'skipped');
         if (blocked) {
           const [dep, s] = blocked as readonly [string, { status: 'failed' | 'skipped'; reason: string }];
-          states.set(node, { status: 'skipped', reason: s.status === 'failed' ? `needs "${dep}", which failed: ${s.reason}` : `needs "${dep}", which was skipped: ${s.reason}` });
+          states.set(node, {
+            status: 'skipped',
+            reason: s.status === 'failed' ? `needs "${dep}", which failed: ${s.reason}` : `needs "${dep}", which was skipped: ${s.reason}`,
+          });
           next++;
           continue;
         }
@@ -46,16 +49,18 @@ export function runDag(ctx: WorkflowContext, options: DagOptions): Promise<DagRe
         running++;
         const inputs = Object.fromEntries(depStates.map(([d, s]) => [d, (s as { value: unknown }).value]));
         const spec = options.nodes[node]!;
-        ctx.step(`${plan.name}:${node}`, (info) => spec.run(inputs, info), spec.step).then(
-          (value) => settled(node, { status: 'ok', value }),
-          (error: unknown) => {
-            if (error instanceof StepFailedError) settled(node, { status: 'failed', reason: reasonOf(error) });
-            else {
-              broken = true;
-              reject(error instanceof Error ? error : new Error(String(error)));
-            }
-          },
-        );
+        ctx
+          .step(`${plan.name}:${node}`, (info) => spec.run(inputs, info), spec.step)
+          .then(
+            (value) => settled(node, { status: 'ok', value }),
+            (error: unknown) => {
+              if (error instanceof StepFailedError) settled(node, { status: 'failed', reason: reasonOf(error) });
+              else {
+                broken = true;
+                reject(error instanceof Error ? error : new Error(String(error)));
+              }
+            },
+          );
       }
       if (running === 0 && next === plan.order.length) resolve(collect(plan.order, states));
     };

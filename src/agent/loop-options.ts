@@ -66,7 +66,8 @@ export function resolveLoopOptions(options: LoopGuardOptions | undefined): Resol
     ignoreKeys: (value, path) => checkArray(value, path).forEach((key, i) => checkString(key, `${path}[${i}]`, 256)),
     signal: (value, path) => void checkString(value, path, 256),
   }) as LoopGuardOptions;
-  if (o.threshold !== undefined && o.similarity === undefined) throw optionError(`${WHERE}.threshold`, 'is used only with loopGuard.similarity (got no similarity)');
+  if (o.threshold !== undefined && o.similarity === undefined)
+    throw optionError(`${WHERE}.threshold`, 'is used only with loopGuard.similarity (got no similarity)');
   const repeats = o.repeats ?? 2;
   const maxPeriod = o.maxPeriod ?? 4;
   const cycles = o.cycles ?? 2;

@@ -31,7 +31,10 @@ describe('planDag', () => {
   });
 
   it.each([
-    [{ nodes: { a: { needs: ['b'], run: one }, b: { needs: ['c'], run: one }, c: { needs: ['a'], run: one } } }, 'Invalid option dag.nodes: dependency cycle: a -> b -> c -> a'],
+    [
+      { nodes: { a: { needs: ['b'], run: one }, b: { needs: ['c'], run: one }, c: { needs: ['a'], run: one } } },
+      'Invalid option dag.nodes: dependency cycle: a -> b -> c -> a',
+    ],
     [{ nodes: { a: { needs: ['a'], run: one } } }, 'Invalid option dag.nodes.a.needs[0]: a node cannot need itself (cycle: a -> a)'],
     [{ nodes: { a: { run: one }, b: { needs: ['a', 'x'], run: one } } }, 'Invalid option dag.nodes.b.needs[1]: unknown node "x" (known: a, b)'],
     [{ nodes: { a: { needs: [] } } }, 'Invalid option dag.nodes.a.run: is required (a function)'],
@@ -118,7 +121,10 @@ describe('runDag in a workflow', () => {
       ledger: `needs "fetch", which failed: ${fetchFailed}`,
       audit: `needs "ledger", which was skipped: needs "fetch", which failed: ${fetchFailed}`,
     });
-    expect(out).toMatchObject({ level: 'BASIC', missing: [{ section: 'money', reason: `input "ledger" is missing: needs "fetch", which failed: ${fetchFailed}` }] });
+    expect(out).toMatchObject({
+      level: 'BASIC',
+      missing: [{ section: 'money', reason: `input "ledger" is missing: needs "fetch", which failed: ${fetchFailed}` }],
+    });
   });
 
   it('replays deterministically after a crash although the nodes finished in another order than the replay resolves them', async () => {

@@ -77,10 +77,19 @@ describe('degradation', () => {
     [{}, 'Invalid option degradation.sections: is required (an object of sections)'],
     [{ sections: {} }, 'Invalid option degradation.sections: must name at least one section (got {})'],
     [{ sections: { a: { build: one } } }, 'Invalid option degradation.sections.a.requires: is required (an array of input names, [] for none)'],
-    [{ sections: { a: { requires: [''], build: one } } }, 'Invalid option degradation.sections.a.requires[0]: must be a non-empty string of at most 256 characters without NUL (got "")'],
+    [
+      { sections: { a: { requires: [''], build: one } } },
+      'Invalid option degradation.sections.a.requires[0]: must be a non-empty string of at most 256 characters without NUL (got "")',
+    ],
     [{ sections: { a: { requires: [] } } }, 'Invalid option degradation.sections.a.build: is required (a function)'],
-    [{ sections: { a: { requires: [], build: one } }, levels: { FULL: ['a', 'z'] } }, 'Invalid option degradation.levels.FULL[1]: must name a section (known: a) (got "z")'],
-    [{ sections: { a: { requires: [], build: one } }, levels: { FALLBACK: [] } }, 'Invalid option degradation.levels.FALLBACK: is reserved: FALLBACK is the level when no other is met'],
+    [
+      { sections: { a: { requires: [], build: one } }, levels: { FULL: ['a', 'z'] } },
+      'Invalid option degradation.levels.FULL[1]: must name a section (known: a) (got "z")',
+    ],
+    [
+      { sections: { a: { requires: [], build: one } }, levels: { FALLBACK: [] } },
+      'Invalid option degradation.levels.FALLBACK: is reserved: FALLBACK is the level when no other is met',
+    ],
     [{ sections: { a: { requires: [], build: one } }, levels: {} }, 'Invalid option degradation.levels: must name at least one level (got {})'],
   ])('rejects %j', (options, message) => {
     expect(() => degradation(options as never)).toThrow(new InvalidOptionsError(message));
@@ -126,7 +135,12 @@ describe('degradation inside a workflow', () => {
       complete: false,
       output: { summary: 'sales 10' },
       built: ['summary'],
-      missing: [{ section: 'outlook', reason: 'input "forecast" is missing: [validation] Step "forecast#0" failed with validation error after 1 attempt: forecast model said no' }],
+      missing: [
+        {
+          section: 'outlook',
+          reason: 'input "forecast" is missing: [validation] Step "forecast#0" failed with validation error after 1 attempt: forecast model said no',
+        },
+      ],
     });
     expect(builds).toBe(1);
     const events = (await engine.lifeline.store.listEvents({ runId: h.runId })).filter((e) => e.type === 'run.degraded');

@@ -24,7 +24,9 @@ const critic = defineWorkflow('agent.critic-loop', async (ctx) => {
   for (let round = 0; round < drafts.length; round++) {
     const draft = await ctx.step('write', () => drafts[written++]!);
     const verdict = await guard.check({ draft, at: await ctx.now() });
-    seen.push(`${verdict.kind}/${verdict.level ?? '-'}/${verdict.detections}${verdict.kind !== 'ok' && verdict.resolution ? `/${JSON.stringify(verdict.resolution)}` : ''}`);
+    seen.push(
+      `${verdict.kind}/${verdict.level ?? '-'}/${verdict.detections}${verdict.kind !== 'ok' && verdict.resolution ? `/${JSON.stringify(verdict.resolution)}` : ''}`,
+    );
     await ctx.step('log', () => seen.join(' '));
   }
   return seen;

@@ -122,7 +122,10 @@ describe('loopGuard', () => {
     [{ similarity: (a: string) => a.length, threshold: 2 }, 'Invalid option loopGuard.threshold: must be a number from 0 to 1 (got 2)'],
     [{ threshold: 0.5 }, 'Invalid option loopGuard.threshold: is used only with loopGuard.similarity (got no similarity)'],
     [{ window: 5 }, 'Invalid option loopGuard.window: must be at least 8 to hold repeats, maxPeriod x cycles and noProgress (got 5)'],
-    [{ repeat: 3 }, 'Invalid option loopGuard.repeat: unknown option (known: repeats, maxPeriod, cycles, noProgress, window, escalation, hint, similarity, threshold, ignoreKeys, signal)'],
+    [
+      { repeat: 3 },
+      'Invalid option loopGuard.repeat: unknown option (known: repeats, maxPeriod, cycles, noProgress, window, escalation, hint, similarity, threshold, ignoreKeys, signal)',
+    ],
   ])('rejects %j', (options, message) => {
     expect(() => loopGuard(options as never)).toThrow(new InvalidOptionsError(message));
   });
