@@ -97,6 +97,12 @@ describe('degradation', () => {
 });
 
 describe('degradation inside a workflow', () => {
+  it('rejects a bad assembly name before anything is recorded', async () => {
+    await expect(assembleInRun({} as never, '', report, {})).rejects.toThrow(
+      new InvalidOptionsError('Invalid option assembleInRun.name: must be a non-empty string of at most 200 characters without NUL (got "")'),
+    );
+  });
+
   let engine: TestEngine | undefined;
   const tmp = tempDir();
   afterEach(async () => {
