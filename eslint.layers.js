@@ -1,7 +1,7 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
 // may import; a layer only imports the layers below it, not even types from above.
 
-const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent'];
 
 /** [files, folders it may import] */
 const LAYERS = [
@@ -17,6 +17,8 @@ const LAYERS = [
   { files: ['src/agent-process/**'], allow: ['errors', 'time', 'policy', 'workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
+  // The agent toolkit runs on a WorkflowContext it is handed: workflow/ and store/ for their types only.
+  { files: ['src/agent/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
 ];
 
 function folderPatterns(folders, message) {
@@ -33,8 +35,16 @@ const DRIVERS = [
 
 function rulesFor(layer, extraFiles = [], ignores = []) {
   const own = layer.files[0].split('/')[1];
-  const forbidden = everything.filter((f) => f !== own && !layer.allow.includes(f));
-  const patterns = [...folderPatterns(forbidden, `${own}/ must not import this layer (docs/decisions/2026-11-29-layers.md).`), ...extraFiles];
+  const typesOnly = layer.typesOnly ?? [];
+  const forbidden = everything.filter((f) => f !== own && !layer.allow.includes(f) && !typesOnly.includes(f));
+  const patterns = [
+    ...folderPatterns(forbidden, `${own}/ must not import this layer (docs/decisions/2026-11-29-layers.md).`),
+    ...folderPatterns(typesOnly, `${own}/ imports only types from this layer (docs/decisions/2026-11-29-layers.md).`).map((p) => ({
+      ...p,
+      allowTypeImports: true,
+    })),
+    ...extraFiles,
+  ];
   return { files: layer.files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
 }
 

@@ -1,6 +1,6 @@
 // Runs every workload (SQLite, then PostgreSQL), prints a table and writes
 // bench/results/latest.json (everything) and bench/results/pg-latest.json (the PostgreSQL part).
-// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [w4] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
+// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [w4] [loop] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
 // runs a subset (then nothing is written); `pg` runs every PostgreSQL workload and writes
 // pg-latest.json only. PostgreSQL: a throwaway server started by test/pg/pg-harness.ts (fsync on,
 // defaults), or the server at LIFELINE_BENCH_PG_URL.
@@ -13,9 +13,10 @@ import { benchW1, type W1Result } from './w1.js';
 import { benchW2, type W2Result } from './w2.js';
 import { benchW3, type W3Result } from './w3.js';
 import { benchW4, type W4Result } from './w4.js';
+import { benchLoop, type LoopResult } from './loop.js';
 import { PG_WORKLOADS, runPgSuite, type PgSuiteResult } from './pg-run.js';
 
-const TARGETS = { w1Ratio: 1.3, w2RunsPerSec: 1000, w3ResumeSec: 0.5, w4NsPerCall: 200 };
+const TARGETS = { w1Ratio: 1.3, w2RunsPerSec: 1000, w3ResumeSec: 0.5, w4NsPerCall: 200, loopMsPerCheck: 0.1 };
 
 const args = process.argv.slice(2);
 const onlyPg = args.length === 1 && args[0] === 'pg';
@@ -47,6 +48,7 @@ let w1: W1Result | undefined;
 let w2: W2Result | undefined;
 let w3: W3Result | undefined;
 let w4: W4Result | undefined;
+let loop: LoopResult | undefined;
 
 const noise: Record<string, Noise> = {};
 async function measure<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
@@ -66,6 +68,7 @@ if (want('w1')) w1 = await measure('w1', () => benchW1());
 if (want('w2')) w2 = await measure('w2', () => benchW2());
 if (want('w3')) w3 = await measure('w3', () => benchW3());
 if (want('w4')) w4 = await measure('w4', () => benchW4());
+if (want('loop')) loop = await measure('loop', () => benchLoop());
 let pg: { rows: Array<[string, string, string, string]>; result: PgSuiteResult } | undefined;
 if (PG_WORKLOADS.some((name) => want(name))) pg = await runPgSuite(want, measure, log);
 
@@ -128,6 +131,11 @@ if (w4) {
   if (w4.pRetry) rows.push(['W4 p-retry (retry only)', `${w4.pRetry.nsPerCall} ns/call`, '', '']);
   for (const s of w4.skipped) rows.push([`W4 skipped`, s, '', '']);
 }
+if (loop) {
+  rows.push(['LOOP guard check, ~1 KB value', `${loop.msPerCheck} ms/check`, `< ${TARGETS.loopMsPerCheck} ms`, met(loop.msPerCheck < TARGETS.loopMsPerCheck)]);
+  rows.push(['  LOOP CPU time per check (diag.)', `${loop.cpuMsPerCheck} ms/check`, '', '']);
+  rows.push(['  LOOP ~10 KB value (diag.)', `${loop.msPerCheckLarge} ms/check`, '', '']);
+}
 if (pg) rows.push(...pg.rows);
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0), 6));
@@ -156,6 +164,7 @@ if (only.size === 0) {
     w2,
     w3,
     w4,
+    loop,
     postgres: pg?.result,
   };
   mkdirSync(dir, { recursive: true });

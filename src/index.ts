@@ -57,3 +57,17 @@ export {
 export { AgentProcessError, type AgentProcessFailure } from './errors/agent-process-error.js';
 export type { StepEventType, StepEventData } from './workflow/context.js';
 export type { AgentEventKind } from './store/events.js';
+// The agent toolkit (docs/agent-toolkit.md): loop detection, graceful degradation, DAGs.
+export type { WorkflowEventType } from './store/events.js';
+export { LoopDetectedError } from './errors/loop-detected-error.js';
+export { loopGuard, LoopGuard, type CheckContext } from './agent/loop-guard.js';
+export { durableLoopGuard, DurableLoopGuard } from './agent/durable-loop-guard.js';
+export type { LoopGuardOptions, EscalationLevel } from './agent/loop-options.js';
+export type { LoopVerdict, LoopKind, LoopEntry } from './agent/loop-verdict.js';
+export { canonicalText, fingerprint, type NormalizeOptions } from './agent/fingerprint.js';
+export { missing, isMissing, settle, settleAll, type Missing } from './agent/missing.js';
+export { degradation, Degradation, type DegradedOutput } from './agent/degradation.js';
+export { FALLBACK_LEVEL, type DegradationOptions, type SectionSpec, type SectionReport } from './agent/degradation-options.js';
+export { assembleInRun } from './agent/durable-degradation.js';
+export { runDag, type DagResult } from './agent/dag.js';
+export { planDag, type DagNode, type DagOptions, type DagPlan } from './agent/dag-plan.js';

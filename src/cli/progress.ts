@@ -40,6 +40,14 @@ export function describeEvent(event: LifelineEvent): string | null {
       return `  ⚠ database unavailable, retrying in ${event.data.retryInMs} ms: ${event.data.message}`;
     case 'run.parked':
       return `■ ${run} parked after ${event.data.claims} claims without progress (lifeline resume ${event.runId} once fixed)`;
+    case 'run.degraded': {
+      const d = event.data;
+      return `  ⚠ ${run} degraded: ${d.name} at level ${d.level}, missing ${d.missing.map((m) => m.section).join(', ') || 'nothing'}`;
+    }
+    case 'run.loop_detected': {
+      const d = event.data;
+      return `  ⚠ ${run} loop in ${d.guard}: ${d.kind} (${d.detail}) -> ${d.level}${d.signal ? `, waiting for signal "${d.signal}"` : ''}`;
+    }
     case 'worker.store_exhausted':
       return `  ⚠ ${event.data.text}`;
     case 'worker.error':

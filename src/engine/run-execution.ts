@@ -4,7 +4,7 @@ import { classifyStoreFault } from '../store/store-faults.js';
 import { retryWhileUnavailable } from './store-retry.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
 import type { Store, NewEvent } from '../store/store.js';
-import type { EventData, LifelineEvent, RunEvent, RunEventType } from '../store/events.js';
+import type { EventData, EventMap, LifelineEvent, RunEvent, RunEventType, WorkflowEventType } from '../store/events.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, SignalRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
 import type { StepInfo, StepOptions } from '../workflow/context.js';
@@ -177,6 +177,11 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     await this.commit(slot, kind, 'waiting', JSON.stringify(marker), null);
   }
 
+  async commitEvent<K extends WorkflowEventType>(slot: Slot, type: K, data: EventMap[K]): Promise<void> {
+    const event = this.event(type, ...([data] as EventData<K>)) as NewEvent;
+    await this.commit(slot, 'event', 'completed', toJson(data, `Event of ${slot.stepId}`, this.deps.maxPayloadBytes), null, undefined, [event]);
+  }
+
   async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: ErrorClass): Promise<void> {
     await this.commit(slot, kind, 'failed', null, toStoredError(error, { errorClass, stepId: slot.stepId, attempts: 1 }));
   }
@@ -299,12 +304,13 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     output: string | null,
     error: StoredError | null,
     consumeSignalId?: number,
+    recorded: NewEvent[] = [],
   ): Promise<void> {
     const now = this.clock.now();
     const type = status === 'waiting' ? 'step.waiting' : status === 'completed' ? 'step.completed' : 'step.failed';
     // Completions are recorded by the step row itself (see step-attempts.ts); waits and failures get an event row.
     const committed = await this.guardCommit(() =>
-      this.publish([this.event(type, { stepId: slot.stepId, kind })], (events) =>
+      this.publish([this.event(type, { stepId: slot.stepId, kind }), ...recorded], (events) =>
         this.storeCall(
           () =>
             this.store.commitStep({
@@ -324,7 +330,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
                 completedAt: status === 'waiting' ? null : now,
               },
               ...(consumeSignalId === undefined ? {} : { consumeSignalId }),
-              events: status === 'completed' ? [] : events,
+              events: status === 'completed' ? recorded : events,
             }),
           { abortable: true, commit: true },
         ),

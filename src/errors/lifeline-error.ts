@@ -38,7 +38,8 @@ export type LifelineErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'UNPRICED_MODEL'
   | 'LEDGER_ENTRY_REFUSED'
-  | 'AGENT_PROCESS_FAILED';
+  | 'AGENT_PROCESS_FAILED'
+  | 'LOOP_DETECTED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

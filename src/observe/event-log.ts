@@ -4,6 +4,7 @@ import type { EventType, LifelineEvent } from '../store/events.js';
 export function levelOf(type: EventType): 'error' | 'warn' | 'info' {
   if (type === 'run.failed' || type === 'worker.error' || type === 'worker.store_exhausted' || type === 'run.parked') return 'error';
   if (type === 'step.failed' || type === 'step.retrying' || type === 'run.owner_dead' || type === 'store.unavailable') return 'warn';
+  if (type === 'run.degraded' || type === 'run.loop_detected') return 'warn';
   return 'info';
 }
 

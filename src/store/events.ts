@@ -62,6 +62,10 @@ export interface EventMap {
   };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
+  /** The workflow assembled an output below its best level (src/agent/degradation): which level, what is missing and why. */
+  'run.degraded': { name: string; level: string; missing: Array<{ section: string; reason: string }> };
+  /** A loop guard (src/agent/loop-guard) saw the agent repeat itself, and how it escalated. */
+  'run.loop_detected': { guard: string; kind: string; detail: string; level: string; signal?: string };
   /** A worker's own failure: not a run's event, never stored. */
   'worker.error': { context: string; message: string };
   /** The database ran out of disk, memory or another resource: the worker pauses claiming. Never stored. */
@@ -69,6 +73,8 @@ export interface EventMap {
 }
 
 export type EventType = keyof EventMap;
+/** Run events a workflow records itself (ctx.recordEvent), once per run. */
+export type WorkflowEventType = 'run.degraded' | 'run.loop_detected';
 export type WorkerEventType = 'worker.error' | 'worker.store_exhausted';
 /** Events about one run: stored with the state change they describe, or only published. */
 export type RunEventType = Exclude<EventType, WorkerEventType>;

@@ -78,7 +78,7 @@ export interface StepRecord {
   completedAt: number | null;
 }
 
-export type StepKind = 'step' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid';
+export type StepKind = 'step' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event';
 
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled';
 

@@ -1,9 +1,9 @@
 import type { RetryOptions, ClassifierRule } from '../policy/index.js';
+import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
 import type { StepCosts } from '../costs/step-costs.js';
-import type { EventMap } from '../store/events.js';
 
 /** Events a step body may add to its run's history; the engine fills in `stepId` and `attempt`. */
 export type StepEventType = 'step.agent_event';
@@ -60,6 +60,11 @@ export interface WorkflowContext {
    * Returns its payload; throws SignalTimeoutError when `timeout` passes first.
    */
   waitForSignal<T = unknown>(name: string, options?: { timeout?: Duration }): Promise<T>;
+  /**
+   * Records a run event the workflow itself reports (`run.degraded`, `run.loop_detected`): written
+   * once with its own history slot, so a replay neither writes it again nor misses it.
+   */
+  recordEvent<K extends WorkflowEventType>(type: K, data: EventMap[K]): Promise<void>;
   /** Starts a child workflow run durably and returns its output (throws if it fails). */
   child<I, O>(workflow: WorkflowDefinition<I, O>, input: I): Promise<Jsonify<O>>;
 }

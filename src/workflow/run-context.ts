@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, StepFailedError } from '../errors/workflow-errors.js';
 import { fromJson } from '../store/serialize.js';
+import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { StepKind, StepRecord } from '../store/types.js';
 import type { StepInfo, StepOptions, WorkflowContext } from './context.js';
 import type { WorkflowDefinition } from './define.js';
@@ -107,6 +108,12 @@ export class RunContext implements WorkflowContext {
       endTurn();
     }
     return this.host.suspend({ type: 'wait', wakeAt: deadline, signalName: name });
+  }
+
+  async recordEvent<K extends WorkflowEventType>(type: K, data: EventMap[K]): Promise<void> {
+    const slot = this.nextSlot(`event:${type}`, 'event');
+    if (slot.record) return;
+    await this.host.commitEvent(slot, type, data);
   }
 
   async child<I, O>(workflow: WorkflowDefinition<I, O>, input: I): Promise<Jsonify<O>> {

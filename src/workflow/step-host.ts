@@ -1,5 +1,6 @@
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RetryPolicy } from '../policy/index.js';
+import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { RunRecord, SignalRecord, StepKind, StepRecord } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import type { StepInfo, StepOptions } from './context.js';
@@ -39,6 +40,8 @@ export interface StepHost {
   runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T>;
   commitValue(slot: Slot, kind: StepKind, value: unknown, consumeSignalId?: number): Promise<void>;
   commitWaiting(slot: Slot, kind: StepKind, marker: unknown): Promise<void>;
+  /** Commits the slot (kind `event`) and the run event together: written once, never on replay. */
+  commitEvent<K extends WorkflowEventType>(slot: Slot, type: K, data: EventMap[K]): Promise<void>;
   commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: ErrorClass): Promise<void>;
   startChild(childRunId: string, workflow: WorkflowDefinition, input: unknown): Promise<void>;
   /** Gives the run up until it is woken; never settles. */

@@ -38,6 +38,10 @@ describe('layers enforced by lint', () => {
     ['src/testing/planted.ts', "import { Lifeline } from '../engine/lifeline.js';", 'testing/ must not import this layer'],
     ['src/store/planted.ts', "import { claimArgs } from '../testing/store-conformance/helpers.js';", 'store/ must not import this layer'],
     ['src/engine/planted.ts', "import { expect } from 'vitest';", 'vitest is imported only under src/testing/'],
+    ['src/agent/planted.ts', "import { RunContext } from '../workflow/run-context.js';", 'agent/ imports only types from this layer'],
+    ['src/agent/planted.ts', "import { toJson } from '../store/serialize.js';", 'agent/ imports only types from this layer'],
+    ['src/agent/planted.ts', "import type { Lifeline } from '../engine/lifeline.js';", 'agent/ must not import this layer'],
+    ['src/workflow/planted.ts', "import { loopGuard } from '../agent/loop-guard.js';", 'workflow/ must not import this layer'],
     ['src/index.ts', "export { storeConformanceSuite } from './exports/testing-conformance.js';", 'The root export does not load the testing kit'],
     ['src/agent-process/planted.ts', "import type { AttemptHost } from '../engine/attempt-host.js';", 'agent-process/ must not import this layer'],
     ['src/agent-process/planted.ts', "import type { Store } from '../store/store.js';", 'agent-process/ must not import this layer'],
@@ -56,6 +60,7 @@ describe('layers enforced by lint', () => {
     ['src/cli/commands/planted.ts', "import { Lifeline } from '../../engine/lifeline.js';"],
     ['src/agent-process/planted.ts', "import type { StepInfo } from '../workflow/context.js';\nimport { redactSecrets } from '../errors/redact.js';"],
     ['src/store/postgres/planted.ts', "import pg from 'pg';"],
+    ['src/agent/planted.ts', "import type { WorkflowContext } from '../workflow/context.js';\nimport { checkNumber } from '../options/option-check.js';"],
     [
       'src/testing/store-conformance/planted.ts',
       "import { describe } from 'vitest';\nimport type { Store } from '../../store/store.js';\nimport { ManualClock } from '../../time/clock.js';",

@@ -5,7 +5,8 @@ import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
-import type { RunStatus, StepRecord } from '../../store/types.js';
+import type { EventRecord, RunStatus, StepRecord } from '../../store/types.js';
+import type { EventMap } from '../../store/events.js';
 
 export function registerShow(program: Command): void {
   program
@@ -21,7 +22,7 @@ export function registerShow(program: Command): void {
         throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
       }
       const [steps, attempts] = await Promise.all([lifeline.store.getSteps(runId), lifeline.store.listAttempts(runId)]);
-      const events = opts.json ? await lifeline.store.listEvents({ runId }) : [];
+      const events = await lifeline.store.listEvents({ runId });
       await close();
       if (opts.json) {
         const parsedSteps = steps.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output }));
@@ -36,6 +37,7 @@ export function registerShow(program: Command): void {
       if (run.claimsWithoutProgress > 0 && run.status !== 'completed')
         process.stdout.write(`claims    ${run.claimCount} (${run.claimsWithoutProgress} since the last committed step)\n`);
       if (run.status === 'completed') process.stdout.write(`output    ${JSON.stringify(run.output)}\n`);
+      writeAgentEvents(events);
       process.stdout.write('\nsteps\n');
       printTable(
         ['STEP', 'KIND', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
@@ -64,6 +66,20 @@ export function registerShow(program: Command): void {
         );
       }
     });
+}
+
+/** What the workflow reported about itself: degraded outputs and detected loops. */
+function writeAgentEvents(events: readonly EventRecord[]): void {
+  for (const event of events) {
+    if (event.type === 'run.degraded') {
+      const d = fromJson<EventMap['run.degraded']>(event.data);
+      process.stdout.write(`degraded  ${d.name}: level ${d.level}, missing ${d.missing.map((m) => m.section).join(', ') || 'nothing'}\n`);
+      for (const m of d.missing) process.stdout.write(`          - ${m.section}: ${m.reason}\n`);
+    } else if (event.type === 'run.loop_detected') {
+      const d = fromJson<EventMap['run.loop_detected']>(event.data);
+      process.stdout.write(`loop      ${d.guard}: ${d.kind} (${d.detail}) -> ${d.level}${d.signal ? `, waits for signal "${d.signal}"` : ''}\n`);
+    }
+  }
 }
 
 /**

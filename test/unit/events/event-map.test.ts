@@ -49,6 +49,13 @@ describe('the one event map', () => {
     expect(describeEvent(retrying)).toBe('  ↻ fetch#0 attempt 2 failed [rate_limit] slow down — retrying in 500 ms');
     expect(describeEvent({ type: 'worker.error', data: { context: 'claim loop', message: 'boom' }, at: 1 })).toBe('  ⚠ worker error (claim loop): boom');
     expect(describeEvent({ runId: 'r1', type: 'step.failed', data: { stepId: 'approve#0', kind: 'signal' }, at: 1 })).toBe('  ✗ approve#0 (signal) failed');
+    const degraded = { name: 'report', level: 'BASIC', missing: [{ section: 'outlook', reason: 'input "forecast" is missing' }] };
+    expect(describeEvent({ runId: 'r1', type: 'run.degraded', data: degraded, at: 1 })).toBe('  ⚠ r1 degraded: report at level BASIC, missing outlook');
+    const loop = { guard: 'writer', kind: 'repeat', detail: 'the same value 2 times in a row', level: 'human', signal: 'loop:writer' };
+    expect(describeEvent({ runId: 'r1', type: 'run.loop_detected', data: loop, at: 1 })).toBe(
+      '  ⚠ r1 loop in writer: repeat (the same value 2 times in a row) -> human, waiting for signal "loop:writer"',
+    );
+    expect([levelOf('run.degraded'), levelOf('run.loop_detected')]).toEqual(['warn', 'warn']);
   });
 
   it('the JSON event log levels worker errors as errors and leaves out an absent run id', async () => {

@@ -1,0 +1,76 @@
+// `lifeline show` (the built CLI) prints what a workflow recorded about itself: the degraded
+// level with the missing sections and why, and the loops its guard detected.
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durableLoopGuard } from '../../src/agent/durable-loop-guard.js';
+import { degradation } from '../../src/agent/degradation.js';
+import { assembleInRun } from '../../src/agent/durable-degradation.js';
+import { settleAll } from '../../src/agent/missing.js';
+import { ClassifiedError } from '../../src/policy/classified-error.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { defineWorkflow } from '../../src/workflow/define.js';
+import { assertFreshBuild } from '../dist-build.js';
+import { startEngine, tempDir, waitForEvent } from '../helpers.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'build/src/cli/main.js');
+let tmp: ReturnType<typeof tempDir>;
+
+beforeAll(() => {
+  assertFreshBuild();
+  tmp = tempDir();
+});
+afterAll(() => tmp.cleanup());
+
+const report = degradation({
+  sections: {
+    summary: { requires: ['sales'], build: ({ sales }) => `sales ${String(sales)}` },
+    outlook: { requires: ['forecast'], build: ({ forecast }) => `outlook ${String(forecast)}` },
+    chart: {
+      requires: ['sales'],
+      build: () => {
+        throw new Error('renderer crashed');
+      },
+    },
+  },
+  levels: { FULL: ['summary', 'outlook', 'chart'], BASIC: ['summary'] },
+});
+
+const wf = defineWorkflow('cli.degraded-report', async (ctx) => {
+  const inputs = await settleAll({
+    sales: ctx.step('sales', () => 10),
+    forecast: ctx.step('forecast', () => {
+      throw new ClassifiedError('no forecast for this quarter', { errorClass: 'validation' });
+    }),
+  });
+  const guard = durableLoopGuard(ctx, 'editor', { escalation: ['hint', 'human'] });
+  await guard.check('please add the outlook');
+  await guard.check('please add the outlook');
+  await guard.check('please add the outlook');
+  return (await assembleInRun(ctx, 'quarterly', report, inputs)).level;
+});
+
+describe('lifeline show: agent toolkit records', () => {
+  it('prints the degraded level, the missing sections with why, and the detected loops', async () => {
+    const db = join(tmp.dir, 'show.db');
+    const engine = await startEngine({ db, workflows: [wf], clock: new ManualClock() });
+    const h = await engine.lifeline.start(wf, null, { runId: 'report-1' });
+    await waitForEvent(engine, (e) => e.type === 'run.waiting');
+    await engine.lifeline.signal(h.runId, 'loop:editor', 'accepted as is');
+    expect(await h.result()).toBe('BASIC');
+    await engine.lifeline.close();
+
+    const r = spawnSync(process.execPath, [cli, '--db', db, 'show', 'report-1'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('loop '));
+    expect(lines.slice(at, at + 5)).toEqual([
+      'loop      editor: repeat (the same value 2 times in a row) -> hint',
+      'loop      editor: repeat (the same value 2 times in a row) -> human, waits for signal "loop:editor"',
+      'degraded  quarterly: level BASIC, missing outlook, chart',
+      '          - outlook: input "forecast" is missing: [validation] Step "forecast#0" failed with validation error after 1 attempt: no forecast for this quarter',
+      '          - chart: its builder threw: renderer crashed',
+    ]);
+  });
+});
