@@ -13,6 +13,7 @@
 //   transitions.ts   status changes after a claim: release, finish, cancel, retry, wake, signal
 //   step-ops.ts      step results and attempts
 //   signal-ops.ts    signals and events (in postgres/, part of step-ops.ts)
+//   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -25,8 +26,11 @@ import type {
   ReleaseArgs,
   RunFilter,
   StartAttemptArgs,
+  RecoverArgs,
   Store,
 } from '../store.js';
+import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
+import { RecoveryStatements, RecoveryTransitions } from './recovery-ops.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { openDatabase, type SqliteOpenOptions } from './connection.js';
 import { RunStatements } from './run-ops.js';
@@ -48,6 +52,8 @@ export class SqliteStore implements Store {
   private readonly steps: StepStatements;
   private readonly signals: SignalStatements;
   private readonly events: EventStatements;
+  private readonly recoveryRows: RecoveryStatements;
+  private readonly recoveries: RecoveryTransitions;
 
   constructor(
     private readonly db: Database.Database,
@@ -58,7 +64,9 @@ export class SqliteStore implements Store {
     this.events = new EventStatements(db);
     this.runs = new RunStatements(db, this.events);
     this.signals = new SignalStatements(db);
-    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
+    this.recoveryRows = new RecoveryStatements(db);
+    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events, this.recoveryRows);
+    this.recoveries = new RecoveryTransitions(db, this.runs, this.events, this.transitions, this.recoveryRows);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
   }
 
@@ -157,6 +165,19 @@ export class SqliteStore implements Store {
 
   listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
     return this.read(() => this.events.list(filter));
+  }
+
+  // ---- recoveries -----------------------------------------------------------------------
+  recoverRun(args: RecoverArgs): Promise<RecoveryRecord> {
+    return this.batcher.write(DURABLE, () => this.recoveries.recover(args));
+  }
+
+  resolveEscalation(args: { runId: string; action: EscalationAction; now: number }): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.recoveries.resolve(args));
+  }
+
+  listRecoveries(filter?: RecoveryFilter): Promise<RecoveryRecord[]> {
+    return this.read(() => this.recoveryRows.list(filter));
   }
 
   close(): Promise<void> {
