@@ -35,6 +35,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
+        { version: 7, name: 'recovery decisions' },
       ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');

@@ -144,7 +144,7 @@ export class RecoveryOps {
   async list(filter: RecoveryFilter = {}): Promise<RecoveryRecord[]> {
     const { where, values } = recoveryWhere(filter, (i) => `$${i}`);
     const text = `${this.sql.list(where)}$${values.length + 1}`;
-    const name = `ll_rec_list_${['runId', 'workflow', 'since', 'strategy', 'outcome'].map((k) => ((filter as Record<string, unknown>)[k] === undefined ? '' : k[0])).join('')}`;
+    const name = `ll_rec_list_${['runId', 'workflow', 'since', 'strategy', 'outcome'].map((k) => ((filter as Record<string, unknown>)[k] === undefined ? '' : `_${k}`)).join('')}`;
     const res = await this.db.read<RecoveryRow>(filter.runId, name, text, [...values, filter.limit ?? 1000]);
     return res.rows.map(toRecoveryRecord);
   }
