@@ -102,7 +102,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
 
 /** defineWorkflow(name, fn, options). */
 export function checkWorkflowOptions(options: unknown, name: string): void {
-  checkOptions(options, `workflow "${name}"`, { inputSchema: schema, outputSchema: schema, retry, stepTimeout: duration, classifiers });
+  // recovery: checked field by field when the rules are resolved (workflow/recovery-rules.ts).
+  checkOptions(options, `workflow "${name}"`, { inputSchema: schema, outputSchema: schema, retry, stepTimeout: duration, classifiers, recovery: () => {} });
 }
 
 /**

@@ -6,6 +6,7 @@ import { resolveRetryPolicy } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
 import { toMs, type Duration } from './duration.js';
 import { checkWorkflowOptions } from '../options/public-options.js';
+import { resolveRecoveryRules, type RecoveryRule, type ResolvedRecoveryRule } from './recovery-rules.js';
 
 export interface WorkflowOptions<I, O> {
   /** Checked when a run is started (the start is refused) and, for output, when it completes. */
@@ -17,6 +18,12 @@ export interface WorkflowOptions<I, O> {
   stepTimeout?: Duration;
   /** Extra error classification rules, tried before the built-in ones. */
   classifiers?: readonly ClassifierRule[];
+  /**
+   * What a final failure leads to, by its error class: the first rule that matches and whose
+   * `max` is not used up (resume, restart, reassign, escalate). None: the run fails.
+   * docs/resilience.md, "Recovery strategies".
+   */
+  recovery?: readonly RecoveryRule[];
 }
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {
@@ -26,6 +33,8 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly stepTimeoutMs: number | undefined;
   /** The workflow's retry policy, validated and resolved when it was defined. */
   readonly retryPolicy: RetryPolicy;
+  /** The workflow's recovery rules, validated and resolved when it was defined (absent: none). */
+  readonly recovery?: readonly ResolvedRecoveryRule[];
 }
 
 /**
@@ -56,6 +65,7 @@ export function defineWorkflow<I = unknown, O = unknown>(
     fn,
     options,
     retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}".retry`), // validated up front
+    recovery: resolveRecoveryRules(options.recovery, name),
     stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}".stepTimeout`),
   };
   registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);
