@@ -3,6 +3,7 @@
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
 import { toMs, type Duration } from '../workflow/duration.js';
+import { checkRoutes } from './route-options.js';
 import {
   checkArray,
   checkBoolean,
@@ -122,7 +123,7 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
   }
   if (options === undefined) return;
-  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers });
+  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers, routes: checkRoutes });
 }
 
 /** ctx.waitForSignal(name, options). */

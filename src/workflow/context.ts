@@ -2,6 +2,7 @@ import type { RetryOptions, ClassifierRule } from '../policy/index.js';
 import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
+import type { RoutedInput, StepRoute } from './routes.js';
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
@@ -12,12 +13,20 @@ export interface StepInfo {
   idempotencyKey: string;
   runId: string;
   stepId: string;
+  /** Set when this step is tried again after a failure route: the helper's output (see StepOptions.routes). */
+  routed?: RoutedInput;
 }
 
 export interface StepOptions {
   retry?: RetryOptions;
   timeout?: Duration;
   classifiers?: readonly ClassifierRule[];
+  /**
+   * Failure routing: when the step fails for good with a matching class or message, run the
+   * route's helper step and try the step again (a step of its own) with the helper's output in
+   * `info.routed`. docs/resilience.md, "Failure routing".
+   */
+  routes?: readonly StepRoute[];
 }
 
 /** The handle a workflow function gets. Everything nondeterministic goes through it. */

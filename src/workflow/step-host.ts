@@ -2,6 +2,7 @@ import type { ErrorClass } from '../errors/error-class.js';
 import type { RetryPolicy } from '../policy/index.js';
 import type { RunRecord, SignalRecord, StepKind, StepRecord } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
+import type { EventMap } from '../store/events.js';
 import type { StepInfo, StepOptions } from './context.js';
 import type { WorkflowDefinition } from './define.js';
 
@@ -46,4 +47,6 @@ export interface StepHost {
   nonDeterminism(error: Error): Error;
   /** A committed step was replayed instead of run (published as an event). */
   stepReplayed(record: StepRecord): void;
+  /** A failure route was taken (workflow/routes.ts): recorded (soft) and published as `step.routed`. */
+  stepRouted(data: EventMap['step.routed']): void;
 }

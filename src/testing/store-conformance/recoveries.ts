@@ -62,6 +62,19 @@ export function recoveriesConformance(getStore: GetStore): void {
       expect(await store.listRecoveries({ runId: 'r1' })).toHaveLength(1);
     });
 
+    it('two decisions racing with the same token: exactly one is written', async () => {
+      const store = getStore();
+      const run = await failedStep(store, 'r1');
+      const results = await Promise.allSettled([
+        store.recoverRun(recoverArgs(run, { strategy: 'restart' })),
+        store.recoverRun(recoverArgs(run, { strategy: 'escalate' })),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected');
+      expect(refused?.status === 'rejected' ? refused.reason : null).toBeInstanceOf(LeaseLostError);
+      expect(await store.listRecoveries({ runId: 'r1' })).toHaveLength(1);
+    });
+
     it('restart: every step result removed, pending, generation 2; completion ends the decision as recovered with its time', async () => {
       const store = getStore();
       const run = await failedStep(store, 'r1');
