@@ -46,10 +46,18 @@ function planFor(host: FinalWriteHost, rule: ResolvedRecoveryRule, used: number,
 export async function writeRecovery(host: FinalWriteHost, stored: StoredError, plan: RecoveryPlan): Promise<ExecutionOutcome> {
   const stepId = stored.stepId ?? null;
   const events = [
-    host.event('run.recovering', { strategy: plan.strategy, reason: plan.reason, errorClass: stored.errorClass, stepId, ...(plan.wakeAt === undefined ? {} : { wakeAt: plan.wakeAt }) }),
+    host.event('run.recovering', {
+      strategy: plan.strategy,
+      reason: plan.reason,
+      errorClass: stored.errorClass,
+      stepId,
+      ...(plan.wakeAt === undefined ? {} : { wakeAt: plan.wakeAt }),
+    }),
     ...(plan.strategy === 'escalate' ? [host.event('run.escalated', { reason: plan.reason, errorClass: stored.errorClass, stepId })] : []),
     ...(plan.strategy === 'restart' ? [host.event('run.restarted', { generation: plan.generation })] : []),
-    ...(plan.takeOver ? [host.event('run.failed', { error: stored }), host.event('run.reassigned', { to: plan.takeOver.runId, workflow: plan.takeOver.workflow })] : []),
+    ...(plan.takeOver
+      ? [host.event('run.failed', { error: stored }), host.event('run.reassigned', { to: plan.takeOver.runId, workflow: plan.takeOver.workflow })]
+      : []),
   ];
   const { generation: _generation, ...decision } = plan;
   await host.publish(events, (written) =>

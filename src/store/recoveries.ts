@@ -68,6 +68,11 @@ export function outcomeOnFinish(status: RunStatus): RecoveryOutcome {
   return status === 'completed' ? 'recovered' : status === 'cancelled' ? 'cancelled' : 'failed';
 }
 
+/** Why resolveEscalation refuses a parked run without an open escalation (InvalidRunStateError's reason). */
+export const NOT_ESCALATED = 'It is parked as a poison run, not escalated: resume it (lifeline resume RUN)';
+/** Why resolveEscalation refuses `skip` when the escalated failure was not a step's. */
+export const NOTHING_TO_SKIP = 'Its failure came from the workflow function, not a step: resolve it with retry or cancel';
+
 /** The error an escalated run is parked with: the failure, and how to go on. */
 export function escalatedError(error: StoredError, reason: string): StoredError {
   return {

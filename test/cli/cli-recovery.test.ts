@@ -25,7 +25,8 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-const ESCALATED = 'Escalated (recovery[0] escalate on validation: a person checks the totals): Step "check#0" failed with validation error after 1 attempt: totals do not add up Resolve it with lifeline resolve RUN retry|skip|cancel.';
+const ESCALATED =
+  'Escalated (recovery[0] escalate on validation: a person checks the totals): Step "check#0" failed with validation error after 1 attempt: totals do not add up Resolve it with lifeline resolve RUN retry|skip|cancel.';
 
 describe('lifeline escalations and resolve', () => {
   it('an escalated run is listed, resolved with retry once fixed (only the failed step runs again), and shows its recovery', () => {
@@ -35,7 +36,9 @@ describe('lifeline escalations and resolve', () => {
     expect(run.code, run.err).toBe(7);
     expect(run.out).toContain('■ e1 escalated: recovery[0] escalate on validation: a person checks the totals (lifeline resolve e1 retry|skip|cancel)');
     expect(run.err).toBe(`run e1 is parked: ${ESCALATED}\n`);
-    expect(lifeline(['escalations']).out).toMatch(/^RUN\s+WORKFLOW\s+STEP\s+CLASS\s+SINCE\s+REASON\ne1\s+cli\.escalating\s+check#0\s+validation\s+\S+\s+recovery\[0\] escalate on validation: a person checks the totals\n$/);
+    expect(lifeline(['escalations']).out).toMatch(
+      /^RUN\s+WORKFLOW\s+STEP\s+CLASS\s+SINCE\s+REASON\ne1\s+cli\.escalating\s+check#0\s+validation\s+\S+\s+recovery\[0\] escalate on validation: a person checks the totals\n$/,
+    );
     const bad = lifeline(['resolve', 'e1', 'later']);
     expect(bad).toMatchObject({ code: 2, err: 'lifeline: Unknown action "later" (known: retry, skip, cancel)\n' });
 
@@ -48,7 +51,9 @@ describe('lifeline escalations and resolve', () => {
     expect(resolved.out).toContain('"check": "checked"');
     expect(lifeline(['escalations']).out).toBe('no escalations\n');
     const show = lifeline(['show', 'e1']).out;
-    expect(show).toMatch(/recoveries\n#\s+STRATEGY\s+GEN\s+CLASS\s+STEP\s+DECIDED\s+OUTCOME\s+DETAIL\n1\s+escalate\s+1\s+validation\s+check#0\s+\S+\s+recovered in \d+ ms\s+recovery\[0\] escalate on validation: a person checks the totals; resolved: retry\n/);
+    expect(show).toMatch(
+      /recoveries\n#\s+STRATEGY\s+GEN\s+CLASS\s+STEP\s+DECIDED\s+OUTCOME\s+DETAIL\n1\s+escalate\s+1\s+validation\s+check#0\s+\S+\s+recovered in \d+ ms\s+recovery\[0\] escalate on validation: a person checks the totals; resolved: retry\n/,
+    );
     const again = lifeline(['resolve', 'e1', 'retry']);
     expect(again).toMatchObject({ code: 2, err: 'lifeline: Cannot resolve run e1: it is completed. Only an escalated run can be resolved.\n' });
   });

@@ -18,7 +18,12 @@ const transient = () => Object.assign(new Error('connection reset'), { code: 'EC
 const noRetry = { maxAttempts: 1 };
 
 /** A workflow with steps a, b, c: b fails `failures` times (then succeeds); counts every body execution. */
-function threeSteps(name: string, failures: number, error: () => Error, recovery: Parameters<typeof defineWorkflow>[2] extends infer O ? (O extends { recovery?: infer R } ? R : never) : never) {
+function threeSteps(
+  name: string,
+  failures: number,
+  error: () => Error,
+  recovery: Parameters<typeof defineWorkflow>[2] extends infer O ? (O extends { recovery?: infer R } ? R : never) : never,
+) {
   names.push(name);
   const counts = { a: 0, b: 0, c: 0 };
   const wf = defineWorkflow(

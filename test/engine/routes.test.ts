@@ -71,7 +71,14 @@ describe('failure routing', () => {
     ]);
     const stored = (await engine.lifeline.store.listEvents({ runId: h.runId })).filter((e) => e.type === 'step.routed');
     expect(stored.map((e) => JSON.parse(e.data) as unknown)).toEqual([
-      { stepId: 'analyze#0', helper: 'data_helper#0', retryStepId: 'analyze#1', route: 1, errorClass: 'validation', message: 'insufficient data: need 3 rows, got 1' },
+      {
+        stepId: 'analyze#0',
+        helper: 'data_helper#0',
+        retryStepId: 'analyze#1',
+        route: 1,
+        errorClass: 'validation',
+        message: 'insufficient data: need 3 rows, got 1',
+      },
     ]);
   });
 

@@ -119,7 +119,8 @@ $fn$;
     name: 'lease renewal time',
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
-  },  {
+  },
+  {
     version: 7,
     name: 'recovery decisions',
     // As in SQLite (migration 7 there, number assigned for issue 8 §10): one row per recovery decision.

@@ -5,6 +5,8 @@ import { InvalidRunStateError, LeaseLostError } from '../../errors/store-errors.
 import { decide, LEASED, recoveryStatus, sqlList, statusesMovedTo } from '../lifecycle.js';
 import {
   escalatedError,
+  NOT_ESCALATED,
+  NOTHING_TO_SKIP,
   recoveryWhere,
   toRecoveryRecord,
   type EscalationAction,
@@ -17,11 +19,7 @@ import type { RecoverArgs } from '../store.js';
 import type { RunRecord } from '../types.js';
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents } from './step-ops.js';
-import { endRecoveries, interruptRunningAttempts, wakeParent, type Transitions } from './transitions.js';
-
-const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
-const NOT_ESCALATED = 'It is parked as a poison run, not escalated: resume it (lifeline resume RUN)';
-const NOTHING_TO_SKIP = 'Its failure came from the workflow function, not a step: resolve it with retry or cancel';
+import { CLEAR_LEASE, endRecoveries, interruptRunningAttempts, wakeParent, type Transitions } from './transitions.js';
 
 export class RecoveryOps {
   private readonly sql;
@@ -158,7 +156,8 @@ export class RecoveryOps {
     const found = (await q<RecoveryRow>('ll_rec_escalation', this.sql.escalation, [args.runId])).rows[0];
     if (found === undefined) throw new InvalidRunStateError(args.runId, run.status, 'resolve', NOT_ESCALATED);
     const escalation = toRecoveryRecord(found);
-    if (args.action === 'skip' && escalation.stepId === null) throw new InvalidRunStateError(args.runId, run.status, 'skip the failed step of', NOTHING_TO_SKIP);
+    if (args.action === 'skip' && escalation.stepId === null)
+      throw new InvalidRunStateError(args.runId, run.status, 'skip the failed step of', NOTHING_TO_SKIP);
     return escalation;
   }
 

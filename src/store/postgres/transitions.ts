@@ -20,7 +20,7 @@ import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
 import { sqlOutcomeOnFinish } from '../recoveries.js';
 
-const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
+export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
 /** Releases that go elsewhere when their wake-up already happened (see RELEASE_ALREADY_DUE). */
 const RELEASED_EARLY = sqlList(RELEASE_ALREADY_DUE.requested);

@@ -111,7 +111,8 @@ CREATE INDEX events_run ON events (run_id, id);
     // When the lease was last taken or renewed: an attempt interrupted by its worker's death ends
     // there (when the process was last known alive), not when the takeover noticed.
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
-  },  {
+  },
+  {
     version: 7,
     name: 'recovery decisions',
     // Migration number 7 was assigned to this change (issue 8 §10); versions 4-6 belong to other

@@ -6,6 +6,8 @@ import { InvalidRunStateError } from '../../errors/store-errors.js';
 import { decide, recoveryStatus, sqlList, statusesMovedTo } from '../lifecycle.js';
 import {
   escalatedError,
+  NOT_ESCALATED,
+  NOTHING_TO_SKIP,
   outcomeOnFinish,
   recoveryWhere,
   toRecoveryRecord,
@@ -19,11 +21,7 @@ import type { RecoverArgs } from '../store.js';
 import type { RunRecord, RunStatus } from '../types.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements } from './signal-ops.js';
-import type { RunTransitions } from './transitions.js';
-
-const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
-const NOT_ESCALATED = 'It is parked as a poison run, not escalated: resume it (lifeline resume RUN)';
-const NOTHING_TO_SKIP = 'Its failure came from the workflow function, not a step: resolve it with retry or cancel';
+import { CLEAR_LEASE, type RunTransitions } from './transitions.js';
 
 /** The rows of the recoveries table; `end` is what finishing a run calls. */
 export class RecoveryStatements {
@@ -58,7 +56,18 @@ export class RecoveryStatements {
     return this.maxGeneration.get(runId) as number;
   }
 
-  add(row: { runId: string; workflow: string; strategy: string; reason: string; errorClass: string; stepId: string | null; generation: number; takenOverBy: string | null; wakeAt: number | null; now: number }): RecoveryRecord {
+  add(row: {
+    runId: string;
+    workflow: string;
+    strategy: string;
+    reason: string;
+    errorClass: string;
+    stepId: string | null;
+    generation: number;
+    takenOverBy: string | null;
+    wakeAt: number | null;
+    now: number;
+  }): RecoveryRecord {
     this.supersede.run({ runId: row.runId, now: row.now });
     const { id } = this.insert.get(row) as { id: number };
     return toRecoveryRecord(this.byId.get(id) as RecoveryRow);
@@ -159,7 +168,8 @@ export class RecoveryTransitions {
     decide('resolve', args.runId, run.status);
     const escalation = this.recoveries.escalation(args.runId);
     if (escalation === null) throw new InvalidRunStateError(args.runId, run.status, 'resolve', NOT_ESCALATED);
-    if (args.action === 'skip' && escalation.stepId === null) throw new InvalidRunStateError(args.runId, run.status, 'skip the failed step of', NOTHING_TO_SKIP);
+    if (args.action === 'skip' && escalation.stepId === null)
+      throw new InvalidRunStateError(args.runId, run.status, 'skip the failed step of', NOTHING_TO_SKIP);
     this.recoveries.resolve(escalation.id, args.action, args.now);
     const event = { runId: args.runId, type: 'run.resolved' as const, data: { action: args.action, stepId: escalation.stepId }, at: args.now };
     if (args.action === 'cancel') {

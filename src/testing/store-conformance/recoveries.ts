@@ -26,7 +26,14 @@ export function recoveriesConformance(getStore: GetStore): void {
     it('resume: the failed step result is removed, the run sleeps until wakeAt, the decision is recorded with its event', async () => {
       const store = getStore();
       const run = await failedStep(store, 'r1');
-      const events = [{ runId: 'r1', type: 'run.recovering' as const, data: { strategy: 'resume' as const, reason: 'rule 1', errorClass: 'validation' as const, stepId: 'b#0' }, at: T0 + 100 }];
+      const events = [
+        {
+          runId: 'r1',
+          type: 'run.recovering' as const,
+          data: { strategy: 'resume' as const, reason: 'rule 1', errorClass: 'validation' as const, stepId: 'b#0' },
+          at: T0 + 100,
+        },
+      ];
       const record = await store.recoverRun(recoverArgs(run, { wakeAt: T0 + 5000, events }));
       expect(record).toMatchObject({
         runId: 'r1',
@@ -154,7 +161,9 @@ export function recoveriesConformance(getStore: GetStore): void {
       expect((refused as Error).message).toBe('Cannot resolve run r1: it is pending. Only an escalated run can be resolved.');
       await store.claimRuns({ workerId: 'w', host: 'h', pid: 1, now: T0, leaseMs: 1000, limit: 1, workflows: ['conformance-wf'], maxClaimsWithoutProgress: 0 });
       const poison = await rejection(store.resolveEscalation({ runId: 'r1', action: 'cancel', now: T0 }));
-      expect((poison as Error).message).toBe('Cannot resolve run r1: it is parked. It is parked as a poison run, not escalated: resume it (lifeline resume RUN).');
+      expect((poison as Error).message).toBe(
+        'Cannot resolve run r1: it is parked. It is parked as a poison run, not escalated: resume it (lifeline resume RUN).',
+      );
       expect(await store.resolveEscalation({ runId: 'nope', action: 'retry', now: T0 })).toBeNull();
     });
 
