@@ -2,12 +2,9 @@
 // signal RESOLVE_SIGNAL), the open escalations, and the decision records for metrics.
 import { RunNotFoundError } from '../errors/store-errors.js';
 import { checkOneOf, checkObject } from '../options/option-check.js';
-import { ESCALATION_ACTIONS, type EscalationAction, type RecoveryFilter, type RecoveryRecord } from '../store/recoveries.js';
+import { ESCALATION_ACTIONS, RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type RecoveryRecord } from '../store/recoveries.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
-
-/** A signal of this name sent to an escalated run resolves it; its payload: `{ action: 'retry' | 'skip' | 'cancel' }` or the action alone. */
-export const RESOLVE_SIGNAL = 'lifeline.resolve';
 
 /** The action a RESOLVE_SIGNAL payload names (InvalidOptionsError naming the field otherwise). */
 export function resolveActionOf(payload: unknown): EscalationAction {

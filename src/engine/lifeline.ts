@@ -16,8 +16,8 @@ import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOpt
 import { formatZodIssues } from './zod-format.js';
 import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
-import { openEscalations, resolveActionOf, resolveEscalation, RESOLVE_SIGNAL } from './escalations.js';
-import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../store/recoveries.js';
+import { openEscalations, resolveActionOf, resolveEscalation } from './escalations.js';
+import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type RecoveryRecord } from '../store/recoveries.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */

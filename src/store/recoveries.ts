@@ -9,6 +9,9 @@ import type { RunStatus, StoredError } from './types.js';
 export type RecoveryStrategy = 'resume' | 'restart' | 'reassign' | 'escalate';
 export const RECOVERY_STRATEGIES: readonly RecoveryStrategy[] = ['resume', 'restart', 'reassign', 'escalate'];
 
+/** A signal of this name sent to an escalated run resolves it; its payload: `{ action: 'retry' | 'skip' | 'cancel' }` or the action alone. */
+export const RESOLVE_SIGNAL = 'lifeline.resolve';
+
 /** How an escalated run is resolved (`lifeline resolve RUN retry|skip|cancel`). */
 export type EscalationAction = 'retry' | 'skip' | 'cancel';
 export const ESCALATION_ACTIONS: readonly EscalationAction[] = ['retry', 'skip', 'cancel'];

@@ -89,7 +89,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 3. Upgrade Lifeline to open it; the database was not modified.',
+        'knows versions up to 7. Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

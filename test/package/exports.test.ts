@@ -172,6 +172,8 @@ await store.close();
       'workflow/define.d.ts',
       'workflow/duration.d.ts',
       'workflow/jsonify.d.ts',
+      'workflow/recovery-rules.d.ts',
+      'workflow/routes.d.ts',
     ]);
     expect(readFileSync(join(dist, 'workflow', 'context.d.ts'), 'utf8')).toMatch(/export interface WorkflowContext \{/);
     expect(readFileSync(join(dist, 'engine', 'worker-api.d.ts'), 'utf8')).toMatch(/export interface Worker \{/);
