@@ -5,6 +5,16 @@ export { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from '.
 export type { WorkflowContext, StepInfo, StepOptions } from './workflow/context.js';
 export type { Duration } from './workflow/duration.js';
 export type { Jsonify } from './workflow/jsonify.js';
+export type { RecoveryRule } from './workflow/recovery-rules.js';
+export type { StepRoute, RouteFailure, RoutedInput } from './workflow/routes.js';
+export {
+  RESOLVE_SIGNAL,
+  type RecoveryRecord,
+  type RecoveryFilter,
+  type RecoveryStrategy,
+  type RecoveryOutcome,
+  type EscalationAction,
+} from './store/recoveries.js';
 export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent, type StartOptions, type StartArgs } from './engine/lifeline.js';
 export type { Worker } from './engine/worker-api.js';
 export type { WorkerOptions } from './options/public-options.js';

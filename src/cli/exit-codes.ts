@@ -8,7 +8,7 @@ export const EXIT = {
   DATABASE: 5,
   /** The run is not finished (it sleeps or waits for a signal/child) when `run` returns. */
   RUN_SUSPENDED: 6,
-  /** The run was parked (claimed again and again without progress); `lifeline resume` continues it. */
+  /** The run was parked (claimed again and again without progress; `lifeline resume` continues it) or escalated (`lifeline resolve`). */
   RUN_PARKED: 7,
   /** Stopped by SIGINT (128 + 2), after releasing leases. */
   INTERRUPTED: 130,

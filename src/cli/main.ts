@@ -9,6 +9,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerControl } from './commands/control.js';
 import { registerCosts } from './commands/costs.js';
+import { registerRecovery } from './commands/recovery.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -44,6 +45,7 @@ registerRuns(program);
 registerShow(program);
 registerControl(program);
 registerCosts(program);
+registerRecovery(program);
 
 try {
   await program.parseAsync(process.argv);

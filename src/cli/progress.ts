@@ -48,6 +48,21 @@ export function describeEvent(event: LifelineEvent): string | null {
       const d = event.data;
       return `  ⚠ ${run} loop in ${d.guard}: ${d.kind} (${d.detail}) -> ${d.level}${d.signal ? `, waiting for signal "${d.signal}"` : ''}`;
     }
+    case 'run.recovering': {
+      const d = event.data;
+      const when = d.wakeAt ? ` at ${new Date(d.wakeAt).toISOString()}` : '';
+      return `  ⟲ ${run} recovering [${d.errorClass}]${d.stepId ? ` ${d.stepId}` : ''}: ${d.strategy}${when} (${d.reason})`;
+    }
+    case 'run.escalated':
+      return `■ ${run} escalated: ${event.data.reason} (lifeline resolve ${event.runId} retry|skip|cancel)`;
+    case 'run.reassigned':
+      return `  ⟲ ${run} reassigned to ${event.data.workflow} as run ${event.data.to}`;
+    case 'run.resolved':
+      return `  ⟲ ${run} resolved: ${event.data.action}`;
+    case 'step.routed': {
+      const d = event.data;
+      return `  ⤷ ${d.stepId} failed [${d.errorClass}]: routed to ${d.helper}, then ${d.retryStepId} (route ${d.route})`;
+    }
     case 'worker.store_exhausted':
       return `  ⚠ ${event.data.text}`;
     case 'worker.error':

@@ -9,9 +9,10 @@ import type { WorkflowDefinition } from '../workflow/define.js';
 import type { ExecutionState } from './execution-state.js';
 import { toStoredError } from './stored-error.js';
 import { formatZodIssues } from './zod-format.js';
+import { planRecovery, writeRecovery } from './recovery.js';
 
 /** What became of a run when its execution ended in this worker. */
-export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'suspended' | 'released' | 'lease_lost';
+export type ExecutionOutcome = 'completed' | 'failed' | 'cancelled' | 'suspended' | 'released' | 'lease_lost' | 'recovering';
 
 /** What a run's final write needs from its execution. */
 export interface FinalWriteHost {
@@ -94,6 +95,9 @@ export async function failRun(host: FinalWriteHost, error: unknown): Promise<Exe
     ...(cause instanceof StepFailedError ? { stepId: cause.stepId, attempts: cause.attempts } : {}),
   });
   return fenced(async () => {
+    // A recovery rule of the workflow may take the failure over (engine/recovery.ts): one fenced write either way.
+    const plan = await planRecovery(host, stored, cause);
+    if (plan !== null) return writeRecovery(host, stored, plan);
     await host.publish([host.event('run.failed', { error: stored })], (events) =>
       host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'failed', error: stored, events }), {
         abortable: false,

@@ -19,6 +19,8 @@ import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
 import { PriceTable, type PricingOptions } from '../costs/prices.js';
 import type { LedgerEntry, LedgerFilter } from '../store/ledger.js';
+import { openEscalations, resolveActionOf, resolveEscalation } from './escalations.js';
+import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type RecoveryRecord } from '../store/recoveries.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -201,11 +203,36 @@ export class Lifeline {
     return toRunInfo(run);
   }
 
+  /** Sends a signal; RESOLVE_SIGNAL (`lifeline.resolve`) to an escalated run resolves it (see resolve). */
   async signal(runId: string, name: string, payload?: unknown): Promise<void> {
+    if (name === RESOLVE_SIGNAL) {
+      await this.resolve(runId, resolveActionOf(payload));
+      return;
+    }
     const json = toJson(payload ?? null, `Payload of signal "${name}"`, this.maxPayloadBytes);
     await this.store.sendSignal({ runId, name, payload: json, now: this.clock.now() });
     this.emit({ runId, type: 'run.signalled', data: { name }, at: this.clock.now() });
     for (const worker of this.workers) worker.poke();
+  }
+
+  /**
+   * Resolves an escalated run (a recovery rule `escalate`): `retry` runs its failed step again,
+   * `skip` goes on past it (the step returns null), `cancel` cancels the run.
+   */
+  async resolve(runId: string, action: EscalationAction): Promise<RunInfo> {
+    const run = await resolveEscalation(this.store, runId, action, this.clock.now());
+    for (const worker of this.workers) worker.poke();
+    return toRunInfo(run);
+  }
+
+  /** Escalated runs waiting for a resolution, oldest first. */
+  escalations(filter: Pick<RecoveryFilter, 'workflow' | 'since' | 'limit'> = {}): Promise<RecoveryRecord[]> {
+    return openEscalations(this.store, filter);
+  }
+
+  /** Recovery decisions (by run, workflow, since, strategy, outcome): what recovery metrics are computed from. */
+  recoveries(filter: RecoveryFilter = {}): Promise<RecoveryRecord[]> {
+    return this.store.listRecoveries(filter);
   }
 
   /** Re-runs a failed run from its failed step; completed steps are replayed, not re-executed. */

@@ -221,6 +221,15 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     this.deps.emit(this.event('step.replayed', { stepId: record.stepId, status: record.status }));
   }
 
+  stepRouted(data: EventData<'step.routed'>[0]): void {
+    const event = this.event('step.routed', data);
+    this.deps.emit(event);
+    // Soft: the helper's and the retry's own step records are the durable trace of the route.
+    this.store
+      .appendEvents([event])
+      .catch((error: unknown) => this.deps.emit(this.event('store.soft_write_failed', { message: redactMessage(messageOf(error)) })));
+  }
+
   nonDeterminism(error: Error): Error {
     this.firstNonDeterminism ??= error;
     return error;

@@ -8,13 +8,18 @@ export interface RunHistory {
   priorAttempts: Map<string, { total: number; failed: number }>;
 }
 
+/** Events after which a step's earlier failures no longer count against its retry budget. */
+const BUDGET_RESETS: ReadonlySet<string> = new Set(['run.retried', 'run.recovering', 'run.resolved']);
+
 const isFailure = (a: { outcome: string }) => a.outcome === 'failed' || a.outcome === 'timeout';
 
 /**
  * What a resumed run replays from: its committed step records and its attempt counts. Attempt
  * numbers continue across crashes, but only failures count against maxAttempts (an interrupted
  * attempt does not), and a manual retry (`lifeline retry`) gives the failed step a fresh budget:
- * failures before the run's last `run.retried` event stay recorded but no longer count.
+ * failures before the run's last `run.retried` event stay recorded but no longer count. So do a
+ * recovery decision (`run.recovering`: resume re-runs the failed step, restart every step) and
+ * the resolution of an escalation (`run.resolved`).
  */
 export async function loadRunHistory(store: Store, runId: string, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<RunHistory> {
   const [steps, attempts] = await call(() => Promise.all([store.getSteps(runId), store.listAttempts(runId)]));
@@ -35,7 +40,7 @@ export async function loadRunHistory(store: Store, runId: string, call: <T>(fn: 
 
 async function lastRetriedAt(store: Store, runId: string, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<number> {
   const events = await call(() => store.listEvents({ runId, limit: 1_000_000 }));
-  return events.reduce((latest, e) => (e.type === 'run.retried' ? Math.max(latest, e.at) : latest), -Infinity);
+  return events.reduce((latest, e) => (BUDGET_RESETS.has(e.type) ? Math.max(latest, e.at) : latest), -Infinity);
 }
 
 /**

@@ -12,7 +12,20 @@ export type {
   EndAttemptArgs,
   CommitStepArgs,
   NewEvent,
+  RecoverArgs,
 } from '../store/store.js';
+// Recovery decisions (Store.recoverRun and friends): the records, and what every backend writes the same way.
+export {
+  escalatedError,
+  outcomeOnFinish,
+  NOT_ESCALATED,
+  NOTHING_TO_SKIP,
+  type RecoveryRecord,
+  type RecoveryFilter,
+  type RecoveryStrategy,
+  type RecoveryOutcome,
+  type EscalationAction,
+} from '../store/recoveries.js';
 export type {
   LedgerEntry,
   LedgerState,
@@ -48,6 +61,7 @@ export {
   CLAIMABLE,
   decide,
   releaseStatus,
+  recoveryStatus,
   isClaimable,
   isPoison,
   isTerminal,

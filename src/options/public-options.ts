@@ -5,6 +5,7 @@ import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js
 import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
+import { checkRoutes } from './route-options.js';
 import {
   checkArray,
   checkBoolean,
@@ -113,6 +114,8 @@ export function checkWorkflowOptions(options: unknown, name: string): void {
     budget: (value, path) => {
       resolveBudget(value, path);
     },
+    // recovery: checked field by field when the rules are resolved (workflow/recovery-rules.ts).
+    recovery: () => {},
   });
 }
 
@@ -132,7 +135,7 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
   }
   if (options === undefined) return;
-  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers });
+  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers, routes: checkRoutes });
 }
 
 /** ctx.waitForSignal(name, options). */

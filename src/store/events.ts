@@ -3,6 +3,7 @@
 // progress printer and the JSON event log read it. It lives with the store contract because
 // event rows are store records; nothing here knows SQL.
 import type { ErrorClass } from '../errors/error-class.js';
+import type { EscalationAction, RecoveryStrategy } from './recoveries.js';
 import type { RunStatus, StepKind, StepStatus, StoredError } from './types.js';
 
 interface Suspension {
@@ -36,6 +37,16 @@ export interface EventMap {
   'run.resumed': { from: RunStatus };
   /** A worker stopped driving the run after a store failure of unknown outcome (best effort). */
   'run.abandoned': { message: string };
+  /** A final failure led to a recovery decision (one per decision, written with it; see recoveries.ts). */
+  'run.recovering': { strategy: RecoveryStrategy; reason: string; errorClass: ErrorClass; stepId: string | null; wakeAt?: number | null };
+  /** Recovery: the run waits (parked) for a person to resolve it with retry, skip or cancel. */
+  'run.escalated': { reason: string; errorClass: ErrorClass; stepId: string | null };
+  /** Recovery: the run starts again from scratch as a new generation (earlier attempts stay recorded). */
+  'run.restarted': { generation: number };
+  /** Recovery: another run (of `workflow`, with the same input) took over; this one ends failed. */
+  'run.reassigned': { to: string; workflow: string };
+  /** An escalated run was resolved. */
+  'run.resolved': { action: EscalationAction; stepId: string | null };
   /** result() waited this long and no worker claimed the run (published only, never stored). */
   'run.unclaimed': { waitedMs: number; message: string };
   /** A `step` ran (`attempt`), or a sleep/signal/child slot was committed (`kind`). */
@@ -60,6 +71,8 @@ export interface EventMap {
     costUsd?: number;
     checkpoint?: unknown;
   };
+  /** Failure routing: `stepId` failed for good; `helper` runs, then the step is tried again as `retryStepId`. */
+  'step.routed': { stepId: string; helper: string; retryStepId: string; route: number; errorClass: ErrorClass; message: string };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
   /** The workflow assembled an output below its best level (src/agent/degradation): which level, what is missing and why. */

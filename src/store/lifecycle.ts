@@ -19,7 +19,11 @@ export type LifecycleAction =
   | 'retry' // a failed run runs again from its failed step
   | 'wake' // wakeRun: a sleeping/waiting run is due now; a parked run is resumed (pending)
   | 'signal' // sendSignal: stored; a waiting run becomes pending
-  | 'child_finished'; // a child run ended (finished or cancelled): its waiting parent becomes pending
+  | 'child_finished' // a child run ended (finished or cancelled): its waiting parent becomes pending
+  | 'recover_resume' // recovery of a final failure: the failed step runs again after a delay
+  | 'recover_restart' // recovery: the run starts again from scratch (a new generation)
+  | 'escalate' // recovery: the run waits (parked) for a person to resolve it
+  | 'resolve'; // an escalated run resolved with retry or skip (cancel is `cancel`)
 
 /**
  * What an action does to a run in any other status than those in `moves`:
@@ -84,7 +88,22 @@ export const LIFECYCLE: Readonly<Record<LifecycleAction, ActionSpec>> = {
     otherwise: { refuse: 'A finished run (completed, failed or cancelled) takes no signals' },
   },
   child_finished: { moves: { waiting: 'pending' }, otherwise: 'ignore' },
+  // Recovery decisions are fenced writes of the failing worker, like finish_failed (reassign is
+  // finish_failed). A cancel requested while the run was running sends it to pending instead,
+  // where the next claim ends it cancelled (as a release does).
+  recover_resume: { moves: fromRunning('sleeping'), otherwise: 'lease_lost', whenAlreadyDue: RELEASE_ALREADY_DUE.to },
+  recover_restart: { moves: fromRunning('pending'), otherwise: 'lease_lost' },
+  escalate: { moves: fromRunning('parked'), otherwise: 'lease_lost', whenAlreadyDue: RELEASE_ALREADY_DUE.to },
+  // Only a parked run with an open escalation: the stores refuse a parked run without one (see Store.resolveEscalation).
+  resolve: { moves: { parked: 'pending' }, otherwise: { refuse: 'Only an escalated run can be resolved' } },
 };
+
+/** Where a recovery action on a running run goes, given whether a cancel was requested while it ran. */
+export function recoveryStatus(action: 'recover_resume' | 'recover_restart' | 'escalate', cancelRequested: boolean): RunStatus {
+  const spec = LIFECYCLE[action];
+  const to = spec.moves[LEASED] as RunStatus;
+  return cancelRequested && spec.whenAlreadyDue !== undefined ? spec.whenAlreadyDue : to;
+}
 
 /** The statuses `action` applies to. */
 export function statusesOf(action: LifecycleAction): RunStatus[] {

@@ -1,6 +1,7 @@
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from './ledger.js';
+import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy } from './recoveries.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
@@ -180,6 +181,50 @@ export interface Store {
   recordCost(args: RecordCostArgs): Promise<LedgerEntry>;
   /** Entries in the order they were created. */
   listCosts(filter?: LedgerFilter): Promise<LedgerEntry[]>;
+
+  // ---- recoveries (issue 8 §10: recovery strategies on final failure) ------------------------
+  /**
+   * Durable, fenced (like finishRun): records the recovery decision for a run's final failure and
+   * makes the run's status change in the same transaction, so a decision is taken exactly once
+   * (a worker whose lease moved on writes nothing: LeaseLostError). Earlier open decisions of the
+   * run become `superseded`. By strategy (lifecycle.ts, recoveries.ts RECOVERY_ACTION):
+   * - resume: failed step results removed (the failed step runs again), sleeping until `wakeAt`;
+   * - restart: every step result removed (attempts stay recorded), pending, generation + 1;
+   * - escalate: parked with the failure as its error, until resolveEscalation;
+   * - reassign: the run finishes failed; a run `takeOver.runId` of `takeOver.workflow` with the
+   *   same input is created (idempotent on id), recorded as `takenOverBy`.
+   * A cancel requested while the run was running sends resume and escalate to pending instead
+   * (the next claim ends it cancelled). Running attempts are ended as interrupted; `events` appended.
+   */
+  recoverRun(args: RecoverArgs): Promise<RecoveryRecord>;
+
+  /**
+   * Durable. Resolves the open escalation of a parked run: `retry` removes its failed step results,
+   * `skip` turns the escalated step's failed result into a completed one with output null (the
+   * workflow goes on past it); both make the run pending (lifecycle.ts `resolve`) and append
+   * `run.resolved`. `cancel` cancels the run (`cancel`). The decision's resolution is recorded;
+   * its outcome stays open until the run ends. Refused with InvalidRunStateError for a run that is
+   * not parked or has no open escalation; null for an unknown run.
+   */
+  resolveEscalation(args: { runId: string; action: EscalationAction; now: number }): Promise<RunRecord | null>;
+
+  /**
+   * Recovery decisions, oldest first (by id). Finishing a run (finishRun, requestCancel) ends its
+   * open decisions and those of runs it took over from (recoveries.ts outcomeOnFinish).
+   */
+  listRecoveries(filter?: RecoveryFilter): Promise<RecoveryRecord[]>;
+}
+
+export interface RecoverArgs extends LeaseArgs {
+  strategy: RecoveryStrategy;
+  reason: string;
+  /** The final failure (stored on the run for escalate and reassign). */
+  error: StoredError;
+  /** resume: when the failed step runs again. */
+  wakeAt?: number | null;
+  /** reassign: the run that takes over. */
+  takeOver?: { runId: string; workflow: string };
+  events?: NewEvent[];
 }
 
 export interface CreateRunArgs {

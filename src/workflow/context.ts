@@ -8,6 +8,7 @@ import type { StepCosts } from '../costs/step-costs.js';
 /** Events a step body may add to its run's history; the engine fills in `stepId` and `attempt`. */
 export type StepEventType = 'step.agent_event';
 export type StepEventData<K extends StepEventType> = Omit<EventMap[K], 'stepId' | 'attempt'>;
+import type { RoutedInput, StepRoute } from './routes.js';
 /** What a step function receives: everything it needs to be safe to run again. */
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
@@ -29,12 +30,20 @@ export interface StepInfo {
    * for observation only). Set by the engine; absent when a step function is called by hand.
    */
   emit?<K extends StepEventType>(type: K, data: StepEventData<K>): void;
+  /** Set when this step is tried again after a failure route: the helper's output (see StepOptions.routes). */
+  routed?: RoutedInput;
 }
 
 export interface StepOptions {
   retry?: RetryOptions;
   timeout?: Duration;
   classifiers?: readonly ClassifierRule[];
+  /**
+   * Failure routing: when the step fails for good with a matching class or message, run the
+   * route's helper step and try the step again (a step of its own) with the helper's output in
+   * `info.routed`. docs/resilience.md, "Failure routing".
+   */
+  routes?: readonly StepRoute[];
 }
 
 /** The handle a workflow function gets. Everything nondeterministic goes through it. */

@@ -7,6 +7,7 @@ import type { WorkflowContext } from './context.js';
 import { toMs, type Duration } from './duration.js';
 import { checkWorkflowOptions } from '../options/public-options.js';
 import { resolveBudget, type BudgetOptions, type ResolvedBudget } from '../costs/budget.js';
+import { resolveRecoveryRules, type RecoveryRule, type ResolvedRecoveryRule } from './recovery-rules.js';
 
 export interface WorkflowOptions<I, O> {
   /** Checked when a run is started (the start is refused) and, for output, when it completes. */
@@ -20,6 +21,12 @@ export interface WorkflowOptions<I, O> {
   classifiers?: readonly ClassifierRule[];
   /** Cost caps of model calls reserved through `info.cost` (docs/llm.md, "Costs and caps"). */
   budget?: BudgetOptions;
+  /**
+   * What a final failure leads to, by its error class: the first rule that matches and whose
+   * `max` is not used up (resume, restart, reassign, escalate). None: the run fails.
+   * docs/resilience.md, "Recovery strategies".
+   */
+  recovery?: readonly RecoveryRule[];
 }
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {
@@ -31,6 +38,8 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly retryPolicy: RetryPolicy;
   /** The workflow's cost caps, validated when it was defined. */
   readonly budget: ResolvedBudget;
+  /** The workflow's recovery rules, validated and resolved when it was defined (absent: none). */
+  readonly recovery?: readonly ResolvedRecoveryRule[];
 }
 
 /**
@@ -62,6 +71,7 @@ export function defineWorkflow<I = unknown, O = unknown>(
     options,
     retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}".retry`), // validated up front
     budget: resolveBudget(options.budget, `workflow "${name}".budget`),
+    recovery: resolveRecoveryRules(options.recovery, name),
     stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}".stepTimeout`),
   };
   registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);

@@ -9,6 +9,7 @@ import { toMs, type Duration } from './duration.js';
 import { checkStepCall, checkWaitOptions } from '../options/public-options.js';
 import type { Jsonify } from './jsonify.js';
 import type { Slot, StepHost } from './step-host.js';
+import { routedStep } from './routes.js';
 
 /** The workflow context of one run execution: it sees the run only through its StepHost. */
 export class RunContext implements WorkflowContext {
@@ -27,7 +28,7 @@ export class RunContext implements WorkflowContext {
   }
 
   step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
-    const call = this.stepCall(name, fn, options);
+    const call = options?.routes === undefined ? this.stepCall(name, fn, options) : this.routedCall(name, fn, options);
     // Called after the workflow returned: that call fails (StepAfterCompletionError) and nothing
     // else. Its rejection is marked handled, so a call nobody awaits cannot crash the process as
     // an unhandled rejection; whoever awaits it still gets the error.
@@ -41,6 +42,24 @@ export class RunContext implements WorkflowContext {
     const slot = this.nextSlot(name, 'step');
     if (slot.record) return this.replayed<Jsonify<T>>(slot.record);
     return this.host.runStep(slot.stepId, name, slot.seq, fn, options) as Promise<Jsonify<T>>;
+  }
+
+  /** A step with failure routes (workflow/routes.ts): checked first, then composed of plain steps. */
+  private async routedCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options: StepOptions): Promise<Jsonify<T>> {
+    checkStepCall(this.host.workflow.name, name, fn, options, () => this.host.retryPolicy(options, name));
+    return routedStep(
+      {
+        step: (n, f, o) => this.stepCall(n, f, o),
+        nextStep: (n) => {
+          const stepId = `${n}#${this.occurrences.get(n) ?? 0}`;
+          return { stepId, committed: this.host.history.byId.has(stepId) };
+        },
+        routed: (data) => this.host.stepRouted(data),
+      },
+      name,
+      fn,
+      options,
+    );
   }
 
   async sleep(duration: Duration): Promise<void> {

@@ -55,4 +55,6 @@ export interface StepHost {
   nonDeterminism(error: Error): Error;
   /** A committed step was replayed instead of run (published as an event). */
   stepReplayed(record: StepRecord): void;
+  /** A failure route was taken (workflow/routes.ts): recorded (soft) and published as `step.routed`. */
+  stepRouted(data: EventMap['step.routed']): void;
 }

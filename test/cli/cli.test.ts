@@ -225,7 +225,7 @@ describe('lifeline CLI', () => {
     const noWorkflow = lifeline(['run', fixture]);
     expectCode(noWorkflow, 2);
     expect(noWorkflow.err).toContain(
-      'defines 6 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky, cli.crasher); choose one with --workflow',
+      'defines 7 workflows (cli.greet, cli.approval, cli.fragile, cli.slow, cli.leaky, cli.crasher, cli.escalating); choose one with --workflow',
     );
     expect(lifeline(['run', join(tmp.dir, 'missing.js')]).code).toBe(4);
     const badStatus = lifeline(['runs', '--status', 'bogus']);

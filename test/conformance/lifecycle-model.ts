@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../src/errors/store-errors.js';
-import { decide, isClaimable, isPoison, isTerminal, LEASED, releaseStatus } from '../../src/store/lifecycle.js';
+import { decide, isClaimable, isPoison, isTerminal, LEASED, recoveryStatus, releaseStatus } from '../../src/store/lifecycle.js';
+import { NOT_ESCALATED, type EscalationAction, type RecoveryStrategy } from '../../src/store/recoveries.js';
 import type { Store } from '../../src/store/store.js';
 import type { RunRecord, RunStatus } from '../../src/store/types.js';
 import { claimArgs, T0, WF } from '../../src/testing/store-conformance/helpers.js';
@@ -29,6 +30,8 @@ export type Op =
   | { kind: 'retry'; run: number }
   | { kind: 'wake'; run: number }
   | { kind: 'signal'; run: number }
+  | { kind: 'recover'; run: Held; stale: boolean; strategy: RecoveryStrategy }
+  | { kind: 'resolve'; run: number; action: EscalationAction }
   | { kind: 'advance'; ms: number };
 
 const run = fc.nat({ max: MAX_RUNS - 1 });
@@ -75,6 +78,16 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('wake' as const), run }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('signal' as const), run }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('advance' as const), ms }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('recover' as const),
+      run: held,
+      stale,
+      strategy: fc.constantFrom<RecoveryStrategy>('resume', 'restart', 'reassign', 'escalate'),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('resolve' as const), run, action: fc.constantFrom<EscalationAction>('retry', 'skip', 'cancel') }), weight: 2 },
 );
 
 /** A few runs created first, then up to 40 operations of any kind. */
@@ -95,6 +108,8 @@ interface Memory {
   lastClaimed: string;
   /** Runs that were sent the signal (signals are never consumed here). */
   signalled: Set<string>;
+  /** Runs with an open escalation not yet resolved (a recovery decision `escalate`). */
+  escalated: Set<string>;
 }
 
 async function snapshot(store: Store): Promise<Map<string, RunRecord>> {
@@ -135,7 +150,7 @@ const statusesOf = (runs: Map<string, RunRecord>) => new Map([...runs].map(([id,
 
 /** Runs one sequence on a fresh store; throws (via expect) at the first disagreement with the spec. */
 export async function checkSequence(store: Store, ops: readonly Op[]): Promise<void> {
-  const mem: Memory = { now: T0, created: 0, lastClaimed: 'r0', tokens: new Map(), signalled: new Set() };
+  const mem: Memory = { now: T0, created: 0, lastClaimed: 'r0', tokens: new Map(), signalled: new Set(), escalated: new Set() };
   for (const [i, op] of ops.entries()) {
     const before = await snapshot(store);
     const expected = statusesOf(before);
@@ -244,6 +259,64 @@ async function apply(store: Store, op: Op, mem: Memory, before: Map<string, RunR
       expect(result.error, where).toBeUndefined();
       expected.set(id, decide(`finish_${op.to}`, id, current.status) ?? current.status);
       wakeParent(current, before, expected);
+      mem.escalated.delete(id); // a finished run's decisions are ended
+      return;
+    }
+    case 'recover': {
+      const id = idOf(mem, op.run);
+      const token = tokenFor(mem, id, op.stale);
+      const current = before.get(id);
+      const error = { name: 'StepFailedError', message: 'boom', errorClass: 'validation' as const, stepId: 'a#0' };
+      const takeOver = { runId: `${id}/reassigned-1`, workflow: WF };
+      const result = await outcome(
+        store.recoverRun({
+          runId: id,
+          token,
+          now,
+          strategy: op.strategy,
+          reason: 'model',
+          error,
+          wakeAt: now + 1000,
+          ...(op.strategy === 'reassign' ? { takeOver } : {}),
+        }),
+      );
+      if (current === undefined || !holds(current, token)) {
+        expectSameError(result.error, new LeaseLostError(id));
+        return;
+      }
+      expect(result.error, where).toBeUndefined();
+      mem.escalated.delete(id); // superseded (or ended by the reassign's finish)
+      if (op.strategy === 'reassign') {
+        expected.set(id, decide('finish_failed', id, current.status) ?? current.status);
+        wakeParent(current, before, expected);
+        if (!before.has(takeOver.runId)) expected.set(takeOver.runId, 'pending');
+        return;
+      }
+      const action = op.strategy === 'resume' ? 'recover_resume' : op.strategy === 'restart' ? 'recover_restart' : 'escalate';
+      expect(decide(action, id, current.status), where).toBe(recoveryStatus(action, false));
+      expected.set(id, recoveryStatus(action, current.cancelRequested));
+      if (op.strategy === 'escalate') mem.escalated.add(id);
+      return;
+    }
+    case 'resolve': {
+      const id = idOf(mem, op.run);
+      const current = before.get(id);
+      const result = await outcome(store.resolveEscalation({ runId: id, action: op.action, now }));
+      if (current === undefined) return void expect(result.value, where).toBeNull();
+      let to: RunStatus | null;
+      try {
+        to = decide('resolve', id, current.status);
+      } catch (refusal) {
+        return expectSameError(result.error, refusal as InvalidRunStateError);
+      }
+      if (!mem.escalated.has(id)) return expectSameError(result.error, new InvalidRunStateError(id, current.status, 'resolve', NOT_ESCALATED));
+      expect(result.error, where).toBeUndefined();
+      mem.escalated.delete(id);
+      if (op.action === 'cancel') {
+        to = decide('cancel', id, current.status);
+        wakeParent(current, before, expected);
+      }
+      if (to !== null) expected.set(id, to);
       return;
     }
     case 'cancel': {
@@ -255,6 +328,7 @@ async function apply(store: Store, op: Op, mem: Memory, before: Map<string, RunR
       if (to !== null && to !== current.status) {
         expected.set(id, to);
         wakeParent(current, before, expected);
+        mem.escalated.delete(id);
       }
       expect(returned?.status, where).toBe(to ?? current.status);
       if (to === current.status) expect(returned?.cancelRequested, `cancel flag, ${where}`).toBe(true);

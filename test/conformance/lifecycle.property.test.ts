@@ -33,7 +33,7 @@ describe('run lifecycle conformance: PostgreSQL', () => {
   it('every claim and status change follows the spec', async () => {
     // Lease expiry on the caller's clock, so the sequence's `now` decides it (as in the conformance suite).
     const { store, cleanup } = await pg.openFresh({ leaseClock: 'caller' });
-    const tables = ['events', 'signals', 'attempts', 'step_results', 'runs'].map((t) => `"${store.schema}".${t}`).join(', ');
+    const tables = ['events', 'signals', 'attempts', 'step_results', 'runs', 'recoveries'].map((t) => `"${store.schema}".${t}`).join(', ');
     try {
       await fc.assert(
         fc.asyncProperty(sequenceArb, async (ops) => {

@@ -64,6 +64,7 @@ describe('SQLite store specifics', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
+        { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
       ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -15,8 +15,8 @@ afterEach(async () => {
   engine = undefined;
 });
 
-const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget';
-const STEP_KNOWN = 'retry, timeout, classifiers';
+const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery';
+const STEP_KNOWN = 'retry, timeout, classifiers, routes';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(

@@ -115,14 +115,19 @@ describe('the tiered public API, as installed', () => {
     expect(keysOf('/store')).toEqual([
       'CLAIMABLE',
       'LIFECYCLE',
+      'NOTHING_TO_SKIP',
+      'NOT_ESCALATED',
       'TERMINAL_STATUSES',
       'decide',
+      'escalatedError',
       'isClaimable',
       'isPoison',
       'isTerminal',
       'openPostgresStore',
       'openSqliteStore',
       'openStore',
+      'outcomeOnFinish',
+      'recoveryStatus',
       'releaseStatus',
       'statusesOf',
     ]);
@@ -172,6 +177,8 @@ await store.close();
       'workflow/define.d.ts',
       'workflow/duration.d.ts',
       'workflow/jsonify.d.ts',
+      'workflow/recovery-rules.d.ts',
+      'workflow/routes.d.ts',
     ]);
     expect(readFileSync(join(dist, 'workflow', 'context.d.ts'), 'utf8')).toMatch(/export interface WorkflowContext \{/);
     expect(readFileSync(join(dist, 'engine', 'worker-api.d.ts'), 'utf8')).toMatch(/export interface Worker \{/);

@@ -86,7 +86,7 @@ export function registerControl(program: Command): void {
     });
 }
 
-async function control(cmd: Command, runId: string, file: string | undefined, change: (lifeline: Lifeline) => Promise<void>): Promise<void> {
+export async function control(cmd: Command, runId: string, file: string | undefined, change: (lifeline: Lifeline) => Promise<void>): Promise<void> {
   if (file) await loadWorkflowFile(file);
   const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
   try {
@@ -111,7 +111,7 @@ async function control(cmd: Command, runId: string, file: string | undefined, ch
 }
 
 /** Says what happened and, when this command does not execute the run itself, what to run next. */
-function say(file: string | undefined, what: string, runId: string): void {
+export function say(file: string | undefined, what: string, runId: string): void {
   const next = file ? 'executing it here' : `a running \`lifeline worker FILE\` picks it up, or execute it here with \`lifeline resume ${runId} FILE\``;
   process.stdout.write(`${what}; ${next}\n`);
 }

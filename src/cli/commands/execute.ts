@@ -57,7 +57,7 @@ async function waitForEnd(lifeline: Lifeline, runId: string, isStopped: () => bo
     await new Promise<void>((resolve) => {
       const timer = lifeline.clock.setTimer(100, done);
       function onEvent(e: { runId?: string; type: string }) {
-        if (e.runId === runId && /^run\.(completed|failed|cancelled|sleeping|waiting|parked)$/.test(e.type)) done();
+        if (e.runId === runId && /^run\.(completed|failed|cancelled|sleeping|waiting|parked|escalated|recovering)$/.test(e.type)) done();
       }
       function done() {
         timer.cancel();

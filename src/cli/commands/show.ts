@@ -7,6 +7,7 @@ import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
 import type { EventRecord, RunStatus, StepRecord } from '../../store/types.js';
 import type { EventMap } from '../../store/events.js';
+import { printRecoveries } from './recovery.js';
 
 export function registerShow(program: Command): void {
   program
@@ -21,13 +22,17 @@ export function registerShow(program: Command): void {
         await close();
         throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
       }
-      const [steps, attempts] = await Promise.all([lifeline.store.getSteps(runId), lifeline.store.listAttempts(runId)]);
+      const [steps, attempts, recoveries] = await Promise.all([
+        lifeline.store.getSteps(runId),
+        lifeline.store.listAttempts(runId),
+        lifeline.recoveries({ runId }),
+      ]);
       const events = await lifeline.store.listEvents({ runId });
       await close();
       if (opts.json) {
         const parsedSteps = steps.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output }));
         process.stdout.write(
-          `${JSON.stringify({ run, steps: parsedSteps, attempts, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`,
+          `${JSON.stringify({ run, steps: parsedSteps, attempts, recoveries, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`,
         );
         return;
       }
@@ -65,6 +70,7 @@ export function registerShow(program: Command): void {
           ]),
         );
       }
+      printRecoveries(recoveries);
     });
 }
 

@@ -120,7 +120,34 @@ $fn$;
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
   },
-  // 4-7: other branches of this wave (the lead renumbers at merge; the runner allows gaps).
+  {
+    version: 7,
+    name: 'recovery decisions',
+    // As in SQLite (migration 7 there, number assigned for issue 8 §10): one row per recovery decision.
+    sql: `
+CREATE TABLE $S.recoveries (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  error_class TEXT NOT NULL,
+  step_id TEXT,
+  generation INTEGER NOT NULL,
+  taken_over_by TEXT,
+  wake_at BIGINT,
+  decided_at BIGINT NOT NULL,
+  resolution TEXT,
+  resolved_at BIGINT,
+  outcome TEXT NOT NULL,
+  ended_at BIGINT
+);
+CREATE INDEX recoveries_run ON $S.recoveries (run_id, id);
+CREATE INDEX recoveries_workflow ON $S.recoveries (workflow, decided_at);
+CREATE INDEX recoveries_decided ON $S.recoveries (decided_at);
+CREATE INDEX recoveries_taken_over_by ON $S.recoveries (taken_over_by) WHERE taken_over_by IS NOT NULL;
+`,
+  },
   {
     version: 8,
     name: 'cost ledger',

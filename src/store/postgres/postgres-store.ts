@@ -13,6 +13,7 @@
 //   batcher.ts         group commit: concurrent calls of one kind as one multi-row statement
 //   run-ops.ts         runs: create, get, list, claim, leases
 //   transitions.ts     status changes after a claim: release, finish, cancel, retry, wake, signal
+//   recovery-ops.ts    recovery decisions on final failure, escalations and their resolution
 //   step-ops.ts        step results, attempts, signals read by steps, events
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
@@ -33,9 +34,12 @@ import type {
   RunFilter,
   StartAttemptArgs,
   Store,
+  RecoverArgs,
 } from '../store.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
+import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
+import { RecoveryOps } from './recovery-ops.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
 import { PgExec } from './exec.js';
@@ -56,6 +60,7 @@ export class PostgresStore implements Store {
   private readonly steps: StepOps;
   private readonly transitions: Transitions;
   private readonly ledger: LedgerOps;
+  private readonly recoveries: RecoveryOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -76,6 +81,7 @@ export class PostgresStore implements Store {
     this.steps = new StepOps(this.exec, s, leaseClock);
     this.transitions = new Transitions(this.exec, s, notify);
     this.ledger = new LedgerOps(this.exec, s);
+    this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -173,6 +179,19 @@ export class PostgresStore implements Store {
 
   listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
     return this.steps.listEvents(filter);
+  }
+
+  // ---- recoveries -----------------------------------------------------------------------
+  recoverRun(args: RecoverArgs): Promise<RecoveryRecord> {
+    return this.recoveries.recover(args);
+  }
+
+  resolveEscalation(args: { runId: string; action: EscalationAction; now: number }): Promise<RunRecord | null> {
+    return this.recoveries.resolve(args);
+  }
+
+  listRecoveries(filter?: RecoveryFilter): Promise<RecoveryRecord[]> {
+    return this.recoveries.list(filter);
   }
 
   onRunnable(listener: () => void): () => void {

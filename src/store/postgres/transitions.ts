@@ -18,15 +18,16 @@ import { BATCHING, StatementBatcher } from './batcher.js';
 import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.js';
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
+import { sqlOutcomeOnFinish } from '../recoveries.js';
 
-const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
+export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
 /** Releases that go elsewhere when their wake-up already happened (see RELEASE_ALREADY_DUE). */
 const RELEASED_EARLY = sqlList(RELEASE_ALREADY_DUE.requested);
 
 /** Wakes the parent `$parentExpr` if it is waiting; updates it regardless, to take its row lock. */
 const WAKES_PARENT = sqlStatusIn('child_finished', 'p.status');
-const wakeParent = (s: string, from: string, parentExpr: string, now: string) => `
+export const wakeParent = (s: string, from: string, parentExpr: string, now: string) => `
   UPDATE ${s}.runs AS p SET
     status = CASE WHEN ${WAKES_PARENT} THEN 'pending' ELSE p.status END,
     wake_at = CASE WHEN ${WAKES_PARENT} THEN NULL ELSE p.wake_at END,
@@ -34,8 +35,13 @@ const wakeParent = (s: string, from: string, parentExpr: string, now: string) =>
   FROM ${from} WHERE p.id = ${parentExpr}
   RETURNING p.status`;
 
+/** Ends the open recovery decisions of the runs `from` ended (and of the runs they took over from). */
+export const endRecoveries = (s: string, from: string, runIdExpr: string, statusExpr: string, now: string) => `
+  UPDATE ${s}.recoveries AS rc SET outcome = ${sqlOutcomeOnFinish(statusExpr)}, ended_at = ${now}
+  FROM ${from} WHERE (rc.run_id = ${runIdExpr} OR rc.taken_over_by = ${runIdExpr}) AND rc.outcome = 'open'`;
+
 /** Ends the attempts still marked running of the runs `from` changed (finished or released). */
-const interruptRunningAttempts = (s: string, from: string, runIdExpr: string, now: string, message: string) => `
+export const interruptRunningAttempts = (s: string, from: string, runIdExpr: string, now: string, message: string) => `
   UPDATE ${s}.attempts AS a SET outcome = 'interrupted', ended_at = ${now}, duration_ms = GREATEST(0, ${now} - a.started_at),
     error_class = 'interrupted', error_message = ${message}::text
   FROM ${from} WHERE a.run_id = ${runIdExpr} AND a.outcome = 'running'`;
@@ -79,8 +85,9 @@ export class Transitions {
           UPDATE ${s}.runs AS r SET status = i.status, output = i.output, error = i.error, wake_at = NULL, updated_at = i.now,
             ${CLEAR_LEASE}
           FROM i WHERE r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
-          RETURNING i.op, r.id AS run_id, r.parent_run_id, i.now
+          RETURNING i.op, r.id AS run_id, r.parent_run_id, i.now, r.status
         ), att AS (${interruptRunningAttempts(s, 'fin', 'fin.run_id', 'fin.now', '$3')}
+        ), rec AS (${endRecoveries(s, 'fin', 'fin.run_id', 'fin.status', 'fin.now')}
         ), parent AS (${wakeParent(s, 'fin', 'fin.parent_run_id AND p.id NOT IN (SELECT run_id FROM fin)', 'fin.now')}
         ), ev AS (${insertBatchedEvents(s, 'fin')})
         SELECT i.op, EXISTS (SELECT 1 FROM fin WHERE fin.op = i.op) AS finished,
@@ -90,7 +97,8 @@ export class Transitions {
       cancel: `
         WITH c AS (
           UPDATE ${s}.runs SET status = 'cancelled', cancel_requested = 1, wake_at = NULL, updated_at = $2, ${CLEAR_LEASE}
-          WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('cancel', 'cancelled'))}) RETURNING parent_run_id
+          WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('cancel', 'cancelled'))}) RETURNING id, parent_run_id
+        ), rec AS (${endRecoveries(s, 'c', 'c.id', `'cancelled'`, '$2::bigint')}
         ), parent AS (${wakeParent(s, 'c', 'c.parent_run_id', '$2')})
         SELECT (SELECT status FROM parent) AS parent_status`,
       retry: `

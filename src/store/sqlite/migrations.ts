@@ -112,7 +112,37 @@ CREATE INDEX events_run ON events (run_id, id);
     // there (when the process was last known alive), not when the takeover noticed.
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
   },
-  // 4-7: other branches of this wave (the lead renumbers at merge; the runner allows gaps).
+  {
+    version: 7,
+    name: 'recovery decisions',
+    // Migration number 7 was assigned to this change (issue 8 §10); versions 4-6 belong to other
+    // branches of the same wave and are renumbered at merge.
+    // One row per recovery decision on a final failure (store/recoveries.ts); open rows are ended
+    // when their run (or the run that took over) finishes.
+    sql: `
+CREATE TABLE recoveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  error_class TEXT NOT NULL,
+  step_id TEXT,
+  generation INTEGER NOT NULL,
+  taken_over_by TEXT,
+  wake_at INTEGER,
+  decided_at INTEGER NOT NULL,
+  resolution TEXT,
+  resolved_at INTEGER,
+  outcome TEXT NOT NULL,
+  ended_at INTEGER
+);
+CREATE INDEX recoveries_run ON recoveries (run_id, id);
+CREATE INDEX recoveries_workflow ON recoveries (workflow, decided_at);
+CREATE INDEX recoveries_decided ON recoveries (decided_at);
+CREATE INDEX recoveries_taken_over_by ON recoveries (taken_over_by) WHERE taken_over_by IS NOT NULL;
+`,
+  },
   {
     version: 8,
     name: 'cost ledger',

@@ -14,6 +14,7 @@
 //   step-ops.ts      step results and attempts
 //   signal-ops.ts    signals and events (in postgres/, part of step-ops.ts)
 //   ledger-ops.ts    the cost ledger: reservations against caps, real costs
+//   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -26,10 +27,13 @@ import type {
   ReleaseArgs,
   RunFilter,
   StartAttemptArgs,
+  RecoverArgs,
   Store,
 } from '../store.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
+import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
+import { RecoveryStatements, RecoveryTransitions } from './recovery-ops.js';
 import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { openDatabase, type SqliteOpenOptions } from './connection.js';
 import { RunStatements } from './run-ops.js';
@@ -52,6 +56,8 @@ export class SqliteStore implements Store {
   private readonly signals: SignalStatements;
   private readonly events: EventStatements;
   private readonly ledger: LedgerStatements;
+  private readonly recoveryRows: RecoveryStatements;
+  private readonly recoveries: RecoveryTransitions;
 
   constructor(
     private readonly db: Database.Database,
@@ -62,7 +68,9 @@ export class SqliteStore implements Store {
     this.events = new EventStatements(db);
     this.runs = new RunStatements(db, this.events);
     this.signals = new SignalStatements(db);
-    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
+    this.recoveryRows = new RecoveryStatements(db);
+    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events, this.recoveryRows);
+    this.recoveries = new RecoveryTransitions(db, this.runs, this.events, this.transitions, this.recoveryRows);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
     this.ledger = new LedgerStatements(db);
   }
@@ -183,6 +191,19 @@ export class SqliteStore implements Store {
 
   listCosts(filter?: LedgerFilter): Promise<LedgerEntry[]> {
     return this.read(() => this.ledger.list(filter));
+  }
+
+  // ---- recoveries -----------------------------------------------------------------------
+  recoverRun(args: RecoverArgs): Promise<RecoveryRecord> {
+    return this.batcher.write(DURABLE, () => this.recoveries.recover(args));
+  }
+
+  resolveEscalation(args: { runId: string; action: EscalationAction; now: number }): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.recoveries.resolve(args));
+  }
+
+  listRecoveries(filter?: RecoveryFilter): Promise<RecoveryRecord[]> {
+    return this.read(() => this.recoveryRows.list(filter));
   }
 
   close(): Promise<void> {

@@ -10,8 +10,9 @@ import { decide, releaseStatus, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept
 import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements, SignalStatements } from './signal-ops.js';
+import type { RecoveryStatements } from './recovery-ops.js';
 
-const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
+export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
 export class RunTransitions {
   private readonly setReleased: Database.Statement;
@@ -31,6 +32,7 @@ export class RunTransitions {
     private readonly runs: RunStatements,
     private readonly signals: SignalStatements,
     private readonly events: EventStatements,
+    private readonly recoveries: RecoveryStatements,
   ) {
     // A give-back to pending (shutdown) or a deferral does not count the claim against the poison-run limit.
     this.setReleased = db.prepare(
@@ -95,6 +97,7 @@ export class RunTransitions {
       now: args.now,
     });
     this.runs.interruptRunning(args.runId, args.now, RUN_MOVED_ON_MESSAGE);
+    this.recoveries.end(args.runId, args.status, args.now);
     if (parentRunId !== null) this.wakeWaitingParent.run({ runId: parentRunId, now: args.now });
     this.events.append(args.events);
   }
@@ -111,6 +114,7 @@ export class RunTransitions {
       }
     } else {
       this.setCancelled.run(now, runId);
+      this.recoveries.end(runId, 'cancelled', now);
       if (run.parentRunId !== null) this.wakeWaitingParent.run({ runId: run.parentRunId, now });
       this.events.append([{ runId, type: 'run.cancelled', data: { from: run.status }, at: now }]);
     }

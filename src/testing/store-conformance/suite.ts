@@ -13,6 +13,7 @@ import { signalsConformance } from './signals.js';
 import { stepsConformance } from './steps.js';
 import { fencedAttemptsConformance } from './attempts-fenced.js';
 import { ledgerConformance } from './ledger.js';
+import { recoveriesConformance } from './recoveries.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -30,6 +31,7 @@ const AREAS = {
   lifecycle: lifecycleConformance,
   parking: parkingConformance,
   ledger: ledgerConformance,
+  recoveries: recoveriesConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
