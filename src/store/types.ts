@@ -95,6 +95,10 @@ export interface AttemptRecord {
   errorMessage: string | null; // redacted
   durationMs: number | null;
   workerId: string;
+  /** The fallback alternative this attempt ran (ctx.fallback); null for a plain step. */
+  alternative: string | null;
+  /** Set on the last attempt of an alternative the chain left: why it moved on and to which (e.g. "rate_limit: HTTP 429, moved to claude"). */
+  movedOn: string | null;
 }
 
 export interface SignalRecord {

@@ -35,6 +35,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
+        { version: 4, name: 'fallback alternatives on attempts' },
       ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
@@ -88,7 +89,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 3. Upgrade Lifeline to open it; the database was not modified.',
+        'knows versions up to 4. Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

@@ -120,6 +120,13 @@ $fn$;
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
   },
+  {
+    version: 4,
+    name: 'fallback alternatives on attempts',
+    // As in SQLite: the fallback alternative an attempt ran, and why the chain left it.
+    sql: `ALTER TABLE $S.attempts ADD COLUMN alternative TEXT;
+ALTER TABLE $S.attempts ADD COLUMN moved_on TEXT;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

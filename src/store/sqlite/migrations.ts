@@ -112,6 +112,14 @@ CREATE INDEX events_run ON events (run_id, id);
     // there (when the process was last known alive), not when the takeover noticed.
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
   },
+  {
+    version: 4,
+    name: 'fallback alternatives on attempts',
+    // Which alternative of a fallback chain (ctx.fallback) an attempt ran, and on the last attempt
+    // of an alternative the chain left, why it moved on. NULL for plain steps: no page cost there.
+    sql: `ALTER TABLE attempts ADD COLUMN alternative TEXT;
+ALTER TABLE attempts ADD COLUMN moved_on TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
