@@ -3,7 +3,7 @@ import type { EventType, LifelineEvent } from '../store/events.js';
 /** Log level of an engine event: failures stand out, routine progress is info. */
 export function levelOf(type: EventType): 'error' | 'warn' | 'info' {
   if (type === 'run.failed' || type === 'worker.error' || type === 'worker.store_exhausted' || type === 'run.parked') return 'error';
-  if (type === 'step.failed' || type === 'step.retrying' || type === 'run.owner_dead' || type === 'store.unavailable') return 'warn';
+  if (type === 'step.failed' || type === 'step.retrying' || type === 'step.fallback' || type === 'step.defaulted' || type === 'run.owner_dead' || type === 'store.unavailable') return 'warn';
   return 'info';
 }
 

@@ -27,6 +27,8 @@ export interface StoredError {
   stepId?: string;
   attempts?: number;
   stack?: string; // redacted
+  /** A best-effort step (`optional`) failed with this error and returned its default (the step's output). */
+  defaulted?: boolean;
 }
 
 export interface Lease {
@@ -78,7 +80,7 @@ export interface StepRecord {
   completedAt: number | null;
 }
 
-export type StepKind = 'step' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid';
+export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid';
 
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled';
 
