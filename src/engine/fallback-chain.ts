@@ -96,6 +96,7 @@ const MAX_REASON_MESSAGE = 200;
 
 /** The reason recorded on the last attempt of an alternative the chain left: "rate_limit: HTTP 429, moved to claude". */
 export function hopReason(errorClass: ErrorClass, message: string, next: string): string {
-  const text = message.length > MAX_REASON_MESSAGE ? `${message.slice(0, MAX_REASON_MESSAGE - 1)}…` : message;
+  const trimmed = message.replace(/\.$/, '');
+  const text = trimmed.length > MAX_REASON_MESSAGE ? `${trimmed.slice(0, MAX_REASON_MESSAGE - 1)}…` : trimmed;
   return `${errorClass}: ${text}, moved to ${next}`;
 }
