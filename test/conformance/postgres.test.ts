@@ -61,7 +61,7 @@ describe('PostgreSQL store specifics', () => {
     try {
       expect(await store.getRun('old')).toMatchObject({ status: 'pending', claimCount: 3, claimsWithoutProgress: 0 });
       const versions = await pg.withClient(async (c) => (await c.query(`SELECT version FROM "${schema}".lifeline_schema ORDER BY 1`)).rows);
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     } finally {
       await store.close();
       await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
