@@ -141,7 +141,9 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
   // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
   if (host.signal.aborted) return { ok: false, error: host.signal.reason };
   const info = (signal: AbortSignal) =>
-    (leg.name === null ? { signal, attempt, idempotencyKey, runId, stepId } : { signal, attempt, idempotencyKey, runId, stepId, alternative: leg.name }) as AlternativeInfo;
+    (leg.name === null
+      ? { signal, attempt, idempotencyKey, runId, stepId }
+      : { signal, attempt, idempotencyKey, runId, stepId, alternative: leg.name }) as AlternativeInfo;
   const { bodyPolicy } = leg;
   const body = bodyPolicy
     ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info(p.signal)), signal)
@@ -158,7 +160,9 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
 /** Commits the step as completed with its attempt; parked when the commit was refused. */
 async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
+  const { kind } = plan;
   const now = host.deps.clock.now();
+  const ended = { attempt, endedAt: now, outcome: 'succeeded' as const, ...(leg.name === null ? {} : { alternative: leg.name }) };
   // The step row and the attempt row are the durable record of a completion; an event row
   // too would add two WAL pages to every step's commit (see docs/decisions), so the
   // completion event is published in-process only.
@@ -170,8 +174,8 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
             runId: host.runId,
             token: host.token,
             now,
-            step: { stepId, name, seq, kind: plan.kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
-            attempt: leg.name === null ? { attempt, endedAt: now, outcome: 'succeeded' } : { attempt, endedAt: now, outcome: 'succeeded', alternative: leg.name },
+            step: { stepId, name, seq, kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
+            attempt: ended,
           }),
         { abortable: true, commit: true },
       ),

@@ -45,7 +45,10 @@ describe('optional steps', () => {
     ]);
     const stored = (await engine.lifeline.store.listEvents({ runId: h.runId })).filter((e) => e.type === 'step.defaulted' || e.type === 'step.failed');
     expect(stored.map((e) => [e.type, JSON.parse(e.data) as unknown])).toEqual([
-      ['step.defaulted', { stepId: 'notify#0', attempt: 1, errorClass: 'validation', message: 'webhook rejected the payload', reason: expect.any(String) as string }],
+      [
+        'step.defaulted',
+        { stepId: 'notify#0', attempt: 1, errorClass: 'validation', message: 'webhook rejected the payload', reason: expect.any(String) as string },
+      ],
     ]);
     expect((await h.status()).status).toBe('completed');
   });

@@ -71,10 +71,19 @@ describe('ctx.fallback', () => {
     ]);
     const [step] = await engine.lifeline.store.getSteps(h.runId);
     expect(step).toMatchObject({ stepId: 'summarize#0', kind: 'fallback', status: 'completed', attempts: 3 });
-    const hops = (await engine.lifeline.store.listEvents({ runId: h.runId })).filter((e) => e.type === 'step.fallback').map((e) => JSON.parse(e.data) as unknown);
+    const hops = (await engine.lifeline.store.listEvents({ runId: h.runId }))
+      .filter((e) => e.type === 'step.fallback')
+      .map((e) => JSON.parse(e.data) as unknown);
     expect(hops).toEqual([
       { stepId: 'summarize#0', from: 'gpt-4o', to: 'claude', reason: 'rate_limit: Too many requests, moved to claude', attempt: 1, errorClass: 'rate_limit' },
-      { stepId: 'summarize#0', from: 'claude', to: 'local', reason: 'timeout: Step "summarize#0" timed out after 1000 ms, moved to local', attempt: 2, errorClass: 'timeout' },
+      {
+        stepId: 'summarize#0',
+        from: 'claude',
+        to: 'local',
+        reason: 'timeout: Step "summarize#0" timed out after 1000 ms, moved to local',
+        attempt: 2,
+        errorClass: 'timeout',
+      },
     ]);
   });
 
@@ -141,7 +150,9 @@ describe('ctx.fallback', () => {
 
   it('fails with the last error once every alternative moved on', async () => {
     const { runs, count } = counters();
-    const wf = defineWorkflow('fb.exhausted', async (ctx) => ctx.fallback('ask', [failing(count, 'x', 503), failing(count, 'y', 503), failing(count, 'z', 503)]));
+    const wf = defineWorkflow('fb.exhausted', async (ctx) =>
+      ctx.fallback('ask', [failing(count, 'x', 503), failing(count, 'y', 503), failing(count, 'z', 503)]),
+    );
     engine = await startEngine({ workflows: [wf] });
     const h = await engine.lifeline.start(wf, null);
     await expect(h.result()).rejects.toThrow(`Run ${h.runId} failed: Step "ask#0" failed with transient error after 3 attempts: z said 503`);

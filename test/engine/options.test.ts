@@ -163,12 +163,21 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
     ],
     [
       'an alternative without a name',
-      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }, { name: '', run: body }]),
+      (ctx, body) =>
+        ctx.fallback('f', [
+          { name: 'a', run: body },
+          { name: '', run: body },
+        ]),
       'Invalid option fallback "f".alternatives[1].name: must be a non-empty string of at most 200 characters without NUL (got "")',
     ],
     [
       'duplicate alternative names',
-      (ctx, body) => ctx.fallback('f', [{ name: 'gpt-4o', run: body }, { name: 'claude', run: body }, { name: 'gpt-4o', run: body }]),
+      (ctx, body) =>
+        ctx.fallback('f', [
+          { name: 'gpt-4o', run: body },
+          { name: 'claude', run: body },
+          { name: 'gpt-4o', run: body },
+        ]),
       'Invalid option fallback "f".alternatives[2].name: duplicates alternatives[0].name: names must be unique (got "gpt-4o")',
     ],
     [
@@ -191,7 +200,11 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
       (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { on: ['timeout', 'ratelimit' as never] }),
       `Invalid option fallback "f".on[1]: unknown error class (known: ${ERROR_CLASS_LIST}) (got "ratelimit")`,
     ],
-    ['an empty on', (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { on: [] }), 'Invalid option fallback "f".on: must name at least one error class (got [])'],
+    [
+      'an empty on',
+      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { on: [] }),
+      'Invalid option fallback "f".on: must name at least one error class (got [])',
+    ],
     [
       'a misspelt chain option',
       (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { onn: ['timeout'] } as never),

@@ -17,7 +17,7 @@ afterEach(async () => {
 const reset = () => Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
 
 describe('ctx.step(name, fn, { policy })', () => {
-  it("retries in process within one durable attempt: one attempt row, the body ran three times", async () => {
+  it('retries in process within one durable attempt: one attempt row, the body ran three times', async () => {
     let calls = 0;
     const wf = defineWorkflow('pol.inside', async (ctx) =>
       ctx.step(

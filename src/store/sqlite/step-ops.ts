@@ -128,6 +128,7 @@ export class StepStatements {
     if (updated.changes > 0) return;
     const m = missing();
     const durationMs = Math.max(0, endedAt - m.startedAt);
-    this.insertAttempt.run(runId, stepId, m.stepName, attempt, m.startedAt, endedAt, outcome, errorClass, errorMessage, durationMs, m.workerId, alternative, movedOn);
+    const ended = [endedAt, outcome, errorClass, errorMessage, durationMs];
+    this.insertAttempt.run(runId, stepId, m.stepName, attempt, m.startedAt, ...ended, m.workerId, alternative, movedOn);
   }
 }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { LEASE_MS, T0, commitArgs, createClaimed, tokenOf, type GetStore } from './helpers.js';
 
 const base = { stepId: 'ask#0', stepName: 'ask', workerId: 'worker-a' };
+/** The end of attempt 1 of ask#0 in run r1, without its outcome. */
+const firstEnd = (token: string) => ({ runId: 'r1', token, stepId: 'ask#0', attempt: 1, endedAt: T0 + 2 });
 const pick = (a: { attempt: number; alternative: string | null; movedOn: string | null; outcome: string }) => [a.attempt, a.alternative, a.movedOn, a.outcome];
 
 export function fallbackAttemptsConformance(getStore: GetStore): void {
@@ -14,17 +16,7 @@ export function fallbackAttemptsConformance(getStore: GetStore): void {
       const run = await createClaimed(store, 'r1');
       const token = tokenOf(run);
       await store.startAttempt({ ...base, runId: 'r1', token, leaseMs: LEASE_MS, attempt: 1, startedAt: T0 + 1, alternative: 'gpt-4o' });
-      await store.endAttempt({
-        runId: 'r1',
-        token,
-        stepId: 'ask#0',
-        attempt: 1,
-        endedAt: T0 + 2,
-        outcome: 'failed',
-        errorClass: 'rate_limit',
-        errorMessage: 'HTTP 429',
-        movedOn: 'rate_limit: HTTP 429, moved to claude',
-      });
+      await store.endAttempt({ ...firstEnd(token), outcome: 'failed', errorClass: 'rate_limit', movedOn: 'rate_limit: HTTP 429, moved to claude' });
       await store.startAttempt({ ...base, runId: 'r1', token, leaseMs: LEASE_MS, attempt: 2, startedAt: T0 + 3, alternative: 'claude' });
       await store.commitStep(commitArgs(run, 'ask#0', { attempts: 2, now: T0 + 4 }, { attempt: { attempt: 2, endedAt: T0 + 4, outcome: 'succeeded' } }));
       expect((await store.listAttempts('r1')).map(pick)).toEqual([
@@ -37,8 +29,10 @@ export function fallbackAttemptsConformance(getStore: GetStore): void {
       const store = getStore();
       const run = await createClaimed(store, 'r1');
       const token = tokenOf(run);
-      await store.endAttempt({ runId: 'r1', token, stepId: 'ask#0', attempt: 1, endedAt: T0 + 2, outcome: 'timeout', errorClass: 'timeout', alternative: 'a', movedOn: 'timeout: slow, moved to b' });
-      await store.commitStep(commitArgs(run, 'ask#0', { attempts: 2, now: T0 + 4 }, { attempt: { attempt: 2, endedAt: T0 + 4, outcome: 'succeeded', alternative: 'b' } }));
+      await store.endAttempt({ ...firstEnd(token), outcome: 'timeout', errorClass: 'timeout', alternative: 'a', movedOn: 'timeout: slow, moved to b' });
+      await store.commitStep(
+        commitArgs(run, 'ask#0', { attempts: 2, now: T0 + 4 }, { attempt: { attempt: 2, endedAt: T0 + 4, outcome: 'succeeded', alternative: 'b' } }),
+      );
       expect((await store.listAttempts('r1')).map(pick)).toEqual([
         [1, 'a', 'timeout: slow, moved to b', 'timeout'],
         [2, 'b', null, 'succeeded'],
