@@ -75,9 +75,10 @@ export interface WorkflowContext {
   /**
    * Runs `fn` once per run (at least once if the process dies mid-step); commits its result.
    * Resolves with the result as stored (JSON), on the first execution and on replay alike: a Date
-   * comes back as its ISO string, hence the `Jsonify<T>` type; class instances are refused.
+   * comes back as its ISO string, hence the `Jsonify<T>` type; class instances are refused. With
+   * `optional: { default }`, the default's type `D` is a possible result too.
    */
-  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<T>): Promise<Jsonify<T>>;
+  step<T, D = T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<D>): Promise<Jsonify<T> | Jsonify<D>>;
   /**
    * One durable step with alternatives tried in order (model A, then B...): moves on for the
    * classes in `options.on`, fails for the others. Each attempt records the alternative it ran;

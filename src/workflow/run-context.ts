@@ -26,8 +26,8 @@ export class RunContext implements WorkflowContext {
     return this.host.workflow.name;
   }
 
-  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<T>): Promise<Jsonify<T>> {
-    return this.handledAfterFinish(this.stepCall(name, fn, options));
+  step<T, D = T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<D>): Promise<Jsonify<T> | Jsonify<D>> {
+    return this.handledAfterFinish(this.stepCall<T | D>(name, fn, options) as Promise<Jsonify<T> | Jsonify<D>>);
   }
 
   fallback<T>(name: string, alternatives: readonly FallbackAlternative<T>[], options?: FallbackOptions): Promise<FallbackResult<T>> {

@@ -24,13 +24,15 @@ describe('optional steps', () => {
         { optional: { default: { sent: false } } },
       );
       await ctx.waitForSignal('go');
-      return { sent, after: await ctx.step('after', () => 'ran') };
+      // The default may have another type than the result: the step's type is their union.
+      const cached: { hit: true } | null = await ctx.step('cache', () => ({ hit: true as const }), { optional: { default: null } });
+      return { sent, cached, after: await ctx.step('after', () => 'ran') };
     });
     engine = await startEngine({ workflows: [wf] });
     const h = await engine.lifeline.start(wf, null);
     await waitForEvent(engine, (e) => e.type === 'run.waiting' && e.runId === h.runId);
     await engine.lifeline.signal(h.runId, 'go', null);
-    expect(await h.result()).toEqual({ sent: { sent: false }, after: 'ran' });
+    expect(await h.result()).toEqual({ sent: { sent: false }, cached: { hit: true }, after: 'ran' });
     expect(notified).toBe(1);
     expect(engine.events.some((e) => e.type === 'step.replayed' && (e.data as { stepId: string }).stepId === 'notify#0')).toBe(true);
     const [step] = await engine.lifeline.store.getSteps(h.runId);
