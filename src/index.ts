@@ -2,7 +2,8 @@
 // Re-exports only. The Store contract and the open functions are in `lifeline/store`, the
 // manual clock in `lifeline/testing`; everything else is internal.
 export { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from './workflow/define.js';
-export type { WorkflowContext, StepInfo, StepOptions, AlternativeInfo, FallbackAlternative, FallbackOptions, FallbackResult } from './workflow/context.js';
+export type { WorkflowContext, StepInfo, StepOptions } from './workflow/context.js';
+export type { AlternativeInfo, FallbackAlternative, FallbackOptions, FallbackResult } from './workflow/context.js';
 export type { Duration } from './workflow/duration.js';
 export type { Jsonify } from './workflow/jsonify.js';
 export { Lifeline, type LifelineOptions, type RunHandle, type RunInfo, type EngineEvent, type StartOptions, type StartArgs } from './engine/lifeline.js';
