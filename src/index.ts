@@ -3,6 +3,7 @@
 // manual clock in `lifeline/testing`; everything else is internal.
 export { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from './workflow/define.js';
 export type { WorkflowContext, StepInfo, StepOptions } from './workflow/context.js';
+export type { AlternativeInfo, FallbackAlternative, FallbackOptions, FallbackResult } from './workflow/context.js';
 export type { Duration } from './workflow/duration.js';
 export type { Jsonify } from './workflow/jsonify.js';
 export type { RecoveryRule } from './workflow/recovery-rules.js';

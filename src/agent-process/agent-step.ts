@@ -7,7 +7,12 @@ import { runAgentProcess, type AgentProcessResult } from './run-agent-process.js
  * `ctx.step(name, info => runAgentProcess(info, options), stepOptions)`, with the options checked
  * before the step is recorded: a bad option throws InvalidOptionsError from the workflow at once.
  */
-export function agentStep(ctx: WorkflowContext, name: string, options: AgentProcessOptions, stepOptions?: StepOptions): Promise<Jsonify<AgentProcessResult>> {
+export function agentStep<D = AgentProcessResult>(
+  ctx: WorkflowContext,
+  name: string,
+  options: AgentProcessOptions,
+  stepOptions?: StepOptions<D>,
+): Promise<Jsonify<AgentProcessResult> | Jsonify<D>> {
   resolveAgentOptions(options);
   return ctx.step(name, (info) => runAgentProcess(info, options), stepOptions);
 }

@@ -22,6 +22,14 @@ export function describeEvent(event: LifelineEvent): string | null {
       const d = event.data;
       return 'kind' in d ? `  ✗ ${d.stepId} (${d.kind}) failed` : `  ✗ ${d.stepId} failed [${d.errorClass}] after ${d.attempt} attempt(s): ${d.message}`;
     }
+    case 'step.fallback': {
+      const d = event.data;
+      return `  ⤳ ${d.stepId}: ${d.from} → ${d.to} (${d.reason})`;
+    }
+    case 'step.defaulted': {
+      const d = event.data;
+      return `  ⚑ ${d.stepId} failed [${d.errorClass}] after ${d.attempt} attempt(s), returned its default: ${d.message}`;
+    }
     case 'run.sleeping':
       return `  ⏸ ${run} sleeping until ${new Date(Number(event.data.wakeAt)).toISOString()}`;
     case 'run.waiting': {

@@ -4,6 +4,7 @@ import type { EventData, RunEvent, RunEventType } from '../store/events.js';
 import type { StepOptions } from '../workflow/context.js';
 import type { ResolvedBudget } from '../costs/budget.js';
 import type { ExecutionState } from './execution-state.js';
+import type { PriorAttempts } from './run-history.js';
 import type { ExecutionDeps } from './run-execution.js';
 
 /**
@@ -24,7 +25,7 @@ export interface AttemptHost {
     readonly options: { readonly classifiers?: readonly ClassifierRule[] | undefined };
   };
   /** Per step: attempts recorded before this claim, and how many of them were failures. */
-  readonly priorAttempts: ReadonlyMap<string, { total: number; failed: number }>;
+  readonly priorAttempts: ReadonlyMap<string, PriorAttempts>;
   retryPolicy(options: StepOptions, name: string): RetryPolicy;
   stepTimeoutMs(options: StepOptions, name: string): number | undefined;
   /** Runs a commit; false when this worker must stop driving the run. */

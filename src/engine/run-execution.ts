@@ -7,16 +7,16 @@ import type { Store, NewEvent } from '../store/store.js';
 import type { EventData, EventMap, LifelineEvent, RunEvent, RunEventType, WorkflowEventType } from '../store/events.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { RunRecord, SignalRecord, StepKind, StepRecord, StoredError } from '../store/types.js';
-import type { StepInfo, StepOptions } from '../workflow/context.js';
+import type { FallbackOptions, StepInfo, StepOptions } from '../workflow/context.js';
 import { RunContext } from '../workflow/run-context.js';
-import type { Slot, StepHost, Suspension } from '../workflow/step-host.js';
+import type { FallbackChain, Slot, StepHost, Suspension } from '../workflow/step-host.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
 import { toMs } from '../workflow/duration.js';
 import type { Clock } from '../time/clock.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import { reduceExecution, type ExecutionEvent, type ExecutionState } from './execution-state.js';
 import { redactMessage, toStoredError } from './stored-error.js';
-import { runStepAttempts } from './step-attempts.js';
+import { runStepAttempts, type StepCall } from './step-attempts.js';
 import type { AttemptHost } from './attempt-host.js';
 import type { StepGate } from './step-gates.js';
 import { completeRun, failRun, finishCancelled, settleState, type ExecutionOutcome, type FinalWriteHost } from './final-writes.js';
@@ -146,11 +146,19 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
 
   // ---- StepHost: called by the workflow context -----------------------------------------------------
 
-  async runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T> {
+  runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<T>): Promise<T> {
+    return this.drive<T>({ stepId, name, seq, fn, options: options ?? {} });
+  }
+
+  runFallback(stepId: string, name: string, seq: number, chain: FallbackChain, options: FallbackOptions): Promise<unknown> {
+    return this.drive({ stepId, name, seq, fn: () => undefined, options, chain });
+  }
+
+  private async drive<T>(call: StepCall): Promise<T> {
     if (this.state.kind !== 'running') return PARKED;
     this.inflight++;
     try {
-      const outcome = await runStepAttempts(this, { stepId, name, seq, fn, options: options ?? {} });
+      const outcome = await runStepAttempts(this, call);
       if (outcome.kind === 'parked') return PARKED;
       if (outcome.kind === 'failed') throw outcome.error;
       return outcome.value as T;

@@ -1,11 +1,20 @@
 import type { Store } from '../store/store.js';
 import type { StepRecord } from '../store/types.js';
+import type { ChainRow } from './fallback-chain.js';
 
 export interface RunHistory {
   bySeq: Map<number, StepRecord>;
   byId: Map<string, StepRecord>;
   /** Per step: the highest attempt number recorded, and the failures that count against its retry budget. */
-  priorAttempts: Map<string, { total: number; failed: number }>;
+  priorAttempts: Map<string, PriorAttempts>;
+}
+
+/** A step's attempts recorded before this claim. */
+export interface PriorAttempts {
+  total: number;
+  failed: number;
+  /** The rows that ran a fallback alternative and count (see `failed`): where a chain resumes. */
+  chain: ChainRow[];
 }
 
 /** Events after which a step's earlier failures no longer count against its retry budget. */
@@ -30,9 +39,10 @@ export async function loadRunHistory(store: Store, runId: string, call: <T>(fn: 
   }
   const budgetFrom = attempts.some(isFailure) ? await lastRetriedAt(store, runId, call) : -Infinity;
   for (const a of attempts) {
-    const prior = history.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0 };
+    const prior = history.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0, chain: [] };
     prior.total = Math.max(prior.total, a.attempt);
     if (isFailure(a) && a.startedAt >= budgetFrom) prior.failed++;
+    if (a.alternative !== null && a.startedAt >= budgetFrom) prior.chain.push({ alternative: a.alternative, movedOn: a.movedOn, outcome: a.outcome });
     history.priorAttempts.set(a.stepId, prior);
   }
   return history;

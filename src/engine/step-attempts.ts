@@ -1,9 +1,22 @@
-import { classifyError, decideRetry, runWithTimeout, type Classification, type RetryDecision, type RetryPolicy } from '../policy/index.js';
+import { classifyError, decideRetry, runWithTimeout, type Classification, type RetryDecision } from '../policy/index.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
-import type { StepEventData, StepInfo, StepOptions } from '../workflow/context.js';
+import type { ErrorClass } from '../errors/error-class.js';
+import type { AlternativeInfo, StepEventData, StepInfo, StepOptions } from '../workflow/context.js';
+import {
+  chainLegs,
+  hopReason,
+  movesOnAfterRetries,
+  movesOnAtOnce,
+  resumePoint,
+  stepLeg,
+  tryEveryAlternative,
+  type AlternativeGate,
+  type ChainCall,
+  type Leg,
+} from './fallback-chain.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
@@ -17,6 +30,8 @@ export interface StepCall {
   seq: number;
   fn: (info: StepInfo) => unknown;
   options: StepOptions;
+  /** Set for ctx.fallback: `fn` is unused, the alternatives run in order. */
+  chain?: ChainCall;
 }
 
 export type StepOutcome = { kind: 'completed'; value: unknown } | { kind: 'failed'; error: Error } | { kind: 'parked' };
@@ -24,8 +39,13 @@ export type StepOutcome = { kind: 'completed'; value: unknown } | { kind: 'faile
 /** One step's call with what is resolved once for all its attempts. */
 interface StepPlan {
   call: StepCall;
-  policy: RetryPolicy;
-  timeoutMs: number | undefined;
+  kind: 'step' | 'fallback';
+  legs: readonly Leg[];
+  /** The classes that move a chain on; null for a plain step. */
+  on: ReadonlySet<ErrorClass> | null;
+  /** A best-effort step's default, as stored. */
+  fallbackOutput: string | undefined;
+  skip: AlternativeGate;
   startedAt: number;
   idempotencyKey: string;
 }
@@ -45,9 +65,10 @@ const PARKED: StepOutcome = { kind: 'parked' };
 
 /**
  * The attempt loop of one step: run with timeout, commit on success, classify a failure and
- * either wait (durably counted: attempt numbers continue across crashes) and try again, or
- * commit the final failure. Returns `parked` when the run stopped being ours to drive
- * (cancelled, shutting down, lease lost): the workflow must not observe a spurious error then.
+ * either wait (durably counted: attempt numbers continue across crashes) and try again, move a
+ * fallback chain on to its next alternative, or commit the final failure (a best-effort step's
+ * default). Returns `parked` when the run stopped being ours to drive (cancelled, shutting down,
+ * lease lost): the workflow must not observe a spurious error then.
  */
 export async function runStepAttempts(host: AttemptHost, call: StepCall): Promise<StepOutcome> {
   let plan: StepPlan;
@@ -56,37 +77,58 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
   } catch (error) {
     return { kind: 'failed', error: error as Error };
   }
-  const prior = host.priorAttempts.get(call.stepId) ?? { total: 0, failed: 0 };
-  let attempt = prior.total;
-  let failures = prior.failed;
+  const prior = host.priorAttempts.get(call.stepId);
+  let attempt = prior?.total ?? 0;
+  let { index, failures } = plan.on === null ? { index: 0, failures: prior?.failed ?? 0 } : resumePoint(plan.legs, prior?.chain ?? []);
   for (;;) {
+    const leg = plan.legs[index] as Leg;
+    const next = plan.legs[index + 1];
+    const skipped = next && leg.name !== null ? plan.skip({ runId: host.runId, stepId: call.stepId, stepName: call.name }, leg.name) : null;
+    if (skipped !== null && next) {
+      host.deps.emit(host.event('step.fallback', { stepId: call.stepId, from: leg.name as string, to: next.name as string, reason: skipped }));
+      index++;
+      failures = 0;
+      continue;
+    }
     attempt++;
     // Shared breakers and limits first: a "not now" defers the step before an attempt is used.
-    const gate = await admitAttempt(host, plan, attempt);
+    const gate = await admitAttempt(host, plan, leg, attempt);
     if (gate.kind === 'deferred') return deferStep(host, plan, gate.admission);
     // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
-    if (!(await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt }))) {
+    if (!(await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name }))) {
       gate.settle({ kind: 'abandoned' });
       return PARKED;
     }
     const began = monotonicNow(host.deps.clock);
-    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, attempt);
+    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, attempt);
     const durationMs = monotonicNow(host.deps.clock) - began;
     if (result.ok) {
       gate.settle({ kind: 'succeeded', durationMs });
-      return commitSuccess(host, plan, attempt, result.output);
+      return commitSuccess(host, plan, leg, attempt, result.output);
     }
     if (host.signal.aborted) {
       gate.settle({ kind: 'abandoned' });
       return recordInterrupted(host, call.stepId, attempt);
     }
     failures++;
-    const failure = assessFailure(host, plan, failures, result.error);
-    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: failure.classification });
-    if (!failure.decision.retry) return commitFinalFailure(host, plan, attempt, failure, failure.decision.reason);
-    if (!(await recordRetry(host, plan, attempt, failure, failure.decision.delayMs))) return PARKED;
+    const failure = assessFailure(host, plan, leg, failures, result.error);
+    const { classification: c, decision } = failure;
+    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c });
+    if (decision.retry && !movesOnAtOnce(plan.on, next !== undefined, c)) {
+      if (!(await recordRetry(host, plan, leg, attempt, failure, decision.delayMs))) return PARKED;
+      continue;
+    }
+    if (next && movesOnAfterRetries(plan.on, true, c)) {
+      if (!(await recordHop(host, plan, leg, next, attempt, failure))) return PARKED;
+      index++;
+      failures = 0;
+      continue;
+    }
+    const why = decision.retry ? 'not retried' : decision.reason; // retry is false here: a retried failure continued above
+    const reason = plan.on !== null && plan.on.has(c.errorClass) ? `every alternative failed (last: ${why})` : why;
+    return commitFinalFailure(host, plan, leg, attempt, failure, reason);
   }
 }
 
@@ -98,7 +140,7 @@ type GateVerdict =
 const NO_SETTLE = (): void => {};
 
 /** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
-async function admitAttempt(host: AttemptHost, plan: StepPlan, attempt: number): Promise<GateVerdict> {
+async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<GateVerdict> {
   const gates = host.deps.gates;
   if (!gates || gates.length === 0) return { kind: 'admitted', settle: NO_SETTLE };
   const { stepId, name, options } = plan.call;
@@ -112,6 +154,7 @@ async function admitAttempt(host: AttemptHost, plan: StepPlan, attempt: number):
       workerId: host.deps.workerId,
       now: host.deps.clock.now(),
       options,
+      ...(leg.name === null ? {} : { alternative: leg.name }),
     });
     if (!admission.admitted) return { kind: 'deferred', admission };
     return { kind: 'admitted', settle: (outcome) => void admission.settle?.(outcome) };
@@ -134,17 +177,30 @@ function deferStep(host: AttemptHost, plan: StepPlan, refusal: Extract<Admission
   return PARKED;
 }
 
-/** Resolves the step's retry policy and timeout (a bad option throws: the step fails with it). */
+/** Resolves the legs' retry policies and timeouts (a bad option throws: the step fails with it). */
 function planStep(host: AttemptHost, call: StepCall): StepPlan {
-  const policy = host.retryPolicy(call.options, call.name);
-  const timeoutMs = host.stepTimeoutMs(call.options, call.name);
-  return { call, policy, timeoutMs, startedAt: host.deps.clock.now(), idempotencyKey: `${host.runId}:${call.stepId}` };
+  const { chain, options } = call;
+  const legs = chain ? chainLegs(host, call.name, chain) : [stepLeg(host, call.name, call.fn, options)];
+  const fallbackOutput =
+    options.optional === undefined ? undefined : toJson(options.optional.default, `step "${call.name}".optional.default`, host.deps.maxPayloadBytes);
+  return {
+    call,
+    kind: chain ? 'fallback' : 'step',
+    legs,
+    on: chain ? chain.on : null,
+    fallbackOutput,
+    // The seam for skipping an alternative before it is tried (fallback-chain.ts): nothing skips yet.
+    skip: tryEveryAlternative,
+    startedAt: host.deps.clock.now(),
+    idempotencyKey: `${host.runId}:${call.stepId}`,
+  };
 }
 
-/** Runs the step body once, under its timeout and the run's signal; its result as JSON. */
-async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): Promise<AttemptResult> {
-  const { call, idempotencyKey, timeoutMs } = plan;
-  const { stepId } = call;
+/** Runs the leg's body once, under its timeout, its policy and the run's signal; its result as JSON. */
+async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<AttemptResult> {
+  const { idempotencyKey } = plan;
+  const { stepId } = plan.call;
+  const runId = host.runId;
   // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
   if (host.signal.aborted) return { ok: false, error: host.signal.reason };
   const { costs: cost, settle } = createStepCosts({
@@ -152,27 +208,31 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
     clock: host.deps.clock,
     prices: host.deps.prices,
     budget: host.workflow.budget,
-    runId: host.runId,
+    runId,
     workflow: host.workflow.name,
     stepId,
     attempt,
   });
+  // One step event type so far (a second one makes this a switch over the type).
+  const emit: StepInfo['emit'] = (_type, data) => {
+    const event = host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
+    track(
+      host,
+      host.publish([event], (events) => host.deps.store.appendEvents(events)),
+    );
+  };
+  const info = (signal: AbortSignal) =>
+    (leg.name === null
+      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit }
+      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, alternative: leg.name }) as AlternativeInfo;
+  const { bodyPolicy } = leg;
+  const body = bodyPolicy
+    ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info(p.signal)), signal)
+    : (signal: AbortSignal) => leg.fn(info(signal)) as Promise<unknown>;
   try {
-    // One step event type so far (a second one makes this a switch over the type).
-    const emit: StepInfo['emit'] = (_type, data) => {
-      const event = host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
-      track(
-        host,
-        host.publish([event], (events) => host.deps.store.appendEvents(events)),
-      );
-    };
-    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, cost, emit }) as Promise<unknown>, {
-      timeoutMs,
-      stepId,
-      clock: host.deps.clock,
-      parentSignal: host.signal,
-    });
-    return { ok: true, output: toJson(value, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
+    const value = await runWithTimeout(body, { timeoutMs: leg.timeoutMs, stepId, clock: host.deps.clock, parentSignal: host.signal });
+    const stored = plan.kind === 'fallback' ? { value, alternative: leg.name } : value;
+    return { ok: true, output: toJson(stored, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
     return { ok: false, error };
   } finally {
@@ -182,9 +242,11 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): P
 }
 
 /** Commits the step as completed with its attempt; parked when the commit was refused. */
-async function commitSuccess(host: AttemptHost, plan: StepPlan, attempt: number, output: string): Promise<StepOutcome> {
+async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
+  const { kind } = plan;
   const now = host.deps.clock.now();
+  const ended = { attempt, endedAt: now, outcome: 'succeeded' as const, ...(leg.name === null ? {} : { alternative: leg.name }) };
   // The step row and the attempt row are the durable record of a completion; an event row
   // too would add two WAL pages to every step's commit (see docs/decisions), so the
   // completion event is published in-process only.
@@ -196,8 +258,8 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, attempt: number,
             runId: host.runId,
             token: host.token,
             now,
-            step: { stepId, name, seq, kind: 'step', status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
-            attempt: { attempt, endedAt: now, outcome: 'succeeded' },
+            step: { stepId, name, seq, kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
+            attempt: ended,
           }),
         { abortable: true, commit: true },
       ),
@@ -231,17 +293,17 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
  * What the failure was (classified by the step's rules, then the workflow's) and whether the
  * policy retries it after `failures` counted failures.
  */
-function assessFailure(host: AttemptHost, plan: StepPlan, failures: number, error: unknown): AttemptFailure {
+function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown): AttemptFailure {
   const classifiers = [...(plan.call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])];
   const classification = classifyError(error, classifiers, host.deps.clock.now());
   const outcome = error instanceof StepTimeoutError ? 'timeout' : 'failed';
   const message = redactMessage(messageOf(error));
-  const decision = decideRetry(plan.policy, failures, classification, Math.random);
+  const decision = decideRetry(leg.policy, failures, classification, Math.random);
   return { error, classification, outcome, message, decision };
 }
 
 /** Ends the attempt (a soft write) and waits out the backoff; false when the run stopped meanwhile. */
-async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, failure: AttemptFailure, delayMs: number): Promise<boolean> {
+async function recordRetry(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, failure: AttemptFailure, delayMs: number): Promise<boolean> {
   const { stepId } = plan.call;
   const { store, clock } = host.deps;
   const { classification, outcome, message } = failure;
@@ -258,6 +320,7 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, f
         outcome,
         errorClass: classification.errorClass,
         errorMessage: message,
+        alternative: leg.name,
         events,
       }),
     ),
@@ -270,8 +333,47 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, f
   }
 }
 
-/** Commits the step as failed for good; the workflow sees a StepFailedError. */
-async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: number, failure: AttemptFailure, reason: string): Promise<StepOutcome> {
+/**
+ * The chain leaves `leg` for `next`: the attempt ends with the reason (awaited, so a crash after
+ * this point resumes at `next` and never runs `leg` again) and a `step.fallback` event. False
+ * when the run stopped being ours meanwhile.
+ */
+async function recordHop(host: AttemptHost, plan: StepPlan, leg: Leg, next: Leg, attempt: number, failure: AttemptFailure): Promise<boolean> {
+  const { stepId } = plan.call;
+  const { errorClass } = failure.classification;
+  const from = leg.name as string;
+  const to = next.name as string;
+  const movedOn = hopReason(errorClass, failure.message, to);
+  const event = host.event('step.fallback', { stepId, from, to, reason: movedOn, attempt, errorClass });
+  return host.guardCommit(() =>
+    host.publish([event], (events) =>
+      host.storeCall(
+        () =>
+          host.deps.store.endAttempt({
+            runId: host.runId,
+            token: host.token,
+            stepId,
+            attempt,
+            endedAt: host.deps.clock.now(),
+            outcome: failure.outcome,
+            errorClass,
+            errorMessage: failure.message,
+            alternative: from,
+            movedOn,
+            events,
+          }),
+        { abortable: true },
+      ),
+    ),
+  );
+}
+
+/**
+ * Commits the step as failed for good; the workflow sees a StepFailedError. A best-effort step
+ * (`optional`) is committed failed with its error marked `defaulted` and its default as output,
+ * and returns that default: replay returns it too.
+ */
+async function commitFinalFailure(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, failure: AttemptFailure, reason: string): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
   const {
     classification: { errorClass },
@@ -279,9 +381,12 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: nu
     message,
   } = failure;
   const now = host.deps.clock.now();
+  const defaulted = plan.fallbackOutput !== undefined;
   const stored = toStoredError(failure.error, { errorClass, stepId, attempts: attempt });
+  if (defaulted) stored.defaulted = true;
+  const event = host.event(defaulted ? 'step.defaulted' : 'step.failed', { stepId, attempt, errorClass, message, reason });
   const committed = await host.guardCommit(() =>
-    host.publish([host.event('step.failed', { stepId, attempt, errorClass, message, reason })], (events) =>
+    host.publish([event], (events) =>
       host.storeCall(
         () =>
           host.deps.store.commitStep({
@@ -292,15 +397,15 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: nu
               stepId,
               name,
               seq,
-              kind: 'step',
+              kind: plan.kind,
               status: 'failed',
-              output: null,
+              output: plan.fallbackOutput ?? null,
               error: stored,
               attempts: attempt,
               startedAt: plan.startedAt,
               completedAt: now,
             },
-            attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message },
+            attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message, alternative: leg.name },
             events,
           }),
         { abortable: true, commit: true },
@@ -308,6 +413,7 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: nu
     ),
   );
   if (!committed) return parkRefused(host, stepId, attempt);
+  if (plan.fallbackOutput !== undefined) return { kind: 'completed', value: fromJson(plan.fallbackOutput) };
   return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message) };
 }
 

@@ -15,6 +15,8 @@ export interface GateRequest {
   readonly workerId: string;
   readonly now: number;
   readonly options: StepOptions;
+  /** In a fallback chain (ctx.fallback): the alternative about to be tried. */
+  readonly alternative?: string;
 }
 
 /** How the admitted attempt ended: a gate counts it (a breaker's window) or frees what it holds (a slot). */

@@ -3,10 +3,19 @@ import type { EventType, LifelineEvent } from '../store/events.js';
 /** Log level of an engine event: failures stand out, routine progress is info. */
 export function levelOf(type: EventType): 'error' | 'warn' | 'info' {
   if (type === 'run.failed' || type === 'worker.error' || type === 'worker.store_exhausted' || type === 'run.parked') return 'error';
-  if (type === 'step.failed' || type === 'step.retrying' || type === 'run.owner_dead' || type === 'store.unavailable') return 'warn';
-  if (type === 'run.degraded' || type === 'run.loop_detected') return 'warn';
-  return 'info';
+  return WARN.has(type) ? 'warn' : 'info';
 }
+
+const WARN: ReadonlySet<EventType> = new Set<EventType>([
+  'step.failed',
+  'step.retrying',
+  'step.fallback',
+  'step.defaulted',
+  'run.degraded',
+  'run.loop_detected',
+  'run.owner_dead',
+  'store.unavailable',
+]);
 
 /**
  * Structured JSON logs (one pino line per engine event) for `--log json`. pino is imported

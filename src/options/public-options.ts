@@ -16,6 +16,7 @@ import {
   checkOptions,
   checkString,
   describeValue,
+  optionError,
   type FieldCheck,
 } from './option-check.js';
 
@@ -29,15 +30,23 @@ const text =
   (value, path) => {
     checkString(value, path, maxLength);
   };
-const duration: FieldCheck = (value, path) => {
+export const duration: FieldCheck = (value, path) => {
   toMs(value as Duration, path);
 };
-const classifiers: FieldCheck = (value, path) => {
+export const classifiers: FieldCheck = (value, path) => {
   checkArray(value, path).forEach((rule, i) => checkFunction(rule, `${path}[${i}]`));
 };
 const schema: FieldCheck = (value, path) => checkHasMethods(value, path, ['safeParse'], 'a zod schema');
 const retry: FieldCheck = (value, path) => {
   resolveRetryPolicy(value as RetryOptions, undefined, path);
+};
+/** An in-process policy value (src/policy/values) around each attempt's body. */
+export const policy: FieldCheck = (value, path) =>
+  checkHasMethods(value, path, ['execute', 'onEvent', 'run'], 'a policy (retry, timeout, fallback, circuitBreaker, bulkhead or wrap)');
+/** A best-effort step's `{ default }`: the object must say what to return, even if that is undefined. */
+const optional: FieldCheck = (value, path) => {
+  const o = checkOptions(value, path, { default: () => {} });
+  if (!('default' in o)) throw optionError(`${path}.default`, 'is required: the value the step returns when it fails for good (got no default)');
 };
 
 export interface WorkerOptions {
@@ -125,17 +134,22 @@ export function checkWorkflowOptions(options: unknown, name: string): void {
  * retry is resolved over the workflow's policy by `resolveStepRetry`, which caches it.
  */
 export function checkStepCall(workflow: string, name: unknown, fn: unknown, options: unknown, resolveStepRetry: () => void): void {
+  checkStepName(workflow, name);
+  if (typeof fn !== 'function') {
+    throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
+  }
+  if (options === undefined) return;
+  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers, policy, optional, routes: checkRoutes });
+}
+
+/** A step's name (ctx.step, ctx.fallback): what every backend can store as an identity. */
+export function checkStepName(workflow: string, name: unknown): asserts name is string {
   // Unpaired surrogates: not valid UTF-8, so PostgreSQL refuses them (SQLite would store them mangled).
   if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0') || /\p{Cs}/u.test(name)) {
     throw new InvalidOptionsError(
       `Invalid step name in workflow "${workflow}": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got ${describeValue(name)})`,
     );
   }
-  if (typeof fn !== 'function') {
-    throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
-  }
-  if (options === undefined) return;
-  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers, routes: checkRoutes });
 }
 
 /** ctx.waitForSignal(name, options). */

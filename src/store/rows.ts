@@ -53,6 +53,8 @@ export interface AttemptRow {
   error_message: string | null;
   duration_ms: number | null;
   worker_id: string;
+  alternative: string | null;
+  moved_on: string | null;
 }
 
 export interface SignalRow {
@@ -144,6 +146,8 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
     errorMessage: row.error_message,
     durationMs: row.duration_ms,
     workerId: row.worker_id,
+    alternative: row.alternative ?? null,
+    movedOn: row.moved_on ?? null,
   };
 }
 

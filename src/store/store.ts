@@ -292,6 +292,8 @@ export interface StartAttemptArgs {
   workerId: string;
   /** With `token`: extend the lease by this much from now (the start doubles as a heartbeat). */
   leaseMs?: number;
+  /** The fallback alternative this attempt runs (AttemptRecord.alternative). */
+  alternative?: string | null;
 }
 
 export interface EndAttemptArgs {
@@ -304,6 +306,10 @@ export interface EndAttemptArgs {
   outcome: Exclude<AttemptOutcome, 'running'>;
   errorClass?: ErrorClass | null;
   errorMessage?: string | null;
+  /** The fallback alternative this attempt ran; kept from the start when not given. */
+  alternative?: string | null;
+  /** Why the chain left this attempt's alternative (AttemptRecord.movedOn); kept when not given. */
+  movedOn?: string | null;
   events?: NewEvent[];
 }
 

@@ -27,6 +27,8 @@ export interface StoredError {
   stepId?: string;
   attempts?: number;
   stack?: string; // redacted
+  /** A best-effort step (`optional`) failed with this error and returned its default (the step's output). */
+  defaulted?: boolean;
 }
 
 export interface Lease {
@@ -78,7 +80,7 @@ export interface StepRecord {
   completedAt: number | null;
 }
 
-export type StepKind = 'step' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event';
+export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event';
 
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled';
 
@@ -95,6 +97,10 @@ export interface AttemptRecord {
   errorMessage: string | null; // redacted
   durationMs: number | null;
   workerId: string;
+  /** The fallback alternative this attempt ran (ctx.fallback); null for a plain step. */
+  alternative: string | null;
+  /** Set on the last attempt of an alternative the chain left: why it moved on and to which (e.g. "rate_limit: HTTP 429, moved to claude"). */
+  movedOn: string | null;
 }
 
 export interface SignalRecord {

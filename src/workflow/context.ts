@@ -1,4 +1,5 @@
-import type { RetryOptions, ClassifierRule } from '../policy/index.js';
+import type { RetryOptions, ClassifierRule, ErrorClass } from '../policy/index.js';
+import type { Policy } from '../policy/values/policy.js';
 import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
@@ -34,7 +35,7 @@ export interface StepInfo {
   routed?: RoutedInput;
 }
 
-export interface StepOptions {
+export interface StepOptions<T = unknown> {
   retry?: RetryOptions;
   timeout?: Duration;
   classifiers?: readonly ClassifierRule[];
@@ -44,6 +45,53 @@ export interface StepOptions {
    * `info.routed`. docs/resilience.md, "Failure routing".
    */
   routes?: readonly StepRoute[];
+  /**
+   * Runs each attempt's body through this in-process policy value (retry, timeout, circuitBreaker,
+   * bulkhead, wrap...). Its retries happen inside one durable attempt; the engine's `retry` then
+   * retries what the policy finally throws (docs/resilience.md, "Policies on steps").
+   */
+  policy?: Policy;
+  /**
+   * Best effort: when the step fails for good, its failure is recorded (attempts, a
+   * `step.defaulted` event, the step record failed with its error) and the step returns `default`
+   * instead of failing the run; replay returns the recorded default. Cancellation and worker
+   * shutdown still stop the run.
+   */
+  optional?: { default: T };
+}
+
+/** One alternative of a fallback chain (`ctx.fallback`). */
+export interface FallbackAlternative<T> {
+  /** Unique within the chain: recorded on each of its attempts and returned with the value. */
+  name: string;
+  run: (info: AlternativeInfo) => Promise<T> | T;
+  /** This alternative's own retries (over the workflow's policy), before the chain moves on for `transient`. */
+  retry?: RetryOptions;
+  /** Each attempt's timeout (default: the workflow's stepTimeout). */
+  timeout?: Duration;
+  /** In-process policy around each attempt's body, as a step's `policy`. */
+  policy?: Policy;
+}
+
+/** What an alternative's function receives: a step's info and the alternative's name. */
+export interface AlternativeInfo extends StepInfo {
+  alternative: string;
+}
+
+export interface FallbackOptions {
+  /**
+   * Error classes that move the chain to the next alternative. Default: timeout, rate_limit,
+   * dependency (at once) and transient (once the alternative's own retries are spent). Any other
+   * class fails the step after the alternative's own retries.
+   */
+  on?: readonly ErrorClass[];
+  classifiers?: readonly ClassifierRule[];
+}
+
+/** What a fallback chain resolves to: the value and which alternative gave it. */
+export interface FallbackResult<T> {
+  value: Jsonify<T>;
+  alternative: string;
 }
 
 /** The handle a workflow function gets. Everything nondeterministic goes through it. */
@@ -53,9 +101,16 @@ export interface WorkflowContext {
   /**
    * Runs `fn` once per run (at least once if the process dies mid-step); commits its result.
    * Resolves with the result as stored (JSON), on the first execution and on replay alike: a Date
-   * comes back as its ISO string, hence the `Jsonify<T>` type; class instances are refused.
+   * comes back as its ISO string, hence the `Jsonify<T>` type; class instances are refused. With
+   * `optional: { default }`, the default's type `D` is a possible result too.
    */
-  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>>;
+  step<T, D = T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<D>): Promise<Jsonify<T> | Jsonify<D>>;
+  /**
+   * One durable step with alternatives tried in order (model A, then B...): moves on for the
+   * classes in `options.on`, fails for the others. Each attempt records the alternative it ran;
+   * replay returns the recorded value and alternative without running anything.
+   */
+  fallback<T>(name: string, alternatives: readonly FallbackAlternative<T>[], options?: FallbackOptions): Promise<FallbackResult<T>>;
   /** Durable sleep: the run gives up its lease and memory and is woken after `duration`. */
   sleep(duration: Duration): Promise<void>;
   /** Recorded wall-clock time (epoch ms): the same value on replay. */

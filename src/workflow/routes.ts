@@ -37,7 +37,7 @@ export interface StepRoute {
 
 /** What routing needs from the workflow context. */
 export interface RouteHost {
-  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>>;
+  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<T>): Promise<Jsonify<T>>;
   /** The step id the next call of `name` gets, and whether that step is already committed (replay). */
   nextStep(name: string): { stepId: string; committed: boolean };
   /** Records (soft) and publishes the `step.routed` event. */
@@ -55,7 +55,7 @@ export function routeMatches(when: StepRoute['when'], failure: Pick<RouteFailure
 }
 
 /** ctx.step with `routes` (already checked): the original, then helper + retry for each route taken. */
-export async function routedStep<T>(host: RouteHost, name: string, fn: (info: StepInfo) => Promise<T> | T, options: StepOptions): Promise<Jsonify<T>> {
+export async function routedStep<T>(host: RouteHost, name: string, fn: (info: StepInfo) => Promise<T> | T, options: StepOptions<T>): Promise<Jsonify<T>> {
   const { routes = [], ...plain } = options;
   const taken = routes.map(() => 0);
   let routed: RoutedInput | undefined;

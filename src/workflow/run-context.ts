@@ -3,7 +3,8 @@ import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, Step
 import { fromJson } from '../store/serialize.js';
 import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { StepKind, StepRecord } from '../store/types.js';
-import type { StepInfo, StepOptions, WorkflowContext } from './context.js';
+import type { FallbackAlternative, FallbackOptions, FallbackResult, StepInfo, StepOptions, WorkflowContext } from './context.js';
+import { checkFallbackCall } from '../options/fallback-options.js';
 import type { WorkflowDefinition } from './define.js';
 import { toMs, type Duration } from './duration.js';
 import { checkStepCall, checkWaitOptions } from '../options/public-options.js';
@@ -27,16 +28,35 @@ export class RunContext implements WorkflowContext {
     return this.host.workflow.name;
   }
 
-  step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
-    const call = options?.routes === undefined ? this.stepCall(name, fn, options) : this.routedCall(name, fn, options);
-    // Called after the workflow returned: that call fails (StepAfterCompletionError) and nothing
-    // else. Its rejection is marked handled, so a call nobody awaits cannot crash the process as
-    // an unhandled rejection; whoever awaits it still gets the error.
+  step<T, D = T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<D>): Promise<Jsonify<T> | Jsonify<D>> {
+    const call = options?.routes === undefined ? this.stepCall<T | D>(name, fn, options) : this.routedCall<T | D>(name, fn, options);
+    return this.handledAfterFinish(call as Promise<Jsonify<T> | Jsonify<D>>);
+  }
+
+  fallback<T>(name: string, alternatives: readonly FallbackAlternative<T>[], options?: FallbackOptions): Promise<FallbackResult<T>> {
+    return this.handledAfterFinish(this.fallbackCall(name, alternatives, options));
+  }
+
+  /**
+   * Called after the workflow returned: that call fails (StepAfterCompletionError) and nothing
+   * else. Its rejection is marked handled, so a call nobody awaits cannot crash the process as
+   * an unhandled rejection; whoever awaits it still gets the error.
+   */
+  private handledAfterFinish<R>(call: Promise<R>): Promise<R> {
     if (this.host.finished) call.catch(() => {});
     return call;
   }
 
-  private async stepCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<Jsonify<T>> {
+  private async fallbackCall<T>(name: string, alternatives: readonly FallbackAlternative<T>[], options?: FallbackOptions): Promise<FallbackResult<T>> {
+    // Before anything runs or is written: an empty chain, a duplicate name, an unknown class fail this call (configuration).
+    const on = checkFallbackCall(this.host.workflow.name, name, alternatives, options);
+    const slot = this.nextSlot(name, 'fallback');
+    if (slot.record) return this.replayed<FallbackResult<T>>(slot.record);
+    const chain = { alternatives: alternatives as readonly FallbackAlternative<unknown>[], on };
+    return this.host.runFallback(slot.stepId, name, slot.seq, chain, options ?? {}) as Promise<FallbackResult<T>>;
+  }
+
+  private async stepCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<T>): Promise<Jsonify<T>> {
     // Before anything runs or is written: a bad name or option fails this call (configuration).
     checkStepCall(this.host.workflow.name, name, fn, options, () => this.host.retryPolicy(options ?? {}, name));
     const slot = this.nextSlot(name, 'step');
@@ -45,7 +65,7 @@ export class RunContext implements WorkflowContext {
   }
 
   /** A step with failure routes (workflow/routes.ts): checked first, then composed of plain steps. */
-  private async routedCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options: StepOptions): Promise<Jsonify<T>> {
+  private async routedCall<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options: StepOptions<T>): Promise<Jsonify<T>> {
     checkStepCall(this.host.workflow.name, name, fn, options, () => this.host.retryPolicy(options, name));
     return routedStep(
       {
@@ -192,7 +212,8 @@ export class RunContext implements WorkflowContext {
 }
 
 function replay<T>(record: StepRecord): Promise<T> {
-  if (record.status === 'completed') return Promise.resolve(fromJson<T>(record.output));
+  // A best-effort step that failed returns the default it recorded, not the error.
+  if (record.status === 'completed' || record.error?.defaulted === true) return Promise.resolve(fromJson<T>(record.output));
   const e = record.error;
   return Promise.reject(
     record.kind === 'signal' && e?.errorClass === 'timeout'

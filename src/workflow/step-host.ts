@@ -3,7 +3,13 @@ import type { RetryPolicy } from '../policy/index.js';
 import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { RunRecord, SignalRecord, StepKind, StepRecord } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
-import type { StepInfo, StepOptions } from './context.js';
+import type { FallbackAlternative, FallbackOptions, StepInfo, StepOptions } from './context.js';
+
+/** A checked fallback chain: its alternatives and the classes that move it on. */
+export interface FallbackChain {
+  alternatives: readonly FallbackAlternative<unknown>[];
+  on: ReadonlySet<ErrorClass>;
+}
 import type { WorkflowDefinition } from './define.js';
 
 /** A step's identity in its run: name#occurrence, its call index, and its record if committed. */
@@ -37,7 +43,9 @@ export interface StepHost {
   readonly history: { readonly bySeq: ReadonlyMap<number, StepRecord>; readonly byId: ReadonlyMap<string, StepRecord> };
   retryPolicy(options: StepOptions, name: string): RetryPolicy;
   /** Runs a new step's attempts; never settles once the run stopped being this worker's to drive. */
-  runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions): Promise<T>;
+  runStep<T>(stepId: string, name: string, seq: number, fn: (info: StepInfo) => Promise<T> | T, options?: StepOptions<T>): Promise<T>;
+  /** Runs a new fallback chain's attempts (alternatives in order); resolves with `{ value, alternative }` as committed. */
+  runFallback(stepId: string, name: string, seq: number, chain: FallbackChain, options: FallbackOptions): Promise<unknown>;
   commitValue(slot: Slot, kind: StepKind, value: unknown, consumeSignalId?: number): Promise<void>;
   commitWaiting(slot: Slot, kind: StepKind, marker: unknown): Promise<void>;
   /** Commits the slot (kind `event`) and the run event together: written once, never on replay. */

@@ -64,6 +64,7 @@ describe('SQLite store specifics', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
+        { version: 4, name: 'fallback alternatives on attempts' },
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
       ]);

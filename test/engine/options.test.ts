@@ -16,7 +16,8 @@ afterEach(async () => {
 });
 
 const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery';
-const STEP_KNOWN = 'retry, timeout, classifiers, routes';
+const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes';
+const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -138,6 +139,76 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
       'a bad timeout',
       (ctx, body) => ctx.step('s', body, { timeout: -1 }),
       'Invalid option step "s".timeout: must be a duration >= 0 in ms or a string like "5s" (got -1)',
+    ],
+    [
+      'a policy that is not one',
+      (ctx, body) => ctx.step('s', body, { policy: { maxAttempts: 3 } as never }),
+      'Invalid option step "s".policy: must be a policy (retry, timeout, fallback, circuitBreaker, bulkhead or wrap) (an object with execute, onEvent, run) (got object)',
+    ],
+    [
+      'optional without a default',
+      (ctx, body) => ctx.step('s', body, { optional: {} as never }),
+      'Invalid option step "s".optional.default: is required: the value the step returns when it fails for good (got no default)',
+    ],
+    [
+      'optional with a misspelt field',
+      (ctx, body) => ctx.step('s', body, { optional: { defualt: 1 } as never }),
+      'Invalid option step "s".optional.defualt: unknown option (known: default)',
+    ],
+    ['an empty fallback chain', (ctx) => ctx.fallback('f', []), 'Invalid option fallback "f".alternatives: must name at least one alternative (got [])'],
+    [
+      'a fallback chain that is not an array',
+      (ctx, body) => ctx.fallback('f', { name: 'a', run: body } as never),
+      'Invalid option fallback "f".alternatives: must be an array (got object)',
+    ],
+    [
+      'an alternative without a name',
+      (ctx, body) =>
+        ctx.fallback('f', [
+          { name: 'a', run: body },
+          { name: '', run: body },
+        ]),
+      'Invalid option fallback "f".alternatives[1].name: must be a non-empty string of at most 200 characters without NUL (got "")',
+    ],
+    [
+      'duplicate alternative names',
+      (ctx, body) =>
+        ctx.fallback('f', [
+          { name: 'gpt-4o', run: body },
+          { name: 'claude', run: body },
+          { name: 'gpt-4o', run: body },
+        ]),
+      'Invalid option fallback "f".alternatives[2].name: duplicates alternatives[0].name: names must be unique (got "gpt-4o")',
+    ],
+    [
+      'an alternative without a function',
+      (ctx) => ctx.fallback('f', [{ name: 'a' } as never]),
+      'Invalid option fallback "f".alternatives[0].run: must be a function (got undefined)',
+    ],
+    [
+      'a misspelt alternative field',
+      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body, timout: 5 } as never]),
+      'Invalid option fallback "f".alternatives[0].timout: unknown option (known: name, run, retry, timeout, policy)',
+    ],
+    [
+      "a bad alternative's retry",
+      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body, retry: { maxAttempts: 0 } }]),
+      'Invalid option fallback "f".alternatives[0].retry.maxAttempts: must be an integer from 1 to 1000 (got 0)',
+    ],
+    [
+      'an unknown error class in on',
+      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { on: ['timeout', 'ratelimit' as never] }),
+      `Invalid option fallback "f".on[1]: unknown error class (known: ${ERROR_CLASS_LIST}) (got "ratelimit")`,
+    ],
+    [
+      'an empty on',
+      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { on: [] }),
+      'Invalid option fallback "f".on: must name at least one error class (got [])',
+    ],
+    [
+      'a misspelt chain option',
+      (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { onn: ['timeout'] } as never),
+      'Invalid option fallback "f".onn: unknown option (known: on, classifiers)',
     ],
   ];
 

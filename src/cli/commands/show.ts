@@ -60,13 +60,13 @@ export function registerShow(program: Command): void {
         printTable(
           ['STEP', '#', 'OUTCOME', 'CLASS', 'DURATION', 'WORKER', 'MESSAGE'],
           attempts.map((a) => [
-            a.stepId,
+            a.alternative === null ? a.stepId : `${a.stepId} → ${a.alternative}`,
             String(a.attempt),
             a.outcome,
             a.errorClass ?? '',
             a.durationMs === null ? '' : `${a.durationMs} ms`,
             a.workerId,
-            (a.errorMessage ?? '').slice(0, 100),
+            (a.movedOn ?? a.errorMessage ?? '').slice(0, 100),
           ]),
         );
       }
@@ -94,6 +94,7 @@ function writeAgentEvents(events: readonly EventRecord[]): void {
  * time to now), show it as sleeping until its wake time.
  */
 function shownStatus(step: StepRecord, run: { status: RunStatus; wakeAt: number | null }, now: number): string {
+  if (step.error?.defaulted === true) return 'defaulted';
   if (step.kind !== 'sleep' || run.status !== 'sleeping' || step.status !== 'completed' || run.wakeAt === null || run.wakeAt <= now) return step.status;
   const { wakeAt } = fromJson<{ wakeAt: number }>(step.output);
   return wakeAt > now ? `sleeping until ${new Date(wakeAt).toISOString()}` : step.status;

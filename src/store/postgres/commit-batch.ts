@@ -31,7 +31,7 @@ export function commitSql(s: string): string {
       SELECT * FROM json_to_recordset($1::json) AS u (op int, run_id text, token text, step_id text, name text,
         seq int, kind text, status text, output text, error text, attempts int, started_at bigint, completed_at bigint,
         attempt int, ended_at bigint, outcome text, error_class text, error_message text, a_started_at bigint,
-        a_step_name text, a_worker text, signal_id bigint)
+        a_step_name text, a_worker text, signal_id bigint, alternative text, moved_on text)
     ), fence AS (
       SELECT i.op, r.lease_owner FROM i JOIN ${s}.runs AS r ON r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
       FOR KEY SHARE OF r
@@ -47,13 +47,15 @@ export function commitSql(s: string): string {
       SELECT i.*, fence.lease_owner FROM i JOIN fence USING (op) JOIN step USING (run_id, step_id)
     ), att AS (
       INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-        error_class, error_message, duration_ms, worker_id)
+        error_class, error_message, duration_ms, worker_id, alternative, moved_on)
       SELECT run_id, step_id, COALESCE(a_step_name, name), attempt, COALESCE(a_started_at, started_at), ended_at, outcome,
-        error_class, error_message, GREATEST(0, ended_at - COALESCE(a_started_at, started_at)), COALESCE(a_worker, lease_owner, '')
+        error_class, error_message, GREATEST(0, ended_at - COALESCE(a_started_at, started_at)), COALESCE(a_worker, lease_owner, ''),
+        alternative, moved_on
       FROM ok WHERE attempt IS NOT NULL
       ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
         error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
-        duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at)
+        duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at),
+        alternative = COALESCE(EXCLUDED.alternative, a.alternative), moved_on = COALESCE(EXCLUDED.moved_on, a.moved_on)
     ), sig AS (
       UPDATE ${s}.signals AS g SET consumed_by_step = ok.step_id FROM ok
       WHERE g.id = ok.signal_id AND g.run_id = ok.run_id AND g.consumed_by_step IS NULL
@@ -97,6 +99,8 @@ export function commitValues(calls: readonly CommitCall[]): [string, string] {
       a_step_name: start?.stepName ?? null,
       a_worker: start?.workerId ?? null,
       signal_id: args.consumeSignalId ?? null,
+      alternative: attempt?.alternative ?? start?.alternative ?? null,
+      moved_on: attempt?.movedOn ?? null,
     };
   });
   return [JSON.stringify(rows), JSON.stringify(events)];

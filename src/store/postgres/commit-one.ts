@@ -21,13 +21,14 @@ export function commitOneSql(s: string): string {
       RETURNING 1
     ), att AS (
       INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-        error_class, error_message, duration_ms, worker_id)
+        error_class, error_message, duration_ms, worker_id, alternative, moved_on)
       SELECT $1, $3, COALESCE($19::text, $4), $13, COALESCE($18::bigint, $11::bigint), $14, $15, $16, $17,
-        GREATEST(0, $14::bigint - COALESCE($18::bigint, $11::bigint)), COALESCE($20::text, fence.lease_owner, '')
+        GREATEST(0, $14::bigint - COALESCE($18::bigint, $11::bigint)), COALESCE($20::text, fence.lease_owner, ''), $21::text, $22::text
       FROM fence, step WHERE $13::int IS NOT NULL
       ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
         error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
-        duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at)
+        duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at),
+        alternative = COALESCE(EXCLUDED.alternative, a.alternative), moved_on = COALESCE(EXCLUDED.moved_on, a.moved_on)
     ), progress AS (${resetProgress(s, 'SELECT $1::text FROM step')})
     SELECT EXISTS (SELECT 1 FROM fence) AS fenced, EXISTS (SELECT 1 FROM step) AS stepped`;
 }
@@ -61,5 +62,7 @@ export function commitOneValues({ args, start }: CommitCall): unknown[] {
     start?.startedAt ?? null,
     start?.stepName ?? null,
     start?.workerId ?? null,
+    attempt?.alternative ?? start?.alternative ?? null,
+    attempt?.movedOn ?? null,
   ];
 }

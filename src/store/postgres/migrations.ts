@@ -121,9 +121,16 @@ $fn$;
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
   },
   {
+    version: 4,
+    name: 'fallback alternatives on attempts',
+    // As in SQLite: the fallback alternative an attempt ran, and why the chain left it.
+    sql: `ALTER TABLE $S.attempts ADD COLUMN alternative TEXT;
+ALTER TABLE $S.attempts ADD COLUMN moved_on TEXT;`,
+  },
+  {
     version: 7,
     name: 'recovery decisions',
-    // As in SQLite (migration 7 there, number assigned for issue 8 §10): one row per recovery decision.
+    // As in SQLite (migration 7 there): one row per recovery decision.
     sql: `
 CREATE TABLE $S.recoveries (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

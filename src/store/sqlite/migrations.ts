@@ -113,10 +113,16 @@ CREATE INDEX events_run ON events (run_id, id);
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
   },
   {
+    version: 4,
+    name: 'fallback alternatives on attempts',
+    // Which alternative of a fallback chain (ctx.fallback) an attempt ran, and on the last attempt
+    // of an alternative the chain left, why it moved on. NULL for plain steps: no page cost there.
+    sql: `ALTER TABLE attempts ADD COLUMN alternative TEXT;
+ALTER TABLE attempts ADD COLUMN moved_on TEXT;`,
+  },
+  {
     version: 7,
     name: 'recovery decisions',
-    // Migration number 7 was assigned to this change (issue 8 §10); versions 4-6 belong to other
-    // branches of the same wave and are renumbered at merge.
     // One row per recovery decision on a final failure (store/recoveries.ts); open rows are ended
     // when their run (or the run that took over) finishes.
     sql: `
@@ -136,7 +142,7 @@ CREATE TABLE recoveries (
   resolved_at INTEGER,
   outcome TEXT NOT NULL,
   ended_at INTEGER
-);
+) STRICT;
 CREATE INDEX recoveries_run ON recoveries (run_id, id);
 CREATE INDEX recoveries_workflow ON recoveries (workflow, decided_at);
 CREATE INDEX recoveries_decided ON recoveries (decided_at);

@@ -41,13 +41,13 @@ export class StepStatements {
     // the row may already tell how that attempt ended.
     this.insertAttempt = db.prepare(
       `INSERT INTO attempts (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-         error_class, error_message, duration_ms, worker_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         error_class, error_message, duration_ms, worker_id, alternative, moved_on)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, step_id, attempt) DO NOTHING`,
     );
     this.updateAttemptEnd = db.prepare(
       `UPDATE attempts SET ended_at = ?, outcome = ?, error_class = ?, error_message = ?,
-         duration_ms = MAX(0, ? - started_at)
+         duration_ms = MAX(0, ? - started_at), alternative = COALESCE(?, alternative), moved_on = COALESCE(?, moved_on)
        WHERE run_id = ? AND step_id = ? AND attempt = ?`,
     );
     this.attemptsOfRun = db.prepare('SELECT * FROM attempts WHERE run_id = ? ORDER BY id');
@@ -69,7 +69,7 @@ export class StepStatements {
       // Fence and lease extension in one statement: the start doubles as a heartbeat.
       if (!this.runs.heartbeat({ runId: a.runId, token: a.token, now: a.startedAt, leaseMs: a.leaseMs }).ok) throw new LeaseLostError(a.runId);
     } else if (a.token !== undefined) this.runs.fence({ runId: a.runId, token: a.token });
-    this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId);
+    this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId, a.alternative ?? null, null);
   }
 
   endAttempt(args: EndAttemptArgs): void {
@@ -122,10 +122,13 @@ export class StepStatements {
     const errorClass = end.errorClass ?? null;
     const errorMessage = end.errorMessage ?? null;
     const { runId, stepId, attempt, endedAt, outcome } = end;
-    const updated = this.updateAttemptEnd.run(endedAt, outcome, errorClass, errorMessage, endedAt, runId, stepId, attempt);
+    const alternative = end.alternative ?? null;
+    const movedOn = end.movedOn ?? null;
+    const updated = this.updateAttemptEnd.run(endedAt, outcome, errorClass, errorMessage, endedAt, alternative, movedOn, runId, stepId, attempt);
     if (updated.changes > 0) return;
     const m = missing();
     const durationMs = Math.max(0, endedAt - m.startedAt);
-    this.insertAttempt.run(runId, stepId, m.stepName, attempt, m.startedAt, endedAt, outcome, errorClass, errorMessage, durationMs, m.workerId);
+    const ended = [endedAt, outcome, errorClass, errorMessage, durationMs];
+    this.insertAttempt.run(runId, stepId, m.stepName, attempt, m.startedAt, ...ended, m.workerId, alternative, movedOn);
   }
 }

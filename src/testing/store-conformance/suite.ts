@@ -14,6 +14,7 @@ import { stepsConformance } from './steps.js';
 import { fencedAttemptsConformance } from './attempts-fenced.js';
 import { ledgerConformance } from './ledger.js';
 import { recoveriesConformance } from './recoveries.js';
+import { fallbackAttemptsConformance } from './fallback-attempts.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -32,6 +33,7 @@ const AREAS = {
   parking: parkingConformance,
   ledger: ledgerConformance,
   recoveries: recoveriesConformance,
+  fallbackAttempts: fallbackAttemptsConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
