@@ -16,6 +16,7 @@ import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOpt
 import { formatZodIssues } from './zod-format.js';
 import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
+import { registerSecret } from '../errors/secrets.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -25,6 +26,11 @@ export interface LifelineOptions {
   clock?: Clock;
   /** Largest JSON payload (input, step result, output) in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
+  /**
+   * Secret values (API keys, passwords; at least 4 characters each) replaced by `[REDACTED]` in
+   * everything Lifeline stores, emits or logs. Registered process-wide (see registerSecret).
+   */
+  secrets?: readonly string[];
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -86,6 +92,7 @@ export class Lifeline {
 
   static async open(options: LifelineOptions = {}): Promise<Lifeline> {
     checkOpenOptions(options);
+    options.secrets?.forEach((secret, i) => registerSecret(secret, `Lifeline.open.secrets[${i}]`));
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;

@@ -4,7 +4,7 @@ import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { StepInfo, StepOptions } from '../workflow/context.js';
-import { redactMessage, toStoredError } from './stored-error.js';
+import { redactMessage, storableKind, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
 
@@ -162,7 +162,7 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, f
   const { stepId } = plan.call;
   const { store, clock } = host.deps;
   const { classification, outcome, message } = failure;
-  const retryEvent = host.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, delayMs, message });
+  const retryEvent = host.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, ...errorKindOf(classification), delayMs, message });
   track(
     host,
     host.publish([retryEvent], (events) =>
@@ -190,15 +190,12 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, attempt: number, f
 /** Commits the step as failed for good; the workflow sees a StepFailedError. */
 async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: number, failure: AttemptFailure, reason: string): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
-  const {
-    classification: { errorClass },
-    outcome,
-    message,
-  } = failure;
+  const { classification, outcome, message } = failure;
+  const { errorClass } = classification;
   const now = host.deps.clock.now();
-  const stored = toStoredError(failure.error, { errorClass, stepId, attempts: attempt });
+  const stored = toStoredError(failure.error, { classification, stepId, attempts: attempt });
   const committed = await host.guardCommit(() =>
-    host.publish([host.event('step.failed', { stepId, attempt, errorClass, message, reason })], (events) =>
+    host.publish([host.event('step.failed', { stepId, attempt, errorClass, ...errorKindOf(classification), message, reason })], (events) =>
       host.storeCall(
         () =>
           host.deps.store.commitStep({
@@ -225,7 +222,12 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: nu
     ),
   );
   if (!committed) return parkRefused(host, stepId, attempt);
-  return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message) };
+  return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message, stored.kind) };
+}
+
+/** The event field for a classification's kind, stored like the error's. */
+function errorKindOf(classification: Classification): { errorKind?: string } {
+  return classification.kind === undefined ? {} : { errorKind: storableKind(classification.kind) };
 }
 
 /** A commit refused: the attempt is recorded as failed if the store refused it for good, the step parks. */

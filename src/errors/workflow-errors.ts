@@ -82,6 +82,8 @@ export class StepFailedError extends LifelineError {
     errorClass: ErrorClass,
     readonly attempts: number,
     readonly lastMessage: string,
+    /** The last failure's kind within its class (e.g. 'quota_exhausted'), when one was recognised. */
+    readonly kind?: string,
   ) {
     super('STEP_FAILED', errorClass, `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`);
   }

@@ -38,8 +38,9 @@ export interface EventMap {
   /** A `step` ran (`attempt`), or a sleep/signal/child slot was committed (`kind`). */
   'step.completed': { stepId: string; attempt: number } | { stepId: string; kind: StepKind };
   'step.waiting': { stepId: string; kind: StepKind };
-  'step.failed': { stepId: string; attempt: number; errorClass: ErrorClass; message: string; reason: string } | { stepId: string; kind: StepKind };
-  'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; delayMs: number; message: string };
+  // errorKind: the failure's kind within its class (Classification.kind), when one was recognised.
+  'step.failed': { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; message: string; reason: string } | { stepId: string; kind: StepKind };
+  'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; delayMs: number; message: string };
   'step.replayed': { stepId: string; status: StepStatus };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };

@@ -86,6 +86,9 @@ describe('the tiered public API, as installed', () => {
       'classifyError',
       'DEFAULT_RETRY_POLICY',
       'ERROR_CLASSES',
+      'KNOWN_ERROR_KINDS',
+      'registerSecret',
+      'withoutSdkRetries',
     ]) {
       expect(root).toContain(name);
     }
