@@ -222,7 +222,7 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: nu
     ),
   );
   if (!committed) return parkRefused(host, stepId, attempt);
-  return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message, stored.kind) };
+  return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message, { kind: stored.kind, resetAt: stored.resetAt }) };
 }
 
 /** The event field for a classification's kind, stored like the error's. */
