@@ -22,7 +22,6 @@ export type KnownErrorKind =
   | 'model_not_found';
 
 // `string & {}` keeps editor completion for the known kinds while allowing any other.
-// eslint-disable-next-line @typescript-eslint/ban-types
 export type ErrorKind = KnownErrorKind | (string & {});
 
 export const KNOWN_ERROR_KINDS: readonly KnownErrorKind[] = Object.freeze([

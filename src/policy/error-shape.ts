@@ -103,8 +103,6 @@ function headerFrom(headers: unknown, name: string): string | undefined {
  */
 export function errorHeader(error: unknown, name: string): string | undefined {
   return (
-    headerFrom(prop(error, 'headers'), name) ??
-    headerFrom(prop(prop(error, 'response'), 'headers'), name) ??
-    headerFrom(prop(error, 'responseHeaders'), name)
+    headerFrom(prop(error, 'headers'), name) ?? headerFrom(prop(prop(error, 'response'), 'headers'), name) ?? headerFrom(prop(error, 'responseHeaders'), name)
   );
 }

@@ -59,7 +59,8 @@ export function classifyProviderError(error: unknown, now: number): Classificati
   }
   const context = has(CONTEXT_CODES);
   if (context !== undefined) return verdict('validation', 'context_overflow', `code ${context}`);
-  if ((status === 400 || status === 413) && CONTEXT_MESSAGE.test(errorMessage(error))) return verdict('validation', 'context_overflow', `HTTP ${status} (context length)`);
+  if ((status === 400 || status === 413) && CONTEXT_MESSAGE.test(errorMessage(error)))
+    return verdict('validation', 'context_overflow', `HTTP ${status} (context length)`);
   const content = has(CONTENT_CODES);
   if (content !== undefined) return verdict('validation', 'content_policy', `code ${content}`);
   if (codes.includes('model_not_found')) return verdict('configuration', 'model_not_found', 'code model_not_found');

@@ -32,7 +32,10 @@ export function resetAtOf(error: unknown, now: number): number | undefined {
   if (after !== undefined) return now + after;
   let latest: number | undefined;
   for (const limit of LIMITS) {
-    for (const ms of [parseDurationMs(errorHeader(error, `x-ratelimit-reset-${limit}`)), untilDate(errorHeader(error, `anthropic-ratelimit-${limit}-reset`), now)]) {
+    for (const ms of [
+      parseDurationMs(errorHeader(error, `x-ratelimit-reset-${limit}`)),
+      untilDate(errorHeader(error, `anthropic-ratelimit-${limit}-reset`), now),
+    ]) {
       if (ms !== undefined) latest = Math.max(latest ?? 0, now + ms);
     }
   }

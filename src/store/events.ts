@@ -39,7 +39,8 @@ export interface EventMap {
   'step.completed': { stepId: string; attempt: number } | { stepId: string; kind: StepKind };
   'step.waiting': { stepId: string; kind: StepKind };
   // errorKind: the failure's kind within its class (Classification.kind), when one was recognised.
-  'step.failed': { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; message: string; reason: string } | { stepId: string; kind: StepKind };
+  'step.failed':
+    { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; message: string; reason: string } | { stepId: string; kind: StepKind };
   'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; delayMs: number; message: string };
   'step.replayed': { stepId: string; status: StepStatus };
   'store.unavailable': { message: string; retryInMs: number };

@@ -81,7 +81,13 @@ describe('AI SDK against a local server', () => {
   it('AI SDK NoObjectGeneratedError with finish reason length: validation, output_truncated', async () => {
     server.reply({ finishReason: 'length', content: '{"a":' });
     const error = await caught(() =>
-      generateObject(withoutSdkRetries({ model: provider.chat('gpt-4o-mini'), prompt: 'hi', schema: jsonSchema<{ a: number }>({ type: 'object', properties: { a: { type: 'number' } } }) })),
+      generateObject(
+        withoutSdkRetries({
+          model: provider.chat('gpt-4o-mini'),
+          prompt: 'hi',
+          schema: jsonSchema<{ a: number }>({ type: 'object', properties: { a: { type: 'number' } } }),
+        }),
+      ),
     );
     expect((error as Error).name).toBe('AI_NoObjectGeneratedError');
     expect(classifyError(error, [], NOW)).toMatchObject({ errorClass: 'validation', retryable: false, kind: 'output_truncated' });

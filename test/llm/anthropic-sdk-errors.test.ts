@@ -41,7 +41,11 @@ describe('Anthropic SDK against a local server', () => {
   });
 
   it('anthropic 429 rate_limit_error with retry-after: rate_limit with the wait', async () => {
-    server.reply({ status: 429, headers: { 'retry-after': '7' }, body: anthropicError('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit') });
+    server.reply({
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: anthropicError('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'),
+    });
     expect(classifyError(await caught(message), [], NOW)).toMatchObject({ errorClass: 'rate_limit', retryable: true, retryAfterMs: 7000 });
   });
 

@@ -37,7 +37,12 @@ describe('openai SDK against a local server', () => {
   it('openai 429 without retry-after: the reset of the used-up limit is the wait', async () => {
     server.reply({
       status: 429,
-      headers: { 'x-ratelimit-remaining-requests': '5', 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '6m0s' },
+      headers: {
+        'x-ratelimit-remaining-requests': '5',
+        'x-ratelimit-reset-requests': '1s',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '6m0s',
+      },
       body: openaiError('Rate limit reached for tokens per min', 'tokens', 'rate_limit_exceeded'),
     });
     expect(classifyError(await caught(chat), [], NOW)).toMatchObject({ errorClass: 'rate_limit', retryAfterMs: 360_000 });
@@ -60,7 +65,12 @@ describe('openai SDK against a local server', () => {
 
   it('openai 402: configuration, quota_exhausted', async () => {
     server.reply({ status: 402, body: openaiError('Payment required', 'billing_error') });
-    expect(classifyError(await caught(chat), [], NOW)).toEqual({ errorClass: 'configuration', retryable: false, kind: 'quota_exhausted', reason: 'code billing_error' });
+    expect(classifyError(await caught(chat), [], NOW)).toEqual({
+      errorClass: 'configuration',
+      retryable: false,
+      kind: 'quota_exhausted',
+      reason: 'code billing_error',
+    });
   });
 
   it('openai 413: validation, payload_too_large', async () => {
@@ -71,13 +81,24 @@ describe('openai SDK against a local server', () => {
   it('openai 400 context_length_exceeded: validation, context_overflow', async () => {
     server.reply({
       status: 400,
-      body: openaiError("This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", 'invalid_request_error', 'context_length_exceeded'),
+      body: openaiError(
+        "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+        'invalid_request_error',
+        'context_length_exceeded',
+      ),
     });
-    expect(classifyError(await caught(chat), [], NOW)).toMatchObject({ errorClass: 'validation', kind: 'context_overflow', reason: 'code context_length_exceeded' });
+    expect(classifyError(await caught(chat), [], NOW)).toMatchObject({
+      errorClass: 'validation',
+      kind: 'context_overflow',
+      reason: 'code context_length_exceeded',
+    });
   });
 
   it('openai 400 content_filter: validation, content_policy', async () => {
-    server.reply({ status: 400, body: openaiError('The response was filtered due to the prompt triggering content management policy.', 'invalid_request_error', 'content_filter') });
+    server.reply({
+      status: 400,
+      body: openaiError('The response was filtered due to the prompt triggering content management policy.', 'invalid_request_error', 'content_filter'),
+    });
     expect(classifyError(await caught(chat), [], NOW)).toMatchObject({ errorClass: 'validation', kind: 'content_policy' });
   });
 
@@ -87,11 +108,20 @@ describe('openai SDK against a local server', () => {
   });
 
   it('openai 401 echoing a short key fragment: configuration, auth, and the fragment is redacted', async () => {
-    server.reply({ status: 401, body: openaiError('Incorrect API key provided: sk-abc***xyz1. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key') });
+    server.reply({
+      status: 401,
+      body: openaiError(
+        'Incorrect API key provided: sk-abc***xyz1. You can find your API key at https://platform.openai.com/account/api-keys.',
+        'invalid_request_error',
+        'invalid_api_key',
+      ),
+    });
     const error = (await caught(chat)) as Error;
     expect(classifyError(error, [], NOW)).toMatchObject({ errorClass: 'configuration', kind: 'auth' });
     expect(error.message).toContain('sk-abc***xyz1');
-    expect(redactMessage(error.message)).toBe('401 Incorrect API key provided: [REDACTED]. You can find your API key at https://platform.openai.com/account/api-keys.');
+    expect(redactMessage(error.message)).toBe(
+      '401 Incorrect API key provided: [REDACTED]. You can find your API key at https://platform.openai.com/account/api-keys.',
+    );
   });
 
   it('openai 529: transient, overloaded', async () => {
@@ -132,7 +162,10 @@ describe('openai SDK against a local server', () => {
   });
 
   it('openai APIConnectionError without a cause is transient', () => {
-    expect(classifyError(new OpenAI.APIConnectionError({ message: undefined }), [], NOW)).toMatchObject({ errorClass: 'transient', reason: 'name APIConnectionError' });
+    expect(classifyError(new OpenAI.APIConnectionError({ message: undefined }), [], NOW)).toMatchObject({
+      errorClass: 'transient',
+      reason: 'name APIConnectionError',
+    });
   });
 
   it('openai finish_reason length / content_filter in parse(): validation, output_truncated / content_policy', async () => {

@@ -22,7 +22,9 @@ describe('registered secrets', () => {
     await expect(Lifeline.open({ db: ':memory:', secrets: ['long-enough', 'xy'] })).rejects.toThrow(
       'Invalid option Lifeline.open.secrets[1]: must be a string of 4 to 65536 characters (got 2 characters)',
     );
-    await expect(Lifeline.open({ db: ':memory:', secrets: 'one' as unknown as string[] })).rejects.toThrow('Invalid option Lifeline.open.secrets: must be an array');
+    await expect(Lifeline.open({ db: ':memory:', secrets: 'one' as unknown as string[] })).rejects.toThrow(
+      'Invalid option Lifeline.open.secrets: must be an array',
+    );
   });
 });
 
