@@ -21,6 +21,7 @@ import { PriceTable, type PricingOptions } from '../costs/prices.js';
 import type { LedgerEntry, LedgerFilter } from '../store/ledger.js';
 import { openEscalations, resolveActionOf, resolveEscalation } from './escalations.js';
 import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type RecoveryRecord } from '../store/recoveries.js';
+import { registerSecret } from '../errors/secrets.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -32,6 +33,11 @@ export interface LifelineOptions {
   maxPayloadBytes?: number;
   /** The price table of `info.cost` (default: DEFAULT_PRICES; docs/llm.md, "Costs and caps"). */
   pricing?: PricingOptions;
+  /**
+   * Secret values (API keys, passwords; at least 4 characters each) replaced by `[REDACTED]` in
+   * everything Lifeline stores, emits or logs. Registered process-wide (see registerSecret).
+   */
+  secrets?: readonly string[];
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -94,6 +100,7 @@ export class Lifeline {
 
   static async open(options: LifelineOptions = {}): Promise<Lifeline> {
     checkOpenOptions(options);
+    options.secrets?.forEach((secret, i) => registerSecret(secret, `Lifeline.open.secrets[${i}]`));
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;

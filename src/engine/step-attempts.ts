@@ -17,7 +17,7 @@ import {
   type ChainCall,
   type Leg,
 } from './fallback-chain.js';
-import { redactMessage, toStoredError } from './stored-error.js';
+import { redactMessage, storableKind, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
 import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
@@ -307,7 +307,7 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, leg: Leg, attempt:
   const { stepId } = plan.call;
   const { store, clock } = host.deps;
   const { classification, outcome, message } = failure;
-  const retryEvent = host.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, delayMs, message });
+  const retryEvent = host.event('step.retrying', { stepId, attempt, errorClass: classification.errorClass, ...errorKindOf(classification), delayMs, message });
   track(
     host,
     host.publish([retryEvent], (events) =>
@@ -375,16 +375,15 @@ async function recordHop(host: AttemptHost, plan: StepPlan, leg: Leg, next: Leg,
  */
 async function commitFinalFailure(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, failure: AttemptFailure, reason: string): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
-  const {
-    classification: { errorClass },
-    outcome,
-    message,
-  } = failure;
+  const { classification, outcome, message } = failure;
+  const { errorClass } = classification;
   const now = host.deps.clock.now();
   const defaulted = plan.fallbackOutput !== undefined;
-  const stored = toStoredError(failure.error, { errorClass, stepId, attempts: attempt });
+  const stored = toStoredError(failure.error, { classification, stepId, attempts: attempt });
   if (defaulted) stored.defaulted = true;
-  const event = host.event(defaulted ? 'step.defaulted' : 'step.failed', { stepId, attempt, errorClass, message, reason });
+  const event = defaulted
+    ? host.event('step.defaulted', { stepId, attempt, errorClass, ...errorKindOf(classification), message, reason })
+    : host.event('step.failed', { stepId, attempt, errorClass, ...errorKindOf(classification), message, reason });
   const committed = await host.guardCommit(() =>
     host.publish([event], (events) =>
       host.storeCall(
@@ -414,7 +413,12 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, leg: Leg, a
   );
   if (!committed) return parkRefused(host, stepId, attempt);
   if (plan.fallbackOutput !== undefined) return { kind: 'completed', value: fromJson(plan.fallbackOutput) };
-  return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message) };
+  return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message, { kind: stored.kind, resetAt: stored.resetAt }) };
+}
+
+/** The event field for a classification's kind, stored like the error's. */
+function errorKindOf(classification: Classification): { errorKind?: string } {
+  return classification.kind === undefined ? {} : { errorKind: storableKind(classification.kind) };
 }
 
 /** A commit refused: the attempt is recorded as failed if the store refused it for good, the step parks. */

@@ -1,4 +1,4 @@
-import { classifyError, type ClassifierRule } from '../policy/index.js';
+import { classifyError, type Classification, type ClassifierRule } from '../policy/index.js';
 import { redactSecrets } from '../errors/redact.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import { LifelineError } from '../errors/lifeline-error.js';
@@ -10,19 +10,35 @@ import type { StoredError } from '../store/types.js';
  */
 export function toStoredError(
   error: unknown,
-  extra: { errorClass?: ErrorClass; stepId?: string; attempts?: number; classifiers?: readonly ClassifierRule[] } = {},
+  extra: {
+    errorClass?: ErrorClass;
+    /** The classification already made (its kind and reset time are kept); else the error is classified here. */
+    classification?: Pick<Classification, 'errorClass' | 'kind' | 'resetAt'>;
+    stepId?: string;
+    attempts?: number;
+    classifiers?: readonly ClassifierRule[];
+  } = {},
 ): StoredError {
   const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
-  const errorClass = extra.errorClass ?? classifyError(err, extra.classifiers).errorClass;
+  const c = extra.classification ?? (extra.errorClass === undefined ? classifyError(err, extra.classifiers) : undefined);
+  const errorClass = extra.errorClass ?? c?.errorClass ?? 'unknown';
   const stored: StoredError = {
     name: storableText(String(err.name)),
     message: redactMessage(err.message),
     errorClass,
   };
+  // Into the error's JSON, not a column of its own: the store contract stays as it was.
+  if (c?.kind !== undefined) stored.kind = storableKind(c.kind);
+  if (c?.resetAt !== undefined) stored.resetAt = c.resetAt;
   if (extra.stepId !== undefined) stored.stepId = extra.stepId;
   if (extra.attempts !== undefined) stored.attempts = extra.attempts;
   if (err.stack && !(err instanceof LifelineError)) stored.stack = storableText(redactSecrets(err.stack.split('\n').slice(0, 8).join('\n')));
   return stored;
+}
+
+/** A kind is free text when a user rule sets it: bounded and redacted like a message. */
+export function storableKind(kind: string): string {
+  return redactMessage(kind.slice(0, 100));
 }
 
 /** Longest message kept: error texts can be huge (a whole HTTP body) and are attacker-influenced. */

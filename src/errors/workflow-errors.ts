@@ -77,13 +77,21 @@ export class StepAfterCompletionError extends LifelineError {
 
 /** The run failed because a step failed for good. */
 export class StepFailedError extends LifelineError {
+  /** The last failure's kind within its class (e.g. 'quota_exhausted'), when one was recognised. */
+  readonly kind: string | undefined;
+  /** When the provider said the exhausted quota or limit resets (epoch ms), when it did. */
+  readonly resetAt: number | undefined;
+
   constructor(
     readonly stepId: string,
     errorClass: ErrorClass,
     readonly attempts: number,
     readonly lastMessage: string,
+    detail: { kind?: string; resetAt?: number } = {},
   ) {
     super('STEP_FAILED', errorClass, `Step "${stepId}" failed with ${errorClass} error after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastMessage}`);
+    this.kind = detail.kind;
+    this.resetAt = detail.resetAt;
   }
 }
 

@@ -1,6 +1,7 @@
 // The fields of every public options object, checked by option-check.ts: one list per API, the
 // single source of its known names, so a misspelt field fails the same way everywhere.
 import { InvalidOptionsError } from '../errors/options-error.js';
+import { checkSecret } from '../errors/secrets.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
 import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
@@ -170,6 +171,9 @@ export function checkOpenOptions(options: unknown): void {
     maxPayloadBytes: int(1024, 2 ** 30),
     pricing: (value, path) => {
       new PriceTable(value as never, path);
+    },
+    secrets: (value, path) => {
+      checkArray(value, path).forEach((secret, i) => checkSecret(secret, `${path}[${i}]`));
     },
   });
 }

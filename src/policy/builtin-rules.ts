@@ -1,15 +1,19 @@
 import type { Classification } from './classification.js';
+import type { ErrorKind } from './error-kind.js';
 import { isRetryableClass, type ErrorClass } from '../errors/error-class.js';
-import { isLifelineError } from '../errors/lifeline-error.js';
-import { chainCodes, errorCause, errorMessage, errorNames, httpStatus, ownCodes, prop } from './error-shape.js';
+import { chainCodes, errorMessage, errorNames, httpStatus, ownCodes } from './error-shape.js';
 import { retryAfterMsOf } from './retry-after.js';
+import { exhaustedLimitResetMs } from './reset-time.js';
+import { classifyProviderError } from './provider-errors.js';
+import { classifyAbort, type ClassifyContext } from './abort.js';
 
 /** A built-in rule: a classification, or undefined to let the next rule look. */
-export type BuiltinRule = (error: unknown, now: number) => Classification | undefined;
+export type BuiltinRule = (error: unknown, now: number, context: ClassifyContext) => Classification | undefined;
 
-function verdict(errorClass: ErrorClass, reason: string, retryAfterMs?: number): Classification {
+function verdict(errorClass: ErrorClass, reason: string, retryAfterMs?: number, kind?: ErrorKind): Classification {
   const c: Classification = { errorClass, retryable: isRetryableClass(errorClass), reason };
   if (retryAfterMs !== undefined) c.retryAfterMs = retryAfterMs;
+  if (kind !== undefined) c.kind = kind;
   return c;
 }
 
@@ -21,7 +25,12 @@ const rateLimit: BuiltinRule = (error, now) => {
   const name = errorNames(error).find((n) => RATE_LIMIT_WORD.test(n));
   const code = ownCodes(error).find((c) => RATE_LIMIT_WORD.test(c));
   reason ??= name !== undefined ? `name ${name}` : code !== undefined ? `code ${code}` : undefined;
-  return reason === undefined ? undefined : verdict('rate_limit', reason, retryAfterMsOf(error, now));
+  if (reason === undefined) return undefined;
+  // Without Retry-After, the reset of the limit the server reports as used up is the wait.
+  const after = retryAfterMsOf(error, now) ?? exhaustedLimitResetMs(error, now);
+  const c = verdict('rate_limit', reason, after);
+  if (after !== undefined) c.resetAt = now + after;
+  return c;
 };
 
 const http: BuiltinRule = (error, now) => {
@@ -36,7 +45,9 @@ const http: BuiltinRule = (error, now) => {
   if (status === 501) return verdict('configuration', reason);
   if (status >= 500 || status === 408) return verdict('transient', reason, retryAfterMsOf(error, now));
   // 404 from an API almost always means a wrong URL or model name, not a missing record.
-  if (status === 401 || status === 403 || status === 404) return verdict('configuration', reason);
+  if (status === 401 || status === 403) return verdict('configuration', reason, undefined, 'auth');
+  if (status === 404) return verdict('configuration', reason);
+  if (status === 413) return verdict('validation', reason, undefined, 'payload_too_large');
   if (status === 400 || status === 422) return verdict('validation', reason);
   return undefined;
 };
@@ -78,31 +89,25 @@ const networkMessage: BuiltinRule = (error) => {
 
 const TIMED_OUT = /timed? ?out/i;
 
-function isTimeoutValue(value: unknown): boolean {
-  if (value == null) return false;
-  return (
-    (isLifelineError(value) && value.errorClass === 'timeout') ||
-    errorNames(value).includes('TimeoutError') ||
-    ownCodes(value).includes('ETIMEDOUT') ||
-    TIMED_OUT.test(errorMessage(value))
-  );
-}
-
-const timeoutName: BuiltinRule = (error) => {
-  const names = errorNames(error);
-  if (names.includes('TimeoutError')) return verdict('timeout', 'name TimeoutError');
-  // A bare AbortError says nothing about why; only a timeout reason makes it a timeout.
-  if (names.includes('AbortError') && (isTimeoutValue(errorCause(error)) || isTimeoutValue(prop(error, 'reason')))) {
-    return verdict('timeout', 'name AbortError (timeout reason)');
-  }
-  return undefined;
+// A bare AbortError says nothing about why; only its reason makes it a timeout or a cancel.
+const timeoutName: BuiltinRule = (error, _now, context) => {
+  if (errorNames(error).includes('TimeoutError')) return verdict('timeout', 'name TimeoutError');
+  return classifyAbort(error, context);
 };
+
+const AUTH_NAMES = new Set(['AuthenticationError', 'PermissionDeniedError']);
 
 const NAME_CLASSES: Readonly<Record<string, ErrorClass>> = {
   AuthenticationError: 'configuration',
   PermissionDeniedError: 'configuration',
   NotFoundError: 'configuration',
+  // The SDKs' timeout subclass first: it extends their connection error.
+  APIConnectionTimeoutError: 'timeout',
+  // openai's and Anthropic's connection error; its cause (when there is one) is matched by code first.
+  APIConnectionError: 'transient',
   ZodError: 'validation',
+  // zod 4 core and zod/mini.
+  $ZodError: 'validation',
   ValidationError: 'validation',
   BadRequestError: 'validation',
   UnprocessableEntityError: 'validation',
@@ -120,24 +125,28 @@ const names: BuiltinRule = (error) => {
       return /JSON/.test(errorMessage(error)) ? verdict('validation', 'name SyntaxError (JSON)') : verdict('logic', 'name SyntaxError');
     }
     const c = Object.hasOwn(NAME_CLASSES, name) ? NAME_CLASSES[name] : undefined;
-    if (c) return verdict(c, `name ${name}`);
+    if (c) return verdict(c, `name ${name}`, undefined, AUTH_NAMES.has(name) ? 'auth' : undefined);
   }
   return undefined;
 };
 
-const CONFIG_MESSAGES: readonly RegExp[] = [
+const CREDENTIAL_MESSAGES: readonly RegExp[] = [
   /api[_ -]?key.*\b(missing|not set|not provided|invalid|incorrect)\b|\b(missing|invalid|incorrect)\b.*api[_ -]?key/i,
-  /environment variable .* (is )?(missing|not set|required)/i,
-  /missing (required )?environment variable/i,
+  // The Anthropic SDK without an API key or token.
+  /could not resolve authentication method/i,
 ];
+const ENV_MESSAGES: readonly RegExp[] = [/environment variable .* (is )?(missing|not set|required)/i, /missing (required )?environment variable/i];
 
 const configMessage: BuiltinRule = (error) => {
   const message = errorMessage(error);
-  return CONFIG_MESSAGES.some((re) => re.test(message)) ? verdict('configuration', 'message (missing API key or env var)') : undefined;
+  if (CREDENTIAL_MESSAGES.some((re) => re.test(message))) return verdict('configuration', 'message (missing API key or env var)', undefined, 'auth');
+  return ENV_MESSAGES.some((re) => re.test(message)) ? verdict('configuration', 'message (missing API key or env var)') : undefined;
 };
 
+const provider: BuiltinRule = (error, now) => classifyProviderError(error, now);
+
 /** Rules that rely on a specific signal, in priority order. */
-export const STRONG_RULES: readonly BuiltinRule[] = [rateLimit, http, codes, networkMessage, timeoutName, names, configMessage];
+export const STRONG_RULES: readonly BuiltinRule[] = [provider, rateLimit, http, codes, networkMessage, timeoutName, names, configMessage];
 
 /** Last resort when nothing specific matched the error or its causes. */
 export const weakTimeoutMessage: BuiltinRule = (error) => (TIMED_OUT.test(errorMessage(error)) ? verdict('timeout', 'message "timed out"') : undefined);

@@ -1,5 +1,6 @@
 import { LifelineError } from '../errors/lifeline-error.js';
 import { isRetryableClass, type ErrorClass } from '../errors/error-class.js';
+import type { ErrorKind } from './error-kind.js';
 
 export interface ClassifiedErrorOptions {
   errorClass: ErrorClass;
@@ -7,6 +8,8 @@ export interface ClassifiedErrorOptions {
   nonRetryable?: boolean;
   /** Wait at least this long before the next attempt (like an HTTP Retry-After). */
   retryAfterMs?: number;
+  /** What went wrong within the class, for fallbacks and insight to match on (see ErrorKind). */
+  kind?: ErrorKind;
   cause?: unknown;
 }
 
@@ -17,6 +20,7 @@ export interface ClassifiedErrorOptions {
 export class ClassifiedError extends LifelineError {
   readonly nonRetryable: boolean;
   readonly retryAfterMs: number | undefined;
+  readonly kind: ErrorKind | undefined;
 
   constructor(message: string, options: ClassifiedErrorOptions) {
     super('CLASSIFIED', options.errorClass, message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -25,5 +29,6 @@ export class ClassifiedError extends LifelineError {
     // second, confusing error that hides the first.
     const after = options.retryAfterMs;
     this.retryAfterMs = typeof after === 'number' && Number.isFinite(after) && after >= 0 ? after : undefined;
+    this.kind = typeof options.kind === 'string' && options.kind !== '' ? options.kind : undefined;
   }
 }

@@ -35,6 +35,18 @@ export function errorCause(error: unknown): unknown {
   return prop(error, 'cause');
 }
 
+/**
+ * The error a retry wrapper gave up on: the AI SDK's `RetryError` (`AI_RetryError`) holds the
+ * attempts' errors in `errors` and the last one in `lastError`; it says nothing itself.
+ */
+export function retryWrapped(error: unknown): unknown {
+  if (prop(error, 'name') !== 'AI_RetryError') return undefined;
+  const last = prop(error, 'lastError');
+  if (last != null) return last;
+  const all = prop(error, 'errors');
+  return Array.isArray(all) && all.length > 0 ? (all[all.length - 1] as unknown) : undefined;
+}
+
 /** `code` and string `errno` of the error itself (Node puts the symbolic name in either). */
 export function ownCodes(error: unknown): string[] {
   return [str(prop(error, 'code')), str(prop(error, 'errno'))].filter((c): c is string => c !== undefined);
@@ -85,7 +97,12 @@ function headerFrom(headers: unknown, name: string): string | undefined {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 }
 
-/** A response header from `error.headers` or `error.response.headers`; `name` is lower case. */
+/**
+ * A response header from `error.headers`, `error.response.headers` or `error.responseHeaders`
+ * (the AI SDK's APICallError); `name` is lower case.
+ */
 export function errorHeader(error: unknown, name: string): string | undefined {
-  return headerFrom(prop(error, 'headers'), name) ?? headerFrom(prop(prop(error, 'response'), 'headers'), name);
+  return (
+    headerFrom(prop(error, 'headers'), name) ?? headerFrom(prop(prop(error, 'response'), 'headers'), name) ?? headerFrom(prop(error, 'responseHeaders'), name)
+  );
 }

@@ -52,12 +52,14 @@ export interface EventMap {
   /** A `step` ran (`attempt`), or a sleep/signal/child slot was committed (`kind`). */
   'step.completed': { stepId: string; attempt: number } | { stepId: string; kind: StepKind };
   'step.waiting': { stepId: string; kind: StepKind };
-  'step.failed': { stepId: string; attempt: number; errorClass: ErrorClass; message: string; reason: string } | { stepId: string; kind: StepKind };
+  // errorKind: the failure's kind within its class (Classification.kind), when one was recognised.
+  'step.failed':
+    { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; message: string; reason: string } | { stepId: string; kind: StepKind };
   /** A fallback chain left `from` for `to` (after `attempt` failed with `errorClass`, or skipped it before trying). */
   'step.fallback': { stepId: string; from: string; to: string; reason: string; attempt?: number; errorClass?: ErrorClass };
   /** A best-effort step failed for good and returned its default instead. */
-  'step.defaulted': { stepId: string; attempt: number; errorClass: ErrorClass; message: string; reason: string };
-  'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; delayMs: number; message: string };
+  'step.defaulted': { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; message: string; reason: string };
+  'step.retrying': { stepId: string; attempt: number; errorClass: ErrorClass; errorKind?: string; delayMs: number; message: string };
   'step.replayed': { stepId: string; status: StepStatus };
   /** A step gate (shared breaker, concurrency or rate limit) said "not now": the run sleeps until `retryAt` without using an attempt. */
   'step.deferred': { stepId: string; gate: string; reason: string; retryAt: number };

@@ -24,6 +24,10 @@ export interface StoredError {
   name: string;
   message: string; // already redacted
   errorClass: ErrorClass;
+  /** What went wrong within the class (e.g. 'quota_exhausted'), when recognised; see ErrorKind. */
+  kind?: string;
+  /** When the provider said the exhausted quota or limit resets (epoch ms). */
+  resetAt?: number;
   stepId?: string;
   attempts?: number;
   stack?: string; // redacted

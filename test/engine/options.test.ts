@@ -47,7 +47,7 @@ describe('unknown options: one message everywhere', () => {
     try {
       const db = `${tmp.dir}/o.db`;
       expect(await rejection(Lifeline.open({ dbb: db } as never))).toEqual(
-        new InvalidOptionsError('Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing)'),
+        new InvalidOptionsError('Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets)'),
       );
       expect(await rejection(Lifeline.open({ db, maxPayloadBytes: 10 }))).toEqual(
         new InvalidOptionsError('Invalid option Lifeline.open.maxPayloadBytes: must be an integer from 1024 to 1073741824 (got 10)'),

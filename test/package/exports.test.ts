@@ -91,6 +91,9 @@ describe('the tiered public API, as installed', () => {
       'PriceTable',
       'DEFAULT_PRICES',
       'DEFAULT_PRICES_COMPILED',
+      'KNOWN_ERROR_KINDS',
+      'registerSecret',
+      'withoutSdkRetries',
     ]) {
       expect(root).toContain(name);
     }

@@ -64,7 +64,7 @@ describe('HTTP status mapping', () => {
 describe('rate limits', () => {
   it('by constructor name, with retry-after-ms', () => {
     const c = classifyError(new RateLimitError({ 'retry-after-ms': '250' }), [], NOW);
-    expect(c).toEqual({ errorClass: 'rate_limit', retryable: true, retryAfterMs: 250, reason: 'HTTP 429' });
+    expect(c).toEqual({ errorClass: 'rate_limit', retryable: true, retryAfterMs: 250, resetAt: NOW + 250, reason: 'HTTP 429' });
   });
 
   it('by name or code without a status', () => {
