@@ -120,6 +120,40 @@ $fn$;
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
   },
+  // Version 6 follows 3: versions 4 and 5 belong to migrations of other areas merged beside it
+  // (the runner applies whatever is above the current version, in order, so a gap is harmless).
+  {
+    version: 6,
+    name: 'limits: concurrency slots, rate buckets and retry budgets per key',
+    // As in SQLite (see there); REAL is DOUBLE PRECISION here.
+    sql: `
+CREATE TABLE $S.limit_keys (
+  key TEXT PRIMARY KEY,
+  concurrency BIGINT,
+  interval_ms BIGINT NOT NULL DEFAULT 60000,
+  calls_capacity DOUBLE PRECISION,
+  calls_level DOUBLE PRECISION,
+  calls_at BIGINT,
+  tokens_capacity DOUBLE PRECISION,
+  tokens_level DOUBLE PRECISION,
+  tokens_at BIGINT,
+  throttled BIGINT NOT NULL DEFAULT 0,
+  budget_window BIGINT,
+  budget_successes BIGINT NOT NULL DEFAULT 0,
+  budget_retries BIGINT NOT NULL DEFAULT 0,
+  budget_wait_ms BIGINT NOT NULL DEFAULT 0,
+  budget_refused BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE $S.limit_slots (
+  key TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  acquired_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (key, holder)
+);
+CREATE INDEX limit_slots_holder ON $S.limit_slots (holder);
+`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -14,6 +14,7 @@
 //   run-ops.ts         runs: create, get, list, claim, leases
 //   transitions.ts     status changes after a claim: release, finish, cancel, retry, wake, signal
 //   step-ops.ts        step results, attempts, signals read by steps, events
+//   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -42,6 +43,8 @@ import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
 import { StepOps } from './step-ops.js';
 import { Transitions } from './transitions.js';
+import { LimitOps } from './limits-ops.js';
+import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 
 export type { PostgresOpenOptions } from './connection.js';
 
@@ -52,6 +55,7 @@ export class PostgresStore implements Store {
   private readonly runs: RunOps;
   private readonly steps: StepOps;
   private readonly transitions: Transitions;
+  private readonly limits: LimitOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -71,6 +75,7 @@ export class PostgresStore implements Store {
     this.runs = new RunOps(this.exec, s, notify, leaseClock);
     this.steps = new StepOps(this.exec, s, leaseClock);
     this.transitions = new Transitions(this.exec, s, notify);
+    this.limits = new LimitOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -175,7 +180,24 @@ export class PostgresStore implements Store {
     return this.listener.subscribe(listener);
   }
 
-  /** Lets writes in flight finish, then closes every connection. */
+  // ---- limits -------------------------------------------------------------------------
+  acquireLimits(args: AcquireLimitsArgs): Promise<LimitGrant> {
+    return this.limits.acquire(args);
+  }
+
+  renewLimitSlots(args: { holder: string; expiresAt: number }): Promise<number> {
+    return this.limits.renewSlots(args.holder, args.expiresAt);
+  }
+
+  releaseLimits(args: ReleaseLimitsArgs): Promise<void> {
+    return this.limits.release(args);
+  }
+
+  listLimits(now: number): Promise<LimitKeyStatus[]> {
+    return this.limits.list(now);
+  }
+
+    /** Lets writes in flight finish, then closes every connection. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.listener.close();

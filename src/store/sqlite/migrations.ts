@@ -112,6 +112,43 @@ CREATE INDEX events_run ON events (run_id, id);
     // there (when the process was last known alive), not when the takeover noticed.
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
   },
+  // Version 6 follows 3: versions 4 and 5 belong to migrations of other areas merged beside it
+  // (the runner applies whatever is above the current version, in order, so a gap is harmless).
+  {
+    version: 6,
+    name: 'limits: concurrency slots, rate buckets and retry budgets per key',
+    // One row per limit key (src/store/limits.ts decides on it): the configuration last used (for
+    // `lifeline limits`), the two token buckets (level at *_at, refilled lazily), the throttle
+    // count and the retry budget's current window. Slots are leases: a row per attempt holding a
+    // concurrency slot of a key, renewed while the attempt runs; an expired row is free.
+    sql: `
+CREATE TABLE limit_keys (
+  key TEXT PRIMARY KEY,
+  concurrency INTEGER,
+  interval_ms INTEGER NOT NULL DEFAULT 60000,
+  calls_capacity REAL,
+  calls_level REAL,
+  calls_at INTEGER,
+  tokens_capacity REAL,
+  tokens_level REAL,
+  tokens_at INTEGER,
+  throttled INTEGER NOT NULL DEFAULT 0,
+  budget_window INTEGER,
+  budget_successes INTEGER NOT NULL DEFAULT 0,
+  budget_retries INTEGER NOT NULL DEFAULT 0,
+  budget_wait_ms INTEGER NOT NULL DEFAULT 0,
+  budget_refused INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE limit_slots (
+  key TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (key, holder)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX limit_slots_holder ON limit_slots (holder);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -13,6 +13,7 @@
 //   transitions.ts   status changes after a claim: release, finish, cancel, retry, wake, signal
 //   step-ops.ts      step results and attempts
 //   signal-ops.ts    signals and events (in postgres/, part of step-ops.ts)
+//   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -34,6 +35,8 @@ import { RunTransitions } from './transitions.js';
 import { EventStatements, SignalStatements } from './signal-ops.js';
 import { StepStatements } from './step-ops.js';
 import { WriteBatcher, withBusyRetry } from './batcher.js';
+import { LimitStatements } from './limits-ops.js';
+import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 
 export type { SqliteOpenOptions } from './connection.js';
 
@@ -48,6 +51,7 @@ export class SqliteStore implements Store {
   private readonly steps: StepStatements;
   private readonly signals: SignalStatements;
   private readonly events: EventStatements;
+  private readonly limits: LimitStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -60,6 +64,7 @@ export class SqliteStore implements Store {
     this.signals = new SignalStatements(db);
     this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
+    this.limits = new LimitStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -157,6 +162,24 @@ export class SqliteStore implements Store {
 
   listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
     return this.read(() => this.events.list(filter));
+  }
+
+  // ---- limits -------------------------------------------------------------------------
+  // Soft: a slot or a reservation lost with the machine's power frees itself (nothing runs then).
+  acquireLimits(args: AcquireLimitsArgs): Promise<LimitGrant> {
+    return this.batcher.write(SOFT, () => this.limits.acquire(args));
+  }
+
+  renewLimitSlots(args: { holder: string; expiresAt: number }): Promise<number> {
+    return this.batcher.write(SOFT, () => this.limits.renewSlots(args.holder, args.expiresAt));
+  }
+
+  releaseLimits(args: ReleaseLimitsArgs): Promise<void> {
+    return this.batcher.write(SOFT, () => this.limits.release(args));
+  }
+
+  listLimits(now: number): Promise<LimitKeyStatus[]> {
+    return this.read(() => this.limits.list(now));
   }
 
   close(): Promise<void> {
