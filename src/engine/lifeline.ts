@@ -1,4 +1,6 @@
 import { stepGatesOf } from './step-gates.js';
+import { LimitGate } from './limit-gate.js';
+import type { LimitsConfig } from '../options/limit-options.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { RunFilter, Store } from '../store/store.js';
@@ -26,6 +28,12 @@ export interface LifelineOptions {
   clock?: Clock;
   /** Largest JSON payload (input, step result, output) in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
+  /**
+   * Shared limits per key, over every worker on every host (state in the store): concurrency,
+   * calls and tokens per minute, retry budgets. Steps name the keys they use with the step option
+   * `limits`. E.g. `{ openai: { concurrency: 4, callsPerMinute: 500, tokensPerMinute: 200_000 }, 'customer-*': { concurrency: 1 } }`.
+   */
+  limits?: LimitsConfig;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -90,7 +98,9 @@ export class Lifeline {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;
-    return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string');
+    const lifeline = new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string');
+    if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, lifeline.clock, options.limits, (e) => lifeline.emit(e)));
+    return lifeline;
   }
 
   workflows(): WorkflowDefinition[] {

@@ -3,7 +3,8 @@ import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
-import type { StepInfo, StepOptions } from '../workflow/context.js';
+import type { StepInfo, StepOptions, StepUsage } from '../workflow/context.js';
+import { checkUsage } from '../options/limit-options.js';
 import { redactMessage, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
@@ -71,10 +72,12 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       return PARKED;
     }
     const began = monotonicNow(host.deps.clock);
-    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, attempt);
+    const used = new UsageMeter();
+    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, attempt, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
+    const usage = used.usage();
     if (result.ok) {
-      gate.settle({ kind: 'succeeded', durationMs });
+      gate.settle({ kind: 'succeeded', durationMs, ...usage });
       return commitSuccess(host, plan, attempt, result.output);
     }
     if (host.signal.aborted) {
@@ -83,7 +86,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     }
     failures++;
     const failure = assessFailure(host, plan, failures, result.error);
-    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: failure.classification });
+    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: failure.classification, ...usage });
     if (!failure.decision.retry) return commitFinalFailure(host, plan, attempt, failure, failure.decision.reason);
     if (!(await recordRetry(host, plan, attempt, failure, failure.decision.delayMs))) return PARKED;
   }
@@ -141,13 +144,13 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
 }
 
 /** Runs the step body once, under its timeout and the run's signal; its result as JSON. */
-async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number): Promise<AttemptResult> {
+async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number, used: UsageMeter): Promise<AttemptResult> {
   const { call, idempotencyKey, timeoutMs } = plan;
   const { stepId } = call;
   // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
   if (host.signal.aborted) return { ok: false, error: host.signal.reason };
   try {
-    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId }) as Promise<unknown>, {
+    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, reportUsage: used.report }) as Promise<unknown>, {
       timeoutMs,
       stepId,
       clock: host.deps.clock,
@@ -293,6 +296,17 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, attempt: nu
 async function parkRefused(host: AttemptHost, stepId: string, attempt: number): Promise<StepOutcome> {
   await host.endRefusedAttempt(stepId, attempt);
   return PARKED;
+}
+
+/** What one attempt's body reported with StepInfo.reportUsage (summed), handed to the gates when it ends. */
+class UsageMeter {
+  private tokens: number | undefined;
+  readonly report = (usage: StepUsage): void => {
+    this.tokens = (this.tokens ?? 0) + checkUsage(usage);
+  };
+  usage(): { usage?: StepUsage } {
+    return this.tokens === undefined ? {} : { usage: { tokens: this.tokens } };
+  }
 }
 
 function messageOf(error: unknown): string {

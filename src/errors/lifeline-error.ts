@@ -34,7 +34,8 @@ export type LifelineErrorCode =
   | 'NO_WORKER'
   | 'POLICY_TIMEOUT'
   | 'BROKEN_CIRCUIT'
-  | 'BULKHEAD_REJECTED';
+  | 'BULKHEAD_REJECTED'
+  | 'RETRY_BUDGET_EXHAUSTED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

@@ -3,6 +3,7 @@
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
 import { toMs, type Duration } from '../workflow/duration.js';
+import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import {
   checkArray,
   checkBoolean,
@@ -121,7 +122,13 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
   }
   if (options === undefined) return;
-  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers });
+  checkOptions(options, `step "${name}"`, {
+    retry: () => resolveStepRetry(),
+    timeout: duration,
+    classifiers,
+    limits: checkStepLimits,
+    estimatedTokens: checkEstimatedTokens,
+  });
 }
 
 /** ctx.waitForSignal(name, options). */
@@ -140,6 +147,7 @@ export function checkOpenOptions(options: unknown): void {
     },
     clock: (value, path) => checkHasMethods(value, path, ['now', 'sleep', 'setTimer'], 'a Clock'),
     maxPayloadBytes: int(1024, 2 ** 30),
+    limits: checkLimitsConfig,
   });
 }
 

@@ -43,6 +43,10 @@ export interface EventMap {
   'step.replayed': { stepId: string; status: StepStatus };
   /** A step gate (shared breaker, concurrency or rate limit) said "not now": the run sleeps until `retryAt` without using an attempt. */
   'step.deferred': { stepId: string; gate: string; reason: string; retryAt: number };
+  /** A shared limit (limits.ts) had no room for the step now: it sleeps until retryAt (published in-process; counted per key in the store). */
+  'limit.throttled': { stepId: string; key: string; limit: 'concurrency' | 'calls' | 'tokens'; retryAt: number };
+  /** A retry was refused because the key's retry budget is spent: the step fails for good. */
+  'limit.retry_budget_exhausted': { stepId: string; key: string; reason: string };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
   /** A worker's own failure: not a run's event, never stored. */

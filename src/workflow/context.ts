@@ -12,12 +12,31 @@ export interface StepInfo {
   idempotencyKey: string;
   runId: string;
   stepId: string;
+  /**
+   * Reports what the call really used (e.g. the model's total tokens); adds up when called more
+   * than once. The tokens reserved from `estimatedTokens` on the step's rate limits are
+   * reconciled with it when the attempt ends (see Lifeline.open `limits`).
+   */
+  reportUsage(usage: StepUsage): void;
+}
+
+/** What one attempt of a step used, reported by its body (StepInfo.reportUsage). */
+export interface StepUsage {
+  tokens: number;
 }
 
 export interface StepOptions {
   retry?: RetryOptions;
   timeout?: Duration;
   classifiers?: readonly ClassifierRule[];
+  /**
+   * Shared limit keys the step's calls count against, all at once (e.g. `['openai', \`customer-${id}\`]`):
+   * each must match a key or pattern of Lifeline.open `limits`. A step that must wait sleeps (no
+   * worker slot held, no attempt used) until a slot or tokens are expected.
+   */
+  limits?: readonly string[];
+  /** Tokens reserved per attempt from every tokens-per-minute limit of `limits`; reconciled with reportUsage. Default 0. */
+  estimatedTokens?: number;
 }
 
 /** The handle a workflow function gets. Everything nondeterministic goes through it. */
