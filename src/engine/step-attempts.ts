@@ -9,6 +9,7 @@ import { redactMessage, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
 import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
+import { assertLimitsGate } from './limit-gate.js';
 import { monotonicNow } from '../time/clock.js';
 
 export interface StepCall {
@@ -102,8 +103,13 @@ const NO_SETTLE = (): void => {};
 /** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
 async function admitAttempt(host: AttemptHost, plan: StepPlan, attempt: number): Promise<GateVerdict> {
   const gates = host.deps.gates;
-  if (!gates || gates.length === 0) return { kind: 'admitted', settle: NO_SETTLE };
   const { stepId, name, options } = plan.call;
+  try {
+    assertLimitsGate(gates, { options, stepName: name });
+  } catch (error) {
+    return { kind: 'error', error, settle: NO_SETTLE };
+  }
+  if (!gates || gates.length === 0) return { kind: 'admitted', settle: NO_SETTLE };
   try {
     const admission = await admitAll(gates, {
       runId: host.runId,

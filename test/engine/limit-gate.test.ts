@@ -179,6 +179,17 @@ describe('shared limits in the engine', () => {
     );
   });
 
+  it('fails a step that names limit keys on a Lifeline without limits (it would run unlimited)', async () => {
+    const clock = new ManualClock();
+    let bodies = 0;
+    const wf = defineWorkflow('limits.none', async (ctx) => ctx.step('call', () => ++bodies, { limits: ['openai'] }));
+    engine = await startEngine({ workflows: [wf], clock });
+    await expect((await engine.lifeline.start(wf)).result()).rejects.toThrow(
+      'Invalid option step "call".limits: this Lifeline has no limits configured (pass Lifeline.open({ limits: { "openai": { ... } } }))',
+    );
+    expect(bodies).toBe(0);
+  });
+
   it('refuses an estimate larger than a tokens limit', async () => {
     const clock = new ManualClock();
     const wf = defineWorkflow('limits.estimate', async (ctx) => ctx.step('call', () => 1, { limits: ['openai'], estimatedTokens: 5000 }));
