@@ -54,4 +54,13 @@ describe('lifeline limits', () => {
     expect(keys.map((k) => k.key)).toEqual(['customer-42', 'openai']);
     expect(keys[1]).toMatchObject({ key: 'openai', concurrency: 4, inUse: 1, calls: { capacity: 5, left: 4 }, tokens: { capacity: 100_000 }, throttled: 0 });
   });
+
+  it('run and worker use the limits a workflow file exports', () => {
+    const fixture = join(root, 'build/test/fixtures/cli-limits-workflow.js');
+    const run = lifeline(['run', fixture, '-q']);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toBe('"hello"\n');
+    const keys = JSON.parse(lifeline(['limits', '--json']).out) as Array<{ key: string; concurrency: number | null; calls: { capacity: number } | null }>;
+    expect(keys.find((k) => k.key === 'customer-7')).toMatchObject({ concurrency: 2, calls: { capacity: 100 } });
+  });
 });
