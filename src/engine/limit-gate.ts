@@ -51,15 +51,27 @@ export class LimitGate implements StepGate {
     });
     if (!grant.granted) {
       if (grant.kind === 'retry_budget') {
-        this.emit({ runId: request.runId, type: 'limit.retry_budget_exhausted', data: { stepId: request.stepId, key: grant.key, reason: grant.reason }, at: request.now });
+        this.emit({
+          runId: request.runId,
+          type: 'limit.retry_budget_exhausted',
+          data: { stepId: request.stepId, key: grant.key, reason: grant.reason },
+          at: request.now,
+        });
         throw new RetryBudgetExhaustedError(grant.key, grant.reason);
       }
       // A slot frees when a call ends, usually long before its lease would lapse: ask again soon.
       const retryAt = grant.kind === 'concurrency' ? Math.min(grant.retryAt, request.now + slotRetryMs(limits, grant.key)) : grant.retryAt;
-      this.emit({ runId: request.runId, type: 'limit.throttled', data: { stepId: request.stepId, key: grant.key, limit: grant.kind, retryAt }, at: request.now });
+      this.emit({
+        runId: request.runId,
+        type: 'limit.throttled',
+        data: { stepId: request.stepId, key: grant.key, limit: grant.kind, retryAt },
+        at: request.now,
+      });
       return { admitted: false, gate: `limit:${grant.key}`, reason: grant.reason, retryAt };
     }
-    const needsRelease = limits.some((l) => l.spec.concurrency !== undefined || l.spec.retryBudget !== undefined || (l.spec.tokens !== undefined && estimatedTokens > 0));
+    const needsRelease = limits.some(
+      (l) => l.spec.concurrency !== undefined || l.spec.retryBudget !== undefined || (l.spec.tokens !== undefined && estimatedTokens > 0),
+    );
     if (!needsRelease) return ADMITTED;
     const renewal = limits.some((l) => l.spec.concurrency !== undefined) ? this.renewEvery(holder, leaseMs) : undefined;
     return {

@@ -156,12 +156,15 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, attempt: number, us
   // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
   if (host.signal.aborted) return { ok: false, error: host.signal.reason };
   try {
-    const value = await runWithTimeout((signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, reportUsage: used.report }) as Promise<unknown>, {
-      timeoutMs,
-      stepId,
-      clock: host.deps.clock,
-      parentSignal: host.signal,
-    });
+    const value = await runWithTimeout(
+      (signal) => call.fn({ signal, attempt, idempotencyKey, runId: host.runId, stepId, reportUsage: used.report }) as Promise<unknown>,
+      {
+        timeoutMs,
+        stepId,
+        clock: host.deps.clock,
+        parentSignal: host.signal,
+      },
+    );
     return { ok: true, output: toJson(value, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
     return { ok: false, error };

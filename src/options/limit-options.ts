@@ -3,7 +3,7 @@
 // pattern: 'customer-42' before 'customer-*' before '*').
 import { InvalidOptionsError } from '../errors/options-error.js';
 import type { LimitSpec } from '../store/limits.js';
-import { checkArray, checkNumber, checkObject, checkOptions, checkString, describeValue, type FieldCheck } from './option-check.js';
+import { checkArray, checkNumber, checkObject, checkOptions, describeValue, type FieldCheck } from './option-check.js';
 
 export interface LimitOptions {
   /** At most this many calls of the key at once over every worker and host. */
@@ -70,7 +70,9 @@ const LIMIT_FIELDS: Record<keyof LimitOptions, FieldCheck> = {
 
 function checkKey(key: unknown, path: string): void {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY || key.includes('\0')) {
-    throw new InvalidOptionsError(`Invalid option ${path}: limit keys must be non-empty strings of at most ${MAX_KEY} characters without NUL (got ${describeValue(key)})`);
+    throw new InvalidOptionsError(
+      `Invalid option ${path}: limit keys must be non-empty strings of at most ${MAX_KEY} characters without NUL (got ${describeValue(key)})`,
+    );
   }
 }
 

@@ -176,7 +176,14 @@ export function decideAcquire(args: AcquireLimitsArgs, states: ReadonlyMap<strin
       const allowed = budget.minRetries + budget.ratio * b.successes;
       const waitSpent = budget.maxRetryWaitMs !== undefined && b.waitMs > budget.maxRetryWaitMs;
       if (b.retries < allowed && !waitSpent) continue;
-      rows.set(spec.key, { ...row, budgetWindow: b.window, budgetSuccesses: b.successes, budgetRetries: b.retries, budgetWaitMs: b.waitMs, budgetRefused: row.budgetRefused + 1 });
+      rows.set(spec.key, {
+        ...row,
+        budgetWindow: b.window,
+        budgetSuccesses: b.successes,
+        budgetRetries: b.retries,
+        budgetWaitMs: b.waitMs,
+        budgetRefused: row.budgetRefused + 1,
+      });
       const reason = waitSpent
         ? `retry budget of "${spec.key}" spent: Retry-After waits of ${b.waitMs} ms in this window exceed maxRetryWaitMs ${budget.maxRetryWaitMs}`
         : `retry budget of "${spec.key}" spent: ${b.retries} retries for ${b.successes} successes in this window (ratio ${budget.ratio}, minimum ${budget.minRetries})`;
@@ -229,7 +236,10 @@ export function decideAcquire(args: AcquireLimitsArgs, states: ReadonlyMap<strin
       const row = rows.get(key)!;
       rows.set(key, { ...row, throttled: row.throttled + 1 });
     }
-    return { grant: { granted: false, kind: last.kind, key: last.key, retryAt: last.retryAt, reason: refusals.map((r) => r.reason).join('; ') }, writes: writes([]) };
+    return {
+      grant: { granted: false, kind: last.kind, key: last.key, retryAt: last.retryAt, reason: refusals.map((r) => r.reason).join('; ') },
+      writes: writes([]),
+    };
   }
 
   for (const spec of args.limits) {

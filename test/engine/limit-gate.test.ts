@@ -165,7 +165,11 @@ describe('shared limits in the engine', () => {
   it('uses the most specific pattern for a key and fails a step whose key matches none', async () => {
     const clock = new ManualClock();
     const wf = defineWorkflow('limits.patterns', async (ctx, key: string) => ctx.step('call', () => key, { limits: [key] }));
-    engine = await startEngine({ workflows: [wf], clock, limits: { '*': { concurrency: 9 }, 'customer-*': { concurrency: 1 }, 'customer-4*': { concurrency: 2 } } });
+    engine = await startEngine({
+      workflows: [wf],
+      clock,
+      limits: { '*': { concurrency: 9 }, 'customer-*': { concurrency: 1 }, 'customer-4*': { concurrency: 2 } },
+    });
     await (await engine.lifeline.start(wf, 'customer-42')).result();
     await (await engine.lifeline.start(wf, 'customer-7')).result();
     await (await engine.lifeline.start(wf, 'other')).result();
@@ -208,7 +212,10 @@ describe('limit options', () => {
   it.each([
     [{ openai: { concurrency: 0 } }, 'Invalid option Lifeline.open.limits["openai"].concurrency: must be an integer from 1 to 100000 (got 0)'],
     [{ openai: { callsPerMinute: -5 } }, 'Invalid option Lifeline.open.limits["openai"].callsPerMinute: must be an integer from 1 to 1000000000 (got -5)'],
-    [{ openai: { tokensPerMinute: 1.5 } }, 'Invalid option Lifeline.open.limits["openai"].tokensPerMinute: must be an integer from 1 to 1000000000000 (got 1.5)'],
+    [
+      { openai: { tokensPerMinute: 1.5 } },
+      'Invalid option Lifeline.open.limits["openai"].tokensPerMinute: must be an integer from 1 to 1000000000000 (got 1.5)',
+    ],
     [{ '': { concurrency: 1 } }, 'Invalid option Lifeline.open.limits: limit keys must be non-empty strings of at most 200 characters without NUL (got "")'],
     [{ openai: {} }, 'Invalid option Lifeline.open.limits["openai"]: sets no limit (set concurrency, callsPerMinute, tokensPerMinute or retryBudget)'],
     [{ openai: { retryBudget: { ratio: -1 } } }, 'Invalid option Lifeline.open.limits["openai"].retryBudget.ratio: must be a number from 0 to 1000 (got -1)'],
@@ -226,6 +233,8 @@ describe('limit options', () => {
     await expect((await engine.lifeline.start(bad)).result()).rejects.toThrow(
       'Invalid option step "call".limits[0]: limit keys must be non-empty strings of at most 200 characters without NUL (got "")',
     );
-    await expect((await engine.lifeline.start(usage)).result()).rejects.toThrow('Invalid option reportUsage.tokens: must be an integer from 0 to 1000000000000 (got -1)');
+    await expect((await engine.lifeline.start(usage)).result()).rejects.toThrow(
+      'Invalid option reportUsage.tokens: must be an integer from 0 to 1000000000000 (got -1)',
+    );
   });
 });

@@ -39,7 +39,11 @@ describe('limit buckets', () => {
     const k = memoryKey('p');
     const limits: LimitSpec[] = [{ key: 'p', calls: 3, intervalMs: MINUTE }];
     for (let i = 0; i < 3; i++) expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 0, retry: false })).toEqual({ granted: true });
-    expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 0, retry: false })).toMatchObject({ granted: false, kind: 'calls', retryAt: clock.now() + 20_000 });
+    expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 0, retry: false })).toMatchObject({
+      granted: false,
+      kind: 'calls',
+      retryAt: clock.now() + 20_000,
+    });
     expect(k.row.throttled).toBe(1);
     await clock.advance(19_999);
     expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 0, retry: false })).toMatchObject({ granted: false, retryAt: clock.now() + 1 });
@@ -53,7 +57,11 @@ describe('limit buckets', () => {
     const limits: LimitSpec[] = [{ key: 'p', tokens: 600, intervalMs: MINUTE }];
     expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 300, retry: false })).toEqual({ granted: true });
     k.release(clock.now(), { tokensBack: 300 - 900 }); // used 900: level 600 - 900 = -300
-    expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 100, retry: false })).toMatchObject({ granted: false, kind: 'tokens', retryAt: clock.now() + 40_000 });
+    expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 100, retry: false })).toMatchObject({
+      granted: false,
+      kind: 'tokens',
+      retryAt: clock.now() + 40_000,
+    });
     await clock.advance(40_000);
     expect(k.acquire({ now: clock.now(), limits, estimatedTokens: 100, retry: false })).toEqual({ granted: true });
   });

@@ -69,7 +69,8 @@ export class LimitOps {
       }
       const { grant, writes } = decideAcquire(args, states);
       await this.writeRows(query, writes.rows);
-      if (writes.slotKeys.length > 0) await query('ll_limits_insert_slots', this.sql.insertSlots, [writes.slotKeys, args.holder, args.now, args.now + args.leaseMs]);
+      if (writes.slotKeys.length > 0)
+        await query('ll_limits_insert_slots', this.sql.insertSlots, [writes.slotKeys, args.holder, args.now, args.now + args.leaseMs]);
       return grant;
     });
   }

@@ -197,7 +197,7 @@ export class PostgresStore implements Store {
     return this.limits.list(now);
   }
 
-    /** Lets writes in flight finish, then closes every connection. */
+  /** Lets writes in flight finish, then closes every connection. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.listener.close();

@@ -88,7 +88,11 @@ export function limitsConformance(getStore: GetStore): void {
       // Used more than estimated: the bucket goes into debt and the next call waits for it.
       await store.releaseLimits({ holder: 'b', now: T0, keys: [{ key: 'openai', tokensBack: 100 - 900 }] });
       expect((await store.listLimits(T0))[0]?.tokens).toEqual({ capacity: 1000, left: -20 });
-      expect(await store.acquireLimits(acquire({ holder: 'c', limits, estimatedTokens: 10, now: T0 }))).toMatchObject({ granted: false, kind: 'tokens', retryAt: T0 + 1800 });
+      expect(await store.acquireLimits(acquire({ holder: 'c', limits, estimatedTokens: 10, now: T0 }))).toMatchObject({
+        granted: false,
+        kind: 'tokens',
+        retryAt: T0 + 1800,
+      });
     });
 
     it('a retry budget grants retries up to minimum + ratio x successes per window, then refuses for good', async () => {
