@@ -111,7 +111,11 @@ describe('the tiered public API, as installed', () => {
       'CLAIMABLE',
       'LIFECYCLE',
       'TERMINAL_STATUSES',
+      'bucketLevel',
       'decide',
+      'decideAcquire',
+      'decideRelease',
+      'emptyLimitRow',
       'isClaimable',
       'isPoison',
       'isTerminal',
@@ -119,7 +123,9 @@ describe('the tiered public API, as installed', () => {
       'openSqliteStore',
       'openStore',
       'releaseStatus',
+      'sortedKeys',
       'statusesOf',
+      'toLimitStatus',
     ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
@@ -153,7 +159,7 @@ await store.close();
 
   it('WorkflowContext and Worker are published as types only, without their constructors', () => {
     const dts = readFileSync(join(root, pkg.exports['.']!.types), 'utf8');
-    expect(dts).toMatch(/export type \{ WorkflowContext, StepInfo, StepOptions \}/);
+    expect(dts).toMatch(/export type \{ WorkflowContext, StepInfo, StepOptions, StepUsage \}/);
     expect(dts).toMatch(/export type \{ Worker \}/);
     expect(dts).not.toMatch(/decideRetry|resolveRetryPolicy|redact/);
   });

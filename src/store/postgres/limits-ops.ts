@@ -26,6 +26,9 @@ import {
 } from '../limits.js';
 import { LIMIT_COLUMNS, limitRowValues, toLimitKeyRow, type LimitRowData } from '../rows.js';
 
+/** Soft writes (Store.acquireLimits): the commit does not wait for the WAL flush; a slot lost with the server's power concerned calls that died with it. */
+const SOFT_COMMIT = 'SET LOCAL synchronous_commit = off';
+
 type LiveRow = { key: string; n: number; next: number | null };
 
 export class LimitOps {
@@ -58,6 +61,7 @@ export class LimitOps {
   acquire(args: AcquireLimitsArgs): Promise<LimitGrant> {
     const keys = sortedKeys(args.limits.map((l) => l.key));
     return this.db.tx(null, async (query) => {
+      await query('ll_limits_soft', SOFT_COMMIT);
       await query('ll_limits_ensure', this.sql.ensure, [keys]);
       const locked = await query<LimitRowData>('ll_limits_lock', this.sql.lock, [keys]);
       await query('ll_limits_drop_expired', this.sql.dropExpired, [keys, args.now]);
@@ -83,9 +87,11 @@ export class LimitOps {
   release(args: ReleaseLimitsArgs): Promise<void> {
     const keys = sortedKeys(args.keys.map((k) => k.key));
     return this.db.tx(null, async (query) => {
-      await query('ll_limits_drop_holder', this.sql.dropHolder, [args.holder]);
-      if (keys.length === 0) return;
+      await query('ll_limits_soft', SOFT_COMMIT);
+      // Key rows first, as in acquire: deleting the slots first would hold a slot row that an
+      // acquisition (holding the key row, deleting expired slots) may wait for: a deadlock.
       const locked = await query<LimitRowData>('ll_limits_lock', this.sql.lock, [keys]);
+      await query('ll_limits_drop_holder', this.sql.dropHolder, [args.holder]);
       const rows = new Map(locked.rows.map((r) => [r.key, toLimitKeyRow(r)] as const));
       await this.writeRows(query, decideRelease(args, rows));
     });
