@@ -2,7 +2,7 @@
 // Re-exports only. The Store contract and the open functions are in `lifeline/store`, the
 // manual clock in `lifeline/testing`; everything else is internal.
 export { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from './workflow/define.js';
-export type { WorkflowContext, StepInfo, StepOptions } from './workflow/context.js';
+export type { WorkflowContext, StepInfo, StepOptions, StepUsage } from './workflow/context.js';
 export type { AlternativeInfo, FallbackAlternative, FallbackOptions, FallbackResult } from './workflow/context.js';
 export type { Duration } from './workflow/duration.js';
 export type { Jsonify } from './workflow/jsonify.js';
@@ -39,6 +39,8 @@ export { InterruptedError } from './errors/interrupted-error.js';
 export { PolicyTimeoutError } from './errors/policy-timeout-error.js';
 export { BrokenCircuitError } from './errors/broken-circuit-error.js';
 export { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js';
+export { RetryBudgetExhaustedError } from './errors/retry-budget-error.js';
+export type { LimitOptions, LimitsConfig, RetryBudgetOptions } from './options/limit-options.js';
 // Policies as values (docs/policies.md): usable on any async function, inside or outside a step.
 export type { Policy, PolicyContext, PolicyFn } from './policy/values/policy.js';
 export type { BreakerState, PolicyEvent, PolicyEventListener, PolicyEventMap, PolicyEventType } from './policy/values/events.js';

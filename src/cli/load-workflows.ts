@@ -3,13 +3,19 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
+import type { LimitsConfig } from '../options/limit-options.js';
+
+/** What a workflow file exports besides its workflows, for the Lifeline the CLI opens. */
+export interface WorkflowFileOptions {
+  limits?: LimitsConfig;
+}
 
 /**
  * Imports the user's workflow module so that its defineWorkflow calls register. TypeScript
  * files go through tsx's loader, registered only when needed so that plain .js workflows keep
  * the CLI's start-up lean (resume latency is a product feature).
  */
-export async function loadWorkflowFile(file: string): Promise<void> {
+export async function loadWorkflowFile(file: string): Promise<WorkflowFileOptions> {
   const path = resolve(file);
   if (!existsSync(path)) throw new CliError(`Workflow file not found: ${path}`, EXIT.NOT_FOUND);
   const url = pathToFileURL(path).href;
@@ -19,7 +25,9 @@ export async function loadWorkflowFile(file: string): Promise<void> {
       const { register } = await import('tsx/esm/api');
       register();
     }
-    await import(url);
+    const module = (await import(url)) as { limits?: unknown };
+    // Shared limits the file's steps name (`export const limits = { openai: { concurrency: 4 } }`), checked by Lifeline.open.
+    return module.limits === undefined ? {} : { limits: module.limits as LimitsConfig };
   } catch (error) {
     if (!isSyntaxError(error)) throw error;
     // Node's SyntaxError for an ES module names neither the file nor the line: compile the

@@ -10,6 +10,7 @@ import { registerShow } from './commands/show.js';
 import { registerControl } from './commands/control.js';
 import { registerCosts } from './commands/costs.js';
 import { registerRecovery } from './commands/recovery.js';
+import { registerLimits } from './commands/limits.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -46,6 +47,7 @@ registerShow(program);
 registerControl(program);
 registerCosts(program);
 registerRecovery(program);
+registerLimits(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import { Lifeline } from '../engine/lifeline.js';
+import type { WorkflowFileOptions } from './load-workflows.js';
 import { LifelineError } from '../errors/lifeline-error.js';
 import { systemClock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../engine/store-retry.js';
@@ -14,9 +15,9 @@ export function dbLocation(options: GlobalOptions): string {
   return options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
 }
 
-export async function openLifeline(options: GlobalOptions): Promise<Lifeline> {
+export async function openLifeline(options: GlobalOptions, file: WorkflowFileOptions = {}): Promise<Lifeline> {
   try {
-    return await Lifeline.open({ db: dbLocation(options) });
+    return await Lifeline.open({ db: dbLocation(options), ...file });
   } catch (error) {
     throw databaseError(error);
   }
@@ -27,10 +28,10 @@ export async function openLifeline(options: GlobalOptions): Promise<Lifeline> {
  * tries again with the engine's store backoff, saying so on stderr each time (URL without its
  * password), like a worker that loses the database while running. Ends on `signal`.
  */
-export async function openLifelineWaiting(options: GlobalOptions, signal: AbortSignal): Promise<Lifeline> {
+export async function openLifelineWaiting(options: GlobalOptions, signal: AbortSignal, file: WorkflowFileOptions = {}): Promise<Lifeline> {
   const location = dbLocation(options);
   try {
-    const lifeline = await retryWhileUnavailable(() => Lifeline.open({ db: location }), {
+    const lifeline = await retryWhileUnavailable(() => Lifeline.open({ db: location, ...file }), {
       clock: systemClock,
       signal,
       onRetry: (error, delayMs) =>

@@ -1,4 +1,6 @@
 import { stepGatesOf } from './step-gates.js';
+import { LimitGate } from './limit-gate.js';
+import type { LimitsConfig } from '../options/limit-options.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { RunFilter, Store } from '../store/store.js';
@@ -38,6 +40,12 @@ export interface LifelineOptions {
    * everything Lifeline stores, emits or logs. Registered process-wide (see registerSecret).
    */
   secrets?: readonly string[];
+  /**
+   * Shared limits per key, over every worker on every host (state in the store): concurrency,
+   * calls and tokens per minute, retry budgets. Steps name the keys they use with the step option
+   * `limits`. E.g. `{ openai: { concurrency: 4, callsPerMinute: 500, tokensPerMinute: 200_000 }, 'customer-*': { concurrency: 1 } }`.
+   */
+  limits?: LimitsConfig;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -105,7 +113,9 @@ export class Lifeline {
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;
     const prices = new PriceTable(options.pricing, 'Lifeline.open.pricing');
-    return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string', prices);
+    const lifeline = new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string', prices);
+    if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, lifeline.clock, options.limits, (e) => lifeline.emit(e)));
+    return lifeline;
   }
 
   workflows(): WorkflowDefinition[] {

@@ -4,7 +4,8 @@ import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { ErrorClass } from '../errors/error-class.js';
-import type { AlternativeInfo, StepEventData, StepInfo, StepOptions } from '../workflow/context.js';
+import type { AlternativeInfo, StepEventData, StepInfo, StepOptions, StepUsage } from '../workflow/context.js';
+import { checkUsage } from '../options/limit-options.js';
 import {
   chainLegs,
   hopReason,
@@ -21,6 +22,7 @@ import { redactMessage, storableKind, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
 import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
+import { assertLimitsGate } from './limit-gate.js';
 import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
 
@@ -102,10 +104,12 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       return PARKED;
     }
     const began = monotonicNow(host.deps.clock);
-    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, attempt);
+    const used = new UsageMeter();
+    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, attempt, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
+    const usage = used.usage();
     if (result.ok) {
-      gate.settle({ kind: 'succeeded', durationMs });
+      gate.settle({ kind: 'succeeded', durationMs, ...usage });
       return commitSuccess(host, plan, leg, attempt, result.output);
     }
     if (host.signal.aborted) {
@@ -115,7 +119,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     failures++;
     const failure = assessFailure(host, plan, leg, failures, result.error);
     const { classification: c, decision } = failure;
-    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c });
+    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
     if (decision.retry && !movesOnAtOnce(plan.on, next !== undefined, c)) {
       if (!(await recordRetry(host, plan, leg, attempt, failure, decision.delayMs))) return PARKED;
       continue;
@@ -142,8 +146,13 @@ const NO_SETTLE = (): void => {};
 /** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
 async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<GateVerdict> {
   const gates = host.deps.gates;
-  if (!gates || gates.length === 0) return { kind: 'admitted', settle: NO_SETTLE };
   const { stepId, name, options } = plan.call;
+  try {
+    assertLimitsGate(gates, { options, stepName: name });
+  } catch (error) {
+    return { kind: 'error', error, settle: NO_SETTLE };
+  }
+  if (!gates || gates.length === 0) return { kind: 'admitted', settle: NO_SETTLE };
   try {
     const admission = await admitAll(gates, {
       runId: host.runId,
@@ -197,7 +206,7 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
 }
 
 /** Runs the leg's body once, under its timeout, its policy and the run's signal; its result as JSON. */
-async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<AttemptResult> {
+async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, used: UsageMeter): Promise<AttemptResult> {
   const { idempotencyKey } = plan;
   const { stepId } = plan.call;
   const runId = host.runId;
@@ -223,8 +232,8 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
   };
   const info = (signal: AbortSignal) =>
     (leg.name === null
-      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit }
-      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, alternative: leg.name }) as AlternativeInfo;
+      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report }
+      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report, alternative: leg.name }) as AlternativeInfo;
   const { bodyPolicy } = leg;
   const body = bodyPolicy
     ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info(p.signal)), signal)
@@ -425,6 +434,17 @@ function errorKindOf(classification: Classification): { errorKind?: string } {
 async function parkRefused(host: AttemptHost, stepId: string, attempt: number): Promise<StepOutcome> {
   await host.endRefusedAttempt(stepId, attempt);
   return PARKED;
+}
+
+/** What one attempt's body reported with StepInfo.reportUsage (summed), handed to the gates when it ends. */
+class UsageMeter {
+  private tokens: number | undefined;
+  readonly report = (usage: StepUsage): void => {
+    this.tokens = (this.tokens ?? 0) + checkUsage(usage);
+  };
+  usage(): { usage?: StepUsage } {
+    return this.tokens === undefined ? {} : { usage: { tokens: this.tokens } };
+  }
 }
 
 function messageOf(error: unknown): string {

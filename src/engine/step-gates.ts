@@ -3,7 +3,7 @@
 // the run gives up its lease and sleeps until the gate's time, holding no worker slot and
 // burning no attempt (no attempt row is written, the attempt number is not used).
 import type { Classification } from '../policy/index.js';
-import type { StepOptions } from '../workflow/context.js';
+import type { StepOptions, StepUsage } from '../workflow/context.js';
 
 /** One attempt of one step, about to start. */
 export interface GateRequest {
@@ -19,10 +19,10 @@ export interface GateRequest {
   readonly alternative?: string;
 }
 
-/** How the admitted attempt ended: a gate counts it (a breaker's window) or frees what it holds (a slot). */
+/** How the admitted attempt ended: a gate counts it (a breaker's window) or frees what it holds (a slot); `usage` as the body reported it. */
 export type GateOutcome =
-  | { kind: 'succeeded'; durationMs: number }
-  | { kind: 'failed'; durationMs: number; classification: Classification }
+  | { kind: 'succeeded'; durationMs: number; usage?: StepUsage }
+  | { kind: 'failed'; durationMs: number; classification: Classification; usage?: StepUsage }
   /** The attempt did not run to an outcome (cancelled, interrupted, lease lost, not started): count nothing. */
   | { kind: 'abandoned' };
 

@@ -39,7 +39,8 @@ export type LifelineErrorCode =
   | 'UNPRICED_MODEL'
   | 'LEDGER_ENTRY_REFUSED'
   | 'AGENT_PROCESS_FAILED'
-  | 'LOOP_DETECTED';
+  | 'LOOP_DETECTED'
+  | 'RETRY_BUDGET_EXHAUSTED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

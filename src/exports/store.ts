@@ -53,6 +53,21 @@ export type {
   EventRecord,
 } from '../store/types.js';
 export { TERMINAL_STATUSES } from '../store/types.js';
+// Shared limits per key: the records of acquireLimits / releaseLimits / listLimits, and the one
+// decision a backend applies to the rows it locked (so a third-party backend need not re-derive it).
+export type {
+  LimitSpec,
+  RetryBudgetSpec,
+  AcquireLimitsArgs,
+  LimitGrant,
+  LimitKind,
+  ReleaseLimitsArgs,
+  LimitKeyStatus,
+  LimitKeyRow,
+  LimitKeyState,
+  LimitWrites,
+} from '../store/limits.js';
+export { decideAcquire, decideRelease, emptyLimitRow, bucketLevel, toLimitStatus, sortedKeys } from '../store/limits.js';
 // The run lifecycle as one executable spec: which statuses each action applies to and where it
 // moves them, the claimable predicate, the refusal reasons. A backend of your own decides with
 // it (the built-in ones also generate their SQL predicates from it).

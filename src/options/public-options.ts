@@ -7,6 +7,7 @@ import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
+import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import {
   checkArray,
   checkBoolean,
@@ -140,7 +141,16 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
   }
   if (options === undefined) return;
-  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers, policy, optional, routes: checkRoutes });
+  checkOptions(options, `step "${name}"`, {
+    retry: () => resolveStepRetry(),
+    timeout: duration,
+    classifiers,
+    policy,
+    optional,
+    routes: checkRoutes,
+    limits: checkStepLimits,
+    estimatedTokens: checkEstimatedTokens,
+  });
 }
 
 /** A step's name (ctx.step, ctx.fallback): what every backend can store as an identity. */
@@ -175,6 +185,7 @@ export function checkOpenOptions(options: unknown): void {
     secrets: (value, path) => {
       checkArray(value, path).forEach((secret, i) => checkSecret(secret, `${path}[${i}]`));
     },
+    limits: checkLimitsConfig,
   });
 }
 

@@ -79,6 +79,10 @@ export interface EventMap {
   };
   /** Failure routing: `stepId` failed for good; `helper` runs, then the step is tried again as `retryStepId`. */
   'step.routed': { stepId: string; helper: string; retryStepId: string; route: number; errorClass: ErrorClass; message: string };
+  /** A shared limit (limits.ts) had no room for the step now: it sleeps until retryAt (published in-process; counted per key in the store). */
+  'limit.throttled': { stepId: string; key: string; limit: 'concurrency' | 'calls' | 'tokens'; retryAt: number };
+  /** A retry was refused because the key's retry budget is spent: the step fails for good. */
+  'limit.retry_budget_exhausted': { stepId: string; key: string; reason: string };
   'store.unavailable': { message: string; retryInMs: number };
   'store.soft_write_failed': { message: string };
   /** The workflow assembled an output below its best level (src/agent/degradation): which level, what is missing and why. */

@@ -1,6 +1,7 @@
 // Row shapes as both backends return them (better-sqlite3, and pg with bigints parsed as
 // numbers), and their mapping to the Store's records. Columns are snake_case in SQL and
 // camelCase in records; nothing else differs.
+import type { LimitKeyRow } from './limits.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEventType } from './events.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
@@ -164,4 +165,80 @@ export function toSignalRecord(row: SignalRow): SignalRecord {
 
 export function toEventRecord(row: EventRow): EventRecord {
   return { id: row.id, runId: row.run_id, type: row.type as RunEventType, data: row.data, at: row.at };
+}
+
+/** A limit_keys row as both drivers return it (PostgreSQL's BIGINT parsed to number). */
+export interface LimitRowData {
+  key: string;
+  concurrency: number | null;
+  interval_ms: number;
+  calls_capacity: number | null;
+  calls_level: number | null;
+  calls_at: number | null;
+  tokens_capacity: number | null;
+  tokens_level: number | null;
+  tokens_at: number | null;
+  throttled: number;
+  budget_window: number | null;
+  budget_successes: number;
+  budget_retries: number;
+  budget_wait_ms: number;
+  budget_refused: number;
+}
+
+/** The limit_keys columns a decision writes, in the order of limitRowValues. */
+export const LIMIT_COLUMNS = [
+  'concurrency',
+  'interval_ms',
+  'calls_capacity',
+  'calls_level',
+  'calls_at',
+  'tokens_capacity',
+  'tokens_level',
+  'tokens_at',
+  'throttled',
+  'budget_window',
+  'budget_successes',
+  'budget_retries',
+  'budget_wait_ms',
+  'budget_refused',
+] as const;
+
+export function limitRowValues(row: LimitKeyRow): Array<number | null> {
+  return [
+    row.concurrency,
+    row.intervalMs,
+    row.callsCapacity,
+    row.callsLevel,
+    row.callsAt,
+    row.tokensCapacity,
+    row.tokensLevel,
+    row.tokensAt,
+    row.throttled,
+    row.budgetWindow,
+    row.budgetSuccesses,
+    row.budgetRetries,
+    row.budgetWaitMs,
+    row.budgetRefused,
+  ];
+}
+
+export function toLimitKeyRow(row: LimitRowData): LimitKeyRow {
+  return {
+    key: row.key,
+    concurrency: row.concurrency,
+    intervalMs: row.interval_ms,
+    callsCapacity: row.calls_capacity,
+    callsLevel: row.calls_level,
+    callsAt: row.calls_at,
+    tokensCapacity: row.tokens_capacity,
+    tokensLevel: row.tokens_level,
+    tokensAt: row.tokens_at,
+    throttled: row.throttled,
+    budgetWindow: row.budget_window,
+    budgetSuccesses: row.budget_successes,
+    budgetRetries: row.budget_retries,
+    budgetWaitMs: row.budget_wait_ms,
+    budgetRefused: row.budget_refused,
+  };
 }

@@ -2,6 +2,7 @@ import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from './ledger.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy } from './recoveries.js';
+import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
@@ -213,6 +214,22 @@ export interface Store {
    * open decisions and those of runs it took over from (recoveries.ts outcomeOnFinish).
    */
   listRecoveries(filter?: RecoveryFilter): Promise<RecoveryRecord[]>;
+
+  // ---- limits: concurrency slots, rate buckets, retry budgets per key (limits.ts) ---------
+  /**
+   * Soft. All or nothing, atomic over every process: for a retry, every key's retry budget is
+   * checked first (spent: refused for good, `retryAt` null); then the holder gets a slot of every
+   * key with a concurrency limit (live slots: expires_at > now), one call of every calls bucket
+   * and `estimatedTokens` of every tokens bucket, or none of them, and each refusing key's
+   * throttle count goes up. Slots expire `leaseMs` after acquisition unless renewed.
+   */
+  acquireLimits(args: AcquireLimitsArgs): Promise<LimitGrant>;
+  /** Soft. Extends the holder's slots to expire at `expiresAt`; returns how many it still held. */
+  renewLimitSlots(args: { holder: string; expiresAt: number }): Promise<number>;
+  /** Soft. Frees the holder's slots; gives back tokens and counts successes and Retry-After waits per key. */
+  releaseLimits(args: ReleaseLimitsArgs): Promise<void>;
+  /** Every key ever acquired, by key, with buckets refilled to `now`. */
+  listLimits(now: number): Promise<LimitKeyStatus[]>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -33,6 +33,17 @@ export interface StepInfo {
   emit?<K extends StepEventType>(type: K, data: StepEventData<K>): void;
   /** Set when this step is tried again after a failure route: the helper's output (see StepOptions.routes). */
   routed?: RoutedInput;
+  /**
+   * Reports what the call really used (e.g. the model's total tokens); adds up when called more
+   * than once. The tokens reserved from `estimatedTokens` on the step's rate limits are
+   * reconciled with it when the attempt ends (see Lifeline.open `limits`).
+   */
+  reportUsage(usage: StepUsage): void;
+}
+
+/** What one attempt of a step used, reported by its body (StepInfo.reportUsage). */
+export interface StepUsage {
+  tokens: number;
 }
 
 export interface StepOptions<T = unknown> {
@@ -45,6 +56,14 @@ export interface StepOptions<T = unknown> {
    * `info.routed`. docs/resilience.md, "Failure routing".
    */
   routes?: readonly StepRoute[];
+  /**
+   * Shared limit keys the step's calls count against, all at once (e.g. `['openai', \`customer-${id}\`]`):
+   * each must match a key or pattern of Lifeline.open `limits`. A step that must wait sleeps (no
+   * worker slot held, no attempt used) until a slot or tokens are expected.
+   */
+  limits?: readonly string[];
+  /** Tokens reserved per attempt from every tokens-per-minute limit of `limits`; reconciled with reportUsage. Default 0. */
+  estimatedTokens?: number;
   /**
    * Runs each attempt's body through this in-process policy value (retry, timeout, circuitBreaker,
    * bulkhead, wrap...). Its retries happen inside one durable attempt; the engine's `retry` then

@@ -9,7 +9,7 @@ import { until } from '../crash/harness.js';
 export const FAKE_AGENT = fileURLToPath(new URL('../../build/test/fixtures/fake-agent.js', import.meta.url));
 
 export interface TestStep {
-  info: Omit<StepInfo, 'cost'>;
+  info: Omit<StepInfo, 'cost' | 'reportUsage'>;
   events: Array<StepEventData<'step.agent_event'>>;
   abort(reason: unknown): void;
 }
@@ -20,7 +20,7 @@ export const startedGroups = new Set<number>();
 export function testStep(runId: string, stepId: string, attempt: number): TestStep {
   const controller = new AbortController();
   const events: TestStep['events'] = [];
-  const info: Omit<StepInfo, 'cost'> = {
+  const info: Omit<StepInfo, 'cost' | 'reportUsage'> = {
     signal: controller.signal,
     attempt,
     idempotencyKey: `${runId}:${stepId}`,

@@ -121,8 +121,12 @@ describe('the tiered public API, as installed', () => {
       'NOTHING_TO_SKIP',
       'NOT_ESCALATED',
       'TERMINAL_STATUSES',
+      'bucketLevel',
       'decide',
       'escalatedError',
+      'decideAcquire',
+      'decideRelease',
+      'emptyLimitRow',
       'isClaimable',
       'isPoison',
       'isTerminal',
@@ -132,7 +136,9 @@ describe('the tiered public API, as installed', () => {
       'outcomeOnFinish',
       'recoveryStatus',
       'releaseStatus',
+      'sortedKeys',
       'statusesOf',
+      'toLimitStatus',
     ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
@@ -166,7 +172,7 @@ await store.close();
 
   it('WorkflowContext and Worker are published as types only, without their constructors', () => {
     const dts = readFileSync(join(root, pkg.exports['.']!.types), 'utf8');
-    expect(dts).toMatch(/export type \{ WorkflowContext, StepInfo, StepOptions \}/);
+    expect(dts).toMatch(/export type \{ WorkflowContext, StepInfo, StepOptions, StepUsage \}/);
     expect(dts).toMatch(/export type \{ Worker \}/);
     expect(dts).not.toMatch(/decideRetry|resolveRetryPolicy|redact/);
   });

@@ -87,8 +87,8 @@ export function registerControl(program: Command): void {
 }
 
 export async function control(cmd: Command, runId: string, file: string | undefined, change: (lifeline: Lifeline) => Promise<void>): Promise<void> {
-  if (file) await loadWorkflowFile(file);
-  const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+  const fileOptions = file ? await loadWorkflowFile(file) : {};
+  const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
   try {
     await change(lifeline);
   } catch (error) {

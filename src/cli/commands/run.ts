@@ -18,7 +18,7 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'print only the result')
     .action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean }, cmd: Command) => {
       const input = parseJsonArg(opts.input, '--input');
-      await loadWorkflowFile(file);
+      const fileOptions = await loadWorkflowFile(file);
       const defs = registeredWorkflows();
       const name = opts.workflow ?? (defs.length === 1 ? defs[0]?.name : undefined);
       if (!name) {
@@ -27,7 +27,7 @@ export function registerRun(program: Command): void {
           EXIT.USAGE,
         );
       }
-      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
       const handle = await lifeline.start(name, input, opts.runId ? { runId: opts.runId } : {});
       if (!opts.quiet) {
         process.stdout.write(`run ${handle.runId} (workflow ${name})\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, exitCodeForSignal } from '../exit-codes.js';
-import { loadWorkflowFile } from '../load-workflows.js';
+import { loadWorkflowFile, type WorkflowFileOptions } from '../load-workflows.js';
 import { openLifelineWaiting, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { CliError } from '../cli-error.js';
@@ -34,8 +34,8 @@ export function registerWorker(program: Command): void {
         },
         cmd: Command,
       ) => {
-        await loadWorkflowFile(file);
-        const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>());
+        const fileOptions = await loadWorkflowFile(file);
+        const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
         const worker = lifeline.worker({
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
           ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
@@ -82,7 +82,7 @@ export function registerWorker(program: Command): void {
 }
 
 /** Opens the database, waiting while it is unreachable; SIGINT/SIGTERM while waiting exit 130. */
-async function openUntilReachable(options: GlobalOptions) {
+async function openUntilReachable(options: GlobalOptions, fileOptions: WorkflowFileOptions) {
   const waiting = new AbortController();
   const stop = (sig: string) => waiting.abort(new CliError(`${sig}: stopped while waiting for the database`, EXIT.INTERRUPTED));
   const onInt = () => stop('SIGINT');
@@ -90,7 +90,7 @@ async function openUntilReachable(options: GlobalOptions) {
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   try {
-    return await openLifelineWaiting(options, waiting.signal);
+    return await openLifelineWaiting(options, waiting.signal, fileOptions);
   } finally {
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGTERM', onTerm);

@@ -128,6 +128,38 @@ $fn$;
 ALTER TABLE $S.attempts ADD COLUMN moved_on TEXT;`,
   },
   {
+    version: 6,
+    name: 'limits: concurrency slots, rate buckets and retry budgets per key',
+    // As in SQLite (see there); REAL is DOUBLE PRECISION here.
+    sql: `
+CREATE TABLE $S.limit_keys (
+  key TEXT PRIMARY KEY,
+  concurrency BIGINT,
+  interval_ms BIGINT NOT NULL DEFAULT 60000,
+  calls_capacity DOUBLE PRECISION,
+  calls_level DOUBLE PRECISION,
+  calls_at BIGINT,
+  tokens_capacity DOUBLE PRECISION,
+  tokens_level DOUBLE PRECISION,
+  tokens_at BIGINT,
+  throttled BIGINT NOT NULL DEFAULT 0,
+  budget_window BIGINT,
+  budget_successes BIGINT NOT NULL DEFAULT 0,
+  budget_retries BIGINT NOT NULL DEFAULT 0,
+  budget_wait_ms BIGINT NOT NULL DEFAULT 0,
+  budget_refused BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE $S.limit_slots (
+  key TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  acquired_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (key, holder)
+);
+CREATE INDEX limit_slots_holder ON $S.limit_slots (holder);
+`,
+  },
+  {
     version: 7,
     name: 'recovery decisions',
     // As in SQLite (migration 7 there): one row per recovery decision.

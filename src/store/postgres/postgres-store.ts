@@ -16,6 +16,7 @@
 //   recovery-ops.ts    recovery decisions on final failure, escalations and their resolution
 //   step-ops.ts        step results, attempts, signals read by steps, events
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
+//   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -49,6 +50,8 @@ import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
 import { StepOps } from './step-ops.js';
 import { Transitions } from './transitions.js';
+import { LimitOps } from './limits-ops.js';
+import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 
 export type { PostgresOpenOptions } from './connection.js';
 
@@ -61,6 +64,7 @@ export class PostgresStore implements Store {
   private readonly transitions: Transitions;
   private readonly ledger: LedgerOps;
   private readonly recoveries: RecoveryOps;
+  private readonly limits: LimitOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -82,6 +86,7 @@ export class PostgresStore implements Store {
     this.transitions = new Transitions(this.exec, s, notify);
     this.ledger = new LedgerOps(this.exec, s);
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
+    this.limits = new LimitOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -218,6 +223,23 @@ export class PostgresStore implements Store {
 
   listCosts(filter?: LedgerFilter): Promise<LedgerEntry[]> {
     return this.ledger.list(filter);
+  }
+
+  // ---- limits -------------------------------------------------------------------------
+  acquireLimits(args: AcquireLimitsArgs): Promise<LimitGrant> {
+    return this.limits.acquire(args);
+  }
+
+  renewLimitSlots(args: { holder: string; expiresAt: number }): Promise<number> {
+    return this.limits.renewSlots(args.holder, args.expiresAt);
+  }
+
+  releaseLimits(args: ReleaseLimitsArgs): Promise<void> {
+    return this.limits.release(args);
+  }
+
+  listLimits(now: number): Promise<LimitKeyStatus[]> {
+    return this.limits.list(now);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

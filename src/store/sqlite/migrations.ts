@@ -121,6 +121,41 @@ CREATE INDEX events_run ON events (run_id, id);
 ALTER TABLE attempts ADD COLUMN moved_on TEXT;`,
   },
   {
+    version: 6,
+    name: 'limits: concurrency slots, rate buckets and retry budgets per key',
+    // One row per limit key (src/store/limits.ts decides on it): the configuration last used (for
+    // `lifeline limits`), the two token buckets (level at *_at, refilled lazily), the throttle
+    // count and the retry budget's current window. Slots are leases: a row per attempt holding a
+    // concurrency slot of a key, renewed while the attempt runs; an expired row is free.
+    sql: `
+CREATE TABLE limit_keys (
+  key TEXT PRIMARY KEY,
+  concurrency INTEGER,
+  interval_ms INTEGER NOT NULL DEFAULT 60000,
+  calls_capacity REAL,
+  calls_level REAL,
+  calls_at INTEGER,
+  tokens_capacity REAL,
+  tokens_level REAL,
+  tokens_at INTEGER,
+  throttled INTEGER NOT NULL DEFAULT 0,
+  budget_window INTEGER,
+  budget_successes INTEGER NOT NULL DEFAULT 0,
+  budget_retries INTEGER NOT NULL DEFAULT 0,
+  budget_wait_ms INTEGER NOT NULL DEFAULT 0,
+  budget_refused INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE limit_slots (
+  key TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (key, holder)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX limit_slots_holder ON limit_slots (holder);
+`,
+  },
+  {
     version: 7,
     name: 'recovery decisions',
     // One row per recovery decision on a final failure (store/recoveries.ts); open rows are ended

@@ -15,6 +15,7 @@
 //   signal-ops.ts    signals and events (in postgres/, part of step-ops.ts)
 //   ledger-ops.ts    the cost ledger: reservations against caps, real costs
 //   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
+//   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -41,6 +42,8 @@ import { RunTransitions } from './transitions.js';
 import { EventStatements, SignalStatements } from './signal-ops.js';
 import { StepStatements } from './step-ops.js';
 import { WriteBatcher, withBusyRetry } from './batcher.js';
+import { LimitStatements } from './limits-ops.js';
+import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 
 export type { SqliteOpenOptions } from './connection.js';
 
@@ -58,6 +61,7 @@ export class SqliteStore implements Store {
   private readonly ledger: LedgerStatements;
   private readonly recoveryRows: RecoveryStatements;
   private readonly recoveries: RecoveryTransitions;
+  private readonly limits: LimitStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -73,6 +77,7 @@ export class SqliteStore implements Store {
     this.recoveries = new RecoveryTransitions(db, this.runs, this.events, this.transitions, this.recoveryRows);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
     this.ledger = new LedgerStatements(db);
+    this.limits = new LimitStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -204,6 +209,24 @@ export class SqliteStore implements Store {
 
   listRecoveries(filter?: RecoveryFilter): Promise<RecoveryRecord[]> {
     return this.read(() => this.recoveryRows.list(filter));
+  }
+
+  // ---- limits -------------------------------------------------------------------------
+  // Soft: a slot or a reservation lost with the machine's power frees itself (nothing runs then).
+  acquireLimits(args: AcquireLimitsArgs): Promise<LimitGrant> {
+    return this.batcher.write(SOFT, () => this.limits.acquire(args));
+  }
+
+  renewLimitSlots(args: { holder: string; expiresAt: number }): Promise<number> {
+    return this.batcher.write(SOFT, () => this.limits.renewSlots(args.holder, args.expiresAt));
+  }
+
+  releaseLimits(args: ReleaseLimitsArgs): Promise<void> {
+    return this.batcher.write(SOFT, () => this.limits.release(args));
+  }
+
+  listLimits(now: number): Promise<LimitKeyStatus[]> {
+    return this.read(() => this.limits.list(now));
   }
 
   close(): Promise<void> {

@@ -15,6 +15,7 @@ import { fencedAttemptsConformance } from './attempts-fenced.js';
 import { ledgerConformance } from './ledger.js';
 import { recoveriesConformance } from './recoveries.js';
 import { fallbackAttemptsConformance } from './fallback-attempts.js';
+import { limitsConformance } from './limits.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -34,6 +35,7 @@ const AREAS = {
   ledger: ledgerConformance,
   recoveries: recoveriesConformance,
   fallbackAttempts: fallbackAttemptsConformance,
+  limits: limitsConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
