@@ -121,7 +121,7 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     throw new InvalidOptionsError(`Invalid step "${name}" in workflow "${workflow}": its function must be a function (got ${describeValue(fn)})`);
   }
   if (options === undefined) return;
-  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers });
+  checkOptions(options, `step "${name}"`, { retry: () => resolveStepRetry(), timeout: duration, classifiers, breaker: text(200) });
 }
 
 /** ctx.waitForSignal(name, options). */

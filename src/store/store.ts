@@ -1,3 +1,4 @@
+import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../breakers/stored.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
@@ -153,6 +154,18 @@ export interface Store {
   onRunnable?(listener: () => void): () => void;
 
   close(): Promise<void>;
+
+  // ---- shared circuit breakers (issue 8 §3; src/breakers/) ---------------------------
+  /**
+   * Soft. Applies one update to the breaker of `key` (created closed on first use) atomically
+   * across every worker: outcomes counted, then optionally a call admitted or a half-open probe
+   * lease granted. Concurrent updates of one key never lose a count (SQLite: the write
+   * transaction; PostgreSQL: the row lock). Returns the stored record after the update.
+   */
+  updateBreaker(args: UpdateBreakerArgs): Promise<BreakerUpdate>;
+
+  /** The stored breakers (all, or those of `keys`), ordered by key. */
+  listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]>;
 }
 
 export interface CreateRunArgs {

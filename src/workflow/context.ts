@@ -18,6 +18,12 @@ export interface StepOptions {
   retry?: RetryOptions;
   timeout?: Duration;
   classifiers?: readonly ClassifierRule[];
+  /**
+   * The shared circuit breaker this step's calls go through (a key of Lifeline.open's
+   * `breakers`, or any key when `breakers['*']` is set), e.g. 'openai:gpt-4o'. While it is open
+   * the step is deferred: the run sleeps until the breaker may let a probe through.
+   */
+  breaker?: string;
 }
 
 /** The handle a workflow function gets. Everything nondeterministic goes through it. */

@@ -120,6 +120,20 @@ $fn$;
     // As in SQLite: when the lease was last taken or renewed, where an interrupted attempt ends.
     sql: `ALTER TABLE $S.runs ADD COLUMN lease_renewed_at BIGINT;`,
   },
+  // Version 4 is another branch's (issue 8 wave); the runner applies versions above the current one in order, gaps allowed.
+  {
+    version: 5,
+    name: 'shared circuit breakers',
+    // One row per breaker key: the state machine as JSON (src/breakers/machine.ts), with its
+    // state and open_until as columns for listing. Updated under the row's lock.
+    sql: `CREATE TABLE $S.breakers (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  open_until BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

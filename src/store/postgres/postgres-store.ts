@@ -38,6 +38,8 @@ import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget,
 import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
 import { assertCurrent, migrate } from './migrations.js';
+import { BreakerOps } from './breaker-ops.js';
+import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
 import { StepOps } from './step-ops.js';
@@ -52,6 +54,7 @@ export class PostgresStore implements Store {
   private readonly runs: RunOps;
   private readonly steps: StepOps;
   private readonly transitions: Transitions;
+  private readonly breakers: BreakerOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -71,6 +74,7 @@ export class PostgresStore implements Store {
     this.runs = new RunOps(this.exec, s, notify, leaseClock);
     this.steps = new StepOps(this.exec, s, leaseClock);
     this.transitions = new Transitions(this.exec, s, notify);
+    this.breakers = new BreakerOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -173,6 +177,15 @@ export class PostgresStore implements Store {
   onRunnable(listener: () => void): () => void {
     if (this.closing !== null) return () => {};
     return this.listener.subscribe(listener);
+  }
+
+  // ---- shared circuit breakers ----------------------------------------------------------
+  updateBreaker(args: UpdateBreakerArgs): Promise<BreakerUpdate> {
+    return this.breakers.update(args);
+  }
+
+  listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
+    return this.breakers.list(keys);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

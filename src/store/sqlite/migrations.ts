@@ -112,6 +112,20 @@ CREATE INDEX events_run ON events (run_id, id);
     // there (when the process was last known alive), not when the takeover noticed.
     sql: `ALTER TABLE runs ADD COLUMN lease_renewed_at INTEGER;`,
   },
+  // Version 4 is another branch's (issue 8 wave); the runner applies versions above the current one in order, gaps allowed.
+  {
+    version: 5,
+    name: 'shared circuit breakers',
+    // One row per breaker key: the state machine as JSON (src/breakers/machine.ts), with its
+    // state and open_until as columns for listing. Written in the store's write transaction.
+    sql: `CREATE TABLE breakers (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  open_until INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -34,6 +34,8 @@ import { RunTransitions } from './transitions.js';
 import { EventStatements, SignalStatements } from './signal-ops.js';
 import { StepStatements } from './step-ops.js';
 import { WriteBatcher, withBusyRetry } from './batcher.js';
+import { BreakerStatements } from './breaker-ops.js';
+import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
 
@@ -48,6 +50,7 @@ export class SqliteStore implements Store {
   private readonly steps: StepStatements;
   private readonly signals: SignalStatements;
   private readonly events: EventStatements;
+  private readonly breakers: BreakerStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -60,6 +63,7 @@ export class SqliteStore implements Store {
     this.signals = new SignalStatements(db);
     this.transitions = new RunTransitions(db, this.runs, this.signals, this.events);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
+    this.breakers = new BreakerStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -157,6 +161,15 @@ export class SqliteStore implements Store {
 
   listEvents(filter: { runId?: string; afterId?: number; limit?: number }): Promise<EventRecord[]> {
     return this.read(() => this.events.list(filter));
+  }
+
+  // ---- shared circuit breakers ----------------------------------------------------------
+  updateBreaker(args: UpdateBreakerArgs): Promise<BreakerUpdate> {
+    return this.batcher.write(SOFT, () => this.breakers.update(args));
+  }
+
+  listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
+    return this.read(() => this.breakers.list(keys));
   }
 
   close(): Promise<void> {

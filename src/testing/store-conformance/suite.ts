@@ -12,6 +12,7 @@ import { runsConformance } from './runs.js';
 import { signalsConformance } from './signals.js';
 import { stepsConformance } from './steps.js';
 import { fencedAttemptsConformance } from './attempts-fenced.js';
+import { breakersConformance } from './breakers.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -28,6 +29,7 @@ const AREAS = {
   signals: signalsConformance,
   lifecycle: lifecycleConformance,
   parking: parkingConformance,
+  breakers: breakersConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
