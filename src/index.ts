@@ -34,3 +34,7 @@ export { fallback, FallbackPolicyValue, type FallbackPolicyOptions } from './pol
 export { circuitBreaker, CircuitBreakerValue, type CircuitBreakerOptions } from './policy/values/circuit-breaker.js';
 export { bulkhead, BulkheadValue, type BulkheadOptions } from './policy/values/bulkhead.js';
 export { wrap, WrappedPolicy } from './policy/values/wrap.js';
+// Circuit breakers shared by every worker on the store (docs/resilience.md).
+export type { SharedBreakerOptions, BreakersOption } from './breakers/shared-options.js';
+export type { BreakerOptions } from './breakers/config.js';
+export { isBreakerOpen } from './breakers/registry.js';

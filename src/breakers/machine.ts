@@ -134,8 +134,13 @@ export class BreakerMachine {
     }
     if (this.state !== 'closed') return;
     const slow = this.config.slowCalls && outcome.durationMs >= this.config.slowCallDurationMs;
-    this.window.add((outcome.kind === 'failure' ? FAILED : 0) | (slow ? SLOW : 0), now);
-    if (outcome.kind === 'failure' || slow) this.check(now, out);
+    const w = this.window;
+    w.add((outcome.kind === 'failure' ? FAILED : 0) | (slow ? SLOW : 0), now);
+    // A fast success can only lower the rates, except when it brings the window to minimumCalls
+    // (or, in a time window, when older calls just left it).
+    if (outcome.kind === 'failure' || slow || (w.failures + w.slow > 0 && (this.config.window.kind === 'time' || w.calls === this.config.minimumCalls))) {
+      this.check(now, out);
+    }
   }
 
   /** Opens when the window holds minimumCalls and a rate reaches its threshold. */

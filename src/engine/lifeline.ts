@@ -17,6 +17,8 @@ import { checkOpenOptions, checkResultOptions, checkStartOptions, type WorkerOpt
 import { formatZodIssues } from './zod-format.js';
 import type { Jsonify } from '../workflow/jsonify.js';
 import { redactMessage } from './stored-error.js';
+import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
+import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -26,6 +28,11 @@ export interface LifelineOptions {
   clock?: Clock;
   /** Largest JSON payload (input, step result, output) in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
+  /**
+   * Circuit breakers shared by every worker on the store, by dependency key (`'*'`: any key);
+   * a step uses one with its `breaker` option. See docs/resilience.md.
+   */
+  breakers?: BreakersOption;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -90,7 +97,19 @@ export class Lifeline {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;
-    return new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string');
+    const clock = options.clock ?? systemClock;
+    const lifeline = new Lifeline(store, clock, options.workflows, max, typeof db === 'string');
+    if (options.breakers !== undefined) {
+      attachSharedBreakers(lifeline, {
+        store,
+        clock,
+        configs: checkBreakersOption(options.breakers, 'Lifeline.open.breakers'),
+        emit: (event) => lifeline.emit(event),
+        onError: (error, context) =>
+          lifeline.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: clock.now() }),
+      });
+    }
+    return lifeline;
   }
 
   workflows(): WorkflowDefinition[] {
@@ -250,6 +269,7 @@ export class Lifeline {
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop()));
     this.workers.clear();
+    await sharedBreakersOf(this)?.close();
     if (this.ownsStore) await this.store.close();
   }
 

@@ -1,5 +1,6 @@
 // The fields of every public options object, checked by option-check.ts: one list per API, the
 // single source of its known names, so a misspelt field fails the same way everywhere.
+import { checkBreakersOption } from '../breakers/shared-options.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
 import { toMs, type Duration } from '../workflow/duration.js';
@@ -140,6 +141,7 @@ export function checkOpenOptions(options: unknown): void {
     },
     clock: (value, path) => checkHasMethods(value, path, ['now', 'sleep', 'setTimer'], 'a Clock'),
     maxPayloadBytes: int(1024, 2 ** 30),
+    breakers: (value, path) => void checkBreakersOption(value, path),
   });
 }
 

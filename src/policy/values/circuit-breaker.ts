@@ -67,8 +67,9 @@ export class CircuitBreakerValue extends PolicyBase {
       throw error;
     }
     if (generation === m.generation) {
-      // The success path: with a count window and no slow-call threshold, one ring write.
-      if (probe === undefined && !this.timed) m.window.add(0, 0);
+      // The success path: with a count window and no slow-call threshold, one ring write (the
+      // machine decides only for the success that brings the window to minimumCalls).
+      if (probe === undefined && !this.timed && m.window.calls + 1 !== this.minimumCalls) m.window.add(0, 0);
       else this.settle({ kind: 'success', durationMs: this.timed ? monotonicNow(this.clock) - started : 0 }, probe);
     }
     return value;
