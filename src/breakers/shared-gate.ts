@@ -104,7 +104,9 @@ export class SharedBreakers implements StepGate {
       const probe = acquired?.probe === true ? holder : undefined;
       return { admitted: true, settle: (o) => this.settle(entry, o, probe) };
     }
-    return this.refusal(entry, acquired.retryAt, acquired.reason);
+    // Probes taken: ask again soon (they may succeed well before their leases could expire).
+    const retryAt = acquired.state === 'half_open' ? Math.min(acquired.retryAt, now + entry.config.probeWaitMs) : acquired.retryAt;
+    return this.refusal(entry, retryAt, acquired.reason);
   }
 
   private refusal(entry: Entry, retryAt: number, reason: string): Admission {

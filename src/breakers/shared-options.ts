@@ -10,12 +10,15 @@ export interface SharedBreakerOptions extends BreakerOptions {
   probeLeaseMs?: number;
   /** Successes are written to the store in batches at most this often (a failure or a probe's outcome at once). Default 250 ms. */
   flushMs?: number;
+  /** A step refused because the half-open probes are taken sleeps this long before asking again. Default 1000 ms. */
+  probeWaitMs?: number;
 }
 
 export interface SharedBreakerConfig extends BreakerConfig {
   cacheTtlMs: number;
   probeLeaseMs: number;
   flushMs: number;
+  probeWaitMs: number;
 }
 
 /** Breaker options by key; `'*'` applies to any key not listed. */
@@ -31,12 +34,14 @@ export function sharedBreakerConfig(options: unknown, where: string): SharedBrea
     cacheTtlMs: (v, p) => void checkNumber(v, p, TTL),
     probeLeaseMs: (v, p) => void checkNumber(v, p, LEASE),
     flushMs: (v, p) => void checkNumber(v, p, FLUSH),
+    probeWaitMs: (v, p) => void checkNumber(v, p, LEASE),
   });
   return {
     ...resolveBreakerConfig(o, where),
     cacheTtlMs: (o.cacheTtlMs as number | undefined) ?? 1000,
     probeLeaseMs: (o.probeLeaseMs as number | undefined) ?? 60_000,
     flushMs: (o.flushMs as number | undefined) ?? 250,
+    probeWaitMs: (o.probeWaitMs as number | undefined) ?? 1000,
   };
 }
 
