@@ -8,6 +8,7 @@ import { registerWorker } from './commands/worker.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerControl } from './commands/control.js';
+import { registerBreakers } from './commands/breakers.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -42,6 +43,7 @@ registerWorker(program);
 registerRuns(program);
 registerShow(program);
 registerControl(program);
+registerBreakers(program);
 
 try {
   await program.parseAsync(process.argv);
