@@ -66,7 +66,8 @@ export const BREAKER_FIELDS: Readonly<Record<keyof BreakerOptions, FieldCheck>> 
 function failureClassesOption(value: unknown, path: string): ReadonlySet<ErrorClass> {
   const set = errorClassesOption(value, path);
   [...set].forEach((c) => {
-    if (!isRetryableClass(c)) throw optionError(path, `"${c}" is never retried, so it cannot count as a failure of the dependency (got ${JSON.stringify([...set])})`);
+    if (!isRetryableClass(c))
+      throw optionError(path, `"${c}" is never retried, so it cannot count as a failure of the dependency (got ${JSON.stringify([...set])})`);
   });
   return set;
 }

@@ -45,9 +45,7 @@ export interface Transition {
   calls?: number;
 }
 
-export type Acquired =
-  | { admitted: true; probe: boolean }
-  | { admitted: false; retryAt: number; reason: string; state: BreakerStateName };
+export type Acquired = { admitted: true; probe: boolean } | { admitted: false; retryAt: number; reason: string; state: BreakerStateName };
 
 export class BreakerMachine {
   state: BreakerStateName;

@@ -73,7 +73,9 @@ export class SharedBreakers implements StepGate {
     const config = this.deps.configs.get(key) ?? this.deps.configs.get('*');
     if (!config) {
       const known = [...this.deps.configs.keys()].map((k) => JSON.stringify(k)).join(', ');
-      throw new InvalidOptionsError(`Invalid option step "${stepName}".breaker: no breaker "${key}" in Lifeline.open's breakers (known: ${known}; '*' configures any key)`);
+      throw new InvalidOptionsError(
+        `Invalid option step "${stepName}".breaker: no breaker "${key}" in Lifeline.open's breakers (known: ${known}; '*' configures any key)`,
+      );
     }
     entry = { key, config, data: null, fetchedAt: Number.NEGATIVE_INFINITY, refreshing: null, pending: [], flushTimer: null, flushing: null };
     this.entries.set(key, entry);

@@ -31,7 +31,10 @@ export interface BreakerUpdate {
 }
 
 /** Applies an update to the stored data (null: a key never seen, closed and empty). */
-export function applyBreakerUpdate(current: BreakerData | null, args: UpdateBreakerArgs): { data: BreakerData; transitions: Transition[]; acquired?: Acquired } {
+export function applyBreakerUpdate(
+  current: BreakerData | null,
+  args: UpdateBreakerArgs,
+): { data: BreakerData; transitions: Transition[]; acquired?: Acquired } {
   const machine = new BreakerMachine(args.config, current ?? undefined);
   const transitions: Transition[] = [];
   for (const { outcome, holder } of args.outcomes ?? []) machine.record(args.now, outcome, holder, transitions);

@@ -38,12 +38,14 @@ describe('lifeline breakers', () => {
     const r = lifeline(['breakers']);
     expect(r.code, r.err).toBe(0);
     const until = new Date(OPEN_UNTIL).toISOString();
-    expect(r.out.split('\n').map((l) => l.replace(/ +/g, ' ').trimEnd())).toEqual([
-      'KEY STATE FAILURES SLOW OPEN UNTIL PROBES REASON',
-      'anthropic:claude closed 33.33 % of 3 - - - ',
-      `openai:gpt-4o open 0 % of 0 - ${until} - 3 of 4 calls failed (75 % >= 50 %)`,
-      '',
-    ].map((l) => l.trimEnd()));
+    expect(r.out.split('\n').map((l) => l.replace(/ +/g, ' ').trimEnd())).toEqual(
+      [
+        'KEY STATE FAILURES SLOW OPEN UNTIL PROBES REASON',
+        'anthropic:claude closed 33.33 % of 3 - - - ',
+        `openai:gpt-4o open 0 % of 0 - ${until} - 3 of 4 calls failed (75 % >= 50 %)`,
+        '',
+      ].map((l) => l.trimEnd()),
+    );
   });
 
   it('--json prints the same as data', () => {

@@ -20,7 +20,11 @@ const FIXTURE = join(ROOT, 'build/test/fixtures/breaker-worker.js');
 const COOL_DOWN_MS = 1500;
 
 function lines(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 /** Polls an async condition (a condition poll, not a sleep). */
@@ -52,7 +56,8 @@ export async function runSharedBreakerScenario(db: string): Promise<void> {
     store = await openStore(db);
     const s = store;
     const execs = () => [0, 1, 2].map((i) => lines(join(dir, `execs-${i}.log`)));
-    const events = () => [0, 1, 2].flatMap((i) => lines(join(dir, `events-${i}.log`)).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> }));
+    const events = () =>
+      [0, 1, 2].flatMap((i) => lines(join(dir, `events-${i}.log`)).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> }));
     const create = (id: string, proc: number) => s.createRun({ id, workflow: `brk.p${proc}`, input: 'null', now: Date.now() });
     const statusOf = async (ids: string[]) => Promise.all(ids.map(async (id) => (await s.getRun(id))?.status));
 
@@ -72,12 +77,16 @@ export async function runSharedBreakerScenario(db: string): Promise<void> {
     await until(() => Date.now() >= openUntil).promise;
     const held = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
     for (const [i, id] of held.entries()) await create(id, i % 3);
-    const phase2 = () => execs().flat().filter((id) => id.startsWith('h'));
+    const phase2 = () =>
+      execs()
+        .flat()
+        .filter((id) => id.startsWith('h'));
     const deferrals = async (id: string) => (await s.listEvents({ runId: id })).filter((e) => e.type === 'step.deferred').length;
     await until(() => phase2().length >= 2).promise;
     // Every run whose body did not start is deferred, and deferred again after it woke.
     await untilAsync(async () => {
       const started = new Set(phase2());
+      if (started.size > 2) throw new Error(`more bodies ran than the 2 granted probes: ${[...started].join(', ')}`);
       const waiting = held.filter((id) => !started.has(id));
       return waiting.length === 4 && (await Promise.all(waiting.map(deferrals))).every((n) => n >= 2);
     }, 'the 4 other runs to be deferred twice each');

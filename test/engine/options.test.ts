@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers';
-const STEP_KNOWN = 'retry, timeout, classifiers';
+const STEP_KNOWN = 'retry, timeout, classifiers, breaker';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -46,7 +46,7 @@ describe('unknown options: one message everywhere', () => {
     try {
       const db = `${tmp.dir}/o.db`;
       expect(await rejection(Lifeline.open({ dbb: db } as never))).toEqual(
-        new InvalidOptionsError('Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes)'),
+        new InvalidOptionsError('Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, breakers)'),
       );
       expect(await rejection(Lifeline.open({ db, maxPayloadBytes: 10 }))).toEqual(
         new InvalidOptionsError('Invalid option Lifeline.open.maxPayloadBytes: must be an integer from 1024 to 1073741824 (got 10)'),

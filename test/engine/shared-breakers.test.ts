@@ -52,7 +52,15 @@ describe('shared circuit breakers (step gate)', () => {
     expect(await lifeline.store.listBreakers()).toEqual([]);
     for (const n of [1, 2]) await expect((await lifeline.start(wf, n)).result()).rejects.toThrow(`upstream down ${n}`);
     const opened = await waitForEvent(engine, (e) => e.type === 'breaker.opened');
-    expect(opened.data).toEqual({ key: 'llm:a', from: 'closed', reason: '2 of 2 calls failed (100 % >= 50 %)', openUntil: clock.now() + 5000, failureRate: 100, slowCallRate: 0, calls: 2 });
+    expect(opened.data).toEqual({
+      key: 'llm:a',
+      from: 'closed',
+      reason: '2 of 2 calls failed (100 % >= 50 %)',
+      openUntil: clock.now() + 5000,
+      failureRate: 100,
+      slowCallRate: 0,
+      calls: 2,
+    });
     expect(isBreakerOpen(lifeline, 'llm:a')).toBe(true);
     expect(isBreakerOpen(lifeline, 'llm:other')).toBe(false);
 
@@ -93,8 +101,12 @@ describe('shared circuit breakers (step gate)', () => {
     await expect(open({ 'llm:a': { failureRateThreshold: -1 } })).rejects.toThrow(
       'Invalid option Lifeline.open.breakers["llm:a"].failureRateThreshold: must be a number from 1 to 100 (got -1)',
     );
-    await expect(open({ 'llm:a': { windowSize: 0 } })).rejects.toThrow('Invalid option Lifeline.open.breakers["llm:a"].windowSize: must be an integer from 1 to 100000 (got 0)');
-    await expect(open({ 'llm:a': { windowMs: 0.5 } })).rejects.toThrow('Invalid option Lifeline.open.breakers["llm:a"].windowMs: must be a number from 1 to 86400000 (got 0.5)');
+    await expect(open({ 'llm:a': { windowSize: 0 } })).rejects.toThrow(
+      'Invalid option Lifeline.open.breakers["llm:a"].windowSize: must be an integer from 1 to 100000 (got 0)',
+    );
+    await expect(open({ 'llm:a': { windowMs: 0.5 } })).rejects.toThrow(
+      'Invalid option Lifeline.open.breakers["llm:a"].windowMs: must be a number from 1 to 86400000 (got 0.5)',
+    );
     await expect(open({ '*': { failureClasses: ['timeout', 'flaky'] } })).rejects.toThrow(
       'Invalid option Lifeline.open.breakers["*"].failureClasses[1]: unknown error class (known: transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown) (got "flaky")',
     );
@@ -104,7 +116,9 @@ describe('shared circuit breakers (step gate)', () => {
     await expect(open({ '*': { windowSize: 5, windowMs: 1000 } })).rejects.toThrow(
       'Invalid option Lifeline.open.breakers["*"].windowMs: cannot be set with Lifeline.open.breakers["*"].windowSize: a window counts either calls or time (got both)',
     );
-    await expect(open({ '*': { probeLeaseMs: 0 } })).rejects.toThrow('Invalid option Lifeline.open.breakers["*"].probeLeaseMs: must be a number from 1 to 86400000 (got 0)');
+    await expect(open({ '*': { probeLeaseMs: 0 } })).rejects.toThrow(
+      'Invalid option Lifeline.open.breakers["*"].probeLeaseMs: must be a number from 1 to 86400000 (got 0)',
+    );
     await expect(open({ '*': { halfOpenProbs: 2 } })).rejects.toThrow('Invalid option Lifeline.open.breakers["*"].halfOpenProbs: unknown option (known: ');
     await expect(open({ '*': { slowCallRateThreshold: 101 } })).rejects.toThrow(
       'Invalid option Lifeline.open.breakers["*"].slowCallRateThreshold: must be a number from 1 to 100 (got 101)',
@@ -117,7 +131,9 @@ describe('shared circuit breakers (step gate)', () => {
     Object.assign(upstream, { fail: false, bodies: 0 });
     engine = await startEngine({ workflows: [wf], clock, breakers: { 'llm:b': {} } });
     const h = await engine.lifeline.start(wf, 1);
-    await expect(h.result()).rejects.toThrow(`Invalid option step "call".breaker: no breaker "llm:a" in Lifeline.open's breakers (known: "llm:b"; '*' configures any key)`);
+    await expect(h.result()).rejects.toThrow(
+      `Invalid option step "call".breaker: no breaker "llm:a" in Lifeline.open's breakers (known: "llm:b"; '*' configures any key)`,
+    );
     expect(upstream.bodies).toBe(0);
   });
 });

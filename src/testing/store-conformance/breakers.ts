@@ -19,7 +19,16 @@ export function breakersConformance(getStore: GetStore): void {
       expect(first.record).toMatchObject({ key: 'llm:a', updatedAt: T0, data: { state: 'closed', window: { marks: [0, 1, 0] } } });
       const opened = await store.updateBreaker({ key: 'llm:a', config, now: T0 + 1, outcomes: [{ outcome: FAIL }] });
       expect(opened.transitions).toEqual([
-        { from: 'closed', to: 'open', at: T0 + 1, reason: '2 of 4 calls failed (50 % >= 50 %)', openUntil: T0 + 1001, failureRate: 50, slowCallRate: 0, calls: 4 },
+        {
+          from: 'closed',
+          to: 'open',
+          at: T0 + 1,
+          reason: '2 of 4 calls failed (50 % >= 50 %)',
+          openUntil: T0 + 1001,
+          failureRate: 50,
+          slowCallRate: 0,
+          calls: 4,
+        },
       ]);
       const [stored] = await store.listBreakers(['llm:a', 'llm:unknown']);
       expect(stored).toMatchObject({ key: 'llm:a', updatedAt: T0 + 1, data: { state: 'open', openUntil: T0 + 1001, window: { marks: [] } } });
@@ -30,7 +39,9 @@ export function breakersConformance(getStore: GetStore): void {
     it('loses no outcome when many updates of one key run at once', async () => {
       const store = getStore();
       const wide = breakerConfig({ windowSize: 1000, minimumCalls: 1000 }, 'conformance');
-      await Promise.all(Array.from({ length: 40 }, (_, i) => store.updateBreaker({ key: 'k', config: wide, now: T0 + i, outcomes: [{ outcome: i % 2 ? OK : FAIL }] })));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => store.updateBreaker({ key: 'k', config: wide, now: T0 + i, outcomes: [{ outcome: i % 2 ? OK : FAIL }] })),
+      );
       const [stored] = await store.listBreakers(['k']);
       const marks = (stored?.data.window as { marks: number[] }).marks;
       expect(marks).toHaveLength(40);
@@ -45,7 +56,10 @@ export function breakersConformance(getStore: GetStore): void {
       const p1 = await store.updateBreaker({ key: 'k', config, now: T0 + 1000, acquire: { holder: 'w1', leaseMs: 500 } });
       expect(p1.acquired).toEqual({ admitted: true, probe: true });
       expect(p1.transitions.map((t) => [t.from, t.to])).toEqual([['open', 'half_open']]);
-      expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1001, acquire: { holder: 'w2', leaseMs: 500 } })).acquired).toEqual({ admitted: true, probe: true });
+      expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1001, acquire: { holder: 'w2', leaseMs: 500 } })).acquired).toEqual({
+        admitted: true,
+        probe: true,
+      });
       // Both probes are held: a third worker waits until the first lease could expire.
       expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1002, acquire: { holder: 'w3', leaseMs: 500 } })).acquired).toEqual({
         admitted: false,
@@ -54,13 +68,19 @@ export function breakersConformance(getStore: GetStore): void {
         state: 'half_open',
       });
       // w1 died without settling: its lease expires and w3 gets it.
-      expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1500, acquire: { holder: 'w3', leaseMs: 500 } })).acquired).toEqual({ admitted: true, probe: true });
+      expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1500, acquire: { holder: 'w3', leaseMs: 500 } })).acquired).toEqual({
+        admitted: true,
+        probe: true,
+      });
       // A probe that says nothing (a validation error) frees its lease; w2 and w3 succeed: closed.
       const w2 = await store.updateBreaker({ key: 'k', config, now: T0 + 1600, outcomes: [{ outcome: OK, holder: 'w2' }] });
       expect(w2.record.data).toMatchObject({ state: 'half_open', probeSuccesses: 1 });
       const closed = await store.updateBreaker({ key: 'k', config, now: T0 + 1601, outcomes: [{ outcome: OK, holder: 'w3' }] });
       expect(closed.transitions).toEqual([{ from: 'half_open', to: 'closed', at: T0 + 1601, reason: '2 probe call(s) succeeded' }]);
-      expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1602, acquire: { holder: 'w9', leaseMs: 500 } })).acquired).toEqual({ admitted: true, probe: false });
+      expect((await store.updateBreaker({ key: 'k', config, now: T0 + 1602, acquire: { holder: 'w9', leaseMs: 500 } })).acquired).toEqual({
+        admitted: true,
+        probe: false,
+      });
     });
 
     it('a failed probe re-opens; a failure naming a quota reset opens until then', async () => {

@@ -51,7 +51,18 @@ describe('breaker state machine', () => {
     expect(drive(m, clock, [FAIL, FAIL, FAIL, FAIL])).toEqual([]); // 4 failures, under the minimum
     expect(m.stateAt(clock.now())).toBe('closed');
     const out = drive(m, clock, [OK]); // 4 of 5 = 80 % >= 60 %
-    expect(out).toEqual([{ from: 'closed', to: 'open', at: clock.now(), reason: '4 of 5 calls failed (80 % >= 60 %)', openUntil: clock.now() + 100, failureRate: 80, slowCallRate: 0, calls: 5 }]);
+    expect(out).toEqual([
+      {
+        from: 'closed',
+        to: 'open',
+        at: clock.now(),
+        reason: '4 of 5 calls failed (80 % >= 60 %)',
+        openUntil: clock.now() + 100,
+        failureRate: 80,
+        slowCallRate: 0,
+        calls: 5,
+      },
+    ]);
   });
 
   it('opens on the slow-call rate, counting slow successes and slow failures alike', () => {
@@ -121,7 +132,9 @@ describe('in-process circuitBreaker: the new options', () => {
 
   it('checks the new options', () => {
     expect(() => circuitBreaker({ windowMs: 0 })).toThrow('Invalid option circuitBreaker.windowMs: must be a number from 1 to 86400000 (got 0)');
-    expect(() => circuitBreaker({ slowCallDurationMs: -1 })).toThrow('Invalid option circuitBreaker.slowCallDurationMs: must be a number from 0 to 86400000 (got -1)');
+    expect(() => circuitBreaker({ slowCallDurationMs: -1 })).toThrow(
+      'Invalid option circuitBreaker.slowCallDurationMs: must be a number from 0 to 86400000 (got -1)',
+    );
     expect(() => circuitBreaker({ failureClasses: [] })).toThrow('Invalid option circuitBreaker.failureClasses: must name at least one error class (got [])');
   });
 });
