@@ -37,4 +37,4 @@ export { wrap, WrappedPolicy } from './policy/values/wrap.js';
 // Circuit breakers shared by every worker on the store (docs/resilience.md).
 export type { SharedBreakerOptions, BreakersOption } from './breakers/shared-options.js';
 export type { BreakerOptions } from './breakers/config.js';
-export { isBreakerOpen } from './breakers/registry.js';
+export { isBreakerOpen } from './breakers/open-check.js';

@@ -35,6 +35,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
+        { version: 5, name: 'shared circuit breakers' },
       ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
@@ -60,7 +61,7 @@ describe('PostgreSQL store specifics', () => {
     try {
       expect(await store.getRun('old')).toMatchObject({ status: 'pending', claimCount: 3, claimsWithoutProgress: 0 });
       const versions = await pg.withClient(async (c) => (await c.query(`SELECT version FROM "${schema}".lifeline_schema ORDER BY 1`)).rows);
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 5 }]);
     } finally {
       await store.close();
       await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
@@ -88,7 +89,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 3. Upgrade Lifeline to open it; the database was not modified.',
+        'knows versions up to 5. Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

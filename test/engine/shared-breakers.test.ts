@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
 import { ManualClock, flushAsync } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
-import { isBreakerOpen } from '../../src/breakers/registry.js';
+import { isBreakerOpen } from '../../src/breakers/open-check.js';
 import { startEngine, waitForEvent, type TestEngine } from '../helpers.js';
 
 let engine: TestEngine | undefined;

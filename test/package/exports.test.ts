@@ -111,6 +111,7 @@ describe('the tiered public API, as installed', () => {
       'CLAIMABLE',
       'LIFECYCLE',
       'TERMINAL_STATUSES',
+      'applyBreakerUpdate',
       'decide',
       'isClaimable',
       'isPoison',
@@ -120,6 +121,7 @@ describe('the tiered public API, as installed', () => {
       'openStore',
       'releaseStatus',
       'statusesOf',
+      'summarizeBreaker',
     ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
