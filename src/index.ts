@@ -87,3 +87,7 @@ export { FALLBACK_LEVEL, type DegradationOptions, type SectionSpec, type Section
 export { assembleInRun } from './agent/durable-degradation.js';
 export { runDag, type DagResult } from './agent/dag.js';
 export { planDag, type DagNode, type DagOptions, type DagPlan } from './agent/dag-plan.js';
+// Circuit breakers shared by every worker on the store (docs/resilience.md).
+export type { SharedBreakerOptions, BreakersOption } from './breakers/shared-options.js';
+export type { BreakerOptions } from './breakers/config.js';
+export { isBreakerOpen } from './breakers/open-check.js';

@@ -11,6 +11,7 @@ import { registerControl } from './commands/control.js';
 import { registerCosts } from './commands/costs.js';
 import { registerRecovery } from './commands/recovery.js';
 import { registerLimits } from './commands/limits.js';
+import { registerBreakers } from './commands/breakers.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -48,6 +49,7 @@ registerControl(program);
 registerCosts(program);
 registerRecovery(program);
 registerLimits(program);
+registerBreakers(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -75,6 +75,10 @@ export function describeEvent(event: LifelineEvent): string | null {
       return `  ⚠ ${event.data.text}`;
     case 'worker.error':
       return `  ⚠ worker error (${event.data.context}): ${event.data.message}`;
+    case 'breaker.opened':
+      return `  ⚠ breaker ${event.data.key} opened until ${new Date(event.data.openUntil).toISOString()}: ${event.data.reason}`;
+    case 'breaker.closed':
+      return `  ✓ breaker ${event.data.key} closed: ${event.data.reason}`;
     default:
       return null;
   }

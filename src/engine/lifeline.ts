@@ -24,6 +24,8 @@ import type { LedgerEntry, LedgerFilter } from '../store/ledger.js';
 import { openEscalations, resolveActionOf, resolveEscalation } from './escalations.js';
 import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type RecoveryRecord } from '../store/recoveries.js';
 import { registerSecret } from '../errors/secrets.js';
+import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
+import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -46,6 +48,11 @@ export interface LifelineOptions {
    * `limits`. E.g. `{ openai: { concurrency: 4, callsPerMinute: 500, tokensPerMinute: 200_000 }, 'customer-*': { concurrency: 1 } }`.
    */
   limits?: LimitsConfig;
+  /**
+   * Circuit breakers shared by every worker on the store, by dependency key (`'*'`: any key);
+   * a step uses one with its `breaker` option. See docs/resilience.md.
+   */
+  breakers?: BreakersOption;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -112,9 +119,20 @@ export class Lifeline {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     const db = options.db ?? process.env.LIFELINE_DB ?? './lifeline.db';
     const store = typeof db === 'string' ? await openStore(db) : db;
+    const clock = options.clock ?? systemClock;
     const prices = new PriceTable(options.pricing, 'Lifeline.open.pricing');
-    const lifeline = new Lifeline(store, options.clock ?? systemClock, options.workflows, max, typeof db === 'string', prices);
-    if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, lifeline.clock, options.limits, (e) => lifeline.emit(e)));
+    const lifeline = new Lifeline(store, clock, options.workflows, max, typeof db === 'string', prices);
+    if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, clock, options.limits, (e) => lifeline.emit(e)));
+    if (options.breakers !== undefined) {
+      attachSharedBreakers(lifeline, {
+        store,
+        clock,
+        configs: checkBreakersOption(options.breakers, 'Lifeline.open.breakers'),
+        emit: (event) => lifeline.emit(event),
+        onError: (error, context) =>
+          lifeline.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: clock.now() }),
+      });
+    }
     return lifeline;
   }
 
@@ -306,6 +324,7 @@ export class Lifeline {
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop()));
     this.workers.clear();
+    await sharedBreakersOf(this)?.close();
     if (this.ownsStore) await this.store.close();
   }
 

@@ -68,6 +68,18 @@ export type {
   LimitWrites,
 } from '../store/limits.js';
 export { decideAcquire, decideRelease, emptyLimitRow, bucketLevel, toLimitStatus, sortedKeys } from '../store/limits.js';
+// Shared circuit breakers: what a backend stores per key and the one update it applies atomically.
+export type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs, BreakerSummary } from '../breakers/stored.js';
+export { applyBreakerUpdate, summarizeBreaker } from '../breakers/stored.js';
+export type {
+  BreakerData,
+  BreakerStateName,
+  CallOutcome,
+  ProbeLease,
+  Transition as BreakerTransition,
+  Acquired as BreakerAcquired,
+} from '../breakers/machine.js';
+export type { BreakerConfig } from '../breakers/config.js';
 // The run lifecycle as one executable spec: which statuses each action applies to and where it
 // moves them, the claimable predicate, the refusal reasons. A backend of your own decides with
 // it (the built-in ones also generate their SQL predicates from it).

@@ -1,5 +1,6 @@
 // The fields of every public options object, checked by option-check.ts: one list per API, the
 // single source of its known names, so a misspelt field fails the same way everywhere.
+import { checkBreakersOption } from '../breakers/shared-options.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { checkSecret } from '../errors/secrets.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
@@ -150,6 +151,7 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     routes: checkRoutes,
     limits: checkStepLimits,
     estimatedTokens: checkEstimatedTokens,
+    breaker: text(200),
   });
 }
 
@@ -186,6 +188,7 @@ export function checkOpenOptions(options: unknown): void {
       checkArray(value, path).forEach((secret, i) => checkSecret(secret, `${path}[${i}]`));
     },
     limits: checkLimitsConfig,
+    breakers: (value, path) => void checkBreakersOption(value, path),
   });
 }
 

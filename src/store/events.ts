@@ -93,12 +93,26 @@ export interface EventMap {
   'worker.error': { context: string; message: string };
   /** The database ran out of disk, memory or another resource: the worker pauses claiming. Never stored. */
   'worker.store_exhausted': { message: string; pauseMs: number; text: string };
+  /** A shared circuit breaker opened (by this process's update): calls of `key` are deferred until `openUntil`. Never stored (the breaker's row is). */
+  'breaker.opened': BreakerChange & { openUntil: number; failureRate?: number; slowCallRate?: number; calls?: number };
+  /** A shared breaker's cool-down ended: probe calls are granted as leases. Never stored. */
+  'breaker.half_open': BreakerChange;
+  /** A shared breaker closed after its probes succeeded. Never stored. */
+  'breaker.closed': BreakerChange;
+}
+
+interface BreakerChange {
+  key: string;
+  from: 'closed' | 'open' | 'half_open';
+  reason: string;
 }
 
 export type EventType = keyof EventMap;
 /** Run events a workflow records itself (ctx.recordEvent), once per run. */
 export type WorkflowEventType = 'run.degraded' | 'run.loop_detected';
-export type WorkerEventType = 'worker.error' | 'worker.store_exhausted';
+export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | BreakerEventType;
+/** A shared circuit breaker's state change (src/breakers/): about a dependency key, not a run. */
+export type BreakerEventType = 'breaker.opened' | 'breaker.half_open' | 'breaker.closed';
 /** Events about one run: stored with the state change they describe, or only published. */
 export type RunEventType = Exclude<EventType, WorkerEventType>;
 

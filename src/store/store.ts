@@ -1,3 +1,4 @@
+import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../breakers/stored.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from './ledger.js';
@@ -230,6 +231,18 @@ export interface Store {
   releaseLimits(args: ReleaseLimitsArgs): Promise<void>;
   /** Every key ever acquired, by key, with buckets refilled to `now`. */
   listLimits(now: number): Promise<LimitKeyStatus[]>;
+
+  // ---- shared circuit breakers (issue 8 §3; src/breakers/) ---------------------------
+  /**
+   * Soft. Applies one update to the breaker of `key` (created closed on first use) atomically
+   * across every worker: outcomes counted, then optionally a call admitted or a half-open probe
+   * lease granted. Concurrent updates of one key never lose a count (SQLite: the write
+   * transaction; PostgreSQL: the row lock). Returns the stored record after the update.
+   */
+  updateBreaker(args: UpdateBreakerArgs): Promise<BreakerUpdate>;
+
+  /** The stored breakers (all, or those of `keys`), ordered by key. */
+  listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

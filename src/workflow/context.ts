@@ -65,6 +65,12 @@ export interface StepOptions<T = unknown> {
   /** Tokens reserved per attempt from every tokens-per-minute limit of `limits`; reconciled with reportUsage. Default 0. */
   estimatedTokens?: number;
   /**
+   * The shared circuit breaker this step's calls go through (a key of Lifeline.open's
+   * `breakers`, or any key when `breakers['*']` is set), e.g. 'openai:gpt-4o'. While it is open
+   * the step is deferred: the run sleeps until the breaker may let a probe through.
+   */
+  breaker?: string;
+  /**
    * Runs each attempt's body through this in-process policy value (retry, timeout, circuitBreaker,
    * bulkhead, wrap...). Its retries happen inside one durable attempt; the engine's `retry` then
    * retries what the policy finally throws (docs/resilience.md, "Policies on steps").

@@ -36,6 +36,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
         { version: 4, name: 'fallback alternatives on attempts' },
+        { version: 5, name: 'shared circuit breakers' },
         { version: 6, name: 'limits: concurrency slots, rate buckets and retry budgets per key' },
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
@@ -64,7 +65,16 @@ describe('PostgreSQL store specifics', () => {
     try {
       expect(await store.getRun('old')).toMatchObject({ status: 'pending', claimCount: 3, claimsWithoutProgress: 0 });
       const versions = await pg.withClient(async (c) => (await c.query(`SELECT version FROM "${schema}".lifeline_schema ORDER BY 1`)).rows);
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 6 }, { version: 7 }, { version: 8 }]);
+      expect(versions).toEqual([
+        { version: 1 },
+        { version: 2 },
+        { version: 3 },
+        { version: 4 },
+        { version: 5 },
+        { version: 6 },
+        { version: 7 },
+        { version: 8 },
+      ]);
     } finally {
       await store.close();
       await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

@@ -65,6 +65,7 @@ describe('SQLite store specifics', () => {
         { version: 2, name: 'poison runs: claims without progress' },
         { version: 3, name: 'lease renewal time' },
         { version: 4, name: 'fallback alternatives on attempts' },
+        { version: 5, name: 'shared circuit breakers' },
         { version: 6, name: 'limits: concurrency slots, rate buckets and retry budgets per key' },
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery';
-const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens';
+const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker';
 const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -47,7 +47,9 @@ describe('unknown options: one message everywhere', () => {
     try {
       const db = `${tmp.dir}/o.db`;
       expect(await rejection(Lifeline.open({ dbb: db } as never))).toEqual(
-        new InvalidOptionsError('Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits)'),
+        new InvalidOptionsError(
+          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers)',
+        ),
       );
       expect(await rejection(Lifeline.open({ db, maxPayloadBytes: 10 }))).toEqual(
         new InvalidOptionsError('Invalid option Lifeline.open.maxPayloadBytes: must be an integer from 1024 to 1073741824 (got 10)'),

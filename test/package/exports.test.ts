@@ -122,6 +122,7 @@ describe('the tiered public API, as installed', () => {
       'NOT_ESCALATED',
       'TERMINAL_STATUSES',
       'bucketLevel',
+      'applyBreakerUpdate',
       'decide',
       'escalatedError',
       'decideAcquire',
@@ -139,6 +140,7 @@ describe('the tiered public API, as installed', () => {
       'sortedKeys',
       'statusesOf',
       'toLimitStatus',
+      'summarizeBreaker',
     ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);

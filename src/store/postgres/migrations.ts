@@ -128,6 +128,19 @@ $fn$;
 ALTER TABLE $S.attempts ADD COLUMN moved_on TEXT;`,
   },
   {
+    version: 5,
+    name: 'shared circuit breakers',
+    // One row per breaker key: the state machine as JSON (src/breakers/machine.ts), with its
+    // state and open_until as columns for listing. Updated under the row's lock.
+    sql: `CREATE TABLE $S.breakers (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  open_until BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);`,
+  },
+  {
     version: 6,
     name: 'limits: concurrency slots, rate buckets and retry budgets per key',
     // As in SQLite (see there); REAL is DOUBLE PRECISION here.

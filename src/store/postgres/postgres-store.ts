@@ -46,6 +46,8 @@ import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget,
 import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
 import { assertCurrent, migrate } from './migrations.js';
+import { BreakerOps } from './breaker-ops.js';
+import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
 import { StepOps } from './step-ops.js';
@@ -65,6 +67,7 @@ export class PostgresStore implements Store {
   private readonly ledger: LedgerOps;
   private readonly recoveries: RecoveryOps;
   private readonly limits: LimitOps;
+  private readonly breakers: BreakerOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -87,6 +90,7 @@ export class PostgresStore implements Store {
     this.ledger = new LedgerOps(this.exec, s);
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.limits = new LimitOps(this.exec, s);
+    this.breakers = new BreakerOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -240,6 +244,15 @@ export class PostgresStore implements Store {
 
   listLimits(now: number): Promise<LimitKeyStatus[]> {
     return this.limits.list(now);
+  }
+
+  // ---- shared circuit breakers ----------------------------------------------------------
+  updateBreaker(args: UpdateBreakerArgs): Promise<BreakerUpdate> {
+    return this.breakers.update(args);
+  }
+
+  listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
+    return this.breakers.list(keys);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

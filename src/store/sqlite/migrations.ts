@@ -121,6 +121,19 @@ CREATE INDEX events_run ON events (run_id, id);
 ALTER TABLE attempts ADD COLUMN moved_on TEXT;`,
   },
   {
+    version: 5,
+    name: 'shared circuit breakers',
+    // One row per breaker key: the state machine as JSON (src/breakers/machine.ts), with its
+    // state and open_until as columns for listing. Written in the store's write transaction.
+    sql: `CREATE TABLE breakers (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  open_until INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);`,
+  },
+  {
     version: 6,
     name: 'limits: concurrency slots, rate buckets and retry budgets per key',
     // One row per limit key (src/store/limits.ts decides on it): the configuration last used (for

@@ -44,6 +44,8 @@ import { StepStatements } from './step-ops.js';
 import { WriteBatcher, withBusyRetry } from './batcher.js';
 import { LimitStatements } from './limits-ops.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
+import { BreakerStatements } from './breaker-ops.js';
+import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
 
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
   private readonly recoveryRows: RecoveryStatements;
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
+  private readonly breakers: BreakerStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -78,6 +81,7 @@ export class SqliteStore implements Store {
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
+    this.breakers = new BreakerStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -227,6 +231,15 @@ export class SqliteStore implements Store {
 
   listLimits(now: number): Promise<LimitKeyStatus[]> {
     return this.read(() => this.limits.list(now));
+  }
+
+  // ---- shared circuit breakers ----------------------------------------------------------
+  updateBreaker(args: UpdateBreakerArgs): Promise<BreakerUpdate> {
+    return this.batcher.write(SOFT, () => this.breakers.update(args));
+  }
+
+  listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
+    return this.read(() => this.breakers.list(keys));
   }
 
   close(): Promise<void> {

@@ -16,6 +16,7 @@ import { ledgerConformance } from './ledger.js';
 import { recoveriesConformance } from './recoveries.js';
 import { fallbackAttemptsConformance } from './fallback-attempts.js';
 import { limitsConformance } from './limits.js';
+import { breakersConformance } from './breakers.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -36,6 +37,7 @@ const AREAS = {
   recoveries: recoveriesConformance,
   fallbackAttempts: fallbackAttemptsConformance,
   limits: limitsConformance,
+  breakers: breakersConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
