@@ -121,13 +121,13 @@ describe('the tiered public API, as installed', () => {
       'NOTHING_TO_SKIP',
       'NOT_ESCALATED',
       'TERMINAL_STATUSES',
-      'bucketLevel',
       'applyBreakerUpdate',
+      'bucketLevel',
       'decide',
-      'escalatedError',
       'decideAcquire',
       'decideRelease',
       'emptyLimitRow',
+      'escalatedError',
       'isClaimable',
       'isPoison',
       'isTerminal',
@@ -139,8 +139,8 @@ describe('the tiered public API, as installed', () => {
       'releaseStatus',
       'sortedKeys',
       'statusesOf',
-      'toLimitStatus',
       'summarizeBreaker',
+      'toLimitStatus',
     ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);

@@ -11,14 +11,21 @@ describe('execution state machine', () => {
       wakeAt: 100,
       signalNames: [],
       childRunIds: [],
+      deferred: false,
     });
+  });
+
+  it('a deferral (a step gate said "not now") is a sleep marked deferred, and stays marked when merged', () => {
+    const s = reduceExecution(running, { type: 'sleep', wakeAt: 100, deferred: true });
+    expect(s).toMatchObject({ kind: 'suspending', status: 'sleeping', wakeAt: 100, deferred: true });
+    expect(reduceExecution(s, { type: 'sleep', wakeAt: 50 })).toMatchObject({ wakeAt: 50, deferred: true });
   });
 
   it('parallel suspensions merge: waiting dominates, earliest timer wins, waits accumulate', () => {
     let s = reduceExecution(running, { type: 'sleep', wakeAt: 500 });
     s = reduceExecution(s, { type: 'wait', wakeAt: null, signalName: 'approve' });
     s = reduceExecution(s, { type: 'wait', wakeAt: 300, childRunId: 'c1' });
-    expect(s).toEqual({ kind: 'suspending', status: 'waiting', wakeAt: 300, signalNames: ['approve'], childRunIds: ['c1'] });
+    expect(s).toEqual({ kind: 'suspending', status: 'waiting', wakeAt: 300, signalNames: ['approve'], childRunIds: ['c1'], deferred: false });
   });
 
   it('a wait without timeout keeps no timer until something with a timer joins', () => {
