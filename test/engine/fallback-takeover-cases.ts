@@ -21,7 +21,10 @@ export interface TakeoverBackend {
 export function fallbackTakeoverCases(name: string, backend: TakeoverBackend): void {
   it(`${name}: resumes a chain at the alternative that was running, never re-running one that gave up; replay runs nothing`, async () => {
     const runs: Array<[string, 'A' | 'B']> = [];
-    let bStarted = false;
+    // Resolved when A's body of "b" starts: waited for, not polled (on PostgreSQL the steps before
+    // it take real round trips, which no number of clock flushes can stand in for).
+    let bStarted: () => void = () => {};
+    const bStartedOnA = new Promise<void>((resolve) => (bStarted = resolve));
     const chain = (worker: 'A' | 'B') => async (ctx: WorkflowContext) => {
       const answer = await ctx.fallback('ask', [
         {
@@ -36,7 +39,7 @@ export function fallbackTakeoverCases(name: string, backend: TakeoverBackend): v
           run: ({ signal }) => {
             runs.push(['b', worker]);
             if (worker === 'B') return 'b answered';
-            bStarted = true;
+            bStarted();
             return new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
           },
         },
@@ -57,7 +60,7 @@ export function fallbackTakeoverCases(name: string, backend: TakeoverBackend): v
     try {
       a.worker({ host: 'host-a', pid: 1_234_567, leaseMs: LEASE_MS, heartbeatMs: 1000 }).start();
       const { runId } = await a.start(wfA, null, { runId: `takeover-${name}` });
-      for (let i = 0; i < 200 && !bStarted; i++) await clockA.advance(0);
+      await bStartedOnA;
       expect(runs).toEqual([
         ['a', 'A'],
         ['b', 'A'],
