@@ -26,9 +26,11 @@ export async function showToolkit(db: string, runId: string): Promise<boolean> {
   const breakerLines: Array<[number, string]> = [];
   let signalled = '';
   lifeline.events.on('event', (e: EngineEvent) => {
-    if (e.type === 'breaker.opened') breakerLines.push([e.at, `breaker   ${e.data.key} opened at ${at(e.at)}: ${e.data.reason}`]);
-    if (e.type === 'breaker.half_open') breakerLines.push([e.at, `breaker   ${e.data.key} half-open at ${at(e.at)}: ${e.data.reason}`]);
-    if (e.type === 'breaker.closed') breakerLines.push([e.at, `breaker   ${e.data.key} closed at ${at(e.at)}: ${e.data.reason}`]);
+    // Times are in ms, so ties are common: break them by cause (the failure, then the opening, then
+    // the deferral; the half-open grant, then the probe, then the closing).
+    if (e.type === 'breaker.opened') breakerLines.push([e.at + 0.5, `breaker   ${e.data.key} opened at ${at(e.at)}: ${e.data.reason}`]);
+    if (e.type === 'breaker.half_open') breakerLines.push([e.at - 0.5, `breaker   ${e.data.key} half-open at ${at(e.at)}: ${e.data.reason}`]);
+    if (e.type === 'breaker.closed') breakerLines.push([e.at + 0.5, `breaker   ${e.data.key} closed at ${at(e.at)}: ${e.data.reason}`]);
     if (e.type === 'run.waiting' && e.runId === runId && e.data.signals.includes('loop:writer') && !signalled) {
       signalled = `signal    the demo answers as the person: loop:writer ${JSON.stringify(HUMAN_NOTE)}`;
       void lifeline.signal(runId, 'loop:writer', HUMAN_NOTE);
@@ -49,25 +51,36 @@ export async function showToolkit(db: string, runId: string): Promise<boolean> {
   const summaryOut = steps.find((s) => s.stepId === 'summary#0');
   for (const a of summary) {
     if (a.movedOn) lines.push(`fallback  summary#0 attempt ${a.attempt} → ${a.alternative}: ${a.outcome} after ${a.durationMs} ms (${a.movedOn})`);
-    else if (a.outcome === 'succeeded') lines.push(`fallback  summary#0 attempt ${a.attempt} → ${a.alternative}: answered ${quote(fromJson<{ value: string }>(summaryOut?.output ?? null).value)}`);
+    else if (a.outcome === 'succeeded')
+      lines.push(
+        `fallback  summary#0 attempt ${a.attempt} → ${a.alternative}: answered ${quote(fromJson<{ value: string }>(summaryOut?.output ?? null).value)}`,
+      );
   }
   // Breaker, in time order: the failed attempts, the transitions, the deferral (a run event), the probe.
   const timeline: Array<[number, string]> = breakerLines.map(([t, text]) => [t, text]);
   for (const a of attempts.filter((x) => x.stepId === 'market#0')) {
     if (a.outcome === 'failed') timeline.push([a.startedAt, `breaker   market#0 attempt ${a.attempt} failed: ${a.errorClass}: ${a.errorMessage}`]);
-    if (a.outcome === 'succeeded') timeline.push([a.startedAt, `breaker   market#0 attempt ${a.attempt} is the probe: succeeded; ${MARKET_BREAKER} is ${breaker?.data.state ?? 'unknown'} in the database`]);
+    if (a.outcome === 'succeeded')
+      timeline.push([
+        a.startedAt,
+        `breaker   market#0 attempt ${a.attempt} is the probe: succeeded; ${MARKET_BREAKER} is ${breaker?.data.state ?? 'unknown'} in the database`,
+      ]);
   }
-  for (const d of dataOf(events, 'step.deferred')) timeline.push([d.at, `breaker   ${d.stepId} deferred while open (${d.gate}) until ${at(d.retryAt)}: the run sleeps, no attempt used`]);
+  for (const d of dataOf(events, 'step.deferred'))
+    timeline.push([d.at + 0.75, `breaker   ${d.stepId} deferred while open (${d.gate}) until ${at(d.retryAt)}: the run sleeps, no attempt used`]);
   lines.push(...timeline.sort((x, y) => x[0] - y[0]).map(([, text]) => text));
   // Route: the step.routed event and the helper's own step record.
   for (const r of dataOf(events, 'step.routed')) {
     const helper = steps.find((s) => s.stepId === r.helper);
     const retry = steps.find((s) => s.stepId === r.retryStepId);
-    lines.push(`route     ${r.stepId} failed (${r.errorClass}: ${r.message}) → ${r.helper} ${helper?.status}: ${quote(fromJson<string>(helper?.output ?? null))}`);
+    lines.push(
+      `route     ${r.stepId} failed (${r.errorClass}: ${r.message}) → ${r.helper} ${helper?.status}: ${quote(fromJson<string>(helper?.output ?? null))}`,
+    );
     lines.push(`route     ${r.retryStepId} ${retry?.status}: ${quote(fromJson<string>(retry?.output ?? null))}`);
   }
   // Loop: the detection (a run event), the person's answer (a signal), the approved draft.
-  for (const l of dataOf(events, 'run.loop_detected')) lines.push(`loop      ${l.guard}: ${l.kind} (${l.detail}) → escalation "${l.level}": the run waits for signal ${l.signal}`);
+  for (const l of dataOf(events, 'run.loop_detected'))
+    lines.push(`loop      ${l.guard}: ${l.kind} (${l.detail}) → escalation "${l.level}": the run waits for signal ${l.signal}`);
   if (signalled) lines.push(signalled);
   const writes = steps.filter((s) => s.name === 'write');
   const last = writes.at(-1);
