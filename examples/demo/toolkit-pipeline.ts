@@ -9,7 +9,7 @@ export const MARKET_BREAKER = 'market-api';
 /** How many calls of the market API fail before it recovers. */
 export const MARKET_FAILURES = 2;
 export const FALLBACK_TIMEOUT_MS = 250;
-export const COOL_DOWN_MS = 400;
+export const COOL_DOWN_MS = 600; // long enough that the retry (20 ms later) always finds it open, even on a loaded machine
 
 /** Two failures in a window of two calls open the breaker for COOL_DOWN_MS; one probe closes it. */
 export const breakers: BreakersOption = {
