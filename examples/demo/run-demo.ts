@@ -2,13 +2,16 @@
 // 1. runs the reporting pipeline in a child process (the `lifeline` CLI),
 // 2. SIGKILLs it in the middle of a step,
 // 3. resumes the run in a fresh process, which replays committed steps and executes the rest,
-// 4. prints what executed where, the retries with their error classes, and the final report.
+// 4. prints what executed where, the retries with their error classes, and the final report;
+// 5. runs a second workflow in this process on the same database, whose models and dependencies
+//    misbehave, and prints what the resilience toolkit recorded (toolkit-demo.ts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lifeline } from '../../src/index.js';
 import { printTable } from '../../src/cli/commands/runs.js';
+import { showToolkit } from './toolkit-demo.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..'); // build/examples/demo -> repo root
@@ -99,8 +102,13 @@ async function main(): Promise<void> {
   } else {
     console.log(`  run is ${run?.status}: ${run?.error?.message ?? ''}`);
   }
+
+  console.log('\n5) Models and dependencies that misbehave, handled by the toolkit (one run in this process):');
+  const toolkitRunId = `${runId}-market`;
+  const toolkitShown = await showToolkit(db, toolkitRunId);
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Inspect it: npx lifeline --db ${db} show ${runId}`);
-  if (run?.status !== 'completed' || twice.length > 0) process.exitCode = 1;
+  console.log(`  and: npx lifeline --db ${db} show ${toolkitRunId}`);
+  if (run?.status !== 'completed' || twice.length > 0 || !toolkitShown) process.exitCode = 1;
 }
 
 await main();
