@@ -115,18 +115,19 @@ export class SharedBreakers implements StepGate {
     return { admitted: false, gate: `breaker:${entry.key}`, reason, retryAt };
   }
 
-  private settle(entry: Entry, outcome: GateOutcome, probe: string | undefined): void {
+  /** Resolves once a failure or a probe's outcome is written (successes are batched: at once). */
+  private settle(entry: Entry, outcome: GateOutcome, probe: string | undefined): Promise<void> {
     const counted = this.toCallOutcome(entry, outcome);
-    if (counted.kind === 'ignored' && probe === undefined) return;
+    if (counted.kind === 'ignored' && probe === undefined) return Promise.resolve();
     entry.pending.push(probe === undefined ? { outcome: counted } : { outcome: counted, holder: probe });
     if (counted.kind === 'success' && probe === undefined && entry.config.flushMs > 0 && !this.closed) {
       entry.flushTimer ??= this.deps.clock.setTimer(entry.config.flushMs, () => {
         entry.flushTimer = null;
         void this.flush(entry);
       });
-      return;
+      return Promise.resolve();
     }
-    void this.flush(entry);
+    return this.flush(entry);
   }
 
   private toCallOutcome(entry: Entry, outcome: GateOutcome): CallOutcome {

@@ -100,7 +100,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
     if (!(await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name }))) {
-      gate.settle({ kind: 'abandoned' });
+      void gate.settle({ kind: 'abandoned' });
       return PARKED;
     }
     const began = monotonicNow(host.deps.clock);
@@ -109,17 +109,18 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {
-      gate.settle({ kind: 'succeeded', durationMs, ...usage });
+      void gate.settle({ kind: 'succeeded', durationMs, ...usage });
       return commitSuccess(host, plan, leg, attempt, result.output);
     }
     if (host.signal.aborted) {
-      gate.settle({ kind: 'abandoned' });
+      void gate.settle({ kind: 'abandoned' });
       return recordInterrupted(host, call.stepId, attempt);
     }
     failures++;
     const failure = assessFailure(host, plan, leg, failures, result.error);
     const { classification: c, decision } = failure;
-    gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
+    // Awaited: a breaker counts the failure before the retry (or the next alternative) asks it again.
+    await gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
     if (decision.retry && !movesOnAtOnce(plan.on, next !== undefined, c)) {
       if (!(await recordRetry(host, plan, leg, attempt, failure, decision.delayMs))) return PARKED;
       continue;
@@ -137,11 +138,11 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
 }
 
 type GateVerdict =
-  | { kind: 'admitted'; settle(outcome: GateOutcome): void }
-  | { kind: 'error'; error: unknown; settle(outcome: GateOutcome): void }
+  | { kind: 'admitted'; settle(outcome: GateOutcome): Promise<void> }
+  | { kind: 'error'; error: unknown; settle(outcome: GateOutcome): Promise<void> }
   | { kind: 'deferred'; admission: Extract<Admission, { admitted: false }> };
 
-const NO_SETTLE = (): void => {};
+const NO_SETTLE = (): Promise<void> => Promise.resolve();
 
 /** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
 async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<GateVerdict> {
@@ -166,7 +167,7 @@ async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt
       ...(leg.name === null ? {} : { alternative: leg.name }),
     });
     if (!admission.admitted) return { kind: 'deferred', admission };
-    return { kind: 'admitted', settle: (outcome) => void admission.settle?.(outcome) };
+    return { kind: 'admitted', settle: async (outcome) => admission.settle?.(outcome) }; // admitAll's settle never rejects
   } catch (error) {
     return { kind: 'error', error, settle: NO_SETTLE };
   }

@@ -29,7 +29,11 @@ export type GateOutcome =
 export type Admission =
   | {
       admitted: true;
-      /** Called exactly once with the attempt's outcome. May be asynchronous; the engine does not wait for it to go on. */
+      /**
+       * Called exactly once with the attempt's outcome. The engine waits for a failure's settle
+       * before it retries (so a breaker has counted the failure before the retry asks again), and
+       * does not wait for any other outcome's.
+       */
       settle?(outcome: GateOutcome): void | Promise<void>;
     }
   | {
@@ -74,11 +78,11 @@ export async function admitAll(gates: readonly StepGate[], request: GateRequest)
     try {
       admission = await gate.admit(request);
     } catch (error) {
-      settleAll(admitted, { kind: 'abandoned' });
+      void settleAll(admitted, { kind: 'abandoned' });
       throw error;
     }
     if (!admission.admitted) {
-      settleAll(admitted, { kind: 'abandoned' });
+      void settleAll(admitted, { kind: 'abandoned' });
       return admission;
     }
     admitted.push(admission);
@@ -87,13 +91,15 @@ export async function admitAll(gates: readonly StepGate[], request: GateRequest)
   return { admitted: true, settle: (outcome) => settleAll(admitted, outcome) };
 }
 
-function settleAll(admitted: ReadonlyArray<Extract<Admission, { admitted: true }>>, outcome: GateOutcome): void {
-  for (const a of admitted) {
-    try {
-      // A gate's bookkeeping failing must not change the step's outcome; gates report their own errors.
-      void Promise.resolve(a.settle?.(outcome)).catch(() => {});
-    } catch {
-      // as above
-    }
-  }
+/** Settles every admission; resolves when all did. Never rejects. */
+function settleAll(admitted: ReadonlyArray<Extract<Admission, { admitted: true }>>, outcome: GateOutcome): Promise<void> {
+  return Promise.all(
+    admitted.map(async (a) => {
+      try {
+        await a.settle?.(outcome);
+      } catch {
+        // A gate's bookkeeping failing must not change the step's outcome; gates report their own errors.
+      }
+    }),
+  ).then(() => undefined);
 }
