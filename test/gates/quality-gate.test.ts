@@ -4,6 +4,8 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerSecret } from '../../src/errors/secrets.js';
+import { ClassifiedError } from '../../src/policy/classified-error.js';
 import { qualityGate, type GateCheck, type QualityGateOptions } from '../../src/gates/quality-gate.js';
 import { fromJson } from '../../src/store/serialize.js';
 import type { GateOutcome } from '../../src/store/events.js';
@@ -181,5 +183,33 @@ describe('qualityGate', () => {
     });
     expect(result).toBe('skipped');
     expect(checked).toBe(0);
+  });
+
+  it('a check that throws fails the gate step with its own error, not as a verdict', async () => {
+    const wf = defineWorkflow('gates.throws', async (ctx) => {
+      await qualityGate(ctx, 'review', {
+        'fact-check': () => {
+          throw new ClassifiedError('fact checker refused the request', { errorClass: 'validation' });
+        },
+      });
+      return 'went on';
+    });
+    const e = await engineFor('throws.db', wf);
+    const h = await e.lifeline.start(wf, null);
+    await expect(h.result()).rejects.toThrow('fact checker refused the request');
+    const [step] = await e.lifeline.store.getSteps(h.runId);
+    expect([step?.name, step?.status, step?.error?.errorClass]).toEqual(['gate:review', 'failed', 'validation']);
+  });
+
+  it('a detail carrying a registered secret is stored redacted', async () => {
+    registerSecret('gate-secret-value-42');
+    const wf = defineWorkflow('gates.secret', (ctx) =>
+      qualityGate(ctx, 'review', { leak: () => ({ pass: false, detail: 'called with gate-secret-value-42' }) }, { mode: 'warn' }),
+    );
+    const e = await engineFor('secret.db', wf);
+    const h = await e.lifeline.start(wf, null);
+    expect((await h.result()).checks).toEqual([{ name: 'leak', pass: false, detail: 'called with [REDACTED]' }]);
+    const events = await e.lifeline.store.listEvents({ runId: h.runId });
+    expect(JSON.stringify(events)).not.toContain('gate-secret-value-42');
   });
 });
