@@ -1,7 +1,7 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
 // may import; a layer only imports the layers below it, not even types from above.
 
-const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'gates'];
 
 /** [files, folders it may import] */
 const LAYERS = [
@@ -19,6 +19,8 @@ const LAYERS = [
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
   // The agent toolkit runs on a WorkflowContext it is handed: workflow/ and store/ for their types only.
   { files: ['src/agent/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
+  // Quality gates run on a WorkflowContext like the agent toolkit: workflow/ and store/ for their types only.
+  { files: ['src/gates/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
 ];
 
 function folderPatterns(folders, message) {

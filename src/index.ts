@@ -87,6 +87,11 @@ export { FALLBACK_LEVEL, type DegradationOptions, type SectionSpec, type Section
 export { assembleInRun } from './agent/durable-degradation.js';
 export { runDag, type DagResult } from './agent/dag.js';
 export { planDag, type DagNode, type DagOptions, type DagPlan } from './agent/dag-plan.js';
+// Quality gates (docs/llm.md#quality-gates): strict | warn | off, overridable by the environment.
+export { qualityGate, type GateCheck, type GateCheckResult, type QualityGateOptions } from './gates/quality-gate.js';
+export { gateVariable, type GateMode } from './gates/gate-mode.js';
+export { GateFailedError } from './errors/gate-failed-error.js';
+export type { GateOutcome, GateCheckReport } from './store/events.js';
 // Circuit breakers shared by every worker on the store (docs/resilience.md).
 export type { SharedBreakerOptions, BreakersOption } from './breakers/shared-options.js';
 export type { BreakerOptions } from './breakers/config.js';

@@ -56,6 +56,10 @@ export function describeEvent(event: LifelineEvent): string | null {
       const d = event.data;
       return `  ⚠ ${run} loop in ${d.guard}: ${d.kind} (${d.detail}) -> ${d.level}${d.signal ? `, waiting for signal "${d.signal}"` : ''}`;
     }
+    case 'run.gate_warned': {
+      const d = event.data;
+      return `  ⚠ ${run} gate ${d.gate} warned: ${d.failed.map((c) => (c.detail ? `${c.name} (${c.detail})` : c.name)).join(', ')}`;
+    }
     case 'run.recovering': {
       const d = event.data;
       const when = d.wakeAt ? ` at ${new Date(d.wakeAt).toISOString()}` : '';

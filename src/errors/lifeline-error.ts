@@ -40,6 +40,7 @@ export type LifelineErrorCode =
   | 'LEDGER_ENTRY_REFUSED'
   | 'AGENT_PROCESS_FAILED'
   | 'LOOP_DETECTED'
+  | 'GATE_FAILED'
   | 'RETRY_BUDGET_EXHAUSTED';
 
 /**

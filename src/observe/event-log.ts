@@ -13,6 +13,7 @@ const WARN: ReadonlySet<EventType> = new Set<EventType>([
   'step.defaulted',
   'run.degraded',
   'run.loop_detected',
+  'run.gate_warned',
   'run.owner_dead',
   'store.unavailable',
 ]);

@@ -89,6 +89,8 @@ export interface EventMap {
   'run.degraded': { name: string; level: string; missing: Array<{ section: string; reason: string }> };
   /** A loop guard (src/agent/loop-guard) saw the agent repeat itself, and how it escalated. */
   'run.loop_detected': { guard: string; kind: string; detail: string; level: string; signal?: string };
+  /** A quality gate in `warn` mode (src/gates/) had failing checks: recorded, and the run went on. */
+  'run.gate_warned': { gate: string; failed: GateCheckReport[] };
   /** A worker's own failure: not a run's event, never stored. */
   'worker.error': { context: string; message: string };
   /** The database ran out of disk, memory or another resource: the worker pauses claiming. Never stored. */
@@ -101,6 +103,23 @@ export interface EventMap {
   'breaker.closed': BreakerChange;
 }
 
+/** One check of a quality gate: passed or not, with what it said (redacted, at most 500 characters). */
+export interface GateCheckReport {
+  name: string;
+  pass: boolean;
+  detail?: string;
+}
+
+/** What a quality gate step records as its output (src/gates/): `lifeline show` prints it. */
+export interface GateOutcome {
+  gate: string;
+  mode: 'strict' | 'warn' | 'off';
+  /** Where the mode came from: `option`, `default`, or the environment variable that set it. */
+  source: string;
+  verdict: 'passed' | 'warned' | 'failed' | 'skipped';
+  checks: GateCheckReport[];
+}
+
 interface BreakerChange {
   key: string;
   from: 'closed' | 'open' | 'half_open';
@@ -109,7 +128,7 @@ interface BreakerChange {
 
 export type EventType = keyof EventMap;
 /** Run events a workflow records itself (ctx.recordEvent), once per run. */
-export type WorkflowEventType = 'run.degraded' | 'run.loop_detected';
+export type WorkflowEventType = 'run.degraded' | 'run.loop_detected' | 'run.gate_warned';
 export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | BreakerEventType;
 /** A shared circuit breaker's state change (src/breakers/): about a dependency key, not a run. */
 export type BreakerEventType = 'breaker.opened' | 'breaker.half_open' | 'breaker.closed';

@@ -46,6 +46,9 @@ describe('layers enforced by lint', () => {
     ['src/agent-process/planted.ts', "import type { AttemptHost } from '../engine/attempt-host.js';", 'agent-process/ must not import this layer'],
     ['src/agent-process/planted.ts', "import type { Store } from '../store/store.js';", 'agent-process/ must not import this layer'],
     ['src/engine/planted.ts', "import { runAgentProcess } from '../agent-process/run-agent-process.js';", 'engine/ must not import this layer'],
+    ['src/gates/planted.ts', "import { RunContext } from '../workflow/run-context.js';", 'gates/ imports only types from this layer'],
+    ['src/gates/planted.ts', "import type { Lifeline } from '../engine/lifeline.js';", 'gates/ must not import this layer'],
+    ['src/cli/planted.ts', "import { qualityGate } from '../gates/quality-gate.js';", 'cli/ must not import this layer'],
   ])('%s: %s is reported', async (file, code, message) => {
     const errors = await layerErrors(file, `${code}\n\n`);
     expect(errors).toHaveLength(1);

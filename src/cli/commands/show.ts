@@ -6,7 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
 import type { EventRecord, RunStatus, StepRecord } from '../../store/types.js';
-import type { EventMap } from '../../store/events.js';
+import type { EventMap, GateOutcome } from '../../store/events.js';
 import { printRecoveries } from './recovery.js';
 
 export function registerShow(program: Command): void {
@@ -43,6 +43,7 @@ export function registerShow(program: Command): void {
         process.stdout.write(`claims    ${run.claimCount} (${run.claimsWithoutProgress} since the last committed step)\n`);
       if (run.status === 'completed') process.stdout.write(`output    ${JSON.stringify(run.output)}\n`);
       writeAgentEvents(events);
+      writeGates(steps);
       process.stdout.write('\nsteps\n');
       printTable(
         ['STEP', 'KIND', 'STATUS', 'ATTEMPTS', 'DURATION', 'ERROR'],
@@ -85,6 +86,20 @@ function writeAgentEvents(events: readonly EventRecord[]): void {
       const d = fromJson<EventMap['run.loop_detected']>(event.data);
       process.stdout.write(`loop      ${d.guard}: ${d.kind} (${d.detail}) -> ${d.level}${d.signal ? `, waits for signal "${d.signal}"` : ''}\n`);
     }
+  }
+}
+
+/** Each quality gate (a completed `gate:<name>` step, src/gates/): its mode, verdict and failing checks. */
+function writeGates(steps: readonly StepRecord[]): void {
+  for (const step of steps) {
+    if (!step.name.startsWith('gate:') || step.status !== 'completed' || step.kind !== 'step') continue;
+    const g = fromJson<GateOutcome>(step.output);
+    if (g === null || typeof g !== 'object' || !Array.isArray(g.checks)) continue;
+    const failed = g.checks.filter((c) => !c.pass);
+    const counts = g.verdict === 'skipped' ? 'no check run' : `${g.checks.length - failed.length}/${g.checks.length} checks passed`;
+    const source = g.source === 'option' || g.source === 'default' ? '' : ` from ${g.source}`;
+    process.stdout.write(`gate      ${g.gate}: ${g.verdict} (mode ${g.mode}${source}), ${counts}\n`);
+    for (const c of failed) process.stdout.write(`          - ${c.name}${c.detail ? `: ${c.detail}` : ''}\n`);
   }
 }
 

@@ -55,7 +55,15 @@ describe('the one event map', () => {
     expect(describeEvent({ runId: 'r1', type: 'run.loop_detected', data: loop, at: 1 })).toBe(
       '  ⚠ r1 loop in writer: repeat (the same value 2 times in a row) -> human, waiting for signal "loop:writer"',
     );
-    expect([levelOf('run.degraded'), levelOf('run.loop_detected')]).toEqual(['warn', 'warn']);
+    const gate = {
+      gate: 'review',
+      failed: [
+        { name: 'cited', pass: false, detail: 'no sources' },
+        { name: 'tone', pass: false },
+      ],
+    };
+    expect(describeEvent({ runId: 'r1', type: 'run.gate_warned', data: gate, at: 1 })).toBe('  ⚠ r1 gate review warned: cited (no sources), tone');
+    expect([levelOf('run.degraded'), levelOf('run.loop_detected'), levelOf('run.gate_warned')]).toEqual(['warn', 'warn', 'warn']);
   });
 
   it('the JSON event log levels worker errors as errors and leaves out an absent run id', async () => {
