@@ -40,7 +40,8 @@ export type LifelineErrorCode =
   | 'LEDGER_ENTRY_REFUSED'
   | 'AGENT_PROCESS_FAILED'
   | 'LOOP_DETECTED'
-  | 'RETRY_BUDGET_EXHAUSTED';
+  | 'RETRY_BUDGET_EXHAUSTED'
+  | 'STRUCTURED_OUTPUT';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module
