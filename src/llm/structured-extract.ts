@@ -16,7 +16,7 @@ const MAX_LINE_CUTS = 20;
 
 /**
  * Finds the JSON in a model's answer and parses it: the first ```json (or unlabelled) code block
- * holding an object or array; else the first balanced object or array in the text that parses,
+ * holding an object or array; else the longest balanced object or array in the text that parses,
  * else the longest one jsonrepair can mend (an object that never closes runs to the end of the
  * text, cut back line by line); else the whole answer (a bare number or string). Broken JSON is
  * repaired with jsonrepair. Throws a StructuredOutputError (class validation) of kind `no_json`
@@ -48,12 +48,17 @@ function fencedBlocks(text: string): string[] {
 
 type Parsed = { value: unknown; repaired: boolean };
 
-/** The first candidate that parses as it is; else the longest that parses once repaired. */
+/**
+ * The longest candidate that parses as it is (the first of equals: a footnote "[1]" before the
+ * answer's object loses to it); else the longest that parses once repaired.
+ */
 function parseCandidates(candidates: readonly string[]): Parsed | undefined {
+  let found: { value: unknown; length: number } | undefined;
   for (const c of candidates) {
     const s = strict(c);
-    if (s.ok) return { value: s.value, repaired: false };
+    if (s.ok && (!found || c.length > found.length)) found = { value: s.value, length: c.length };
   }
+  if (found) return { value: found.value, repaired: false };
   let best: { value: unknown; length: number } | undefined;
   for (const c of candidates) {
     for (const cut of cuts(c)) {
