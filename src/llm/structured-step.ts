@@ -4,7 +4,8 @@ import type { PreviousFailure, StepInfo, WorkflowContext } from '../workflow/con
 import type { Duration } from '../workflow/duration.js';
 import type { Jsonify } from '../workflow/jsonify.js';
 import { StructuredOutputError, STRUCTURED_PREFIX, type StructuredIssue, type StructuredOutputKind } from './structured-error.js';
-import { checkStructuredOptions } from './structured-options.js';
+import { checkStructuredOptions, DEFAULT_MAX_REASKS, MAX_REASKS } from './structured-options.js';
+import { checkNumber } from '../options/option-check.js';
 import { parseStructured, type SchemaOutput, type StructuredSchema } from './structured-parse.js';
 
 /** What the next try is told about the last one that failed (undefined on the first try). */
@@ -80,14 +81,23 @@ export function structuredBody<S extends StructuredSchema>(options: StructuredOp
 export async function structuredStep<S extends StructuredSchema>(ctx: WorkflowContext, name: string, options: StructuredStepOptions<S>): Promise<Jsonify<SchemaOutput<S>>> {
   const { maxReasks } = checkStructuredOptions(options, `structured step "${String(name)}"`, true);
   const { retry, timeout, ...structured } = options;
-  // Validation is final by default; for this step only, it is retried at once, maxReasks times.
-  const validation = { retry: true, maxAttempts: maxReasks + 1, initialDelayMs: 0, maxDelayMs: 0 };
-  const stepRetry: RetryOptions = { ...retry, classes: { ...retry?.classes, validation } };
+  const stepRetry = structuredRetry(maxReasks, retry);
   try {
     return await ctx.step(name, structuredBody(structured), timeout === undefined ? { retry: stepRetry } : { retry: stepRetry, timeout });
   } catch (error) {
     throw finalError(error);
   }
+}
+
+/**
+ * A retry policy that re-asks: `retry` with validation failures (final by default) retried at
+ * once, `maxReasks` times, for this step (or fallback alternative) only. The count is the
+ * policy's: every failed try of the step counts towards it, a transient one in between too.
+ */
+export function structuredRetry(maxReasks: number = DEFAULT_MAX_REASKS, retry: RetryOptions = {}): RetryOptions {
+  checkNumber(maxReasks, 'structuredRetry.maxReasks', MAX_REASKS);
+  const validation = { retry: true, maxAttempts: maxReasks + 1, initialDelayMs: 0, maxDelayMs: 0 };
+  return { ...retry, classes: { ...retry.classes, validation } };
 }
 
 /** The step failed for good: a structured-output failure comes back as a StructuredOutputError (on replay too). */

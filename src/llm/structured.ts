@@ -5,6 +5,7 @@ export { StructuredOutputError, type StructuredIssue, type StructuredOutputKind 
 export {
   structuredStep,
   structuredBody,
+  structuredRetry,
   type StructuredFeedback,
   type StructuredOptions,
   type StructuredStepOptions,

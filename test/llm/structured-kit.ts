@@ -14,13 +14,13 @@ export const Order = z.object({
 
 export const PROMPT = 'Extract the order as JSON: {"customer": string, "items": [{"name": string, "price": number}]}';
 
-/** Asks gpt-4o-mini through the openai SDK; a re-ask appends the feedback as a second user message. */
-export function openaiGenerate(server: ProviderServer) {
+/** Asks `model` (gpt-4o-mini) through the openai SDK; a re-ask appends the feedback as a second user message. */
+export function openaiGenerate(server: ProviderServer, model = 'gpt-4o-mini') {
   const client = new OpenAI(withoutSdkRetries({ baseURL: server.openaiBaseURL, apiKey: 'sk-test-local-0000000000000000000000' }));
   return async (feedback: StructuredFeedback | undefined, info: StepInfo) => {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: PROMPT }];
     if (feedback) messages.push({ role: 'user', content: feedback.text });
-    const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: info.signal });
+    const res = await client.chat.completions.create({ model, messages }, { signal: info.signal });
     return { text: res.choices[0]?.message.content ?? '', model: res.model };
   };
 }

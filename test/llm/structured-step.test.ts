@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
-import { StructuredOutputError, structuredStep, summarizeStructured } from '../../src/llm/structured.js';
+import { StructuredOutputError, structuredBody, structuredRetry, structuredStep, summarizeStructured } from '../../src/llm/structured.js';
 import { startEngine, type TestEngine } from '../helpers.js';
 import { startProviderServer, type ProviderServer } from './provider-server.js';
 import { Order, openaiGenerate, userMessages } from './structured-kit.js';
@@ -138,6 +138,40 @@ describe('structuredStep with the openai SDK', () => {
     );
     expect(summarizeStructured(r.events)).toEqual([
       { model: 'gpt-4o-mini', tries: 2, repaired: 1, reasks: 1, ok: 1, failed: 1, repairRate: 0.5, reaskRate: 0.5, failureRate: 0.5 },
+    ]);
+  });
+
+  it('in a fallback chain, each model is re-asked maxReasks times before the next one is asked afresh', async () => {
+    const wrong = { content: '{"customer": "Ada", "items": [{"name": "tea"}]}' };
+    server.reply(wrong, wrong, { content: GOOD });
+    const alternative = (model: string) => ({
+      name: model,
+      run: structuredBody({ schema: Order, generate: openaiGenerate(server, model) }),
+      retry: structuredRetry(1),
+    });
+    const wf = defineWorkflow('structured.fallback', async (ctx) =>
+      ctx.fallback('order', [alternative('gpt-4o-mini'), alternative('gpt-4o')], { on: ['validation', 'rate_limit'] }),
+    );
+    engine = await startEngine({ workflows: [wf] });
+    const before = server.requests.length;
+    const handle = await engine.lifeline.start(wf, null);
+    expect(await handle.result()).toEqual({ value: VALUE, alternative: 'gpt-4o' });
+    const requests = server.requests.slice(before);
+    expect(requests.map((r) => [(r.body as { model: string }).model, userMessages(r).length])).toEqual([
+      ['gpt-4o-mini', 1],
+      ['gpt-4o-mini', 2],
+      ['gpt-4o', 1],
+    ]);
+    const rows = (await engine.lifeline.store.listAttempts(handle.runId)).map((a) => [a.attempt, a.alternative, a.outcome, a.errorClass, a.movedOn]);
+    expect(rows).toEqual([
+      [1, 'gpt-4o-mini', 'failed', 'validation', null],
+      [2, 'gpt-4o-mini', 'failed', 'validation', 'validation: Structured output: the JSON does not match the schema (1 issue)\n- items[0].price: Invalid input: expected number, received undefined, moved to gpt-4o'],
+      [3, 'gpt-4o', 'succeeded', null, null],
+    ]);
+    const events = (await engine.lifeline.store.listEvents({ runId: handle.runId })).filter((e) => e.type === 'llm.structured');
+    expect(summarizeStructured(events).map((m) => [m.model, m.tries, m.reasks, m.failed])).toEqual([
+      ['gpt-4o', 1, 0, 0],
+      ['gpt-4o-mini', 2, 1, 2],
     ]);
   });
 });
