@@ -108,7 +108,8 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     }
     const began = monotonicNow(host.deps.clock);
     const used = new UsageMeter();
-    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
+    const result =
+      gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {

@@ -64,7 +64,10 @@ export function structuredBody<S extends StructuredSchema>(options: StructuredOp
     const feedback = reask === 0 ? undefined : feedbackOf(earlier[reask - 1] as RecordedTry, reask);
     const answer = await generate(feedback, info);
     const { text, model } = answerOf(answer, options.model ?? alternative ?? 'unknown');
-    const result = text === undefined ? { ok: false as const, repaired: false, error: new StructuredOutputError('no_json', [], { detail: 'the model returned no text' }) } : parseStructured(text, schema);
+    const result =
+      text === undefined
+        ? { ok: false as const, repaired: false, error: new StructuredOutputError('no_json', [], { detail: 'the model returned no text' }) }
+        : parseStructured(text, schema);
     info.emit?.('llm.structured', { model, repaired: result.repaired, reask, ok: result.ok, ...(result.ok ? {} : { kind: result.error.kind }) });
     if (result.ok) return result.value;
     throw result.error;
@@ -78,7 +81,11 @@ export function structuredBody<S extends StructuredSchema>(options: StructuredOp
  * try and never repeats it. Resolves with the validated value as stored (JSON); after the last
  * re-ask fails, rejects with a StructuredOutputError carrying the last try's issues.
  */
-export async function structuredStep<S extends StructuredSchema>(ctx: WorkflowContext, name: string, options: StructuredStepOptions<S>): Promise<Jsonify<SchemaOutput<S>>> {
+export async function structuredStep<S extends StructuredSchema>(
+  ctx: WorkflowContext,
+  name: string,
+  options: StructuredStepOptions<S>,
+): Promise<Jsonify<SchemaOutput<S>>> {
   const { maxReasks } = checkStructuredOptions(options, `structured step "${String(name)}"`, true);
   const { retry, timeout, ...structured } = options;
   const stepRetry = structuredRetry(maxReasks, retry);

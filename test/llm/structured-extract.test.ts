@@ -44,7 +44,12 @@ describe('extractJson', () => {
     ['a fence of prose', '```\nnothing here\n```', 'no_json', 'Structured output: no JSON object or array found in the answer'],
     ['null instead of text', null, 'no_json', 'Structured output: no JSON object or array found in the answer (the answer is null, not text)'],
     ['a number instead of text', 7, 'no_json', 'Structured output: no JSON object or array found in the answer (the answer is number, not text)'],
-    ['brackets that repair to nothing', 'Here: {:::} and [,,,]', 'invalid_json', 'Structured output: the JSON in the answer could not be parsed, even after repair'],
+    [
+      'brackets that repair to nothing',
+      'Here: {:::} and [,,,]',
+      'invalid_json',
+      'Structured output: the JSON in the answer could not be parsed, even after repair',
+    ],
   ])('%s: a clear error', (_what, text, kind, message) => {
     expect(failure(text)).toEqual({ kind, message });
   });
@@ -79,11 +84,14 @@ describe('extractJson', () => {
 
   it('repairs an object whose trailing commas and closing braces were dropped', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.integer(), fc.boolean(), fc.stringMatching(/^[a-z ]{0,10}$/)), { minKeys: 1 }), (value) => {
-        const body = JSON.stringify(value);
-        const broken = `${body.slice(0, -1)},`; // a trailing comma and no closing brace
-        expect(extractJson(broken)).toEqual({ value, repaired: true, source: 'prose' });
-      }),
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.integer(), fc.boolean(), fc.stringMatching(/^[a-z ]{0,10}$/)), { minKeys: 1 }),
+        (value) => {
+          const body = JSON.stringify(value);
+          const broken = `${body.slice(0, -1)},`; // a trailing comma and no closing brace
+          expect(extractJson(broken)).toEqual({ value, repaired: true, source: 'prose' });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -154,9 +162,18 @@ describe('structured options', () => {
     [{ schema: {}, generate }, 'Invalid option structured step "extract".schema: must be a zod schema (an object with safeParse) (got object)'],
     [{ schema: z.string() }, 'Invalid option structured step "extract".generate: is required: the function that asks the model (got undefined)'],
     [{ schema: z.string(), generate: 'gpt' }, 'Invalid option structured step "extract".generate: must be a function (got string)'],
-    [{ schema: z.string(), generate, model: '' }, 'Invalid option structured step "extract".model: must be a non-empty string of at most 200 characters without NUL (got "")'],
-    [{ schema: z.string(), generate, maxReask: 2 }, 'Invalid option structured step "extract".maxReask: unknown option (known: schema, generate, maxReasks, model, retry, timeout)'],
-    [{ schema: z.string(), generate, retry: { maxAttempts: 0 } }, 'Invalid option structured step "extract".retry.maxAttempts: must be an integer from 1 to 1000 (got 0)'],
+    [
+      { schema: z.string(), generate, model: '' },
+      'Invalid option structured step "extract".model: must be a non-empty string of at most 200 characters without NUL (got "")',
+    ],
+    [
+      { schema: z.string(), generate, maxReask: 2 },
+      'Invalid option structured step "extract".maxReask: unknown option (known: schema, generate, maxReasks, model, retry, timeout)',
+    ],
+    [
+      { schema: z.string(), generate, retry: { maxAttempts: 0 } },
+      'Invalid option structured step "extract".retry.maxAttempts: must be an integer from 1 to 1000 (got 0)',
+    ],
     [undefined, 'Invalid option structured step "extract": must be an object with schema and generate (got undefined)'],
   ])('%j is refused naming the field', async (options, message) => {
     expect(await refused(options)).toBe(`InvalidOptionsError: ${message}`);

@@ -28,7 +28,9 @@ const VALUE = { customer: 'Ada', items: [{ name: 'tea', price: 3 }] };
 async function run(name: string, maxReasks?: number) {
   const wf = defineWorkflow(name, async (ctx) => {
     try {
-      return { value: await structuredStep(ctx, 'order', { schema: Order, generate: openaiGenerate(server), ...(maxReasks === undefined ? {} : { maxReasks }) }) };
+      return {
+        value: await structuredStep(ctx, 'order', { schema: Order, generate: openaiGenerate(server), ...(maxReasks === undefined ? {} : { maxReasks }) }),
+      };
     } catch (error) {
       if (!(error instanceof StructuredOutputError)) throw error;
       return { error: { message: error.message, kind: error.kind, errorClass: error.errorClass, issues: error.issues, attempts: error.attempts } };
@@ -165,7 +167,13 @@ describe('structuredStep with the openai SDK', () => {
     const rows = (await engine.lifeline.store.listAttempts(handle.runId)).map((a) => [a.attempt, a.alternative, a.outcome, a.errorClass, a.movedOn]);
     expect(rows).toEqual([
       [1, 'gpt-4o-mini', 'failed', 'validation', null],
-      [2, 'gpt-4o-mini', 'failed', 'validation', 'validation: Structured output: the JSON does not match the schema (1 issue)\n- items[0].price: Invalid input: expected number, received undefined, moved to gpt-4o'],
+      [
+        2,
+        'gpt-4o-mini',
+        'failed',
+        'validation',
+        'validation: Structured output: the JSON does not match the schema (1 issue)\n- items[0].price: Invalid input: expected number, received undefined, moved to gpt-4o',
+      ],
       [3, 'gpt-4o', 'succeeded', null, null],
     ]);
     const events = (await engine.lifeline.store.listEvents({ runId: handle.runId })).filter((e) => e.type === 'llm.structured');

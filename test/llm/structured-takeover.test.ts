@@ -24,7 +24,9 @@ afterAll(async () => {
 });
 
 it('continues after a takeover with the feedback of the last recorded try, never repeating it', async () => {
-  const wf = defineWorkflow('structured.takeover', async (ctx) => structuredStep(ctx, 'order', { schema: Order, generate: openaiGenerate(server), maxReasks: 3 }));
+  const wf = defineWorkflow('structured.takeover', async (ctx) =>
+    structuredStep(ctx, 'order', { schema: Order, generate: openaiGenerate(server), maxReasks: 3 }),
+  );
   const tmp = tempDir('lifeline-structured-');
   const db = join(tmp.dir, 'structured.db');
   const clockA = new ManualClock();
