@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
-import { extractJson, parseStructured, StructuredOutputError, structuredBody, structuredStep } from '../../src/llm/structured.js';
+import { extractJson, parseStructured, StructuredOutputError, structuredBody, structuredRetry, structuredStep } from '../../src/llm/structured.js';
 import type { WorkflowContext } from '../../src/workflow/context.js';
 
 const failure = (text: unknown): { kind: string; message: string } | 'no error' => {
@@ -177,6 +177,14 @@ describe('structured options', () => {
     [undefined, 'Invalid option structured step "extract": must be an object with schema and generate (got undefined)'],
   ])('%j is refused naming the field', async (options, message) => {
     expect(await refused(options)).toBe(`InvalidOptionsError: ${message}`);
+  });
+
+  it('structuredRetry re-asks validation at once for this step only, and checks its count', () => {
+    expect(structuredRetry(3, { maxAttempts: 5, classes: { transient: { maxAttempts: 2 } } })).toEqual({
+      maxAttempts: 5,
+      classes: { transient: { maxAttempts: 2 }, validation: { retry: true, maxAttempts: 4, initialDelayMs: 0, maxDelayMs: 0 } },
+    });
+    expect(() => structuredRetry(-1)).toThrow('Invalid option structuredRetry.maxReasks: must be an integer from 0 to 20 (got -1)');
   });
 
   it('structuredBody takes no step options', () => {
