@@ -1,7 +1,7 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
 // may import; a layer only imports the layers below it, not even types from above.
 
-const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'gates'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'gates', 'llm'];
 
 /** [files, folders it may import] */
 const LAYERS = [
@@ -15,6 +15,8 @@ const LAYERS = [
   // Agent processes run inside a step: they see what a step body sees (StepInfo, the context's
   // types), never the engine that runs it, nor a store (their events go through StepInfo.emit).
   { files: ['src/agent-process/**'], allow: ['errors', 'time', 'policy', 'workflow'] },
+  // LLM steps run inside a step like agent processes: StepInfo and the context's types, no engine, no store.
+  { files: ['src/llm/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
   // The agent toolkit runs on a WorkflowContext it is handed: workflow/ and store/ for their types only.

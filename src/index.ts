@@ -71,7 +71,9 @@ export {
   type OutputFormat,
 } from './agent-process/index.js';
 export { AgentProcessError, type AgentProcessFailure } from './errors/agent-process-error.js';
-export type { StepEventType, StepEventData } from './workflow/context.js';
+export type { StepEventType, StepEventData, PreviousFailure } from './workflow/context.js';
+// Structured output that repairs and re-asks (docs/llm.md, "Structured output").
+export * from './llm/structured.js';
 export type { AgentEventKind } from './store/events.js';
 // The agent toolkit (docs/agent-toolkit.md): loop detection, graceful degradation, DAGs.
 export type { WorkflowEventType } from './store/events.js';

@@ -40,8 +40,12 @@ export type ChainRow = Pick<AttemptRecord, 'alternative' | 'movedOn' | 'outcome'
 export type AlternativeGate = (step: { runId: string; stepId: string; stepName: string }, alternative: string) => string | null;
 export const tryEveryAlternative: AlternativeGate = () => null;
 
-/** These classes are first retried under the alternative's own policy; the others in `on` move on at once. */
-const RETRIED_BEFORE_MOVING: ReadonlySet<ErrorClass> = new Set<ErrorClass>(['transient', 'unknown']);
+/**
+ * These classes are first retried under the alternative's own policy; the others in `on` move on
+ * at once. `validation` is final unless the alternative opts in (a structured answer re-asked,
+ * src/llm/structured-step.ts): then its re-asks come first, as they are this model's tries.
+ */
+const RETRIED_BEFORE_MOVING: ReadonlySet<ErrorClass> = new Set<ErrorClass>(['transient', 'unknown', 'validation']);
 
 /** The legs of a chain, each with its own retry policy (over the workflow's) and timeout. */
 export function chainLegs(host: AttemptHost, stepName: string, chain: ChainCall): Leg[] {

@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
-import type { StepRecord } from '../store/types.js';
+import type { AttemptRecord, StepRecord } from '../store/types.js';
 import type { ChainRow } from './fallback-chain.js';
+import type { PreviousFailure } from '../workflow/context.js';
 
 export interface RunHistory {
   bySeq: Map<number, StepRecord>;
@@ -15,6 +16,8 @@ export interface PriorAttempts {
   failed: number;
   /** The rows that ran a fallback alternative and count (see `failed`): where a chain resumes. */
   chain: ChainRow[];
+  /** The failures that count (see `failed`), in attempt order, as StepInfo.previousFailures hands them on. */
+  failures: PreviousFailure[];
 }
 
 /** Events after which a step's earlier failures no longer count against its retry budget. */
@@ -39,13 +42,20 @@ export async function loadRunHistory(store: Store, runId: string, call: <T>(fn: 
   }
   const budgetFrom = attempts.some(isFailure) ? await lastRetriedAt(store, runId, call) : -Infinity;
   for (const a of attempts) {
-    const prior = history.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0, chain: [] };
+    const prior = history.priorAttempts.get(a.stepId) ?? { total: 0, failed: 0, chain: [], failures: [] };
     prior.total = Math.max(prior.total, a.attempt);
-    if (isFailure(a) && a.startedAt >= budgetFrom) prior.failed++;
+    if (isFailure(a) && a.startedAt >= budgetFrom) {
+      prior.failed++;
+      prior.failures.push(previousFailure(a));
+    }
     if (a.alternative !== null && a.startedAt >= budgetFrom) prior.chain.push({ alternative: a.alternative, movedOn: a.movedOn, outcome: a.outcome });
     history.priorAttempts.set(a.stepId, prior);
   }
   return history;
+}
+
+function previousFailure(a: AttemptRecord): PreviousFailure {
+  return { attempt: a.attempt, errorClass: a.errorClass ?? 'unknown', message: a.errorMessage ?? '', alternative: a.alternative };
 }
 
 async function lastRetriedAt(store: Store, runId: string, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<number> {

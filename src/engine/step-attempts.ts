@@ -4,7 +4,8 @@ import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { ErrorClass } from '../errors/error-class.js';
-import type { AlternativeInfo, StepEventData, StepInfo, StepOptions, StepUsage } from '../workflow/context.js';
+import type { NewEvent } from '../store/store.js';
+import type { AlternativeInfo, PreviousFailure, StepEventData, StepEventType, StepInfo, StepOptions, StepUsage } from '../workflow/context.js';
 import { checkUsage } from '../options/limit-options.js';
 import {
   chainLegs,
@@ -82,6 +83,8 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
   const prior = host.priorAttempts.get(call.stepId);
   let attempt = prior?.total ?? 0;
   let { index, failures } = plan.on === null ? { index: 0, failures: prior?.failed ?? 0 } : resumePoint(plan.legs, prior?.chain ?? []);
+  // What StepInfo.previousFailures hands each attempt: the recorded failures, then this claim's.
+  const failed: PreviousFailure[] = [...(prior?.failures ?? [])];
   for (;;) {
     const leg = plan.legs[index] as Leg;
     const next = plan.legs[index + 1];
@@ -105,7 +108,8 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     }
     const began = monotonicNow(host.deps.clock);
     const used = new UsageMeter();
-    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, attempt, used);
+    const result =
+      gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {
@@ -119,6 +123,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     failures++;
     const failure = assessFailure(host, plan, leg, failures, result.error);
     const { classification: c, decision } = failure;
+    failed.push({ attempt, errorClass: c.errorClass, message: failure.message, alternative: leg.name });
     // Awaited: a breaker counts the failure before the retry (or the next alternative) asks it again.
     await gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
     if (decision.retry && !movesOnAtOnce(plan.on, next !== undefined, c)) {
@@ -207,7 +212,13 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
 }
 
 /** Runs the leg's body once, under its timeout, its policy and the run's signal; its result as JSON. */
-async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, used: UsageMeter): Promise<AttemptResult> {
+async function runAttempt(
+  host: AttemptHost,
+  plan: StepPlan,
+  leg: Leg,
+  { attempt, failed: previousFailures }: { attempt: number; failed: readonly PreviousFailure[] },
+  used: UsageMeter,
+): Promise<AttemptResult> {
   const { idempotencyKey } = plan;
   const { stepId } = plan.call;
   const runId = host.runId;
@@ -223,9 +234,11 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
     stepId,
     attempt,
   });
-  // One step event type so far (a second one makes this a switch over the type).
-  const emit: StepInfo['emit'] = (_type, data) => {
-    const event = host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
+  const emit: StepInfo['emit'] = (type, data) => {
+    const event: NewEvent =
+      (type as StepEventType) === 'llm.structured'
+        ? host.event('llm.structured', { ...(data as StepEventData<'llm.structured'>), stepId, attempt })
+        : host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
     track(
       host,
       host.publish([event], (events) => host.deps.store.appendEvents(events)),
@@ -233,8 +246,8 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
   };
   const info = (signal: AbortSignal) =>
     (leg.name === null
-      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report }
-      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report, alternative: leg.name }) as AlternativeInfo;
+      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit, previousFailures, reportUsage: used.report }
+      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, previousFailures, reportUsage: used.report, alternative: leg.name }) as AlternativeInfo;
   const { bodyPolicy } = leg;
   const body = bodyPolicy
     ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info(p.signal)), signal)

@@ -41,7 +41,8 @@ export type LifelineErrorCode =
   | 'AGENT_PROCESS_FAILED'
   | 'LOOP_DETECTED'
   | 'GATE_FAILED'
-  | 'RETRY_BUDGET_EXHAUSTED';
+  | 'RETRY_BUDGET_EXHAUSTED'
+  | 'STRUCTURED_OUTPUT';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

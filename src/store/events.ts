@@ -77,6 +77,12 @@ export interface EventMap {
     costUsd?: number;
     checkpoint?: unknown;
   };
+  /**
+   * One try of a structured-output step (src/llm/structured-step.ts): the model that answered,
+   * whether its JSON needed repair, which re-ask it was (0 = the first ask) and whether it
+   * validated; `kind` says why not (no_json, invalid_json, schema_mismatch).
+   */
+  'llm.structured': { stepId: string; attempt: number; model: string; repaired: boolean; reask: number; ok: boolean; kind?: string };
   /** Failure routing: `stepId` failed for good; `helper` runs, then the step is tried again as `retryStepId`. */
   'step.routed': { stepId: string; helper: string; retryStepId: string; route: number; errorClass: ErrorClass; message: string };
   /** A shared limit (limits.ts) had no room for the step now: it sleeps until retryAt (published in-process; counted per key in the store). */

@@ -7,7 +7,7 @@ import type { Jsonify } from './jsonify.js';
 import type { StepCosts } from '../costs/step-costs.js';
 
 /** Events a step body may add to its run's history; the engine fills in `stepId` and `attempt`. */
-export type StepEventType = 'step.agent_event';
+export type StepEventType = 'step.agent_event' | 'llm.structured';
 export type StepEventData<K extends StepEventType> = Omit<EventMap[K], 'stepId' | 'attempt'>;
 import type { RoutedInput, StepRoute } from './routes.js';
 /** What a step function receives: everything it needs to be safe to run again. */
@@ -34,11 +34,28 @@ export interface StepInfo {
   /** Set when this step is tried again after a failure route: the helper's output (see StepOptions.routes). */
   routed?: RoutedInput;
   /**
+   * This step's earlier failed attempts that count against its retry budget, oldest first, as
+   * recorded (the message redacted and bounded like the attempt row's): the same list after a
+   * crash or takeover as in the process that saw them fail. Set by the engine (empty on a first
+   * attempt); absent when a step function is called by hand. A re-ask loop reads its feedback here.
+   */
+  previousFailures?: readonly PreviousFailure[];
+  /**
    * Reports what the call really used (e.g. the model's total tokens); adds up when called more
    * than once. The tokens reserved from `estimatedTokens` on the step's rate limits are
    * reconciled with it when the attempt ends (see Lifeline.open `limits`).
    */
   reportUsage(usage: StepUsage): void;
+}
+
+/** One failed attempt of a step, as its attempt row records it (StepInfo.previousFailures). */
+export interface PreviousFailure {
+  attempt: number;
+  errorClass: ErrorClass;
+  /** The error's message, redacted and bounded (docs/errors-and-retries.md). */
+  message: string;
+  /** The fallback alternative the attempt ran; null for a plain step. */
+  alternative: string | null;
 }
 
 /** What one attempt of a step used, reported by its body (StepInfo.reportUsage). */

@@ -26,7 +26,9 @@ export function testStep(runId: string, stepId: string, attempt: number): TestSt
     idempotencyKey: `${runId}:${stepId}`,
     runId,
     stepId,
-    emit: (_type, data) => {
+    emit: (type, raw) => {
+      if (type !== 'step.agent_event') return;
+      const data = raw as StepEventData<'step.agent_event'>;
       events.push(data);
       const pid = data.kind === 'started' ? /^pid (\d+)/.exec(data.detail ?? '')?.[1] : undefined;
       if (pid) startedGroups.add(Number(pid));
