@@ -1,7 +1,7 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
 // may import; a layer only imports the layers below it, not even types from above.
 
-const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'llm'];
 
 /** [files, folders it may import] */
 const LAYERS = [
@@ -19,6 +19,8 @@ const LAYERS = [
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
   // The agent toolkit runs on a WorkflowContext it is handed: workflow/ and store/ for their types only.
   { files: ['src/agent/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
+  // LLM steps run on a WorkflowContext (ctx.fallback) and a step's info (costs, usage), like the agent toolkit.
+  { files: ['src/llm/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
 ];
 
 function folderPatterns(folders, message) {
@@ -31,6 +33,9 @@ const DRIVERS = [
   { name: 'pg', home: 'src/store/postgres/**' },
   { name: 'better-sqlite3', home: 'src/store/sqlite/**' },
   { name: 'vitest', home: 'src/testing/**' },
+  // Optional peers, for types only: the user passes their client or generateText.
+  { name: 'openai', home: 'src/llm/openai-chat.ts' },
+  { name: 'ai', home: 'src/llm/ai-sdk.ts' },
 ];
 
 function rulesFor(layer, extraFiles = [], ignores = []) {
@@ -50,14 +55,17 @@ function rulesFor(layer, extraFiles = [], ignores = []) {
 
 const driverPatterns = (except) =>
   DRIVERS.filter((d) => d.name !== except).map((d) => ({
-    group: [d.name],
+    group: [d.name, `${d.name}/*`],
     message: `${d.name} is imported only under ${d.home.replace('/**', '/')} (docs/decisions/2026-11-29-layers.md).`,
   }));
 
 const storeLayer = LAYERS.find((l) => l.files[0] === 'src/store/**');
+const llmLayer = LAYERS.find((l) => l.files[0] === 'src/llm/**');
 
 export const layerRules = [
   ...LAYERS.filter((l) => l !== storeLayer).map((l) => rulesFor(l, driverPatterns(l.files[0] === 'src/testing/**' ? 'vitest' : undefined))),
+  // Each SDK adapter imports (types of) its own SDK, and no other driver.
+  ...DRIVERS.filter((d) => d.home.startsWith('src/llm/')).map((d) => rulesFor({ ...llmLayer, files: [d.home] }, driverPatterns(d.name))),
   // The root entry is for authoring and the client: it never reaches the kit or vitest.
   {
     files: ['src/index.ts'],
