@@ -54,7 +54,12 @@ async function callModel<Req, T>(
     });
   }
   const worst = { inputTokens: estimated, outputTokens: worstOutputTokens(m, estimated) };
-  const reserved = await info.cost.tryReserve({ provider: m.provider, model: m.model, estimatedInputTokens: worst.inputTokens, maxOutputTokens: worst.outputTokens });
+  const reserved = await info.cost.tryReserve({
+    provider: m.provider,
+    model: m.model,
+    estimatedInputTokens: worst.inputTokens,
+    maxOutputTokens: worst.outputTokens,
+  });
   if (!reserved.ok) throw reserved.error; // kind budget_exceeded: the next model, or the step fails (configuration)
   let answer: LlmAnswer;
   try {

@@ -59,7 +59,11 @@ const cases: Array<[string, () => unknown, string]> = [
     () => ({ request: {}, models: [{ model: 'gpt-4o', call }] }),
     'Invalid option llmStep "answer".models[0].provider: must be a non-empty string of at most 100 characters without NUL (got undefined)',
   ],
-  ['a model without a call', () => ({ request: {}, models: [{ model: 'gpt-4o', provider: 'openai' }] }), 'Invalid option llmStep "answer".models[0].call: must be a function (got undefined)'],
+  [
+    'a model without a call',
+    () => ({ request: {}, models: [{ model: 'gpt-4o', provider: 'openai' }] }),
+    'Invalid option llmStep "answer".models[0].call: must be a function (got undefined)',
+  ],
   [
     'a misspelt model field',
     () => ({ request: {}, models: [model('gpt-4o', { maxTokens: 5 })] }),

@@ -45,7 +45,8 @@ const once = { maxAttempts: 1 };
 /** The model names of the requests since `from`, as the server saw them. */
 const modelsCalled = (from: number) => server.requests.slice(from).map((r) => (r.body as { model: string }).model);
 
-const hops = (attempts: AttemptRecord[]) => attempts.map((a) => ({ alternative: a.alternative, outcome: a.outcome, errorClass: a.errorClass, movedOn: a.movedOn }));
+const hops = (attempts: AttemptRecord[]) =>
+  attempts.map((a) => ({ alternative: a.alternative, outcome: a.outcome, errorClass: a.errorClass, movedOn: a.movedOn }));
 
 describe('llmStep with the openai SDK', () => {
   it('a 429 on the first model moves on to the next at once; each hop is recorded; usage lands in the ledger per attempt', async () => {
