@@ -95,6 +95,33 @@ describe('llmStep with the openai SDK', () => {
     ]);
   });
 
+  it("a transient failure is retried by the model's own retry count, then the next model (with its own count) is tried", async () => {
+    const noWait = { initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' as const };
+    const wf = defineWorkflow('llm.retries', async (ctx) =>
+      llmStep(ctx, 'answer', {
+        request,
+        models: [
+          { model: 'big-a', provider: 'openai', call: openaiChat(client), retry: { maxAttempts: 2, ...noWait } },
+          { model: 'small-b', provider: 'openai', call: openaiChat(client), retry: { maxAttempts: 3, ...noWait } },
+        ],
+      }),
+    );
+    engine = await startEngine({ workflows: [wf], pricing });
+    const from = server.requests.length;
+    const failing = { status: 500, body: openaiError('The server had an error', 'server_error') };
+    server.reply(failing, failing, failing, failing);
+    const h = await engine.lifeline.start(wf, null);
+    expect(await h.result()).toMatchObject({ output: 'hello', model: 'small-b' });
+    expect(modelsCalled(from)).toEqual(['big-a', 'big-a', 'small-b', 'small-b', 'small-b']);
+    expect(hops(await engine.lifeline.store.listAttempts(h.runId)).map((a) => [a.alternative, a.outcome, a.movedOn])).toEqual([
+      ['big-a', 'failed', null],
+      ['big-a', 'failed', 'transient: 500 The server had an error, moved to small-b'],
+      ['small-b', 'failed', null],
+      ['small-b', 'failed', null],
+      ['small-b', 'succeeded', null],
+    ]);
+  });
+
   it('a model that times out (its own timeout) moves on to the next', async () => {
     const clock = new ManualClock();
     const wf = defineWorkflow('llm.timeout', async (ctx) =>
