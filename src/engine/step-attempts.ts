@@ -94,7 +94,12 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       return { kind: 'failed', error: error as Error }; // an unknown breaker key: configuration
     }
     if (skipped !== null && next) {
-      host.deps.emit(host.event('step.fallback', { stepId: call.stepId, from: leg.name as string, to: next.name as string, reason: skipped }));
+      // Stored (a soft write, as a deferral's event): the run's history says why the alternative was not tried.
+      const event = host.event('step.fallback', { stepId: call.stepId, from: leg.name as string, to: next.name as string, reason: skipped });
+      track(
+        host,
+        host.publish([event], (events) => host.deps.store.appendEvents(events)),
+      );
       index++;
       failures = 0;
       continue;
