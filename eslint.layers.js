@@ -15,14 +15,14 @@ const LAYERS = [
   // Agent processes run inside a step: they see what a step body sees (StepInfo, the context's
   // types), never the engine that runs it, nor a store (their events go through StepInfo.emit).
   { files: ['src/agent-process/**'], allow: ['errors', 'time', 'policy', 'workflow'] },
-  // LLM steps run inside a step like agent processes: StepInfo and the context's types, no engine, no store.
-  { files: ['src/llm/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
   // The agent toolkit runs on a WorkflowContext it is handed: workflow/ and store/ for their types only.
   { files: ['src/agent/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
   // Quality gates run on a WorkflowContext like the agent toolkit: workflow/ and store/ for their types only.
   { files: ['src/gates/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
+  // LLM steps run on a WorkflowContext (ctx.fallback) and a step's info (costs, usage), like the agent toolkit.
+  { files: ['src/llm/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
 ];
 
 function folderPatterns(folders, message) {
@@ -35,6 +35,9 @@ const DRIVERS = [
   { name: 'pg', home: 'src/store/postgres/**' },
   { name: 'better-sqlite3', home: 'src/store/sqlite/**' },
   { name: 'vitest', home: 'src/testing/**' },
+  // Optional peers, for types only: the user passes their client or generateText.
+  { name: 'openai', home: 'src/llm/openai-chat.ts' },
+  { name: 'ai', home: 'src/llm/ai-sdk.ts' },
 ];
 
 function rulesFor(layer, extraFiles = [], ignores = []) {
@@ -54,14 +57,17 @@ function rulesFor(layer, extraFiles = [], ignores = []) {
 
 const driverPatterns = (except) =>
   DRIVERS.filter((d) => d.name !== except).map((d) => ({
-    group: [d.name],
+    group: [d.name, `${d.name}/*`],
     message: `${d.name} is imported only under ${d.home.replace('/**', '/')} (docs/decisions/2026-11-29-layers.md).`,
   }));
 
 const storeLayer = LAYERS.find((l) => l.files[0] === 'src/store/**');
+const llmLayer = LAYERS.find((l) => l.files[0] === 'src/llm/**');
 
 export const layerRules = [
   ...LAYERS.filter((l) => l !== storeLayer).map((l) => rulesFor(l, driverPatterns(l.files[0] === 'src/testing/**' ? 'vitest' : undefined))),
+  // Each SDK adapter imports (types of) its own SDK, and no other driver.
+  ...DRIVERS.filter((d) => d.home.startsWith('src/llm/')).map((d) => rulesFor({ ...llmLayer, files: [d.home] }, driverPatterns(d.name))),
   // The root entry is for authoring and the client: it never reaches the kit or vitest.
   {
     files: ['src/index.ts'],

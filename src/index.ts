@@ -98,3 +98,8 @@ export type { GateOutcome, GateCheckReport } from './store/events.js';
 export type { SharedBreakerOptions, BreakersOption } from './breakers/shared-options.js';
 export type { BreakerOptions } from './breakers/config.js';
 export { isBreakerOpen } from './breakers/open-check.js';
+// Model calls with fallback (docs/llm.md): SDK-agnostic, with adapters for the openai SDK and the AI SDK (optional peers).
+export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
+export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';
+export { openaiChat, openaiAnswer, type OpenAIChatClient, type OpenAIChatRequest } from './llm/openai-chat.js';
+export { aiSdkText, aiSdkAnswer, type AiSdkRequest, type AiSdkTextOptions } from './llm/ai-sdk.js';

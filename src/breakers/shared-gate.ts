@@ -61,6 +61,19 @@ export class SharedBreakers implements StepGate {
     return data !== null && data !== undefined && data.state === 'open' && now < data.openUntil;
   }
 
+  /**
+   * For a fallback chain (engine/fallback-chain.ts): why an alternative whose calls go through
+   * `key` is passed over now (its breaker open, cool-down not over), or null to try it. Read
+   * from the cache, refreshed from the store when older than cacheTtlMs (so a breaker another
+   * worker opened is seen). An unknown key throws as for a step's `breaker`.
+   */
+  async skipReason(key: string, stepName: string): Promise<string | null> {
+    const entry = this.entry(key, stepName);
+    if (this.deps.clock.now() - entry.fetchedAt > entry.config.cacheTtlMs) await this.refresh(entry);
+    const data = entry.data;
+    return data !== null && data.state === 'open' && this.deps.clock.now() < data.openUntil ? `circuit open: ${data.reason}` : null;
+  }
+
   /** Writes the outcomes not yet written. */
   async close(): Promise<void> {
     this.closed = true;

@@ -18,6 +18,8 @@ export interface Leg {
   timeoutMs: number | undefined;
   /** The in-process policy value each attempt's body runs through (StepOptions.policy). */
   bodyPolicy: Policy | undefined;
+  /** The alternative's shared breaker key (FallbackAlternative.breaker): its attempts go through it, and it is skipped while open. */
+  breaker?: string;
 }
 
 /** A fallback chain as the workflow called it (checked by options/fallback-options.ts). */
@@ -25,20 +27,43 @@ export interface ChainCall {
   alternatives: readonly FallbackAlternative<unknown>[];
   /** The classes that move the chain on. */
   on: ReadonlySet<ErrorClass>;
+  /** The kinds that move the chain on at once, whatever their class. */
+  onKinds: ReadonlySet<string>;
 }
 
 /** The attempt rows of one step that count for where a resumed chain continues (since the run's last manual retry). */
 export type ChainRow = Pick<AttemptRecord, 'alternative' | 'movedOn' | 'outcome'>;
 
 /**
- * The seam where an alternative can be passed over before it is tried: returns why it is
- * skipped, or null to try it. Nothing skips yet; the shared circuit breaker (issue 8 §3, "a
- * fallback chain skips an open alternative") plugs in here with the breaker of the alternative's
- * dependency. A skipped alternative runs no attempt; the chain records a `step.fallback` event
- * with the reason and moves on (the last alternative is never skipped: it answers or fails).
+ * The seam where an alternative can be passed over before it is tried: resolves with why it is
+ * skipped, or null to try it. A skipped alternative runs no attempt; the chain records a
+ * `step.fallback` event with the reason and moves on (the last alternative is never skipped: it
+ * answers or fails).
  */
-export type AlternativeGate = (step: { runId: string; stepId: string; stepName: string }, alternative: string) => string | null;
+export type AlternativeGate = (step: { runId: string; stepId: string; stepName: string }, leg: Leg) => Promise<string | null> | string | null;
 export const tryEveryAlternative: AlternativeGate = () => null;
+
+/** Asked, for an alternative naming a shared breaker, whether to pass it over now (a step gate that owns breakers answers). */
+export interface AlternativeSkipper {
+  skipReason(key: string, stepName: string): Promise<string | null> | string | null;
+}
+
+/**
+ * Skips an alternative whose shared breaker (FallbackAlternative.breaker) is open: issue 8 §3's
+ * "a fallback chain skips an open alternative". The gates that can answer are asked in order;
+ * with none (Lifeline.open without `breakers`), every alternative is tried.
+ */
+export function skipOpenBreakers(skippers: readonly AlternativeSkipper[]): AlternativeGate {
+  if (skippers.length === 0) return tryEveryAlternative;
+  return async (step, leg) => {
+    if (leg.breaker === undefined) return null;
+    for (const skipper of skippers) {
+      const reason = await skipper.skipReason(leg.breaker, step.stepName);
+      if (reason !== null) return `breaker ${leg.breaker} open (${reason}), skipped`;
+    }
+    return null;
+  };
+}
 
 /**
  * These classes are first retried under the alternative's own policy; the others in `on` move on
@@ -58,6 +83,7 @@ export function chainLegs(host: AttemptHost, stepName: string, chain: ChainCall)
       policy: a.retry ? resolveRetryPolicy(a.retry, base, `${path}.retry`) : base,
       timeoutMs: a.timeout === undefined ? host.stepTimeoutMs({}, stepName) : toMs(a.timeout, `${path}.timeout`),
       bodyPolicy: a.policy,
+      ...(a.breaker === undefined ? {} : { breaker: a.breaker }),
     };
   });
 }
@@ -86,14 +112,21 @@ export function resumePoint(legs: readonly Leg[], rows: readonly ChainRow[]): { 
   return { index, failures };
 }
 
-/** Whether the failure moves the chain on now, before the alternative's own retries. */
-export function movesOnAtOnce(on: ReadonlySet<ErrorClass> | null, hasNext: boolean, c: Classification): boolean {
-  return on !== null && hasNext && on.has(c.errorClass) && !RETRIED_BEFORE_MOVING.has(c.errorClass);
+/** Whether the failure moves the chain on now, before the alternative's own retries (a kind of `onKinds` always does). */
+export function movesOnAtOnce(chain: ChainCall | undefined, hasNext: boolean, c: Classification): boolean {
+  if (chain === undefined || !hasNext) return false;
+  if (c.kind !== undefined && chain.onKinds.has(c.kind)) return true;
+  return chain.on.has(c.errorClass) && !RETRIED_BEFORE_MOVING.has(c.errorClass);
 }
 
 /** Whether the failure moves the chain on once the alternative's retries are spent. */
-export function movesOnAfterRetries(on: ReadonlySet<ErrorClass> | null, hasNext: boolean, c: Classification): boolean {
-  return on !== null && hasNext && on.has(c.errorClass);
+export function movesOnAfterRetries(chain: ChainCall | undefined, hasNext: boolean, c: Classification): boolean {
+  return chain !== undefined && hasNext && movesChain(chain, c);
+}
+
+/** Whether the failure is one the chain moves on for (by class or kind). */
+export function movesChain(chain: ChainCall, c: Classification): boolean {
+  return chain.on.has(c.errorClass) || (c.kind !== undefined && chain.onKinds.has(c.kind));
 }
 
 const MAX_REASON_MESSAGE = 200;

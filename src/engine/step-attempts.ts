@@ -10,19 +10,21 @@ import { checkUsage } from '../options/limit-options.js';
 import {
   chainLegs,
   hopReason,
+  movesChain,
   movesOnAfterRetries,
   movesOnAtOnce,
   resumePoint,
+  skipOpenBreakers,
   stepLeg,
-  tryEveryAlternative,
   type AlternativeGate,
+  type AlternativeSkipper,
   type ChainCall,
   type Leg,
 } from './fallback-chain.js';
 import { redactMessage, storableKind, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
-import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
+import { admitAll, type Admission, type GateOutcome, type StepGate } from './step-gates.js';
 import { assertLimitsGate } from './limit-gate.js';
 import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
@@ -88,9 +90,19 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
   for (;;) {
     const leg = plan.legs[index] as Leg;
     const next = plan.legs[index + 1];
-    const skipped = next && leg.name !== null ? plan.skip({ runId: host.runId, stepId: call.stepId, stepName: call.name }, leg.name) : null;
+    let skipped: string | null;
+    try {
+      skipped = next && leg.name !== null ? await plan.skip({ runId: host.runId, stepId: call.stepId, stepName: call.name }, leg) : null;
+    } catch (error) {
+      return { kind: 'failed', error: error as Error }; // an unknown breaker key: configuration
+    }
     if (skipped !== null && next) {
-      host.deps.emit(host.event('step.fallback', { stepId: call.stepId, from: leg.name as string, to: next.name as string, reason: skipped }));
+      // Stored (a soft write, as a deferral's event): the run's history says why the alternative was not tried.
+      const event = host.event('step.fallback', { stepId: call.stepId, from: leg.name as string, to: next.name as string, reason: skipped });
+      track(
+        host,
+        host.publish([event], (events) => host.deps.store.appendEvents(events)),
+      );
       index++;
       failures = 0;
       continue;
@@ -126,18 +138,18 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     failed.push({ attempt, errorClass: c.errorClass, message: failure.message, alternative: leg.name });
     // Awaited: a breaker counts the failure before the retry (or the next alternative) asks it again.
     await gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
-    if (decision.retry && !movesOnAtOnce(plan.on, next !== undefined, c)) {
+    if (decision.retry && !movesOnAtOnce(call.chain, next !== undefined, c)) {
       if (!(await recordRetry(host, plan, leg, attempt, failure, decision.delayMs))) return PARKED;
       continue;
     }
-    if (next && movesOnAfterRetries(plan.on, true, c)) {
+    if (next && movesOnAfterRetries(call.chain, true, c)) {
       if (!(await recordHop(host, plan, leg, next, attempt, failure))) return PARKED;
       index++;
       failures = 0;
       continue;
     }
     const why = decision.retry ? 'not retried' : decision.reason; // retry is false here: a retried failure continued above
-    const reason = plan.on !== null && plan.on.has(c.errorClass) ? `every alternative failed (last: ${why})` : why;
+    const reason = call.chain !== undefined && movesChain(call.chain, c) ? `every alternative failed (last: ${why})` : why;
     return commitFinalFailure(host, plan, leg, attempt, failure, reason);
   }
 }
@@ -152,7 +164,9 @@ const NO_SETTLE = (): Promise<void> => Promise.resolve();
 /** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
 async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<GateVerdict> {
   const gates = host.deps.gates;
-  const { stepId, name, options } = plan.call;
+  const { stepId, name } = plan.call;
+  // An alternative naming its own breaker goes through it (counted there, deferred while open when it is the last).
+  const options = leg.breaker === undefined ? plan.call.options : { ...plan.call.options, breaker: leg.breaker };
   try {
     assertLimitsGate(gates, { options, stepName: name });
   } catch (error) {
@@ -204,8 +218,8 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
     legs,
     on: chain ? chain.on : null,
     fallbackOutput,
-    // The seam for skipping an alternative before it is tried (fallback-chain.ts): nothing skips yet.
-    skip: tryEveryAlternative,
+    // The seam for skipping an alternative before it is tried (fallback-chain.ts): open shared breakers.
+    skip: chain ? skipOpenBreakers((host.deps.gates ?? []).filter(isSkipper)) : () => null,
     startedAt: host.deps.clock.now(),
     idempotencyKey: `${host.runId}:${call.stepId}`,
   };
@@ -459,6 +473,11 @@ class UsageMeter {
   usage(): { usage?: StepUsage } {
     return this.tokens === undefined ? {} : { usage: { tokens: this.tokens } };
   }
+}
+
+/** A step gate that can say an alternative should be passed over (the shared breakers). */
+function isSkipper(gate: StepGate): gate is StepGate & AlternativeSkipper {
+  return typeof (gate as Partial<AlternativeSkipper>).skipReason === 'function';
 }
 
 function messageOf(error: unknown): string {

@@ -16,6 +16,8 @@ const usd = (micros: number): string => `$${(micros / 1_000_000).toFixed(6).repl
  * (see StepCosts.tryReserve).
  */
 export class BudgetExceededError extends LifelineError {
+  /** The classification's kind: a fallback chain can move on to a cheaper model for it (FallbackOptions.onKinds). */
+  readonly kind = 'budget_exceeded';
   readonly cap: Refusal['cap'];
   readonly capMicros: number;
   readonly usedMicros: number;

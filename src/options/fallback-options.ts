@@ -9,8 +9,14 @@ import { checkStepName, classifiers, duration, policy } from './public-options.j
 /** The classes that move a chain on when `on` is not given (transient only after the alternative's retries). */
 export const DEFAULT_FALLBACK_ON: readonly ErrorClass[] = Object.freeze(['timeout', 'rate_limit', 'dependency', 'transient'] as const);
 
-/** Checks the call; returns the classes that move the chain on. */
-export function checkFallbackCall(workflow: string, name: unknown, alternatives: unknown, options: unknown): ReadonlySet<ErrorClass> {
+/** What moves a checked chain on: classes (after the alternative's retries for transient), and kinds at once. */
+export interface ChainMoves {
+  on: ReadonlySet<ErrorClass>;
+  onKinds: ReadonlySet<string>;
+}
+
+/** Checks the call; returns what moves the chain on. */
+export function checkFallbackCall(workflow: string, name: unknown, alternatives: unknown, options: unknown): ChainMoves {
   checkStepName(workflow, name);
   const where = `fallback "${name}"`;
   const list = checkArray(alternatives, `${where}.alternatives`);
@@ -25,6 +31,7 @@ export function checkFallbackCall(workflow: string, name: unknown, alternatives:
       retry: (v, p) => void resolveRetryPolicy(v as RetryOptions, undefined, p),
       timeout: duration,
       policy,
+      breaker: (v, p) => void checkString(v, p, 200),
     });
     const altName = checkString(o.name, `${path}.name`, 200);
     checkFunction(o.run, `${path}.run`);
@@ -32,6 +39,9 @@ export function checkFallbackCall(workflow: string, name: unknown, alternatives:
     if (first !== undefined) throw optionError(`${path}.name`, `duplicates alternatives[${first}].name: names must be unique (got ${describeValue(altName)})`);
     seen.set(altName, i);
   });
-  const o = checkOptions(options, where, { on: () => {}, classifiers });
-  return o.on === undefined ? new Set(DEFAULT_FALLBACK_ON) : errorClassesOption(o.on, `${where}.on`);
+  const o = checkOptions(options, where, { on: () => {}, onKinds: () => {}, classifiers });
+  const on = o.on === undefined ? new Set(DEFAULT_FALLBACK_ON) : errorClassesOption(o.on, `${where}.on`);
+  const kinds = o.onKinds === undefined ? [] : checkArray(o.onKinds, `${where}.onKinds`);
+  const onKinds = new Set(kinds.map((k, i) => checkString(k, `${where}.onKinds[${i}]`, 100)));
+  return { on, onKinds };
 }

@@ -19,7 +19,9 @@ export type KnownErrorKind =
   /** The request body was too large for the server (HTTP 413). */
   | 'payload_too_large'
   /** The model name is unknown to the provider. */
-  | 'model_not_found';
+  | 'model_not_found'
+  /** A cost cap would be exceeded by the call (BudgetExceededError): a cheaper model may fit. */
+  | 'budget_exceeded';
 
 // `string & {}` keeps editor completion for the known kinds while allowing any other.
 export type ErrorKind = KnownErrorKind | (string & {});
@@ -33,4 +35,5 @@ export const KNOWN_ERROR_KINDS: readonly KnownErrorKind[] = Object.freeze([
   'overloaded',
   'payload_too_large',
   'model_not_found',
+  'budget_exceeded',
 ] as const);

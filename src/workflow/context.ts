@@ -1,4 +1,4 @@
-import type { RetryOptions, ClassifierRule, ErrorClass } from '../policy/index.js';
+import type { RetryOptions, ClassifierRule, ErrorClass, ErrorKind } from '../policy/index.js';
 import type { Policy } from '../policy/values/policy.js';
 import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { WorkflowDefinition } from './define.js';
@@ -113,6 +113,13 @@ export interface FallbackAlternative<T> {
   timeout?: Duration;
   /** In-process policy around each attempt's body, as a step's `policy`. */
   policy?: Policy;
+  /**
+   * The shared circuit breaker this alternative's calls go through (a key of Lifeline.open's
+   * `breakers`, e.g. 'openai:gpt-4o'): its attempts count in it, and while it is open the chain
+   * skips the alternative without an attempt (the last alternative is not skipped: the step is
+   * deferred until the breaker lets a probe through, as a step's `breaker`).
+   */
+  breaker?: string;
 }
 
 /** What an alternative's function receives: a step's info and the alternative's name. */
@@ -127,6 +134,11 @@ export interface FallbackOptions {
    * class fails the step after the alternative's own retries.
    */
   on?: readonly ErrorClass[];
+  /**
+   * Error kinds that move the chain on at once, whatever their class (e.g. 'context_overflow' to
+   * a larger-context model, 'budget_exceeded' to a cheaper one). Default: none.
+   */
+  onKinds?: readonly ErrorKind[];
   classifiers?: readonly ClassifierRule[];
 }
 

@@ -49,10 +49,10 @@ export class RunContext implements WorkflowContext {
 
   private async fallbackCall<T>(name: string, alternatives: readonly FallbackAlternative<T>[], options?: FallbackOptions): Promise<FallbackResult<T>> {
     // Before anything runs or is written: an empty chain, a duplicate name, an unknown class fail this call (configuration).
-    const on = checkFallbackCall(this.host.workflow.name, name, alternatives, options);
+    const { on, onKinds } = checkFallbackCall(this.host.workflow.name, name, alternatives, options);
     const slot = this.nextSlot(name, 'fallback');
     if (slot.record) return this.replayed<FallbackResult<T>>(slot.record);
-    const chain = { alternatives: alternatives as readonly FallbackAlternative<unknown>[], on };
+    const chain = { alternatives: alternatives as readonly FallbackAlternative<unknown>[], on, onKinds };
     return this.host.runFallback(slot.stepId, name, slot.seq, chain, options ?? {}) as Promise<FallbackResult<T>>;
   }
 

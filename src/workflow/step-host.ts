@@ -9,6 +9,8 @@ import type { FallbackAlternative, FallbackOptions, StepInfo, StepOptions } from
 export interface FallbackChain {
   alternatives: readonly FallbackAlternative<unknown>[];
   on: ReadonlySet<ErrorClass>;
+  /** Kinds that move the chain on at once, whatever their class. */
+  onKinds: ReadonlySet<string>;
 }
 import type { WorkflowDefinition } from './define.js';
 

@@ -190,7 +190,7 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
     [
       'a misspelt alternative field',
       (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body, timout: 5 } as never]),
-      'Invalid option fallback "f".alternatives[0].timout: unknown option (known: name, run, retry, timeout, policy)',
+      'Invalid option fallback "f".alternatives[0].timout: unknown option (known: name, run, retry, timeout, policy, breaker)',
     ],
     [
       "a bad alternative's retry",
@@ -210,7 +210,7 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
     [
       'a misspelt chain option',
       (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { onn: ['timeout'] } as never),
-      'Invalid option fallback "f".onn: unknown option (known: on, classifiers)',
+      'Invalid option fallback "f".onn: unknown option (known: on, onKinds, classifiers)',
     ],
   ];
 

@@ -94,6 +94,9 @@ describe('the tiered public API, as installed', () => {
       'KNOWN_ERROR_KINDS',
       'registerSecret',
       'withoutSdkRetries',
+      'llmStep',
+      'openaiChat',
+      'aiSdkText',
     ]) {
       expect(root).toContain(name);
     }
