@@ -101,5 +101,4 @@ export { isBreakerOpen } from './breakers/open-check.js';
 // Model calls with fallback (docs/llm.md): SDK-agnostic, with adapters for the openai SDK and the AI SDK (optional peers).
 export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
 export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';
-export { openaiChat, openaiAnswer, type OpenAIChatClient, type OpenAIChatRequest } from './llm/openai-chat.js';
-export { aiSdkText, aiSdkAnswer, type AiSdkRequest, type AiSdkTextOptions } from './llm/ai-sdk.js';
+// The SDK adapters (openaiChat, aiSdkText) are in lifeline-workflows/openai and lifeline-workflows/ai-sdk.

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { defineWorkflow, Lifeline, llmStep, openaiChat } from '../../src/index.js';
+import { defineWorkflow, Lifeline, llmStep } from '../../src/index.js';
+import { openaiChat } from '../../src/exports/openai.js';
 
 // A stand-in for the provider: HTTP 429 for gpt-4o, an answer from any other model.
 const provider = createServer((req, res) => {

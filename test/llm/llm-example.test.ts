@@ -13,7 +13,9 @@ beforeAll(() => assertFreshBuild());
 
 describe('docs/llm.md model fallback example', () => {
   it('the page shows examples/llm/model-fallback.ts as it is', () => {
-    const source = readFileSync(join(root, 'examples/llm/model-fallback.ts'), 'utf8').replace("'../../src/index.js'", "'lifeline-workflows'");
+    const source = readFileSync(join(root, 'examples/llm/model-fallback.ts'), 'utf8')
+      .replace("'../../src/index.js'", "'lifeline-workflows'")
+      .replace("'../../src/exports/openai.js'", "'lifeline-workflows/openai'");
     expect(doc).toContain(`\`\`\`ts\n${source}\`\`\``);
   });
 

@@ -68,8 +68,8 @@ const keysOf = (subpath: string) =>
 
 describe('the tiered public API, as installed', () => {
   it('declares types and an import for each subpath, and the files exist', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './store', './testing', './testing/conformance', './package.json']);
-    for (const sub of ['.', './store', './testing', './testing/conformance']) {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './store', './testing', './testing/conformance', './openai', './ai-sdk', './package.json']);
+    for (const sub of ['.', './store', './testing', './testing/conformance', './openai', './ai-sdk']) {
       for (const file of [pkg.exports[sub]!.types, pkg.exports[sub]!.import]) expect(existsSync(join(root, file)), `${sub}: ${file}`).toBe(true);
     }
   });
@@ -95,8 +95,6 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
-      'openaiChat',
-      'aiSdkText',
     ]) {
       expect(root).toContain(name);
     }
@@ -112,6 +110,8 @@ describe('the tiered public API, as installed', () => {
       'registeredWorkflows',
       'WorkflowContext',
       'Worker',
+      'openaiChat',
+      'aiSdkText',
     ]) {
       expect(root).not.toContain(name);
     }
@@ -147,6 +147,13 @@ describe('the tiered public API, as installed', () => {
     ]);
     expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
+  });
+
+  it('the SDK adapters live in subpaths of their own (their declarations name the SDKs, optional peers)', () => {
+    expect(keysOf('/openai')).toEqual(['openaiAnswer', 'openaiChat']);
+    expect(keysOf('/ai-sdk')).toEqual(['aiSdkAnswer', 'aiSdkText']);
+    expect(pkg.peerDependenciesMeta?.openai).toEqual({ optional: true });
+    expect(pkg.peerDependenciesMeta?.ai).toEqual({ optional: true });
   });
 
   it('only /testing/conformance loads vitest (an optional peer): the root, /store and /testing never import it', () => {
