@@ -21,8 +21,7 @@ import {
 import { redactMessage, storableKind, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
-import { admitAll, type Admission, type GateOutcome } from './step-gates.js';
-import { assertLimitsGate } from './limit-gate.js';
+import { admitAll, assertGatesConfigured, type Admission, type GateOutcome } from './step-gates.js';
 import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
 
@@ -148,7 +147,7 @@ async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt
   const gates = host.deps.gates;
   const { stepId, name, options } = plan.call;
   try {
-    assertLimitsGate(gates, { options, stepName: name });
+    assertGatesConfigured(gates, { options, stepName: name });
   } catch (error) {
     return { kind: 'error', error, settle: NO_SETTLE };
   }
