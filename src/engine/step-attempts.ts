@@ -220,6 +220,8 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
     workflow: host.workflow.name,
     stepId,
     attempt,
+    // A call's tokens committed in the ledger count as reported usage for the step's token limits.
+    onUsage: used.add,
   });
   // One step event type so far (a second one makes this a switch over the type).
   const emit: StepInfo['emit'] = (_type, data) => {
@@ -435,12 +437,16 @@ async function parkRefused(host: AttemptHost, stepId: string, attempt: number): 
   return PARKED;
 }
 
-/** What one attempt's body reported with StepInfo.reportUsage (summed), handed to the gates when it ends. */
+/**
+ * What one attempt used (summed), handed to the gates when it ends: reported by the body with
+ * StepInfo.reportUsage, or committed in the ledger through info.cost (input + output tokens).
+ */
 class UsageMeter {
   private tokens: number | undefined;
-  readonly report = (usage: StepUsage): void => {
-    this.tokens = (this.tokens ?? 0) + checkUsage(usage);
+  readonly add = (tokens: number): void => {
+    this.tokens = (this.tokens ?? 0) + tokens;
   };
+  readonly report = (usage: StepUsage): void => this.add(checkUsage(usage));
   usage(): { usage?: StepUsage } {
     return this.tokens === undefined ? {} : { usage: { tokens: this.tokens } };
   }
