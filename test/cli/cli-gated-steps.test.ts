@@ -24,7 +24,7 @@ function lifeline(args: string[]) {
 }
 
 /** Opens the breaker `house-api` in the store for an hour (two failed calls of two), as other workers would. */
-async function openBreaker(): Promise<number> {
+async function openBreaker(): Promise<{ openUntil: number; reason: string }> {
   const store = await openSqliteStore(db);
   const now = Date.now();
   const config = breakerConfig({ windowSize: 4, minimumCalls: 2, coolDownMs: 3_600_000 }, 'test');
@@ -32,7 +32,7 @@ async function openBreaker(): Promise<number> {
   const update = await store.updateBreaker({ key: 'house-api', config, now, outcomes: [fail, fail] });
   await store.close();
   expect(update.record.data.state).toBe('open');
-  return update.record.data.openUntil;
+  return { openUntil: update.record.data.openUntil, reason: update.record.data.reason };
 }
 
 function closeBreaker(): void {
@@ -94,5 +94,53 @@ describe('a workflow file configures the Lifeline of run and worker', () => {
     const shown = lifeline(['show', 'leak1', '--json']);
     expect(shown.out).toContain('[REDACTED]');
     expect(shown.out).not.toContain(SECRET);
+  });
+});
+
+describe('a run deferred by an open breaker', () => {
+  let until: string;
+  let reason: string; // "2 of 4 calls failed (50 % >= 50 %)": the earlier tests' calls succeeded
+  beforeAll(async () => {
+    const opened = await openBreaker();
+    until = new Date(opened.openUntil).toISOString();
+    reason = opened.reason;
+  });
+
+  it('sleeps without an attempt; run, show and runs say by which gate and until when', () => {
+    const run = lifeline(['run', fixture, '-w', 'cli.gated-call', '--run-id', 'd1']);
+    expect(run.code).toBe(6); // suspended
+    expect(run.out).toContain(`  ⏸ call#0 deferred by breaker:house-api until ${until}: circuit open: ${reason}\n`);
+    const shown = lifeline(['show', 'd1']);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain(`status    sleeping\n`);
+    expect(shown.out).toContain(`wakes at  ${until}\n`);
+    expect(reason).toMatch(/^2 of \d calls failed/);
+    expect(shown.out).toContain(`gate      call#0 deferred by breaker:house-api until ${until}: circuit open: ${reason}\n`);
+    expect(shown.out).not.toContain('\nattempts\n'); // no attempt was used
+    const runs = lifeline(['runs']);
+    const row = runs.out.split('\n').find((l) => l.startsWith('d1 '));
+    expect(row?.split(/ {2,}/).slice(0, 3)).toEqual(['d1', 'cli.gated-call', `sleeping (breaker:house-api until ${until})`]);
+  });
+
+  it('cancel: the deferred run is cancelled', () => {
+    const cancelled = lifeline(['cancel', 'd1']);
+    expect(cancelled.code, cancelled.err).toBe(0);
+    const shown = lifeline(['show', 'd1']);
+    expect(shown.out).toContain('status    cancelled\n');
+    expect(shown.out).not.toContain('gate      ');
+  });
+
+  it('resume asks the gate again now: deferred again while the breaker is open, executed once it closed', () => {
+    expect(lifeline(['run', fixture, '-w', 'cli.gated-call', '--run-id', 'd2']).code).toBe(6);
+    expect(deferredEvents('d2')).toBe(1);
+    const again = lifeline(['resume', 'd2', fixture]);
+    expect(again.out).toContain(`  ⏸ call#0 deferred by breaker:house-api until ${until}`);
+    expect(again.code).toBe(6);
+    expect(deferredEvents('d2')).toBe(2);
+    closeBreaker();
+    const resumed = lifeline(['resume', 'd2', fixture]);
+    expect(resumed.out).toContain('✓ call#0 executed (attempt 1)');
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(lifeline(['show', 'd2']).out).toContain('output    "answered"\n');
   });
 });
