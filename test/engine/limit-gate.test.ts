@@ -133,7 +133,7 @@ describe('shared limits in the engine', () => {
     await vi.waitFor(async () => expect(await tokensLeft()).toBe(800));
   });
 
-  it('counts the tokens of calls committed or recorded in the cost ledger as the attempt\'s usage (an LLM call reports once)', async () => {
+  it("counts the tokens of calls committed or recorded in the cost ledger as the attempt's usage (an LLM call reports once)", async () => {
     const clock = new ManualClock();
     const call = { provider: 'local', model: 'tiny', estimatedInputTokens: 300, maxOutputTokens: 200 };
     const wf = defineWorkflow('limits.ledger', async (ctx) =>
