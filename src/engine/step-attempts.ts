@@ -51,7 +51,8 @@ interface StepPlan {
   idempotencyKey: string;
 }
 
-type AttemptResult = { ok: true; output: string } | { ok: false; error: unknown };
+/** A failure carries the signal the body was given (classifyError reads an SDK abort error's reason from it). */
+type AttemptResult = { ok: true; output: string } | { ok: false; error: unknown; signal?: AbortSignal };
 
 /** A failed attempt, classified, with what to do about it. */
 interface AttemptFailure {
@@ -104,7 +105,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     }
     const began = monotonicNow(host.deps.clock);
     const used = new UsageMeter();
-    const result = gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, attempt, used);
+    const result: AttemptResult = gate.kind === 'error' ? { ok: false, error: gate.error } : await runAttempt(host, plan, leg, attempt, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {
@@ -116,7 +117,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       return recordInterrupted(host, call.stepId, attempt);
     }
     failures++;
-    const failure = assessFailure(host, plan, leg, failures, result.error);
+    const failure = assessFailure(host, plan, leg, failures, result.error, result.signal);
     const { classification: c, decision } = failure;
     gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
     if (decision.retry && !movesOnAtOnce(plan.on, next !== undefined, c)) {
@@ -236,15 +237,16 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
       ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report }
       : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report, alternative: leg.name }) as AlternativeInfo;
   const { bodyPolicy } = leg;
+  let given: AbortSignal | undefined;
   const body = bodyPolicy
-    ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info(p.signal)), signal)
-    : (signal: AbortSignal) => leg.fn(info(signal)) as Promise<unknown>;
+    ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info((given = p.signal))), signal)
+    : (signal: AbortSignal) => leg.fn(info((given = signal))) as Promise<unknown>;
   try {
     const value = await runWithTimeout(body, { timeoutMs: leg.timeoutMs, stepId, clock: host.deps.clock, parentSignal: host.signal });
     const stored = plan.kind === 'fallback' ? { value, alternative: leg.name } : value;
     return { ok: true, output: toJson(stored, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
-    return { ok: false, error };
+    return given === undefined ? { ok: false, error } : { ok: false, error, signal: given };
   } finally {
     // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
     await settle();
@@ -303,9 +305,10 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
  * What the failure was (classified by the step's rules, then the workflow's) and whether the
  * policy retries it after `failures` counted failures.
  */
-function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown): AttemptFailure {
+function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown, signal?: AbortSignal): AttemptFailure {
   const classifiers = [...(plan.call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])];
-  const classification = classifyError(error, classifiers, host.deps.clock.now());
+  // The signal the body was given: an SDK's abort error is timeout or cancelled by the signal's reason.
+  const classification = classifyError(error, classifiers, host.deps.clock.now(), signal === undefined ? {} : { signal });
   const outcome = error instanceof StepTimeoutError ? 'timeout' : 'failed';
   const message = redactMessage(messageOf(error));
   const decision = decideRetry(leg.policy, failures, classification, Math.random);
