@@ -26,10 +26,13 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
   if (parentSignal?.aborted) throw parentSignal.reason;
 
   const hasDeadline = timeoutMs !== undefined && timeoutMs !== Infinity;
-  // Hot path: without a deadline the step's signal is the run's own (it aborts on exactly the
-  // same events), which spares an AbortController and a listener hop per step.
-  const controller = hasDeadline || !parentSignal ? new AbortController() : null;
-  const signal = controller?.signal ?? (parentSignal as AbortSignal);
+  // A signal of its own for every call, even without a deadline, never the run's long-lived one:
+  // SDKs add an abort listener to the signal of every request and never remove it (openai's
+  // fetchWithTimeout), so a run's signal shared by all its steps would collect one listener per
+  // model call (MaxListenersExceededWarning after 10, and memory held until the run ends).
+  // This signal, with what was added to it, is garbage once the call is over.
+  const controller = new AbortController();
+  const signal = controller.signal;
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let timer: TimerHandle | undefined;
@@ -43,7 +46,7 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
     const onParentAbort = () => {
       const reason: unknown = parentSignal?.reason;
       settle(() => reject(reason));
-      controller?.abort(reason);
+      controller.abort(reason);
     };
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
     if (hasDeadline) {
@@ -52,7 +55,7 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
         const error = new StepTimeoutError(stepId, timeoutMs);
         // Settle first: fn reacting to the abort synchronously must not win the race.
         settle(() => reject(error));
-        controller?.abort(error);
+        controller.abort(error);
       });
     }
     let result: Promise<T> | T;
