@@ -1,4 +1,5 @@
 import { classifyError, decideRetry, runWithTimeout, type Classification, type RetryDecision } from '../policy/index.js';
+import type { CallSignal } from '../policy/timeout.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
@@ -232,21 +233,33 @@ async function runAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: 
       host.publish([event], (events) => host.deps.store.appendEvents(events)),
     );
   };
-  const info = (signal: AbortSignal) =>
-    (leg.name === null
-      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report }
-      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, reportUsage: used.report, alternative: leg.name }) as AlternativeInfo;
+  // `signal` is a getter: the attempt's AbortController is made only if the body reads it (policy/timeout.ts, CallSignal).
+  const info = (source: { readonly signal: AbortSignal }) => {
+    const base = {
+      get signal() {
+        return source.signal;
+      },
+      attempt,
+      idempotencyKey,
+      runId,
+      stepId,
+      cost,
+      emit,
+      reportUsage: used.report,
+    };
+    return (leg.name === null ? base : Object.assign(base, { alternative: leg.name })) as AlternativeInfo;
+  };
   const { bodyPolicy } = leg;
-  let given: AbortSignal | undefined;
+  let given: { readonly signal: AbortSignal } | undefined;
   const body = bodyPolicy
-    ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info((given = p.signal))), signal)
-    : (signal: AbortSignal) => leg.fn(info((given = signal))) as Promise<unknown>;
+    ? (call: CallSignal) => bodyPolicy.execute((p) => leg.fn(info((given = p))), call.signal)
+    : (call: CallSignal) => leg.fn(info((given = call))) as Promise<unknown>;
   try {
     const value = await runWithTimeout(body, { timeoutMs: leg.timeoutMs, stepId, clock: host.deps.clock, parentSignal: host.signal });
     const stored = plan.kind === 'fallback' ? { value, alternative: leg.name } : value;
     return { ok: true, output: toJson(stored, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
-    return given === undefined ? { ok: false, error } : { ok: false, error, signal: given };
+    return given === undefined ? { ok: false, error } : { ok: false, error, signal: given.signal };
   } finally {
     // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
     await settle();
