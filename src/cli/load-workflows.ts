@@ -4,11 +4,19 @@ import { pathToFileURL } from 'node:url';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import type { LimitsConfig } from '../options/limit-options.js';
+import type { BreakersOption } from '../breakers/shared-options.js';
+import type { PricingOptions } from '../costs/prices.js';
 
-/** What a workflow file exports besides its workflows, for the Lifeline the CLI opens. */
+/** What a workflow file exports besides its workflows, for the Lifeline the CLI opens (checked by Lifeline.open). */
 export interface WorkflowFileOptions {
   limits?: LimitsConfig;
+  breakers?: BreakersOption;
+  pricing?: PricingOptions;
+  secrets?: readonly string[];
 }
+
+/** The Lifeline.open options a workflow file may export by name (`export const breakers = { ... }`). */
+const FILE_OPTIONS = ['limits', 'breakers', 'pricing', 'secrets'] as const;
 
 /**
  * Imports the user's workflow module so that its defineWorkflow calls register. TypeScript
@@ -25,9 +33,11 @@ export async function loadWorkflowFile(file: string): Promise<WorkflowFileOption
       const { register } = await import('tsx/esm/api');
       register();
     }
-    const module = (await import(url)) as { limits?: unknown };
-    // Shared limits the file's steps name (`export const limits = { openai: { concurrency: 4 } }`), checked by Lifeline.open.
-    return module.limits === undefined ? {} : { limits: module.limits as LimitsConfig };
+    const module = (await import(url)) as Record<string, unknown>;
+    // E.g. the shared limits and breakers the file's steps name (`export const limits = { openai: { concurrency: 4 } }`).
+    const options: Record<string, unknown> = {};
+    for (const name of FILE_OPTIONS) if (module[name] !== undefined) options[name] = module[name];
+    return options as WorkflowFileOptions;
   } catch (error) {
     if (!isSyntaxError(error)) throw error;
     // Node's SyntaxError for an ES module names neither the file nor the line: compile the

@@ -1,4 +1,5 @@
 import type { LifelineEvent } from '../store/events.js';
+import { describeDeferral } from './deferral.js';
 
 /**
  * One human line per engine event of interest, for `lifeline run` and `lifeline worker`.
@@ -30,6 +31,8 @@ export function describeEvent(event: LifelineEvent): string | null {
       const d = event.data;
       return `  ⚑ ${d.stepId} failed [${d.errorClass}] after ${d.attempt} attempt(s), returned its default: ${d.message}`;
     }
+    case 'step.deferred':
+      return `  ⏸ ${describeDeferral(event.data)}`;
     case 'run.sleeping':
       return `  ⏸ ${run} sleeping until ${new Date(Number(event.data.wakeAt)).toISOString()}`;
     case 'run.waiting': {

@@ -62,6 +62,11 @@ export interface StepCostsDeps {
   workflow: string;
   stepId: string;
   attempt: number;
+  /**
+   * Told the tokens (input + output) of every call committed or recorded in the ledger: the engine
+   * counts them as the attempt's reported usage for its token limits (so an LLM call reports once).
+   */
+  onUsage?: (tokens: number) => void;
 }
 
 function checkCall(call: unknown, where: string): CostCall {
@@ -75,7 +80,7 @@ function checkCall(call: unknown, where: string): CostCall {
 
 /** The handle of one attempt, and `settle` for the engine: releases what the attempt left reserved. */
 export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle: () => Promise<void> } {
-  const { store, clock, prices, budget, runId, workflow, stepId, attempt } = deps;
+  const { store, clock, prices, budget, runId, workflow, stepId, attempt, onUsage } = deps;
   const open = new Map<number, CostReservation>();
 
   const worstCaseMicros = (call: CostCall): number => {
@@ -96,6 +101,7 @@ export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle
         const cost = costMicros(prices.priceOf(entry.provider, entry.model, entry.at), u, 'nearest');
         const committed = await store.commitCost({ id: entry.id, runId, now: clock.now(), ...u, costMicros: cost });
         open.delete(entry.id);
+        onUsage?.(u.inputTokens + u.outputTokens);
         return committed;
       },
       release: async () => {
@@ -145,7 +151,9 @@ export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle
       checkString(usage.model, 'cost.record(usage).model', 200);
       const now = clock.now();
       const cost = costMicros(prices.priceOf(usage.provider, usage.model, now), u, 'nearest');
-      return store.recordCost({ runId, workflow, stepId, attempt, provider: usage.provider, model: usage.model, now, ...u, costMicros: cost });
+      const recorded = await store.recordCost({ runId, workflow, stepId, attempt, provider: usage.provider, model: usage.model, now, ...u, costMicros: cost });
+      onUsage?.(u.inputTokens + u.outputTokens);
+      return recorded;
     },
   };
 

@@ -107,18 +107,6 @@ export class LimitGate implements StepGate {
   }
 }
 
-/**
- * A step that names limit keys on a Lifeline without `limits` would run unlimited, silently:
- * refused instead (class configuration), before anything runs.
- */
-export function assertLimitsGate(gates: readonly StepGate[] | undefined, request: Pick<GateRequest, 'options' | 'stepName'>): void {
-  const keys = request.options.limits;
-  if (keys === undefined || keys.length === 0 || gates?.some((g) => g instanceof LimitGate)) return;
-  throw new InvalidOptionsError(
-    `Invalid option step "${request.stepName}".limits: this Lifeline has no limits configured (pass Lifeline.open({ limits: { ${JSON.stringify(keys[0])}: { ... } } }))`,
-  );
-}
-
 function slotRetryMs(limits: readonly ResolvedLimit[], key: string): number {
   return limits.find((l) => l.spec.key === key)?.slotRetryMs ?? 1000;
 }

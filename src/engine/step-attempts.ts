@@ -1,4 +1,5 @@
 import { classifyError, decideRetry, runWithTimeout, type Classification, type RetryDecision } from '../policy/index.js';
+import type { CallSignal } from '../policy/timeout.js';
 import { StepTimeoutError } from '../errors/timeout-errors.js';
 import { StepFailedError } from '../errors/workflow-errors.js';
 import { LeaseLostError } from '../errors/store-errors.js';
@@ -24,8 +25,7 @@ import {
 import { redactMessage, storableKind, toStoredError } from './stored-error.js';
 import type { AttemptHost } from './attempt-host.js';
 import { startAttemptFenced } from './fenced-start.js';
-import { admitAll, type Admission, type GateOutcome, type StepGate } from './step-gates.js';
-import { assertLimitsGate } from './limit-gate.js';
+import { admitAll, assertGatesConfigured, type Admission, type GateOutcome, type StepGate } from './step-gates.js';
 import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
 
@@ -55,7 +55,8 @@ interface StepPlan {
   idempotencyKey: string;
 }
 
-type AttemptResult = { ok: true; output: string } | { ok: false; error: unknown };
+/** A failure carries the signal the body was given (classifyError reads an SDK abort error's reason from it). */
+type AttemptResult = { ok: true; output: string } | { ok: false; error: unknown; signal?: AbortSignal };
 
 /** A failed attempt, classified, with what to do about it. */
 interface AttemptFailure {
@@ -120,8 +121,8 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     }
     const began = monotonicNow(host.deps.clock);
     const used = new UsageMeter();
-    const result =
-      gate.kind === 'error' ? { ok: false as const, error: gate.error } : await runAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
+    const result: AttemptResult =
+      gate.kind === 'error' ? { ok: false, error: gate.error } : await runAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {
@@ -133,7 +134,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       return recordInterrupted(host, call.stepId, attempt);
     }
     failures++;
-    const failure = assessFailure(host, plan, leg, failures, result.error);
+    const failure = assessFailure(host, plan, leg, failures, result.error, result.signal);
     const { classification: c, decision } = failure;
     failed.push({ attempt, errorClass: c.errorClass, message: failure.message, alternative: leg.name });
     // Awaited: a breaker counts the failure before the retry (or the next alternative) asks it again.
@@ -168,7 +169,7 @@ async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt
   // An alternative naming its own breaker goes through it (counted there, deferred while open when it is the last).
   const options = leg.breaker === undefined ? plan.call.options : { ...plan.call.options, breaker: leg.breaker };
   try {
-    assertLimitsGate(gates, { options, stepName: name });
+    assertGatesConfigured(gates, { options, stepName: name });
   } catch (error) {
     return { kind: 'error', error, settle: NO_SETTLE };
   }
@@ -247,6 +248,8 @@ async function runAttempt(
     workflow: host.workflow.name,
     stepId,
     attempt,
+    // A call's tokens committed in the ledger count as reported usage for the step's token limits.
+    onUsage: used.add,
   });
   const emit: StepInfo['emit'] = (type, data) => {
     const event: NewEvent =
@@ -258,20 +261,34 @@ async function runAttempt(
       host.publish([event], (events) => host.deps.store.appendEvents(events)),
     );
   };
-  const info = (signal: AbortSignal) =>
-    (leg.name === null
-      ? { signal, attempt, idempotencyKey, runId, stepId, cost, emit, previousFailures, reportUsage: used.report }
-      : { signal, attempt, idempotencyKey, runId, stepId, cost, emit, previousFailures, reportUsage: used.report, alternative: leg.name }) as AlternativeInfo;
+  // `signal` is a getter: the attempt's AbortController is made only if the body reads it (policy/timeout.ts, CallSignal).
+  const info = (source: { readonly signal: AbortSignal }) => {
+    const base = {
+      get signal() {
+        return source.signal;
+      },
+      attempt,
+      idempotencyKey,
+      runId,
+      stepId,
+      cost,
+      emit,
+      previousFailures,
+      reportUsage: used.report,
+    };
+    return (leg.name === null ? base : Object.assign(base, { alternative: leg.name })) as AlternativeInfo;
+  };
   const { bodyPolicy } = leg;
+  let given: { readonly signal: AbortSignal } | undefined;
   const body = bodyPolicy
-    ? (signal: AbortSignal) => bodyPolicy.execute((p) => leg.fn(info(p.signal)), signal)
-    : (signal: AbortSignal) => leg.fn(info(signal)) as Promise<unknown>;
+    ? (call: CallSignal) => bodyPolicy.execute((p) => leg.fn(info((given = p))), call.signal)
+    : (call: CallSignal) => leg.fn(info((given = call))) as Promise<unknown>;
   try {
     const value = await runWithTimeout(body, { timeoutMs: leg.timeoutMs, stepId, clock: host.deps.clock, parentSignal: host.signal });
     const stored = plan.kind === 'fallback' ? { value, alternative: leg.name } : value;
     return { ok: true, output: toJson(stored, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
   } catch (error) {
-    return { ok: false, error };
+    return given === undefined ? { ok: false, error } : { ok: false, error, signal: given.signal };
   } finally {
     // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
     await settle();
@@ -330,9 +347,10 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
  * What the failure was (classified by the step's rules, then the workflow's) and whether the
  * policy retries it after `failures` counted failures.
  */
-function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown): AttemptFailure {
+function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown, signal?: AbortSignal): AttemptFailure {
   const classifiers = [...(plan.call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])];
-  const classification = classifyError(error, classifiers, host.deps.clock.now());
+  // The signal the body was given: an SDK's abort error is timeout or cancelled by the signal's reason.
+  const classification = classifyError(error, classifiers, host.deps.clock.now(), signal === undefined ? {} : { signal });
   const outcome = error instanceof StepTimeoutError ? 'timeout' : 'failed';
   const message = redactMessage(messageOf(error));
   const decision = decideRetry(leg.policy, failures, classification, Math.random);
@@ -464,12 +482,16 @@ async function parkRefused(host: AttemptHost, stepId: string, attempt: number): 
   return PARKED;
 }
 
-/** What one attempt's body reported with StepInfo.reportUsage (summed), handed to the gates when it ends. */
+/**
+ * What one attempt used (summed), handed to the gates when it ends: reported by the body with
+ * StepInfo.reportUsage, or committed in the ledger through info.cost (input + output tokens).
+ */
 class UsageMeter {
   private tokens: number | undefined;
-  readonly report = (usage: StepUsage): void => {
-    this.tokens = (this.tokens ?? 0) + checkUsage(usage);
+  readonly add = (tokens: number): void => {
+    this.tokens = (this.tokens ?? 0) + tokens;
   };
+  readonly report = (usage: StepUsage): void => this.add(checkUsage(usage));
   usage(): { usage?: StepUsage } {
     return this.tokens === undefined ? {} : { usage: { tokens: this.tokens } };
   }

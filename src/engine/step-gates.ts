@@ -3,6 +3,7 @@
 // the run gives up its lease and sleeps until the gate's time, holding no worker slot and
 // burning no attempt (no attempt row is written, the attempt number is not used).
 import type { Classification } from '../policy/index.js';
+import { InvalidOptionsError } from '../errors/options-error.js';
 import type { StepOptions, StepUsage } from '../workflow/context.js';
 
 /** One attempt of one step, about to start. */
@@ -65,6 +66,26 @@ export function stepGatesOf(lifeline: object): StepGate[] {
 }
 
 const ADMITTED: Admission = Object.freeze({ admitted: true });
+
+/**
+ * A step that names limit keys or a breaker on a Lifeline without `limits` / `breakers` would
+ * run unlimited or unprotected, silently: refused instead (class configuration), before anything
+ * runs. (A CLI worker takes both from the workflow file's exports.)
+ */
+export function assertGatesConfigured(gates: readonly StepGate[] | undefined, request: Pick<GateRequest, 'options' | 'stepName'>): void {
+  const { limits, breaker } = request.options;
+  const has = (name: string) => gates?.some((g) => g.name === name) === true;
+  if (limits !== undefined && limits.length > 0 && !has('limits')) {
+    throw new InvalidOptionsError(
+      `Invalid option step "${request.stepName}".limits: this Lifeline has no limits configured (pass Lifeline.open({ limits: { ${JSON.stringify(limits[0])}: { ... } } }))`,
+    );
+  }
+  if (breaker !== undefined && !has('breakers')) {
+    throw new InvalidOptionsError(
+      `Invalid option step "${request.stepName}".breaker: this Lifeline has no breakers configured (pass Lifeline.open({ breakers: { ${JSON.stringify(breaker)}: { ... } } }))`,
+    );
+  }
+}
 
 /**
  * Asks every gate in order. The first refusal wins, and the gates that admitted before it are

@@ -12,12 +12,41 @@ export interface RunWithTimeoutOptions {
 }
 
 /**
- * Runs `fn` with a signal that aborts at the deadline or when the parent aborts. The result
- * settles at the deadline even if `fn` ignores the signal: a step that hangs must not hang the
- * run. `fn`'s late outcome is then dropped (and its rejection handled, so it is not reported
- * as unhandled).
+ * The signal of one call, made only when the call reads it (an AbortController costs microseconds
+ * a step that never looks at its signal need not pay). A signal of its own for every call, never
+ * the run's long-lived one: SDKs add an abort listener to the signal of every request and never
+ * remove it (openai's fetchWithTimeout), so one signal shared by all of a run's steps would collect
+ * a listener per model call (MaxListenersExceededWarning after 10, memory held until the run
+ * ends). This one, with what was added to it, is garbage once the call is over.
  */
-export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, options: RunWithTimeoutOptions): Promise<T> {
+export class CallSignal {
+  private controller: AbortController | undefined;
+  private aborted = false;
+  private reason: unknown;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
+ * Runs `fn` with a signal (`call.signal`) that aborts at the deadline or when the parent aborts.
+ * The result settles at the deadline even if `fn` ignores the signal: a step that hangs must not
+ * hang the run. `fn`'s late outcome is then dropped (and its rejection handled, so it is not
+ * reported as unhandled).
+ */
+export async function runWithTimeout<T>(fn: (call: CallSignal) => Promise<T> | T, options: RunWithTimeoutOptions): Promise<T> {
   const { timeoutMs, stepId, clock, parentSignal } = options;
   if (timeoutMs !== undefined && !(timeoutMs >= 0)) {
     throw optionError('timeoutMs', `must be a number >= 0 (got ${describeValue(timeoutMs)})`);
@@ -26,10 +55,7 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
   if (parentSignal?.aborted) throw parentSignal.reason;
 
   const hasDeadline = timeoutMs !== undefined && timeoutMs !== Infinity;
-  // Hot path: without a deadline the step's signal is the run's own (it aborts on exactly the
-  // same events), which spares an AbortController and a listener hop per step.
-  const controller = hasDeadline || !parentSignal ? new AbortController() : null;
-  const signal = controller?.signal ?? (parentSignal as AbortSignal);
+  const call = new CallSignal();
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let timer: TimerHandle | undefined;
@@ -43,7 +69,7 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
     const onParentAbort = () => {
       const reason: unknown = parentSignal?.reason;
       settle(() => reject(reason));
-      controller?.abort(reason);
+      call.abort(reason);
     };
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
     if (hasDeadline) {
@@ -52,12 +78,12 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T> 
         const error = new StepTimeoutError(stepId, timeoutMs);
         // Settle first: fn reacting to the abort synchronously must not win the race.
         settle(() => reject(error));
-        controller?.abort(error);
+        call.abort(error);
       });
     }
     let result: Promise<T> | T;
     try {
-      result = fn(signal);
+      result = fn(call);
     } catch (error) {
       settle(() => reject(error));
       return;

@@ -133,6 +133,29 @@ describe('shared limits in the engine', () => {
     await vi.waitFor(async () => expect(await tokensLeft()).toBe(800));
   });
 
+  it("counts the tokens of calls committed or recorded in the cost ledger as the attempt's usage (an LLM call reports once)", async () => {
+    const clock = new ManualClock();
+    const call = { provider: 'local', model: 'tiny', estimatedInputTokens: 300, maxOutputTokens: 200 };
+    const wf = defineWorkflow('limits.ledger', async (ctx) =>
+      ctx.step(
+        'call',
+        async ({ cost }) => {
+          const reservation = await cost.reserve(call);
+          await reservation.commit({ inputTokens: 150, cachedInputTokens: 100, outputTokens: 50 });
+          await cost.record({ provider: 'local', model: 'tiny', inputTokens: 100, outputTokens: 0 });
+          return 'ok';
+        },
+        { limits: ['openai'], estimatedTokens: 600 },
+      ),
+    );
+    const pricing = { prices: [{ provider: 'local', model: 'tiny', since: '2020-01-01', inputPerMTok: 1, outputPerMTok: 1 }] };
+    engine = await startEngine({ workflows: [wf], clock, pricing, limits: { openai: { tokensPerMinute: 1000 } } });
+    const tokensLeft = async () => (await engine!.lifeline.store.listLimits(clock.now()))[0]?.tokens?.left;
+    await (await engine.lifeline.start(wf)).result();
+    // 200 + 100 tokens used (cached input tokens are input tokens); without the ledger's usage the estimate (600) would stand: 400 left.
+    await vi.waitFor(async () => expect(await tokensLeft()).toBe(700));
+  });
+
   it('a spent retry budget makes a retryable failure final, without calling the dependency again', async () => {
     const clock = new ManualClock();
     let bodies = 0;

@@ -136,4 +136,14 @@ describe('shared circuit breakers (step gate)', () => {
     );
     expect(upstream.bodies).toBe(0);
   });
+
+  it('fails a step that names a breaker on a Lifeline without breakers (it would run unprotected)', async () => {
+    const clock = new ManualClock();
+    Object.assign(upstream, { fail: false, bodies: 0 });
+    engine = await startEngine({ workflows: [wf], clock });
+    await expect((await engine.lifeline.start(wf, 1)).result()).rejects.toThrow(
+      'Invalid option step "call".breaker: this Lifeline has no breakers configured (pass Lifeline.open({ breakers: { "llm:a": { ... } } }))',
+    );
+    expect(upstream.bodies).toBe(0);
+  });
 });

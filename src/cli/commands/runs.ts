@@ -4,6 +4,7 @@ import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { intArg } from './worker.js';
+import { deferralOf } from '../deferral.js';
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked', 'completed', 'failed', 'cancelled'];
 
@@ -21,6 +22,12 @@ export function registerRuns(program: Command): void {
       if (bad) throw new CliError(`Unknown status "${bad}" (known: ${STATUSES.join(', ')})`, EXIT.USAGE);
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       const runs = await lifeline.listRuns({ ...(status ? { status } : {}), ...(opts.workflow ? { workflow: opts.workflow } : {}), limit: opts.limit });
+      // A sleeping run a step gate deferred says which gate and until when (its events are read only for those).
+      const deferrals = new Map<string, string>();
+      for (const r of runs) {
+        const deferral = r.status === 'sleeping' ? deferralOf(r, await lifeline.store.listEvents({ runId: r.id })) : null;
+        if (deferral) deferrals.set(r.id, `sleeping (${deferral.gate} until ${new Date(deferral.retryAt).toISOString()})`);
+      }
       await close();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
@@ -33,7 +40,7 @@ export function registerRuns(program: Command): void {
       const rows = runs.map((r) => [
         r.id,
         r.workflow,
-        r.status,
+        deferrals.get(r.id) ?? r.status,
         new Date(r.createdAt).toISOString(),
         r.error ? `[${r.error.errorClass}] ${r.error.message}`.slice(0, 80) : '',
       ]);

@@ -8,6 +8,7 @@ import { printTable } from './runs.js';
 import type { EventRecord, RunStatus, StepRecord } from '../../store/types.js';
 import type { EventMap, GateOutcome } from '../../store/events.js';
 import { printRecoveries } from './recovery.js';
+import { deferralOf, describeDeferral } from '../deferral.js';
 
 export function registerShow(program: Command): void {
   program
@@ -38,6 +39,8 @@ export function registerShow(program: Command): void {
       }
       process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
       if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
+      const deferral = deferralOf(run, events);
+      if (deferral) process.stdout.write(`gate      ${describeDeferral(deferral)}\n`);
       if (run.error) process.stdout.write(`${run.status === 'parked' ? 'parked  ' : 'error   '}  [${run.error.errorClass}] ${run.error.message}\n`);
       if (run.claimsWithoutProgress > 0 && run.status !== 'completed')
         process.stdout.write(`claims    ${run.claimCount} (${run.claimsWithoutProgress} since the last committed step)\n`);

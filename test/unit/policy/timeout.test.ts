@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, flushAsync } from '../../../src/time/clock.js';
 import { InvalidOptionsError } from '../../../src/errors/options-error.js';
 import { StepTimeoutError } from '../../../src/errors/timeout-errors.js';
-import { runWithTimeout } from '../../../src/policy/timeout.js';
+import { runWithTimeout, type CallSignal } from '../../../src/policy/timeout.js';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -97,7 +97,7 @@ describe('runWithTimeout', () => {
   it('fn that honours the signal sees a StepTimeoutError reason', async () => {
     let seen: unknown;
     const p = runWithTimeout(
-      (signal) =>
+      ({ signal }) =>
         new Promise<never>((_, reject) => {
           signal.addEventListener('abort', () => {
             seen = signal.reason;
@@ -118,7 +118,7 @@ describe('runWithTimeout', () => {
     let seen: unknown;
     const state = track(
       runWithTimeout(
-        (signal) => {
+        ({ signal }) => {
           signal.addEventListener('abort', () => (seen = signal.reason));
           return new Promise<never>(() => {});
         },
@@ -141,6 +141,30 @@ describe('runWithTimeout', () => {
     const p = runWithTimeout(() => (called = true), { timeoutMs: 10, stepId: 's', clock, parentSignal: parent.signal });
     await expect(p).rejects.toThrow('gone');
     expect(called).toBe(false);
+  });
+
+  it('gives every call a signal of its own, made when first read: read after the deadline it is already aborted', async () => {
+    const parent = new AbortController();
+    const signals: AbortSignal[] = [];
+    await runWithTimeout(({ signal }) => signals.push(signal), { timeoutMs: undefined, stepId: 's', clock, parentSignal: parent.signal });
+    await runWithTimeout(({ signal }) => signals.push(signal), { timeoutMs: undefined, stepId: 's', clock, parentSignal: parent.signal });
+    // Never the parent's long-lived signal: SDKs leave a listener on every signal they are given.
+    expect(signals[0]).not.toBe(parent.signal);
+    expect(signals[0]).not.toBe(signals[1]);
+    let late: CallSignal | undefined;
+    const timedOut = track(
+      runWithTimeout(
+        (call) => {
+          late = call;
+          return new Promise<never>(() => {});
+        },
+        { timeoutMs: 10, stepId: 's', clock },
+      ),
+    );
+    await clock.advance(10);
+    expect(timedOut.error).toBeInstanceOf(StepTimeoutError);
+    expect(late?.signal.aborted).toBe(true);
+    expect(late?.signal.reason).toBe(timedOut.error);
   });
 
   it('stops listening to the parent once settled, however it settled', async () => {
