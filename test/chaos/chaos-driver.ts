@@ -49,6 +49,14 @@ export interface ChaosReport {
   concurrency?: number;
   /** How many runs had completed when each kill was made, in kill order. */
   completedAtKills?: number[];
+  /** With `stallMs`: each stall, with the wall times just before SIGSTOP and just after SIGCONT was sent. */
+  stalls: Stall[];
+}
+
+export interface Stall {
+  pid: number;
+  stoppedAt: number;
+  continuedAt: number;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -74,6 +82,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let kills = 0;
   const killedPids = new Set<number>();
   const completedAtKills: number[] = [];
+  const stalls: Stall[] = [];
   let faulted = false;
   try {
     for (;;) {
@@ -96,9 +105,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const slot = Math.floor(random() * workers.length);
       const victim = workers[slot]!;
       if (options.stallMs !== undefined) {
+        const stoppedAt = Date.now();
         victim.kill('SIGSTOP');
         await new Promise((r) => setTimeout(r, options.stallMs)); // the stall itself
         victim.kill('SIGCONT');
+        stalls.push({ pid: victim.pid ?? -1, stoppedAt, continuedAt: Date.now() });
         kills++;
         continue;
       }
@@ -128,5 +139,5 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ),
     );
   }
-  return { kills, killedPids, seconds: (Date.now() - started) / 1000, stderr, store, concurrency, completedAtKills };
+  return { kills, killedPids, seconds: (Date.now() - started) / 1000, stderr, store, concurrency, completedAtKills, stalls };
 }
