@@ -89,7 +89,9 @@ async function stallViolations(report: ChaosReport, startsFile: string, effectKe
       for (const b of began) {
         if (b.at > (committed.endedAt ?? Infinity)) {
           late.push({ key, pid: b.pid, attempt: b.attempt, bodyAt: b.mono, wallAt: b.at });
-          lateCommits.push(`${key} ran again after its commit: pid ${b.pid} attempt ${b.attempt} at ${b.at}, committed by pid ${pidOf(committed.workerId)} at ${committed.endedAt}`);
+          lateCommits.push(
+            `${key} ran again after its commit: pid ${b.pid} attempt ${b.attempt} at ${b.at}, committed by pid ${pidOf(committed.workerId)} at ${committed.endedAt}`,
+          );
         }
       }
       // Every execution has its own attempt row: its number, its worker; no number given twice.

@@ -21,13 +21,24 @@ describe('late starts in the stall chaos test', () => {
 
   it('are real re-executions when the body followed its check at once (the stall hit before the check)', () => {
     const [verdict] = classifyLateStarts([late({ bodyAt: 1_001, wallAt: 52_012 })], [{ ...check, checkedAt: 1_000, wallAt: 52_011 }], [stall], MARGIN);
-    expect(verdict).toEqual({ inWindow: false, gapMs: 1, evidence: 'check at 52011.0, body at 52012.0 (wall ms), 1.0 ms apart: not longer than the margin (250 ms)' });
+    expect(verdict).toEqual({
+      inWindow: false,
+      gapMs: 1,
+      evidence: 'check at 52011.0, body at 52012.0 (wall ms), 1.0 ms apart: not longer than the margin (250 ms)',
+    });
   });
 
   it('are real re-executions when no stall of their process lay in between, or the check is missing', () => {
     const other = { ...stall, pid: 8 };
-    expect(classifyLateStarts([late()], [check], [other], MARGIN)[0]).toMatchObject({ inWindow: false, evidence: expect.stringMatching(/with no stall of that process in between$/) });
-    expect(classifyLateStarts([late()], [], [stall], MARGIN)[0]).toEqual({ inWindow: false, gapMs: undefined, evidence: 'no deadline check recorded for pid 7 attempt 2' });
+    expect(classifyLateStarts([late()], [check], [other], MARGIN)[0]).toMatchObject({
+      inWindow: false,
+      evidence: expect.stringMatching(/with no stall of that process in between$/),
+    });
+    expect(classifyLateStarts([late()], [], [stall], MARGIN)[0]).toEqual({
+      inWindow: false,
+      gapMs: undefined,
+      evidence: 'no deadline check recorded for pid 7 attempt 2',
+    });
   });
 
   it('count one stall for one late start only', () => {

@@ -27,9 +27,7 @@ export interface LateStart {
   wallAt: number;
 }
 
-export type Verdict =
-  | { inWindow: true; gapMs: number; stall: Stall; evidence: string }
-  | { inWindow: false; gapMs: number | undefined; evidence: string };
+export type Verdict = { inWindow: true; gapMs: number; stall: Stall; evidence: string } | { inWindow: false; gapMs: number | undefined; evidence: string };
 
 /**
  * A late start is inside the documented window when its check and its body are more than
