@@ -113,9 +113,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           `chaos (seed ${options.seed}): only ${done.length}/${options.runs} runs completed after ${options.maxSeconds} s and ${kills} kills\n${stderr.slice(-3000)}`,
         );
       }
-      // Before a fault, every worker is working (or the runs left are too few to reach it: the
-      // wait is cut short by the next look at the progress above).
-      if (!workers.every((w) => working.has(w))) {
+      // Before a kill, every worker is working (or the runs left are too few to reach it: the
+      // wait is cut short by the next look at the progress above). Stalled workers are never
+      // replaced, so stalls keep their wall-time schedule.
+      if (options.stallMs === undefined && !workers.every((w) => working.has(w))) {
         await new Promise<void>((r) => {
           const poll = setTimeout(r, 500);
           onWorking = () => {
