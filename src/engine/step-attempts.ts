@@ -112,17 +112,22 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     // Shared breakers and limits first: a "not now" defers the step before an attempt is used.
     const gate = await admitAttempt(host, plan, leg, attempt);
     if (gate.kind === 'deferred') return deferStep(host, plan, gate.admission);
+    const used = new UsageMeter();
+    // Everything the body needs is built before the fenced start: between its deadline check
+    // and the body's first instruction nothing is awaited, only the call's few synchronous instructions run.
+    const attemptRun = gate.kind === 'error' ? gateFailed(gate.error) : prepareAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
+    let began = 0;
     // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
-    if (!(await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name }))) {
+    const result = await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name }, (checkedAt) => {
+      began = checkedAt;
+      return attemptRun();
+    });
+    if (result === null) {
       void gate.settle({ kind: 'abandoned' });
       return PARKED;
     }
-    const began = monotonicNow(host.deps.clock);
-    const used = new UsageMeter();
-    const result: AttemptResult =
-      gate.kind === 'error' ? { ok: false, error: gate.error } : await runAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {
@@ -226,19 +231,26 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
   };
 }
 
-/** Runs the leg's body once, under its timeout, its policy and the run's signal; its result as JSON. */
-async function runAttempt(
+/** A gate that threw fails the attempt with its error; the body does not run. */
+function gateFailed(error: unknown): () => Promise<AttemptResult> {
+  return () => Promise.resolve({ ok: false, error });
+}
+
+/**
+ * Builds everything one run of the leg's body needs (its cost handle, StepInfo, the body under
+ * its policy) and returns the call that runs it under its timeout and the run's signal, with its
+ * result as JSON. The call reaches the step function synchronously: nothing is awaited before it.
+ */
+function prepareAttempt(
   host: AttemptHost,
   plan: StepPlan,
   leg: Leg,
   { attempt, failed: previousFailures }: { attempt: number; failed: readonly PreviousFailure[] },
   used: UsageMeter,
-): Promise<AttemptResult> {
+): () => Promise<AttemptResult> {
   const { idempotencyKey } = plan;
   const { stepId } = plan.call;
   const runId = host.runId;
-  // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
-  if (host.signal.aborted) return { ok: false, error: host.signal.reason };
   const { costs: cost, settle } = createStepCosts({
     store: host.deps.store,
     clock: host.deps.clock,
@@ -283,16 +295,21 @@ async function runAttempt(
   const body = bodyPolicy
     ? (call: CallSignal) => bodyPolicy.execute((p) => leg.fn(info((given = p))), call.signal)
     : (call: CallSignal) => leg.fn(info((given = call))) as Promise<unknown>;
-  try {
-    const value = await runWithTimeout(body, { timeoutMs: leg.timeoutMs, stepId, clock: host.deps.clock, parentSignal: host.signal });
-    const stored = plan.kind === 'fallback' ? { value, alternative: leg.name } : value;
-    return { ok: true, output: toJson(stored, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
-  } catch (error) {
-    return given === undefined ? { ok: false, error } : { ok: false, error, signal: given.signal };
-  } finally {
-    // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
-    await settle();
-  }
+  const timeout = { timeoutMs: leg.timeoutMs, stepId, clock: host.deps.clock, parentSignal: host.signal };
+  return async () => {
+    // Cancelled or shutting down meanwhile: recorded by the caller, the body never runs.
+    if (host.signal.aborted) return { ok: false, error: host.signal.reason };
+    try {
+      const value = await runWithTimeout(body, timeout);
+      const stored = plan.kind === 'fallback' ? { value, alternative: leg.name } : value;
+      return { ok: true, output: toJson(stored, `Result of step "${stepId}"`, host.deps.maxPayloadBytes) };
+    } catch (error) {
+      return given === undefined ? { ok: false, error } : { ok: false, error, signal: given.signal };
+    } finally {
+      // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
+      await settle();
+    }
+  };
 }
 
 /** Commits the step as completed with its attempt; parked when the commit was refused. */

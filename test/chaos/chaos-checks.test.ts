@@ -48,7 +48,16 @@ async function completedScenario(runs: number): Promise<{ report: ChaosReport; e
     }
     await store.finishRun({ runId, token, now: T, status: 'completed', output: JSON.stringify({ i, total: (STEPS * (STEPS - 1)) / 2 }) });
   }
-  const report: ChaosReport = { kills: 3, killedPids: new Set([KILLED]), seconds: 1, stderr: '', store, concurrency: 4, completedAtKills: [0, 0, 0] };
+  const report: ChaosReport = {
+    kills: 3,
+    killedPids: new Set([KILLED]),
+    seconds: 1,
+    stderr: '',
+    store,
+    concurrency: 4,
+    completedAtKills: [0, 0, 0],
+    stalls: [],
+  };
   return { report, effects };
 }
 

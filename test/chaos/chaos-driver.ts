@@ -1,12 +1,16 @@
 // Drives a chaos scenario: N worker processes on one database, a random one SIGKILLed and
 // restarted every 0.5-2 s (seeded), optional extra faults, until every run completed. Then
 // the caller checks invariants on the database and on the test-owned effect tables.
+// A kill comes only once every worker process has executed a step: a replacement worker needs
+// seconds of CPU to start on a loaded machine, and kills paced by wall time alone then hit
+// workers still starting, so the load never finished (the scenario's work grew with the load).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { assertFreshBuild } from '../dist-build.js';
 import { mulberry32 } from '../helpers.js';
+import { FIRST_EXECUTION } from '../fixtures/chaos-workflow.js';
 
 const root = resolve(import.meta.dirname, '../..');
 export const CLI = join(root, 'build/src/cli/main.js');
@@ -49,6 +53,14 @@ export interface ChaosReport {
   concurrency?: number;
   /** How many runs had completed when each kill was made, in kill order. */
   completedAtKills?: number[];
+  /** With `stallMs`: each stall, with the wall times just before SIGSTOP and just after SIGCONT was sent. */
+  stalls: Stall[];
+}
+
+export interface Stall {
+  pid: number;
+  stoppedAt: number;
+  continuedAt: number;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -60,13 +72,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
   let stderr = '';
   const env = { ...process.env, ...options.env, CHAOS_EFFECTS: options.effects };
+  /** Workers that have executed a step (the fixture's FIRST_EXECUTION line), and a wake-up for the wait on them. */
+  const working = new Set<ChildProcess>();
+  let onWorking: () => void = () => {};
   const spawnWorker = (slot: number): ChildProcess => {
     const child = spawn(
       process.execPath,
       [CLI, '--db', options.db, 'worker', CHAOS_WORKFLOW, '-q', '--concurrency', String(concurrency), '--host', 'chaos-host', ...(options.workerArgs ?? [])],
       { env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += `[worker ${slot}] ${chunk.toString()}`));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (text.includes(`${FIRST_EXECUTION} ${child.pid}`)) {
+        working.add(child);
+        onWorking();
+      }
+      stderr += `[worker ${slot}] ${text}`;
+    });
     return child;
   };
   const workers = Array.from({ length: options.workers }, (_, slot) => spawnWorker(slot));
@@ -74,6 +96,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let kills = 0;
   const killedPids = new Set<number>();
   const completedAtKills: number[] = [];
+  const stalls: Stall[] = [];
   let faulted = false;
   try {
     for (;;) {
@@ -90,15 +113,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           `chaos (seed ${options.seed}): only ${done.length}/${options.runs} runs completed after ${options.maxSeconds} s and ${kills} kills\n${stderr.slice(-3000)}`,
         );
       }
+      // Before a kill, every worker is working (or the runs left are too few to reach it: the
+      // wait is cut short by the next look at the progress above). Stalled workers are never
+      // replaced, so stalls keep their wall-time schedule.
+      if (options.stallMs === undefined && !workers.every((w) => working.has(w))) {
+        await new Promise<void>((r) => {
+          const poll = setTimeout(r, 500);
+          onWorking = () => {
+            clearTimeout(poll);
+            r();
+          };
+        });
+        continue;
+      }
       // The driver's pauses are the chaos schedule itself, not synchronisation of the test.
       await new Promise((r) => setTimeout(r, 500 + random() * 1500));
       completedAtKills.push((await store.listRuns({ status: 'completed', limit: options.runs + 1 })).length);
       const slot = Math.floor(random() * workers.length);
       const victim = workers[slot]!;
       if (options.stallMs !== undefined) {
+        const stoppedAt = Date.now();
         victim.kill('SIGSTOP');
         await new Promise((r) => setTimeout(r, options.stallMs)); // the stall itself
         victim.kill('SIGCONT');
+        stalls.push({ pid: victim.pid ?? -1, stoppedAt, continuedAt: Date.now() });
         kills++;
         continue;
       }
@@ -128,5 +166,5 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ),
     );
   }
-  return { kills, killedPids, seconds: (Date.now() - started) / 1000, stderr, store, concurrency, completedAtKills };
+  return { kills, killedPids, seconds: (Date.now() - started) / 1000, stderr, store, concurrency, completedAtKills, stalls };
 }

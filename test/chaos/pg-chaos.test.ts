@@ -31,6 +31,15 @@ async function scenario(name: string, seed: number, fault?: () => Promise<void>)
   const effects = `effects_${name}`;
   await sql(`CREATE SCHEMA ${effects}; ${EFFECT_TABLES_SQL(`${effects}.`, 'postgres')}`);
   const db = `${server.url}${server.url.includes('?') ? '&' : '?'}schema=${schema}`;
+  const began = Date.now();
+  let faultMs: number | undefined;
+  const timedFault = fault
+    ? async () => {
+        const at = Date.now();
+        await fault();
+        faultMs = Date.now() - at;
+      }
+    : undefined;
   const report = await runChaos({
     db,
     effects: `${server.url}${server.url.includes('?') ? '&' : '?'}schema=${effects}`,
@@ -38,15 +47,20 @@ async function scenario(name: string, seed: number, fault?: () => Promise<void>)
     workers: 3,
     seed,
     maxSeconds: 240,
-    ...(fault ? { fault, faultAfterKills: 2 } : {}),
+    ...(timedFault ? { fault: timedFault, faultAfterKills: 2 } : {}),
   });
   const keys = new Set((await sql<{ key: string }>(`SELECT key FROM ${effects}.effects`)).map((r) => r.key));
   const executions = (await sql<{ key: string; pid: number }>(`SELECT key, pid FROM ${effects}.executions ORDER BY id`)).map((r) => ({
     key: r.key,
     pid: Number(r.pid),
   }));
+  const checksAt = Date.now();
   await checkChaosInvariants(report, 300, 10, { keys, executions });
   await report.store.close();
+  const fault_ = faultMs === undefined ? '' : `, the fault took ${(faultMs / 1000).toFixed(1)} s`;
+  console.log(
+    `[pg-chaos/${name}] seed=${seed} kills=${report.kills} load ${report.seconds.toFixed(1)} s${fault_}, checks ${((Date.now() - checksAt) / 1000).toFixed(1)} s, total ${((Date.now() - began) / 1000).toFixed(1)} s`,
+  );
 }
 
 describe('chaos on PostgreSQL: 3 worker processes, random SIGKILLs', () => {

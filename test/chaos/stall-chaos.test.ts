@@ -13,7 +13,9 @@ import { EFFECT_TABLES_SQL } from '../fixtures/chaos-effects.js';
 import { STEPS } from '../fixtures/chaos-workflow.js';
 import { startTestPostgres, type TestPostgres } from '../pg/pg-harness.js';
 import { tempDir } from '../helpers.js';
+import { leaseSafetyMarginMs } from '../../src/engine/fenced-start.js';
 import { requireBuild, runChaos, type ChaosReport } from './chaos-driver.js';
+import { classifyLateStarts, type Check, type LateStart } from './stall-window.js';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261129);
 const RUNS = 120;
@@ -33,16 +35,26 @@ interface Start {
   pid: number;
   at: number;
   attempt: number;
+  /** Monotonic ms of the body's first instruction in its process. */
+  mono: number;
 }
 
-function readStarts(file: string): Start[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((line) => {
-      const [key = '', pid = '', at = '', attempt = ''] = line.split(' ');
-      return { key, pid: Number(pid), at: Number(at), attempt: Number(attempt) };
-    });
+/** The starts file: one line per body that began, one "check" line per deadline check that let one begin. */
+function readStarts(file: string): { starts: Start[]; checks: Check[] } {
+  const starts: Start[] = [];
+  const checks: Check[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.length === 0) continue;
+    const f = line.split(' ');
+    if (f[0] === 'check') {
+      const [, key = '', pid, attempt, checkedAt, , wallAt] = f;
+      checks.push({ key, pid: Number(pid), attempt: Number(attempt), checkedAt: Number(checkedAt), wallAt: Number(wallAt) });
+    } else {
+      const [key = '', pid, at, attempt, mono] = f;
+      starts.push({ key, pid: Number(pid), at: Number(at), attempt: Number(attempt), mono: Number(mono) });
+    }
+  }
+  return { starts, checks };
 }
 
 const pidOf = (workerId: string) => Number(workerId.split(':').at(-2));
@@ -50,7 +62,9 @@ const pidOf = (workerId: string) => Number(workerId.split(':').at(-2));
 /** Violations of the stall invariants, and how much the scenario exercised. */
 async function stallViolations(report: ChaosReport, startsFile: string, effectKeys: number) {
   const violations: string[] = [];
-  const starts = readStarts(startsFile);
+  const { starts, checks } = readStarts(startsFile);
+  const late: LateStart[] = [];
+  const lateCommits: string[] = [];
   const startsByKey = new Map<string, Start[]>();
   for (const s of starts) startsByKey.set(s.key, [...(startsByKey.get(s.key) ?? []), s]);
   const runs = await report.store.listRuns({ limit: RUNS + 10 });
@@ -73,10 +87,12 @@ async function stallViolations(report: ChaosReport, startsFile: string, effectKe
       }
       // No execution began after the committed attempt ended (the commit's time, this host's clock).
       for (const b of began) {
-        if (b.at > (committed.endedAt ?? Infinity))
-          violations.push(
+        if (b.at > (committed.endedAt ?? Infinity)) {
+          late.push({ key, pid: b.pid, attempt: b.attempt, bodyAt: b.mono, wallAt: b.at });
+          lateCommits.push(
             `${key} ran again after its commit: pid ${b.pid} attempt ${b.attempt} at ${b.at}, committed by pid ${pidOf(committed.workerId)} at ${committed.endedAt}`,
           );
+        }
       }
       // Every execution has its own attempt row: its number, its worker; no number given twice.
       const numbers = began.map((b) => b.attempt);
@@ -92,7 +108,17 @@ async function stallViolations(report: ChaosReport, startsFile: string, effectKe
     }
   }
   if (effectKeys !== RUNS * STEPS) violations.push(`${effectKeys} effects applied, expected ${RUNS * STEPS}`);
-  return { violations, executions: starts.length, takenOver };
+  // A late start is a violation unless the test's own stall landed in the documented window.
+  const inWindow: string[] = [];
+  classifyLateStarts(late, checks, report.stalls, leaseSafetyMarginMs(LEASE_MS)).forEach((verdict, i) => {
+    if (verdict.inWindow) inWindow.push(`${lateCommits[i]} (${verdict.evidence})`);
+    else violations.push(`${lateCommits[i]} (${verdict.evidence})`);
+  });
+  // How far apart the checks and the bodies they let start were (the window's width in practice).
+  const checkAt = new Map(checks.map((c) => [`${c.key} ${c.pid} ${c.attempt}`, c.checkedAt]));
+  const gaps = starts.map((b) => b.mono - (checkAt.get(`${b.key} ${b.pid} ${b.attempt}`) ?? NaN)).filter((g) => !Number.isNaN(g));
+  if (gaps.length !== starts.length) violations.push(`${starts.length - gaps.length} of ${starts.length} executions have no deadline check recorded`);
+  return { violations, executions: starts.length, takenOver, inWindow, maxGapMs: Math.max(0, ...gaps) };
 }
 
 async function scenario(label: string, db: string, effects: string, countEffects: () => Promise<number>) {
@@ -109,10 +135,12 @@ async function scenario(label: string, db: string, effects: string, countEffects
     env: { CHAOS_STARTS: startsFile },
   });
   try {
-    const { violations, executions, takenOver } = await stallViolations(report, startsFile, await countEffects());
+    const { violations, executions, takenOver, inWindow, maxGapMs } = await stallViolations(report, startsFile, await countEffects());
     console.log(
-      `[stall-chaos/${label}] seed=${SEED} stalls=${report.kills} runs taken over=${takenOver} step executions=${executions} (${RUNS * STEPS} steps) ${report.seconds.toFixed(1)} s`,
+      `[stall-chaos/${label}] seed=${SEED} stalls=${report.kills} runs taken over=${takenOver} step executions=${executions} (${RUNS * STEPS} steps) ` +
+        `longest check-to-body gap ${maxGapMs.toFixed(1)} ms, stalls inside the documented window ${inWindow.length} ${report.seconds.toFixed(1)} s`,
     );
+    for (const line of inWindow) console.log(`[stall-chaos/${label}] inside the documented window: ${line}`);
     expect(report.stderr.split('\n').filter((l) => /SQLITE_BUSY/.test(l) || (!l.includes('⚠') && /unhandled|Error:/i.test(l)))).toEqual([]);
     expect(violations).toEqual([]);
     // The scenario really stalled workers holding runs: some runs changed hands.
