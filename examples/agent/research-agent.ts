@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { defineWorkflow, Lifeline, qualityGate, withoutSdkRetries, type LedgerEntry, type StepInfo } from '../../src/index.js';
+import { defineWorkflow, Lifeline, parseStructured, qualityGate, withoutSdkRetries, type LedgerEntry, type StepInfo } from '../../src/index.js';
 import { startLocalModelServer } from './local-model-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-research-example-'));
@@ -46,8 +46,12 @@ const research = defineWorkflow(
       { name: 'local-large', run: ask('local-large', question) },
       { name: 'local-small', run: ask('local-small', question) },
     ]);
-    // structured output: parsed with zod directly for now (a zod error is class validation).
-    const note = Note.parse(JSON.parse(text));
+    // Structured output: the JSON is found in the answer (code fences, prose around it), repaired
+    // if broken, and validated by the schema; a mismatch is a StructuredOutputError (class
+    // validation) naming each field. structuredStep() would re-ask the model with those errors.
+    const parsed = parseStructured(text, Note);
+    if (!parsed.ok) throw parsed.error;
+    const note = parsed.value;
 
     // A deeper follow-up would cost more than the run's cap allows: refused before any token is spent.
     const deepDive = await ctx.step('deep-dive', async (info) => {

@@ -134,7 +134,9 @@ describe.each(BACKENDS)('shared limits over worker processes: $name', (backend) 
   }
 
   it('at most K concurrent calls of a key over three processes', async () => {
-    const { log, client, start } = await setup({ openai: { concurrency: 2, slotRetryMs: 20 } }, 3);
+    // One run at a time per process: a process that claimed many runs at once could take them all
+    // (a deferred run gives its worker slot back), and the calls must really spread over processes.
+    const { log, client, start } = await setup({ openai: { concurrency: 2, slotRetryMs: 20 } }, 3, { LIMITS_WORKER_CONCURRENCY: '1' });
     const handles = await Promise.all(Array.from({ length: 24 }, () => start({ keys: ['openai'], holdMs: 30 })));
     const pids = await Promise.all(handles.map((h) => client.result<number>(h.runId, { pollMs: 50 })));
     const entries = readLog(log);
