@@ -110,7 +110,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     }
     attempt++;
     // Shared breakers and limits first: a "not now" defers the step before an attempt is used.
-    const gate = await admitAttempt(host, plan, leg, attempt);
+    const gate = gatesAsked(host, plan, leg) ? await admitAttempt(host, plan, leg, attempt) : NO_GATES;
     if (gate.kind === 'deferred') return deferStep(host, plan, gate.admission);
     const used = new UsageMeter();
     // Everything the body needs is built before the fenced start: between its deadline check
@@ -166,6 +166,16 @@ type GateVerdict =
   | { kind: 'deferred'; admission: Extract<Admission, { admitted: false }> };
 
 const NO_SETTLE = (): Promise<void> => Promise.resolve();
+const NO_GATES: GateVerdict = { kind: 'admitted', settle: NO_SETTLE };
+
+/**
+ * Whether the attempt goes through admitAttempt: a gate is configured, or the step names a breaker
+ * or limits (then a missing gate is a configuration error). Otherwise nothing is awaited.
+ */
+function gatesAsked(host: AttemptHost, plan: StepPlan, leg: Leg): boolean {
+  const { options } = plan.call;
+  return (host.deps.gates?.length ?? 0) > 0 || options.breaker !== undefined || (options.limits?.length ?? 0) > 0 || leg.breaker !== undefined;
+}
 
 /** Asks the step gates (step-gates.ts); a gate that throws fails the attempt with its error. */
 async function admitAttempt(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number): Promise<GateVerdict> {
@@ -251,18 +261,21 @@ function prepareAttempt(
   const { idempotencyKey } = plan;
   const { stepId } = plan.call;
   const runId = host.runId;
-  const { costs: cost, settle } = createStepCosts({
-    store: host.deps.store,
-    clock: host.deps.clock,
-    prices: host.deps.prices,
-    budget: host.workflow.budget,
-    runId,
-    workflow: host.workflow.name,
-    stepId,
-    attempt,
-    // A call's tokens committed in the ledger count as reported usage for the step's token limits.
-    onUsage: used.add,
-  });
+  // Made when the body first reads `info.cost`: most steps never call a model.
+  let costs: ReturnType<typeof createStepCosts> | undefined;
+  const costHandle = () =>
+    (costs ??= createStepCosts({
+      store: host.deps.store,
+      clock: host.deps.clock,
+      prices: host.deps.prices,
+      budget: host.workflow.budget,
+      runId,
+      workflow: host.workflow.name,
+      stepId,
+      attempt,
+      // A call's tokens committed in the ledger count as reported usage for the step's token limits.
+      onUsage: used.add,
+    }));
   const emit: StepInfo['emit'] = (type, data) => {
     const event: NewEvent =
       (type as StepEventType) === 'llm.structured'
@@ -283,7 +296,9 @@ function prepareAttempt(
       idempotencyKey,
       runId,
       stepId,
-      cost,
+      get cost() {
+        return costHandle().costs;
+      },
       emit,
       previousFailures,
       reportUsage: used.report,
@@ -307,7 +322,7 @@ function prepareAttempt(
       return given === undefined ? { ok: false, error } : { ok: false, error, signal: given.signal };
     } finally {
       // The attempt is over (done, failed, timed out or interrupted): what it left reserved is given back.
-      await settle();
+      if (costs !== undefined) await costs.settle();
     }
   };
 }
