@@ -7,19 +7,5 @@ import { fallbackTakeoverCases } from './fallback-takeover-cases.js';
 const pg = usePostgres();
 
 describe('fallback chain taken over mid-chain (PostgreSQL)', () => {
-  fallbackTakeoverCases('postgres', {
-    async open() {
-      const schema = pg.freshSchema();
-      const first = await pg.openFresh({ schema, leaseClock: 'caller' });
-      const second = await pg.openFresh({ schema, leaseClock: 'caller' });
-      return {
-        dbA: first.store,
-        dbB: second.store,
-        cleanup: async () => {
-          await second.cleanup();
-          await first.cleanup();
-        },
-      };
-    },
-  });
+  fallbackTakeoverCases('postgres', { open: () => pg.openPair() });
 });

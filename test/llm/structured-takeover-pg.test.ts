@@ -7,19 +7,5 @@ import { structuredTakeoverCases } from './structured-takeover-cases.js';
 const pg = usePostgres();
 
 describe('structured step taken over mid-loop (PostgreSQL)', () => {
-  structuredTakeoverCases('postgres', {
-    async open() {
-      const schema = pg.freshSchema();
-      const first = await pg.openFresh({ schema, leaseClock: 'caller' });
-      const second = await pg.openFresh({ schema, leaseClock: 'caller' });
-      return {
-        dbA: first.store,
-        dbB: second.store,
-        cleanup: async () => {
-          await second.cleanup();
-          await first.cleanup();
-        },
-      };
-    },
-  });
+  structuredTakeoverCases('postgres', { open: () => pg.openPair() });
 });

@@ -14,6 +14,8 @@ export interface PgFixture {
   openFresh(options?: PostgresOpenOptions): Promise<{ store: PostgresStore; cleanup: () => Promise<void> }>;
   /** Runs `fn` with a plain client (admin checks, raw SQL). */
   withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>;
+  /** Two stores on one fresh schema with leases on the callers' clocks: two workers' view of one database, for takeover tests. */
+  openPair(): Promise<{ dbA: PostgresStore; dbB: PostgresStore; cleanup: () => Promise<void> }>;
 }
 
 export function usePostgres(): PgFixture {
@@ -38,10 +40,23 @@ export function usePostgres(): PgFixture {
     }
   };
   const freshSchema = () => `t_${randomBytes(6).toString('hex')}`;
-  return {
+  const fixture: PgFixture = {
     server: current,
     freshSchema,
     withClient,
+    async openPair() {
+      const schema = freshSchema();
+      const first = await fixture.openFresh({ schema, leaseClock: 'caller' });
+      const second = await fixture.openFresh({ schema, leaseClock: 'caller' });
+      return {
+        dbA: first.store,
+        dbB: second.store,
+        cleanup: async () => {
+          await second.cleanup();
+          await first.cleanup();
+        },
+      };
+    },
     async openFresh(options = {}) {
       const schema = options.schema ?? freshSchema();
       // Small pools: each test opens its own store and 200 connections are shared by all.
@@ -55,4 +70,5 @@ export function usePostgres(): PgFixture {
       };
     },
   };
+  return fixture;
 }
