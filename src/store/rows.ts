@@ -56,6 +56,13 @@ export interface AttemptRow {
   worker_id: string;
   alternative: string | null;
   moved_on: string | null;
+  error_name?: string | null;
+  error_kind?: string | null;
+  fingerprint?: string | null;
+  fingerprint_version?: number | null;
+  host?: string | null;
+  cost_micros?: number | string | null;
+  tags?: string | null;
 }
 
 export interface SignalRow {
@@ -149,6 +156,13 @@ export function toAttemptRecord(row: AttemptRow): AttemptRecord {
     workerId: row.worker_id,
     alternative: row.alternative ?? null,
     movedOn: row.moved_on ?? null,
+    errorName: row.error_name ?? null,
+    errorKind: row.error_kind ?? null,
+    fingerprint: row.fingerprint ?? null,
+    fingerprintVersion: row.fingerprint_version ?? null,
+    host: row.host ?? null,
+    costMicros: row.cost_micros == null ? null : Number(row.cost_micros),
+    tags: row.tags == null ? null : (JSON.parse(row.tags) as Record<string, string>),
   };
 }
 

@@ -324,6 +324,10 @@ export interface StartAttemptArgs {
   leaseMs?: number;
   /** The fallback alternative this attempt runs (AttemptRecord.alternative). */
   alternative?: string | null;
+  /** The worker's host (AttemptRecord.host). */
+  host?: string | null;
+  /** Tags known when the attempt starts (AttemptRecord.tags). */
+  tags?: Record<string, string> | null;
 }
 
 export interface EndAttemptArgs {
@@ -340,6 +344,14 @@ export interface EndAttemptArgs {
   alternative?: string | null;
   /** Why the chain left this attempt's alternative (AttemptRecord.movedOn); kept when not given. */
   movedOn?: string | null;
+  // Insight details of the attempt (AttemptRecord, migration 9); each kept from the start when not given.
+  errorName?: string | null;
+  errorKind?: string | null;
+  fingerprint?: string | null;
+  fingerprintVersion?: number | null;
+  costMicros?: number | null;
+  /** Merged over the tags given at the start. */
+  tags?: Record<string, string> | null;
   events?: NewEvent[];
 }
 

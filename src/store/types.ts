@@ -105,6 +105,21 @@ export interface AttemptRecord {
   alternative: string | null;
   /** Set on the last attempt of an alternative the chain left: why it moved on and to which (e.g. "rate_limit: HTTP 429, moved to claude"). */
   movedOn: string | null;
+  // Insight details (issue 10 §1, migration 9); null on rows written before it or not known.
+  /** The error's name (e.g. 'RateLimitError'), for a failed attempt. */
+  errorName: string | null;
+  /** The failure's kind within its class (Classification.kind), when recognised. */
+  errorKind: string | null;
+  /** Groups failures that are the same problem (src/insight/fingerprint.ts); failed attempts only. */
+  fingerprint: string | null;
+  /** The fingerprint algorithm's version that computed `fingerprint`. */
+  fingerprintVersion: number | null;
+  /** The host of the worker that ran the attempt. */
+  host: string | null;
+  /** Committed cost of the attempt's model calls, in millionths of a US dollar. */
+  costMicros: number | null;
+  /** Tags: agent, model, provider (set by the LLM helpers) and the user's own. */
+  tags: Record<string, string> | null;
 }
 
 export interface SignalRecord {

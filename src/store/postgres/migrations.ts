@@ -239,6 +239,19 @@ CREATE TABLE $S.cost_budgets (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'attempt details for insight',
+    // As in SQLite (migration 9 there): failure details, host, cost and tags of an attempt.
+    sql: `ALTER TABLE $S.attempts ADD COLUMN error_name TEXT;
+ALTER TABLE $S.attempts ADD COLUMN error_kind TEXT;
+ALTER TABLE $S.attempts ADD COLUMN fingerprint TEXT;
+ALTER TABLE $S.attempts ADD COLUMN fingerprint_version INTEGER;
+ALTER TABLE $S.attempts ADD COLUMN host TEXT;
+ALTER TABLE $S.attempts ADD COLUMN cost_micros BIGINT;
+ALTER TABLE $S.attempts ADD COLUMN tags TEXT;
+CREATE INDEX attempts_fingerprint ON $S.attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -235,6 +235,23 @@ CREATE TABLE cost_budgets (
 ) STRICT;
 `,
   },
+  {
+    version: 9,
+    name: 'attempt details for insight',
+    // Issue 10 §1: what insight groups and filters failures by. error_name/error_kind/fingerprint
+    // are set on failed attempts only (fingerprint_version says which algorithm grouped them,
+    // src/insight/fingerprint.ts); host is the worker's host; cost_micros the committed cost of
+    // the attempt's model calls; tags a JSON object of strings (agent, model, provider, the
+    // user's). The index is partial: a succeeding step's commit writes no index page for it.
+    sql: `ALTER TABLE attempts ADD COLUMN error_name TEXT;
+ALTER TABLE attempts ADD COLUMN error_kind TEXT;
+ALTER TABLE attempts ADD COLUMN fingerprint TEXT;
+ALTER TABLE attempts ADD COLUMN fingerprint_version INTEGER;
+ALTER TABLE attempts ADD COLUMN host TEXT;
+ALTER TABLE attempts ADD COLUMN cost_micros INTEGER;
+ALTER TABLE attempts ADD COLUMN tags TEXT;
+CREATE INDEX attempts_fingerprint ON attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
