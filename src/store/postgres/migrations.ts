@@ -239,6 +239,15 @@ CREATE TABLE $S.cost_budgets (
 );
 `,
   },
+  {
+    version: 14,
+    name: 'run trace parent',
+    sql: `
+-- Migration 14: the W3C traceparent a run was started under (a parent run's child slot, or the
+-- caller's active span), so the run's spans join that trace in any worker. NULL: no trace.
+ALTER TABLE $S.runs ADD COLUMN trace_parent TEXT;
+`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */
