@@ -5,6 +5,8 @@
 // file continues the parent's trace through the traceparent stored with it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { context, trace } from '@opentelemetry/api';
 import { defineWorkflow } from '../../src/workflow/define.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
@@ -50,7 +52,16 @@ const flaky = defineWorkflow('trace.flaky', async (ctx, input: { n: number }) =>
 describe('OpenTelemetry spans', () => {
   it('a run span, a span per step and per attempt, with attributes; the failed attempt is an error with the redacted message; user spans nest under the attempt', async () => {
     tries = 0;
-    engine = await startEngine({ workflows: [flaky] });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+          done();
+        },
+      }),
+    );
+    engine = await startEngine({ workflows: [flaky], logger });
     const handle = await engine.lifeline.start(flaky, { n: 1 }, { runId: 'tr-1' });
     expect(await handle.result()).toBe(4);
     await otel.ended('run trace.flaky');
@@ -82,7 +93,17 @@ describe('OpenTelemetry spans', () => {
     const save = otel.one('step save');
     expect(parentOf(otel.one('attempt save'))).toBe(save.spanContext().spanId);
     // One trace for all of it.
-    expect(new Set(otel.spans().map((s) => s.spanContext().traceId))).toEqual(new Set([run.spanContext().traceId]));
+    const traceId = run.spanContext().traceId;
+    expect(new Set(otel.spans().map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
+
+    // Log lines carry the ids of the span they were made under.
+    const ids = (event: string, attempt?: number) =>
+      lines.filter((l) => l['event'] === event && (attempt === undefined || (l['attempt'] === attempt && l['stepId'] === 'fetch#0')) && l['runId'] === 'tr-1').map((l) => [l['trace_id'], l['span_id']]);
+    expect(ids('run.claimed')).toEqual([[traceId, run.spanContext().spanId]]);
+    expect(ids('step.started', 1)).toEqual([[traceId, first.spanContext().spanId]]);
+    expect(ids('step.retrying', 1)).toEqual([[traceId, first.spanContext().spanId]]);
+    expect(ids('step.started', 2)).toEqual([[traceId, second.spanContext().spanId]]);
+    expect(ids('run.completed')).toEqual([[traceId, run.spanContext().spanId]]);
   });
 
   it('a step that fails for good: step and run spans are errors with the error class and the redacted message', async () => {
