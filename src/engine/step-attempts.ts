@@ -348,7 +348,7 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
   // too would add two WAL pages to every step's commit (see docs/decisions), so the
   // completion event is published in-process only.
   const committed = await host.guardCommit(() =>
-    host.publish([host.event('step.completed', { stepId, attempt, durationMs, outputBytes: Buffer.byteLength(output) })], () =>
+    host.publish([host.event('step.completed', { stepId, attempt, durationMs: Math.round(durationMs * 1000) / 1000, outputBytes: Buffer.byteLength(output) })], () =>
       host.storeCall(
         () =>
           host.deps.store.commitStep({

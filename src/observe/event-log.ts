@@ -58,6 +58,8 @@ export function logFields(event: LifelineEvent): Record<string, unknown> {
 /** A short readable message for the line (the fields carry the details). */
 export function logMessage(event: LifelineEvent): string {
   switch (event.type) {
+    case 'run.created':
+      return `run ${event.runId} created (workflow ${event.data.workflow})`;
     case 'run.claimed':
       return `run ${event.runId} ${event.data.claimCount > 1 ? 'resumed' : 'started'}`;
     case 'run.completed':
@@ -69,7 +71,7 @@ export function logMessage(event: LifelineEvent): string {
     case 'step.completed': {
       const d = event.data;
       if ('kind' in d) return `step ${d.stepId} (${d.kind}) completed`;
-      return `step ${d.stepId} completed${d.durationMs === undefined ? '' : ` in ${d.durationMs} ms`}${d.outputBytes === undefined ? '' : ` (${d.outputBytes} B)`}`;
+      return `step ${d.stepId} completed${d.durationMs === undefined ? '' : ` in ${d.durationMs.toFixed(1)} ms`}${d.outputBytes === undefined ? '' : ` (${d.outputBytes} B)`}`;
     }
     case 'step.retrying':
       return `step ${event.data.stepId} attempt ${event.data.attempt} failed [${event.data.errorClass}], retrying in ${event.data.delayMs} ms: ${event.data.message}`;

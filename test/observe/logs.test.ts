@@ -11,6 +11,7 @@ import { ClassifiedError } from '../../src/policy/index.js';
 import { startEngine, type TestEngine } from '../helpers.js';
 import { prettyLine } from '../../src/observe/pretty-log.js';
 import { InvalidOptionsError } from '../../src/errors/options-error.js';
+import type { LifelineLogger } from '../../src/observe/event-log.js';
 
 const SECRET = 'l0gged-secret-never-4417';
 const noWait = { initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' as const };
@@ -24,7 +25,7 @@ afterEach(async () => {
 type Line = Record<string, unknown> & { event: string; msg: string; level: number };
 
 /** A pino logger writing into an array of parsed lines (and the raw text, to search for secrets). */
-function capture(): { logger: ReturnType<typeof pino>; lines: Line[]; raw: () => string } {
+function capture(): { logger: LifelineLogger; lines: Line[]; raw: () => string } {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -78,7 +79,7 @@ describe('structured logs', () => {
     expect(lines.map((l) => l.event)).toEqual(['run.created', 'run.claimed', 'step.started', 'step.started', 'step.completed', 'step.started', 'step.completed', 'run.completed']);
     const [created, claimed, started, , fetched, , shouted, completed] = lines as Line[];
     const retrying = retries[0];
-    expect(created).toMatchObject({ level: 30, workflow: 'logs.flaky', msg: 'run.created' });
+    expect(created).toMatchObject({ level: 30, workflow: 'logs.flaky', msg: 'run log-1 created (workflow logs.flaky)' });
     expect(claimed).toMatchObject({ level: 30, workflow: 'logs.flaky', claimCount: 1, msg: 'run log-1 started' });
     expect(started).toMatchObject({ level: 30, stepId: 'fetch#0', name: 'fetch', attempt: 1, msg: 'step fetch#0 attempt 1 started' });
     expect(retrying).toMatchObject({
@@ -96,7 +97,7 @@ describe('structured logs', () => {
     for (const l of [fetched, shouted] as Line[]) {
       expect(typeof l['durationMs']).toBe('number');
       expect(l['durationMs']).toBeGreaterThanOrEqual(0);
-      expect(l.msg).toMatch(/^step \w+#0 completed in [\d.]+ ms \(\d+ B\)$/);
+      expect(l.msg).toMatch(/^step \w+#0 completed in \d+\.\d ms \(\d+ B\)$/);
     }
     expect(completed).toMatchObject({ level: 30, msg: 'run log-1 completed' });
     expect(log.raw()).not.toContain(SECRET);

@@ -6,18 +6,20 @@ import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
+import { addLogOptions, attachLogs, logFormatOf, type LogFlags } from '../log-options.js';
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('start a run of a workflow defined in FILE and execute it in this process, with live progress')
     .argument('<file>', 'module (.js or .ts) that defines the workflow')
     .option('-w, --workflow <name>', 'workflow to run (needed when FILE defines several)')
     .option('-i, --input <json>', 'input of the run, as JSON')
     .option('--run-id <id>', 'run id; starting an existing id resumes that run instead of creating another')
-    .option('-q, --quiet', 'print only the result')
-    .action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean }, cmd: Command) => {
+    .option('-q, --quiet', 'print only the result');
+  addLogOptions(command).action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean } & LogFlags, cmd: Command) => {
       const input = parseJsonArg(opts.input, '--input');
+      logFormatOf(opts);
       const fileOptions = await loadWorkflowFile(file);
       const defs = registeredWorkflows();
       const name = opts.workflow ?? (defs.length === 1 ? defs[0]?.name : undefined);
@@ -28,8 +30,9 @@ export function registerRun(program: Command): void {
         );
       }
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
+      const logs = await attachLogs(lifeline, opts);
       const handle = await lifeline.start(name, input, opts.runId ? { runId: opts.runId } : {});
-      if (!opts.quiet) {
+      if (!opts.quiet && !logs?.toStdout) {
         process.stdout.write(`run ${handle.runId} (workflow ${name})\n`);
         lifeline.events.on('event', (e) => {
           const line = e.runId === handle.runId || (e.runId ?? '').startsWith(`${handle.runId}/`) ? describeEvent(e) : null;
@@ -37,5 +40,6 @@ export function registerRun(program: Command): void {
         });
       }
       process.exitCode = await executeUntilSettled(lifeline, handle.runId, opts.quiet ?? false);
+      await logs?.close();
     });
 }
