@@ -1,7 +1,7 @@
 // `--log json|pretty` and `--log-file PATH` of the long-running commands (worker, run, and resume
 // / retry when they execute): structured logs of the engine's events (observe/event-log.ts).
 import { createWriteStream } from 'node:fs';
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { Lifeline } from '../engine/lifeline.js';
 import { createEventLogger } from '../observe/event-log.js';
 import { CliError } from './cli-error.js';
@@ -20,17 +20,19 @@ export interface AttachedLogs {
   close(): Promise<void>;
 }
 
-/** Adds the two options; `text` (the readable progress lines) stays the default format. */
-export function addLogOptions(command: Command): Command {
-  return command
-    .option('--log <format>', 'engine events as "text" (readable progress, default), "json" (pino, one line per event) or "pretty" (readable log lines)')
-    .option('--log-file <path>', 'append the structured log lines (json unless --log pretty) to PATH instead of stdout');
+/** The two options (chained with `.addOption`); `text` (the readable progress lines) stays the default format. */
+export function logOptions(): [Option, Option] {
+  return [
+    new Option('--log <format>', 'engine events as "text" (readable progress, default), "json" (pino, one line per event) or "pretty" (readable log lines)'),
+    new Option('--log-file <path>', 'append the structured log lines (json unless --log pretty) to PATH instead of stdout'),
+  ];
 }
 
 /** Checks the flags; null when no structured logs were asked for. */
 export function logFormatOf(flags: LogFlags): 'json' | 'pretty' | null {
   const format = flags.log ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'pretty') throw new CliError(`--log must be "text", "json" or "pretty" (got "${format}")`, EXIT.USAGE);
+  if (format !== 'text' && format !== 'json' && format !== 'pretty')
+    throw new CliError(`--log must be "text", "json" or "pretty" (got "${format}")`, EXIT.USAGE);
   if (flags.logFile !== undefined && flags.logFile.trim() === '') throw new CliError('--log-file must name a file (got "")', EXIT.USAGE);
   if (format === 'text') return flags.logFile === undefined ? null : 'json';
   return format;

@@ -151,7 +151,13 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     failed.push({ attempt, errorClass: c.errorClass, message: failure.message, alternative: leg.name });
     const retried = decision.retry && !movesOnAtOnce(call.chain, next !== undefined, c);
     const hops = !retried && next !== undefined && movesOnAfterRetries(call.chain, true, c);
-    traced?.failed({ errorClass: c.errorClass, kind: errorKindOf(c).errorKind, name: errorNameOf(result.error), message: failure.message, willRetry: retried || hops });
+    traced?.failed({
+      errorClass: c.errorClass,
+      kind: errorKindOf(c).errorKind,
+      name: errorNameOf(result.error),
+      message: failure.message,
+      willRetry: retried || hops,
+    });
     // Awaited: a breaker counts the failure before the retry (or the next alternative) asks it again.
     await gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
     if (retried) {
@@ -347,8 +353,10 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
   // The step row and the attempt row are the durable record of a completion; an event row
   // too would add two WAL pages to every step's commit (see docs/decisions), so the
   // completion event is published in-process only.
+  // For logs (published only): the attempt's duration and the output's size in bytes.
+  const completed = host.event('step.completed', { stepId, attempt, durationMs: Math.round(durationMs * 1000) / 1000, outputBytes: Buffer.byteLength(output) });
   const committed = await host.guardCommit(() =>
-    host.publish([host.event('step.completed', { stepId, attempt, durationMs: Math.round(durationMs * 1000) / 1000, outputBytes: Buffer.byteLength(output) })], () =>
+    host.publish([completed], () =>
       host.storeCall(
         () =>
           host.deps.store.commitStep({

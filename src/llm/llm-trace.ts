@@ -5,7 +5,7 @@
 // not traced (no SDK registered).
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { TRACER_NAME, ATTR, traceContextOf } from '../observe/run-trace.js';
-import { redactMessage } from '../engine/stored-error.js';
+import { redactSecrets } from '../errors/redact.js';
 import type { LlmAnswer } from './llm-types.js';
 
 /** The GenAI attribute names Lifeline sets (semantic conventions 1.3x, gen_ai.*). */
@@ -45,7 +45,7 @@ export class ModelCallTrace {
   }
 
   failed(errorClass: string, error: unknown): void {
-    const message = redactMessage(error instanceof Error ? error.message : String(error));
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
     this.span.setAttributes({ [GEN_AI.errorType]: error instanceof Error ? error.name : typeof error, [ATTR.errorClass]: errorClass });
     this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     this.span.end();

@@ -93,7 +93,9 @@ export function eventLogger(logger: LifelineLogger): (event: LifelineEvent) => v
     try {
       logger[levelOf(event.type)](logFields(event), logMessage(event));
     } catch (error) {
-      process.emitWarning(`The Lifeline logger threw on ${event.type}: ${error instanceof Error ? error.name : typeof error}`, { code: 'LIFELINE_LOGGER_ERROR' });
+      process.emitWarning(`The Lifeline logger threw on ${event.type}: ${error instanceof Error ? error.name : typeof error}`, {
+        code: 'LIFELINE_LOGGER_ERROR',
+      });
     }
   };
 }
@@ -105,7 +107,10 @@ export type LogFormat = 'json' | 'pretty';
  * Structured logs (one pino line per engine event) for the CLI's `--log`. pino is imported only
  * here, on demand, so the CLI's start-up stays lean when logs are not asked for.
  */
-export async function createEventLogger(destination: NodeJS.WritableStream = process.stdout, format: LogFormat = 'json'): Promise<(event: LifelineEvent) => void> {
+export async function createEventLogger(
+  destination: NodeJS.WritableStream = process.stdout,
+  format: LogFormat = 'json',
+): Promise<(event: LifelineEvent) => void> {
   const { pino } = await import('pino');
   const out = format === 'pretty' ? (await import('./pretty-log.js')).prettyStream(destination) : destination;
   const logger = pino({ base: { service: 'lifeline' }, timestamp: pino.stdTimeFunctions.isoTime }, out);

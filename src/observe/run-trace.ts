@@ -8,7 +8,7 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace, isSpanContextValid, type 
 import type { RunRecord, StoredError } from '../store/types.js';
 import type { LifelineEvent } from '../store/events.js';
 import { contextOfTraceParent, formatTraceParent } from './traceparent.js';
-import { redactMessage } from '../engine/stored-error.js';
+import { redactSecrets } from '../errors/redact.js';
 
 export const TRACER_NAME = 'lifeline';
 
@@ -218,7 +218,7 @@ export class RunTrace {
       if (failure.kind !== undefined) span.setAttribute(ATTR.errorKind, failure.kind);
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
     } else if (error !== undefined) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: redactMessage(error instanceof Error ? error.message : String(error)) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: redactSecrets(error instanceof Error ? error.message : String(error)) });
     }
     // Steps left open (the run was released or lost mid-step) end with it.
     for (const [stepId] of this.steps) this.stepEnded(stepId, { kind: 'parked' });

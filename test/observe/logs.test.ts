@@ -76,7 +76,16 @@ describe('structured logs', () => {
     expect(retries.length).toBe(1);
     expect(all.indexOf(retries[0] as Line)).toBeGreaterThan(all.findIndex((l) => l.event === 'step.started'));
     const lines = all.filter((l) => l.event !== 'step.retrying');
-    expect(lines.map((l) => l.event)).toEqual(['run.created', 'run.claimed', 'step.started', 'step.started', 'step.completed', 'step.started', 'step.completed', 'run.completed']);
+    expect(lines.map((l) => l.event)).toEqual([
+      'run.created',
+      'run.claimed',
+      'step.started',
+      'step.started',
+      'step.completed',
+      'step.started',
+      'step.completed',
+      'run.completed',
+    ]);
     const [created, claimed, started, , fetched, , shouted, completed] = lines as Line[];
     const retrying = retries[0];
     expect(created).toMatchObject({ level: 30, workflow: 'logs.flaky', msg: 'run log-1 created (workflow logs.flaky)' });
@@ -116,10 +125,19 @@ describe('structured logs', () => {
     const handle = await engine.lifeline.start(broken, undefined, { runId: 'log-2' });
     await expect(handle.result()).rejects.toThrow('configuration');
     const failed = log.lines.find((l) => l.event === 'step.failed');
-    expect(failed).toMatchObject({ level: 40, stepId: 'auth#0', attempt: 1, errorClass: 'configuration', willRetry: false, message: 'invalid credential [REDACTED]' });
+    expect(failed).toMatchObject({
+      level: 40,
+      stepId: 'auth#0',
+      attempt: 1,
+      errorClass: 'configuration',
+      willRetry: false,
+      message: 'invalid credential [REDACTED]',
+    });
     const runFailed = log.lines.find((l) => l.event === 'run.failed');
     expect(runFailed).toMatchObject({ level: 50, error: { errorClass: 'configuration' } });
-    expect(runFailed?.msg).toBe('run log-2 failed [configuration]: Step "auth#0" failed with configuration error after 1 attempt: invalid credential [REDACTED]');
+    expect(runFailed?.msg).toBe(
+      'run log-2 failed [configuration]: Step "auth#0" failed with configuration error after 1 attempt: invalid credential [REDACTED]',
+    );
     expect(log.raw()).not.toContain(SECRET);
   });
 

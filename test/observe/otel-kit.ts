@@ -34,7 +34,12 @@ export function registerOtel(): OtelKit {
     spans,
     one(name, where = () => true) {
       const found = spans().filter((s) => s.name === name && where(s));
-      if (found.length !== 1) throw new Error(`expected one span "${name}", found ${found.length}: ${spans().map((s) => s.name).join(', ')}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one span "${name}", found ${found.length}: ${spans()
+            .map((s) => s.name)
+            .join(', ')}`,
+        );
       return found[0] as ReadableSpan;
     },
     ended: (name, count = 1) =>

@@ -56,7 +56,13 @@ describe('OpenTelemetry spans', () => {
     const logger = pino(
       new Writable({
         write(chunk: Buffer, _enc, done) {
-          lines.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+          lines.push(
+            ...chunk
+              .toString()
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as Record<string, unknown>),
+          );
           done();
         },
       }),
@@ -98,7 +104,9 @@ describe('OpenTelemetry spans', () => {
 
     // Log lines carry the ids of the span they were made under.
     const ids = (event: string, attempt?: number) =>
-      lines.filter((l) => l['event'] === event && (attempt === undefined || (l['attempt'] === attempt && l['stepId'] === 'fetch#0')) && l['runId'] === 'tr-1').map((l) => [l['trace_id'], l['span_id']]);
+      lines
+        .filter((l) => l['event'] === event && (attempt === undefined || (l['attempt'] === attempt && l['stepId'] === 'fetch#0')) && l['runId'] === 'tr-1')
+        .map((l) => [l['trace_id'], l['span_id']]);
     expect(ids('run.claimed')).toEqual([[traceId, run.spanContext().spanId]]);
     expect(ids('step.started', 1)).toEqual([[traceId, first.spanContext().spanId]]);
     expect(ids('step.retrying', 1)).toEqual([[traceId, first.spanContext().spanId]]);
@@ -149,7 +157,7 @@ describe('OpenTelemetry spans', () => {
 });
 
 describe('trace context into child workflows', () => {
-  it('a child run executed by a second Lifeline on the same file is a child of the parent run\'s child-slot span', async () => {
+  it("a child run executed by a second Lifeline on the same file is a child of the parent run's child-slot span", async () => {
     const child = defineWorkflow('trace.child', async (ctx, input: { x: number }) => ctx.step('square', () => input.x * input.x));
     const parent = defineWorkflow('trace.parent', async (ctx) => {
       const a = await ctx.step('prepare', () => 3);

@@ -7,20 +7,21 @@ import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
-import { addLogOptions, attachLogs, logFormatOf, type LogFlags } from '../log-options.js';
+import { attachLogs, logFormatOf, logOptions, type LogFlags } from '../log-options.js';
 import type { Lifeline } from '../../engine/lifeline.js';
 import { isTerminal } from '../../store/lifecycle.js';
 
 /** resume, retry, cancel, signal: the commands that change one run. */
 export function registerControl(program: Command): void {
-  addLogOptions(
-    program
-      .command('resume')
+  program
+    .command('resume')
     .description('continue a run now: wake it if it sleeps or waits, unpark it if it was parked, take it over if its owner died; with FILE, execute it here')
     .argument('<run>', 'run id')
-      .argument('[file]', 'module that defines the workflow; without it a running worker picks the run up'),
-  ).action(async (runId: string, file: string | undefined, opts: LogFlags, cmd: Command) => {
-      await control(cmd, runId, file, opts, async (lifeline) => {
+    .argument('[file]', 'module that defines the workflow; without it a running worker picks the run up')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
+    .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
+      await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
         if (!run) throw new RunNotFoundError(runId);
         if (run.status === 'parked') {
@@ -37,14 +38,15 @@ export function registerControl(program: Command): void {
       });
     });
 
-  addLogOptions(
-    program
-      .command('retry')
+  program
+    .command('retry')
     .description('re-run a failed run from its failed step (completed steps are replayed, not re-executed)')
     .argument('<run>', 'run id')
-      .argument('[file]', 'module that defines the workflow; with it the run executes here'),
-  ).action(async (runId: string, file: string | undefined, opts: LogFlags, cmd: Command) => {
-      await control(cmd, runId, file, opts, async (lifeline) => {
+    .argument('[file]', 'module that defines the workflow; with it the run executes here')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
+    .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
+      await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
         if (!run) throw new RunNotFoundError(runId);
         // Retrying twice (the first time without FILE) finds the run pending: that is the state asked for.
@@ -59,7 +61,7 @@ export function registerControl(program: Command): void {
     .description('cancel a run: its running step is aborted and the run ends cancelled')
     .argument('<run>', 'run id')
     .action(async (runId: string, _opts: unknown, cmd: Command) => {
-      await control(cmd, runId, undefined, {}, async (lifeline) => {
+      await control(cmd, runId, undefined, async (lifeline) => {
         const before = await lifeline.getRun(runId);
         if (before?.status === 'cancelled') return void process.stdout.write(`run ${runId} is already cancelled\n`);
         if (before && isTerminal(before.status)) throw new CliError(`run ${runId} is already ${before.status}: it cannot be cancelled`, EXIT.USAGE);
@@ -82,20 +84,16 @@ export function registerControl(program: Command): void {
     .argument('[json]', 'payload as JSON')
     .action(async (runId: string, name: string, json: string | undefined, _opts: unknown, cmd: Command) => {
       const payload = parseJsonArg(json, 'signal payload');
-      await control(cmd, runId, undefined, {}, async (lifeline) => {
+      await control(cmd, runId, undefined, async (lifeline) => {
         await lifeline.signal(runId, name, payload);
         process.stdout.write(`signal "${name}" sent to run ${runId}\n`);
       });
     });
 }
 
-export async function control(
-  cmd: Command,
-  runId: string,
-  file: string | undefined,
-  logFlags: LogFlags,
-  change: (lifeline: Lifeline) => Promise<void>,
-): Promise<void> {
+export async function control(cmd: Command, runId: string, file: string | undefined, change: (lifeline: Lifeline) => Promise<void>): Promise<void> {
+  // resume and retry take --log / --log-file (used when they execute the run); the others have none.
+  const logFlags = cmd.opts<LogFlags>();
   logFormatOf(logFlags); // a bad --log fails before anything changes
   const fileOptions = file ? await loadWorkflowFile(file) : {};
   const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);

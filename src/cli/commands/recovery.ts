@@ -37,7 +37,7 @@ export function registerRecovery(program: Command): void {
       if (!(ESCALATION_ACTIONS as readonly string[]).includes(action)) {
         throw new CliError(`Unknown action "${action}" (known: ${ESCALATION_ACTIONS.join(', ')})`, EXIT.USAGE);
       }
-      await control(cmd, runId, action === 'cancel' ? undefined : file, {}, async (lifeline) => {
+      await control(cmd, runId, action === 'cancel' ? undefined : file, async (lifeline) => {
         const run = await lifeline.resolve(runId, action as EscalationAction);
         if (run.status === 'cancelled') return void process.stdout.write(`run ${runId} cancelled\n`);
         say(file, `run ${runId} resolved with ${action}: it is ${run.status}`, runId);

@@ -6,18 +6,20 @@ import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
-import { addLogOptions, attachLogs, logFormatOf, type LogFlags } from '../log-options.js';
+import { attachLogs, logFormatOf, logOptions, type LogFlags } from '../log-options.js';
 
 export function registerRun(program: Command): void {
-  const command = program
+  program
     .command('run')
     .description('start a run of a workflow defined in FILE and execute it in this process, with live progress')
     .argument('<file>', 'module (.js or .ts) that defines the workflow')
     .option('-w, --workflow <name>', 'workflow to run (needed when FILE defines several)')
     .option('-i, --input <json>', 'input of the run, as JSON')
     .option('--run-id <id>', 'run id; starting an existing id resumes that run instead of creating another')
-    .option('-q, --quiet', 'print only the result');
-  addLogOptions(command).action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean } & LogFlags, cmd: Command) => {
+    .option('-q, --quiet', 'print only the result')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
+    .action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean } & LogFlags, cmd: Command) => {
       const input = parseJsonArg(opts.input, '--input');
       logFormatOf(opts);
       const fileOptions = await loadWorkflowFile(file);

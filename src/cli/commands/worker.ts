@@ -4,10 +4,10 @@ import { loadWorkflowFile, type WorkflowFileOptions } from '../load-workflows.js
 import { openLifelineWaiting, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { CliError } from '../cli-error.js';
-import { addLogOptions, attachLogs, logFormatOf, type LogFlags } from '../log-options.js';
+import { attachLogs, logFormatOf, logOptions, type LogFlags } from '../log-options.js';
 
 export function registerWorker(program: Command): void {
-  const command = program
+  program
     .command('worker')
     .description('execute runs of the workflows defined in FILE until SIGINT/SIGTERM')
     .argument('<file>', 'module (.js or .ts) that defines the workflows')
@@ -17,8 +17,10 @@ export function registerWorker(program: Command): void {
     .option('--grace-ms <ms>', 'on shutdown, how long running steps may finish', (v) => intArg(v, '--grace-ms'))
     .option('--host <id>', 'host identity recorded in leases (default: hostname)')
     .option('--max-claims <n>', 'park a run claimed this many times in a row without committing a step (default 5)', (v) => intArg(v, '--max-claims'))
-    .option('-q, --quiet', 'no progress lines');
-  addLogOptions(command).action(
+    .option('-q, --quiet', 'no progress lines')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
+    .action(
       async (
         file: string,
         opts: {

@@ -95,7 +95,15 @@ export class RunOps {
   }
 
   private async createMany(calls: CreateRunArgs[]): Promise<Array<CreatedRow | undefined>> {
-    const rows = calls.map((c, op) => ({ op, id: c.id, workflow: c.workflow, input: c.input, parent_run_id: c.parentRunId ?? null, now: c.now, trace_parent: c.traceParent ?? null }));
+    const rows = calls.map((c, op) => ({
+      op,
+      id: c.id,
+      workflow: c.workflow,
+      input: c.input,
+      parent_run_id: c.parentRunId ?? null,
+      now: c.now,
+      trace_parent: c.traceParent ?? null,
+    }));
     const values = [JSON.stringify(rows)];
     const res = await this.db.query<CreatedRow & { op: number }>('durable', 'll_runs_create', this.sql.create, values);
     const byOp = new Map(res.rows.map((r) => [r.op, r]));
