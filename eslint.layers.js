@@ -11,7 +11,8 @@ const LAYERS = [
   { files: ['src/store/**'], allow: ['errors', 'time'] },
   { files: ['src/testing/**'], allow: ['errors', 'time', 'store'] },
   { files: ['src/workflow/**'], allow: ['errors', 'time', 'policy', 'store'] },
-  { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow'] },
+  // observe/ (logs and spans of runs) sits below the engine, which drives it; it never drives the engine.
+  { files: ['src/engine/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'observe'] },
   // Agent processes run inside a step: they see what a step body sees (StepInfo, the context's
   // types), never the engine that runs it, nor a store (their events go through StepInfo.emit).
   { files: ['src/agent-process/**'], allow: ['errors', 'time', 'policy', 'workflow'] },
@@ -22,7 +23,8 @@ const LAYERS = [
   // Quality gates run on a WorkflowContext like the agent toolkit: workflow/ and store/ for their types only.
   { files: ['src/gates/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
   // LLM steps run on a WorkflowContext (ctx.fallback) and a step's info (costs, usage), like the agent toolkit.
-  { files: ['src/llm/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
+  // observe/: the attempt context its GenAI spans hang under (llm-trace.ts).
+  { files: ['src/llm/**'], allow: ['errors', 'time', 'policy', 'options', 'observe'], typesOnly: ['workflow', 'store'] },
 ];
 
 function folderPatterns(folders, message) {

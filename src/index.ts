@@ -102,3 +102,8 @@ export { isBreakerOpen } from './breakers/open-check.js';
 export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
 export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';
 // The SDK adapters (openaiChat, aiSdkText) are in lifeline-workflows/openai and lifeline-workflows/ai-sdk.
+// Observability (docs/observability.md): structured logs through a pino-compatible logger, and
+// the span attribute names of the OpenTelemetry traces (runs, steps, attempts, GenAI model calls).
+export { eventLogger, type LifelineLogger } from './observe/event-log.js';
+export { ATTR as TRACE_ATTRIBUTES } from './observe/run-trace.js';
+export { GEN_AI as GEN_AI_ATTRIBUTES, COST_ATTR as COST_ATTRIBUTE } from './llm/llm-trace.js';

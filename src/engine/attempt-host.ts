@@ -6,6 +6,7 @@ import type { ResolvedBudget } from '../costs/budget.js';
 import type { ExecutionState } from './execution-state.js';
 import type { PriorAttempts } from './run-history.js';
 import type { ExecutionDeps } from './run-execution.js';
+import type { RunTrace } from '../observe/run-trace.js';
 
 /**
  * What the attempt loop of a step (step-attempts.ts) and its fenced start (fenced-start.ts) need
@@ -24,6 +25,8 @@ export interface AttemptHost {
     readonly budget: ResolvedBudget;
     readonly options: { readonly classifiers?: readonly ClassifierRule[] | undefined };
   };
+  /** The run's spans; null when no OpenTelemetry SDK is registered (see observe/run-trace.ts). */
+  readonly trace: RunTrace | null;
   /** Per step: attempts recorded before this claim, and how many of them were failures. */
   readonly priorAttempts: ReadonlyMap<string, PriorAttempts>;
   retryPolicy(options: StepOptions, name: string): RetryPolicy;

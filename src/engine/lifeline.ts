@@ -26,6 +26,8 @@ import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type Recove
 import { registerSecret } from '../errors/secrets.js';
 import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
+import { eventLogger, type LifelineLogger } from '../observe/event-log.js';
+import { startRunTraceParent } from '../observe/traceparent.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -53,6 +55,12 @@ export interface LifelineOptions {
    * a step uses one with its `breaker` option. See docs/resilience.md.
    */
   breakers?: BreakersOption;
+  /**
+   * Structured logs: a pino logger (or one with pino's calling convention) that gets one line per
+   * event this client and its workers publish (a worker with its own `logger` logs its events
+   * there instead). docs/observability.md, "Logs".
+   */
+  logger?: LifelineLogger;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -100,6 +108,9 @@ export class Lifeline {
   /** result() callers waiting per run: woken by this process's final events, without a listener each. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly maxPayloadBytes: number;
+  /** Logs every published event (the `logger` option), except those a worker's own logger took. */
+  private log: ((event: EngineEvent) => void) | null = null;
+  private readonly loggedByWorker = new WeakSet<EngineEvent>();
 
   private constructor(
     readonly store: Store,
@@ -122,6 +133,7 @@ export class Lifeline {
     const clock = options.clock ?? systemClock;
     const prices = new PriceTable(options.pricing, 'Lifeline.open.pricing');
     const lifeline = new Lifeline(store, clock, options.workflows, max, typeof db === 'string', prices);
+    if (options.logger !== undefined) lifeline.log = eventLogger(options.logger);
     if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, clock, options.limits, (e) => lifeline.emit(e)));
     if (options.breakers !== undefined) {
       attachSharedBreakers(lifeline, {
@@ -165,7 +177,10 @@ export class Lifeline {
     const runId = options.runId ?? randomUUID();
     const json = toJson(input, `Input of workflow "${def.name}"`, this.maxPayloadBytes);
     const now = this.clock.now();
-    const { run, created } = await this.store.createRun({ id: runId, workflow: def.name, input: json, now });
+    // With tracing on, the run's spans (in whichever worker runs it) join one trace: under a `start`
+    // span, itself under the caller's active span (a traced request that starts the run).
+    const traceParent = startRunTraceParent(def.name, runId);
+    const { run, created } = await this.store.createRun({ id: runId, workflow: def.name, input: json, now, ...(traceParent === null ? {} : { traceParent }) });
     if (!created && run.workflow !== def.name) {
       throw new InvalidOptionsError(`Invalid option start.runId: "${runId}" is already used by a run of workflow "${run.workflow}"`);
     }
@@ -302,6 +317,16 @@ export class Lifeline {
 
   /** A worker executing this process's workflows on this Lifeline's store. Call start(). */
   worker(options: WorkerOptions = {}): Worker {
+    // The worker's own logger (checked with the other options by WorkerRuntime) takes its events.
+    const log = options.logger === undefined ? null : eventLogger(options.logger);
+    const emit =
+      log === null
+        ? (event: EngineEvent) => this.emit(event)
+        : (event: EngineEvent) => {
+            log(event);
+            this.loggedByWorker.add(event);
+            this.emit(event);
+          };
     const worker = new WorkerRuntime(
       {
         store: this.store,
@@ -309,10 +334,10 @@ export class Lifeline {
         workflows: () => this.workflows(),
         maxPayloadBytes: this.maxPayloadBytes,
         prices: this.prices,
-        emit: (event) => this.emit(event),
+        emit,
         gates: stepGatesOf(this),
         onError: (error, context) =>
-          this.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
+          emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },
       options,
     );
@@ -329,6 +354,7 @@ export class Lifeline {
   }
 
   private emit(event: EngineEvent): void {
+    if (this.log !== null && !this.loggedByWorker.has(event)) this.log(event);
     if (event.runId !== undefined && isFinalEvent(event.type)) {
       const waiting = this.waiters.get(event.runId);
       if (waiting) for (const wake of [...waiting]) wake();

@@ -24,6 +24,7 @@ import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
 import { loadRunHistory, wokenSince, type RunHistory } from './run-history.js';
 import type { PriceTable } from '../costs/prices.js';
+import { RunTrace } from '../observe/run-trace.js';
 
 export interface ExecutionDeps {
   store: Store;
@@ -60,6 +61,8 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   private firstNonDeterminism: Error | null = null;
   /** Abandoned for recovery after a store failure (see abandon). */
   abandoned = false;
+  /** This execution segment's spans (null: no OpenTelemetry SDK registered). */
+  readonly trace: RunTrace | null;
 
   constructor(
     readonly run: RunRecord,
@@ -67,6 +70,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     readonly deps: ExecutionDeps,
   ) {
     this.runId = run.id;
+    this.trace = RunTrace.start(run);
   }
 
   get store(): Store {
@@ -106,7 +110,21 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     if (!this.abort.signal.aborted) this.abort.abort(new InterruptedError('worker is shutting down'));
   }
 
+  /** Executes the run; with tracing on, inside its run span, which ends with the outcome. */
   async execute(): Promise<ExecutionOutcome> {
+    const trace = this.trace;
+    if (trace === null) return this.executeRun();
+    try {
+      const outcome = await trace.within(() => this.executeRun());
+      trace.end(outcome);
+      return outcome;
+    } catch (error) {
+      trace.end('error', error);
+      throw error;
+    }
+  }
+
+  private async executeRun(): Promise<ExecutionOutcome> {
     if (this.run.cancelRequested) return finishCancelled(this);
     if (this.run.claimCount > 1) {
       try {
@@ -157,8 +175,11 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   private async drive<T>(call: StepCall): Promise<T> {
     if (this.state.kind !== 'running') return PARKED;
     this.inflight++;
+    const trace = this.trace;
+    trace?.stepStarted(call.stepId, call.name, call.chain ? 'fallback' : 'step');
     try {
       const outcome = await runStepAttempts(this, call);
+      trace?.stepEnded(call.stepId, outcome);
       if (outcome.kind === 'parked') return PARKED;
       if (outcome.kind === 'failed') throw outcome.error;
       return outcome.value as T;
@@ -198,9 +219,12 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     const json = toJson(input, `Input of child workflow "${workflow.name}"`, this.deps.maxPayloadBytes);
     const parsed = workflow.options.inputSchema?.safeParse(fromJson(json));
     if (parsed && !parsed.success) throw new InputValidationError(workflow.name, 'input', formatZodIssues(parsed.error));
-    await this.storeCall(() => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now() }), {
-      abortable: true,
-    });
+    const stepId = childRunId.slice(this.runId.length + 1);
+    const traceParent = this.trace?.childStarted(stepId, childRunId, workflow.name) ?? null;
+    await this.storeCall(
+      () => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now(), traceParent }),
+      { abortable: true },
+    );
   }
 
   suspend(suspension: Suspension): Promise<never> {
@@ -302,7 +326,9 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
 
   /** Builds an event; it is written with the state change it describes and published after. */
   event<K extends RunEventType>(type: K, ...[data]: EventData<K>): RunEvent<K> {
-    return { runId: this.runId, type, data, at: this.clock.now() } as RunEvent<K>;
+    const event = { runId: this.runId, type, data, at: this.clock.now() } as RunEvent<K>;
+    this.trace?.tag(event as LifelineEvent); // its log line carries the ids of the span it was made under
+    return event;
   }
 
   /** Writes `events` through `write` and publishes them in-process once the write landed. */

@@ -28,6 +28,7 @@ import { startAttemptFenced } from './fenced-start.js';
 import { admitAll, assertGatesConfigured, type Admission, type GateOutcome, type StepGate } from './step-gates.js';
 import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
+import type { AttemptTrace } from '../observe/run-trace.js';
 
 export interface StepCall {
   stepId: string;
@@ -113,28 +114,34 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     const gate = gatesAsked(host, plan, leg) ? await admitAttempt(host, plan, leg, attempt) : NO_GATES;
     if (gate.kind === 'deferred') return deferStep(host, plan, gate.admission);
     const used = new UsageMeter();
+    // The attempt's span (when tracing is on): the body runs in its context.
+    const traced = host.trace?.attemptStarted(call.stepId, call.name, attempt, leg.name);
+    host.deps.emit(host.event('step.started', { stepId: call.stepId, name: call.name, attempt, ...(leg.name === null ? {} : { alternative: leg.name }) }));
     // Everything the body needs is built before the fenced start: between its deadline check
     // and the body's first instruction nothing is awaited, only the call's few synchronous instructions run.
-    const attemptRun = gate.kind === 'error' ? gateFailed(gate.error) : prepareAttempt(host, plan, leg, { attempt, failed: [...failed] }, used);
+    const attemptRun = gate.kind === 'error' ? gateFailed(gate.error) : prepareAttempt(host, plan, leg, { attempt, failed: [...failed], traced }, used);
     let began = 0;
     // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
     const result = await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name }, (checkedAt) => {
       began = checkedAt;
-      return attemptRun();
+      return traced === undefined ? attemptRun() : traced.run(attemptRun);
     });
     if (result === null) {
+      traced?.stopped('abandoned');
       void gate.settle({ kind: 'abandoned' });
       return PARKED;
     }
     const durationMs = monotonicNow(host.deps.clock) - began;
     const usage = used.usage();
     if (result.ok) {
+      traced?.succeeded();
       void gate.settle({ kind: 'succeeded', durationMs, ...usage });
-      return commitSuccess(host, plan, leg, attempt, result.output);
+      return commitSuccess(host, plan, leg, attempt, result.output, durationMs);
     }
     if (host.signal.aborted) {
+      traced?.stopped(host.stateKind === 'cancelling' ? 'cancelled' : 'interrupted');
       void gate.settle({ kind: 'abandoned' });
       return recordInterrupted(host, call.stepId, attempt);
     }
@@ -142,13 +149,22 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     const failure = assessFailure(host, plan, leg, failures, result.error, result.signal);
     const { classification: c, decision } = failure;
     failed.push({ attempt, errorClass: c.errorClass, message: failure.message, alternative: leg.name });
+    const retried = decision.retry && !movesOnAtOnce(call.chain, next !== undefined, c);
+    const hops = !retried && next !== undefined && movesOnAfterRetries(call.chain, true, c);
+    traced?.failed({
+      errorClass: c.errorClass,
+      kind: errorKindOf(c).errorKind,
+      name: errorNameOf(result.error),
+      message: failure.message,
+      willRetry: retried || hops,
+    });
     // Awaited: a breaker counts the failure before the retry (or the next alternative) asks it again.
     await gate.settle(gate.kind === 'error' ? { kind: 'abandoned' } : { kind: 'failed', durationMs, classification: c, ...usage });
-    if (decision.retry && !movesOnAtOnce(call.chain, next !== undefined, c)) {
+    if (retried) {
       if (!(await recordRetry(host, plan, leg, attempt, failure, decision.delayMs))) return PARKED;
       continue;
     }
-    if (next && movesOnAfterRetries(call.chain, true, c)) {
+    if (hops && next) {
       if (!(await recordHop(host, plan, leg, next, attempt, failure))) return PARKED;
       index++;
       failures = 0;
@@ -255,7 +271,7 @@ function prepareAttempt(
   host: AttemptHost,
   plan: StepPlan,
   leg: Leg,
-  { attempt, failed: previousFailures }: { attempt: number; failed: readonly PreviousFailure[] },
+  { attempt, failed: previousFailures, traced }: { attempt: number; failed: readonly PreviousFailure[]; traced: AttemptTrace | undefined },
   used: UsageMeter,
 ): () => Promise<AttemptResult> {
   const { idempotencyKey } = plan;
@@ -303,6 +319,7 @@ function prepareAttempt(
       previousFailures,
       reportUsage: used.report,
     };
+    traced?.bind(base);
     return (leg.name === null ? base : Object.assign(base, { alternative: leg.name })) as AlternativeInfo;
   };
   const { bodyPolicy } = leg;
@@ -328,7 +345,7 @@ function prepareAttempt(
 }
 
 /** Commits the step as completed with its attempt; parked when the commit was refused. */
-async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string): Promise<StepOutcome> {
+async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string, durationMs: number): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
   const { kind } = plan;
   const now = host.deps.clock.now();
@@ -336,8 +353,10 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
   // The step row and the attempt row are the durable record of a completion; an event row
   // too would add two WAL pages to every step's commit (see docs/decisions), so the
   // completion event is published in-process only.
+  // For logs (published only): the attempt's duration and the output's size in bytes.
+  const completed = host.event('step.completed', { stepId, attempt, durationMs: Math.round(durationMs * 1000) / 1000, outputBytes: Buffer.byteLength(output) });
   const committed = await host.guardCommit(() =>
-    host.publish([host.event('step.completed', { stepId, attempt })], () =>
+    host.publish([completed], () =>
       host.storeCall(
         () =>
           host.deps.store.commitStep({
@@ -532,6 +551,11 @@ class UsageMeter {
 /** A step gate that can say an alternative should be passed over (the shared breakers). */
 function isSkipper(gate: StepGate): gate is StepGate & AlternativeSkipper {
   return typeof (gate as Partial<AlternativeSkipper>).skipReason === 'function';
+}
+
+/** The error's class name for a span's exception event (its message is recorded redacted, apart). */
+function errorNameOf(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }
 
 function messageOf(error: unknown): string {

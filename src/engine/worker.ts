@@ -176,7 +176,7 @@ export class WorkerRuntime implements Worker {
       onStoreExhausted: (error) => this.storeExhausted(error),
       ...(this.deps.gates ? { gates: this.deps.gates } : {}),
     });
-    this.deps.emit({ runId: run.id, type: 'run.claimed', data: { workerId: this.id, claimCount: run.claimCount }, at: this.deps.clock.now() });
+    this.deps.emit(exec.event('run.claimed', { workerId: this.id, claimCount: run.claimCount, workflow: run.workflow }));
     const done = exec.execute().then(
       async (outcome) => {
         if (outcome === 'suspended' && exec.wakeAt !== null) this.scheduleWake(exec.wakeAt);

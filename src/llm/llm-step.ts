@@ -7,6 +7,7 @@ import { ClassifiedError } from '../policy/classified-error.js';
 import { classifyError } from '../policy/classify.js';
 import type { AlternativeInfo, FallbackAlternative, WorkflowContext } from '../workflow/context.js';
 import { checkLlmStep } from './llm-options.js';
+import { startModelCall } from './llm-trace.js';
 import type { LlmAnswer, LlmModel, LlmResult, LlmStepOptions } from './llm-types.js';
 
 /** The kinds that always move an LLM step on: a larger-context model, a cheaper model. */
@@ -62,16 +63,26 @@ async function callModel<Req, T>(
   });
   if (!reserved.ok) throw reserved.error; // kind budget_exceeded: the next model, or the step fails (configuration)
   let answer: LlmAnswer;
+  // The call's GenAI span (llm-trace.ts) when the attempt is traced; the call runs in its context.
+  const traced = startModelCall(info, m);
   try {
-    answer = await m.call(options.request, { model: m.model, provider: m.provider, maxOutputTokens: m.maxOutputTokens, signal: info.signal, step: info });
+    const call = () => m.call(options.request, { model: m.model, provider: m.provider, maxOutputTokens: m.maxOutputTokens, signal: info.signal, step: info });
+    answer = await (traced === null ? call() : traced.run(call));
   } catch (error) {
-    if (classifyError(error).kind === 'context_overflow') overflow.window = Math.max(overflow.window ?? 0, m.contextWindow ?? 0);
+    const classification = classifyError(error);
+    traced?.failed(classification.errorClass, error);
+    if (classification.kind === 'context_overflow') overflow.window = Math.max(overflow.window ?? 0, m.contextWindow ?? 0);
     await reserved.reservation.release(); // a refused call bills nothing
     throw error;
   }
   const usage = answer.usage ?? null;
   // The real usage replaces the reservation; a call that reported none keeps its worst case as its cost.
-  await reserved.reservation.commit(usage ?? worst);
+  let costUsd: number | null = null;
+  try {
+    costUsd = (await reserved.reservation.commit(usage ?? worst)).costMicros / 1_000_000;
+  } finally {
+    traced?.answered(answer, costUsd);
+  }
   if (usage !== null) info.reportUsage({ tokens: usage.inputTokens + usage.outputTokens });
   const output = options.parse ? await options.parse(answer, { model: m.model, step: info }) : (answer.text as T);
   return { output, model: m.model, responseModel: answer.model ?? null, finishReason: answer.finishReason ?? null, usage };

@@ -6,6 +6,7 @@ import type { Jsonify } from '../workflow/jsonify.js';
 import { StructuredOutputError, STRUCTURED_PREFIX, type StructuredIssue, type StructuredOutputKind } from './structured-error.js';
 import { checkStructuredOptions, DEFAULT_MAX_REASKS, MAX_REASKS } from './structured-options.js';
 import { checkNumber } from '../options/option-check.js';
+import { markStructuredTry } from './llm-trace.js';
 import { parseStructured, type SchemaOutput, type StructuredSchema } from './structured-parse.js';
 
 /** What the next try is told about the last one that failed (undefined on the first try). */
@@ -64,6 +65,7 @@ export function structuredBody<S extends StructuredSchema>(options: StructuredOp
     const feedback = reask === 0 ? undefined : feedbackOf(earlier[reask - 1] as RecordedTry, reask);
     const answer = await generate(feedback, info);
     const { text, model } = answerOf(answer, options.model ?? alternative ?? 'unknown');
+    markStructuredTry(info, model);
     const result =
       text === undefined
         ? { ok: false as const, repaired: false, error: new StructuredOutputError('no_json', [], { detail: 'the model returned no text' }) }

@@ -9,6 +9,7 @@ import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
 import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
+import { LOGGER_METHODS, type LifelineLogger } from '../observe/event-log.js';
 import {
   checkArray,
   checkBoolean,
@@ -76,9 +77,14 @@ export interface WorkerOptions {
    * `lifeline resume` continues it once the cause is fixed. Default 5.
    */
   maxClaimsWithoutProgress?: number;
+  /** Structured logs of this worker's events (a pino logger or compatible): see LifelineOptions.logger. */
+  logger?: LifelineLogger;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'logger'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
+
+/** A `logger` option: pino or anything with its calling convention. */
+const logger: FieldCheck = (value, path) => checkHasMethods(value, path, LOGGER_METHODS, 'a pino-compatible logger');
 
 const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   concurrency: int(1, 10_000),
@@ -91,6 +97,7 @@ const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   host: text(255),
   pid: int(1, 2 ** 31),
   maxClaimsWithoutProgress: int(1, 1000),
+  logger,
 };
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -189,6 +196,7 @@ export function checkOpenOptions(options: unknown): void {
     },
     limits: checkLimitsConfig,
     breakers: (value, path) => void checkBreakersOption(value, path),
+    logger,
   });
 }
 

@@ -18,7 +18,7 @@ export type AgentEventKind = 'started' | 'orphan_killed' | 'session' | 'turn' | 
 /** Event name → payload. `undefined` in a payload's type means the event may carry no data. */
 export interface EventMap {
   'run.created': { workflow: string };
-  'run.claimed': { workerId: string; claimCount: number };
+  'run.claimed': { workerId: string; claimCount: number; workflow?: string };
   'run.owner_dead': { pid: number; host: string };
   'run.cancel_requested': undefined;
   /** `from` is set when the store cancels a run that was not executing. */
@@ -49,8 +49,16 @@ export interface EventMap {
   'run.resolved': { action: EscalationAction; stepId: string | null };
   /** result() waited this long and no worker claimed the run (published only, never stored). */
   'run.unclaimed': { waitedMs: number; message: string };
-  /** A `step` ran (`attempt`), or a sleep/signal/child slot was committed (`kind`). */
-  'step.completed': { stepId: string; attempt: number } | { stepId: string; kind: StepKind };
+  /**
+   * An attempt of a step is about to run its function (published only, never stored): the
+   * start line of structured logs (src/observe/event-log.ts).
+   */
+  'step.started': { stepId: string; name: string; attempt: number; alternative?: string };
+  /**
+   * A `step` ran (`attempt`: how long its last attempt took and its output's size in bytes), or a
+   * sleep/signal/child slot was committed (`kind`).
+   */
+  'step.completed': { stepId: string; attempt: number; durationMs?: number; outputBytes?: number } | { stepId: string; kind: StepKind };
   'step.waiting': { stepId: string; kind: StepKind };
   // errorKind: the failure's kind within its class (Classification.kind), when one was recognised.
   'step.failed':

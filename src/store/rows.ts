@@ -25,6 +25,8 @@ export interface RunRow {
   cancel_requested: number;
   claim_count: number;
   claims_without_progress: number;
+  /** Migration 14; undefined on rows read with an explicit column list. */
+  trace_parent?: string | null;
 }
 
 export interface StepRow {
@@ -121,6 +123,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     cancelRequested: row.cancel_requested !== 0,
     claimCount: row.claim_count,
     claimsWithoutProgress: row.claims_without_progress,
+    ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
   };
 }
 

@@ -263,6 +263,8 @@ export interface CreateRunArgs {
   input: Json;
   parentRunId?: string | null;
   now: number;
+  /** W3C traceparent stored with the run: its spans join that trace (src/observe/run-trace.ts). */
+  traceParent?: string | null;
 }
 
 export interface RunFilter {

@@ -65,6 +65,8 @@ export interface RunRecord {
    * finds it at the claim's limit parks the run instead (see Store.claimRuns).
    */
   claimsWithoutProgress: number;
+  /** W3C traceparent of the span that started the run (a parent's child slot, or the caller's span); absent when none. */
+  traceParent?: string;
 }
 
 export type StepStatus = 'completed' | 'failed' | 'waiting';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError, StoreUnavailableError } from '../../src/errors/store-errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { usePostgres } from '../pg/pg-fixture.js';
 import { T0, WF } from '../../src/testing/store-conformance/helpers.js';
 import { storeConformanceSuite } from '../../src/exports/testing-conformance.js';
@@ -30,18 +30,8 @@ describe('PostgreSQL store specifics', () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(pg.server().url, { schema, poolSize: 2, softPoolSize: 1 })));
     try {
       expect(stores.map((s) => s.backend)).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
-      const rows = await pg.withClient(async (c) => (await c.query(`SELECT version, name FROM "${schema}".lifeline_schema`)).rows);
-      expect(rows).toEqual([
-        { version: 1, name: 'initial schema' },
-        { version: 2, name: 'poison runs: claims without progress' },
-        { version: 3, name: 'lease renewal time' },
-        { version: 4, name: 'fallback alternatives on attempts' },
-        { version: 5, name: 'shared circuit breakers' },
-        { version: 6, name: 'limits: concurrency slots, rate buckets and retry budgets per key' },
-        { version: 7, name: 'recovery decisions' },
-        { version: 8, name: 'cost ledger' },
-        { version: 9, name: 'attempt details for insight' },
-      ]);
+      const rows = await pg.withClient(async (c) => (await c.query(`SELECT version, name FROM "${schema}".lifeline_schema ORDER BY version`)).rows);
+      expect(rows).toEqual([...MIGRATIONS].sort((a, b) => a.version - b.version).map((m) => ({ version: m.version, name: m.name })));
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
     } finally {
@@ -95,7 +85,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 9. Upgrade Lifeline to open it; the database was not modified.',
+        `knows versions up to ${LATEST_SCHEMA_VERSION}. Upgrade Lifeline to open it; the database was not modified.`,
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

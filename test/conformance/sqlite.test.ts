@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../src/errors/store-errors.js';
 import { openStore, parseStoreUrl } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { T0, WF } from '../../src/testing/store-conformance/helpers.js';
 import { makeTempDir, openTempSqlite } from './sqlite-temp.js';
 import { storeConformanceSuite } from '../../src/exports/testing-conformance.js';
@@ -60,17 +60,10 @@ describe('SQLite store specifics', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT version, name FROM lifeline_schema').all()).toEqual([
-        { version: 1, name: 'initial schema' },
-        { version: 2, name: 'poison runs: claims without progress' },
-        { version: 3, name: 'lease renewal time' },
-        { version: 4, name: 'fallback alternatives on attempts' },
-        { version: 5, name: 'shared circuit breakers' },
-        { version: 6, name: 'limits: concurrency slots, rate buckets and retry budgets per key' },
-        { version: 7, name: 'recovery decisions' },
-        { version: 8, name: 'cost ledger' },
-        { version: 9, name: 'attempt details for insight' },
-      ]);
+      // Every migration applied once, in order (the list is the migrations module's own).
+      expect(db.prepare('SELECT version, name FROM lifeline_schema ORDER BY version').all()).toEqual(
+        [...MIGRATIONS].sort((a, b) => a.version - b.version).map((m) => ({ version: m.version, name: m.name })),
+      );
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'r1' }]);
     } finally {
@@ -92,7 +85,7 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to 9. ` + 'Upgrade Lifeline to open it; the database was not modified.',
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to ${LATEST_SCHEMA_VERSION}. ` + 'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);
     expect(sideFiles(path)).toEqual([]);

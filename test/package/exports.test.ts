@@ -95,6 +95,10 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
+      'eventLogger',
+      'TRACE_ATTRIBUTES',
+      'GEN_AI_ATTRIBUTES',
+      'COST_ATTRIBUTE',
     ]) {
       expect(root).toContain(name);
     }

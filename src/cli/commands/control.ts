@@ -7,6 +7,7 @@ import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
+import { attachLogs, logFormatOf, logOptions, type LogFlags } from '../log-options.js';
 import type { Lifeline } from '../../engine/lifeline.js';
 import { isTerminal } from '../../store/lifecycle.js';
 
@@ -17,6 +18,8 @@ export function registerControl(program: Command): void {
     .description('continue a run now: wake it if it sleeps or waits, unpark it if it was parked, take it over if its owner died; with FILE, execute it here')
     .argument('<run>', 'run id')
     .argument('[file]', 'module that defines the workflow; without it a running worker picks the run up')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
     .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
       await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
@@ -40,6 +43,8 @@ export function registerControl(program: Command): void {
     .description('re-run a failed run from its failed step (completed steps are replayed, not re-executed)')
     .argument('<run>', 'run id')
     .argument('[file]', 'module that defines the workflow; with it the run executes here')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
     .action(async (runId: string, file: string | undefined, _opts: unknown, cmd: Command) => {
       await control(cmd, runId, file, async (lifeline) => {
         const run = await lifeline.getRun(runId);
@@ -87,6 +92,9 @@ export function registerControl(program: Command): void {
 }
 
 export async function control(cmd: Command, runId: string, file: string | undefined, change: (lifeline: Lifeline) => Promise<void>): Promise<void> {
+  // resume and retry take --log / --log-file (used when they execute the run); the others have none.
+  const logFlags = cmd.opts<LogFlags>();
+  logFormatOf(logFlags); // a bad --log fails before anything changes
   const fileOptions = file ? await loadWorkflowFile(file) : {};
   const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
   try {
@@ -103,11 +111,15 @@ export async function control(cmd: Command, runId: string, file: string | undefi
   }
   const run = await lifeline.getRun(runId);
   if (run) lifeline.findWorkflow(run.workflow, runId);
-  lifeline.events.on('event', (e) => {
-    const line = e.runId === runId ? describeEvent(e) : null;
-    if (line) process.stdout.write(`${line}\n`);
-  });
+  const logs = await attachLogs(lifeline, logFlags);
+  if (!logs?.toStdout) {
+    lifeline.events.on('event', (e) => {
+      const line = e.runId === runId ? describeEvent(e) : null;
+      if (line) process.stdout.write(`${line}\n`);
+    });
+  }
   process.exitCode = await executeUntilSettled(lifeline, runId, false);
+  await logs?.close();
 }
 
 /** Says what happened and, when this command does not execute the run itself, what to run next. */

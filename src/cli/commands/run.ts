@@ -6,6 +6,7 @@ import { loadWorkflowFile } from '../load-workflows.js';
 import { openLifeline, parseJsonArg, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { executeUntilSettled } from './execute.js';
+import { attachLogs, logFormatOf, logOptions, type LogFlags } from '../log-options.js';
 
 export function registerRun(program: Command): void {
   program
@@ -16,8 +17,11 @@ export function registerRun(program: Command): void {
     .option('-i, --input <json>', 'input of the run, as JSON')
     .option('--run-id <id>', 'run id; starting an existing id resumes that run instead of creating another')
     .option('-q, --quiet', 'print only the result')
-    .action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean }, cmd: Command) => {
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
+    .action(async (file: string, opts: { workflow?: string; input?: string; runId?: string; quiet?: boolean } & LogFlags, cmd: Command) => {
       const input = parseJsonArg(opts.input, '--input');
+      logFormatOf(opts);
       const fileOptions = await loadWorkflowFile(file);
       const defs = registeredWorkflows();
       const name = opts.workflow ?? (defs.length === 1 ? defs[0]?.name : undefined);
@@ -28,8 +32,9 @@ export function registerRun(program: Command): void {
         );
       }
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
+      const logs = await attachLogs(lifeline, opts);
       const handle = await lifeline.start(name, input, opts.runId ? { runId: opts.runId } : {});
-      if (!opts.quiet) {
+      if (!opts.quiet && !logs?.toStdout) {
         process.stdout.write(`run ${handle.runId} (workflow ${name})\n`);
         lifeline.events.on('event', (e) => {
           const line = e.runId === handle.runId || (e.runId ?? '').startsWith(`${handle.runId}/`) ? describeEvent(e) : null;
@@ -37,5 +42,6 @@ export function registerRun(program: Command): void {
         });
       }
       process.exitCode = await executeUntilSettled(lifeline, handle.runId, opts.quiet ?? false);
+      await logs?.close();
     });
 }

@@ -4,7 +4,7 @@ import { loadWorkflowFile, type WorkflowFileOptions } from '../load-workflows.js
 import { openLifelineWaiting, type GlobalOptions } from '../open.js';
 import { describeEvent } from '../progress.js';
 import { CliError } from '../cli-error.js';
-import { createEventLogger } from '../../observe/event-log.js';
+import { attachLogs, logFormatOf, logOptions, type LogFlags } from '../log-options.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -18,7 +18,8 @@ export function registerWorker(program: Command): void {
     .option('--host <id>', 'host identity recorded in leases (default: hostname)')
     .option('--max-claims <n>', 'park a run claimed this many times in a row without committing a step (default 5)', (v) => intArg(v, '--max-claims'))
     .option('-q, --quiet', 'no progress lines')
-    .option('--log <format>', 'print engine events as "text" (default) or "json" (structured, one line per event)', 'text')
+    .addOption(logOptions()[0])
+    .addOption(logOptions()[1])
     .action(
       async (
         file: string,
@@ -30,10 +31,10 @@ export function registerWorker(program: Command): void {
           host?: string;
           maxClaims?: number;
           quiet?: boolean;
-          log: string;
-        },
+        } & LogFlags,
         cmd: Command,
       ) => {
+        logFormatOf(opts); // a bad --log fails before anything is opened
         const fileOptions = await loadWorkflowFile(file);
         const lifeline = await openUntilReachable(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
         const worker = lifeline.worker({
@@ -44,10 +45,8 @@ export function registerWorker(program: Command): void {
           ...(opts.host ? { host: opts.host } : {}),
           ...(opts.maxClaims !== undefined ? { maxClaimsWithoutProgress: opts.maxClaims } : {}),
         });
-        if (opts.log !== 'text' && opts.log !== 'json') throw new CliError(`--log must be "text" or "json" (got "${opts.log}")`, EXIT.USAGE);
-        if (opts.log === 'json') {
-          lifeline.events.on('event', await createEventLogger());
-        } else {
+        const logs = await attachLogs(lifeline, opts);
+        if (!logs?.toStdout) {
           lifeline.events.on('event', (e) => {
             // --quiet hides progress, never problems: worker errors always reach stderr.
             if (e.type === 'worker.error' || e.type === 'store.unavailable' || e.type === 'worker.store_exhausted' || e.type === 'run.parked')
@@ -76,6 +75,7 @@ export function registerWorker(program: Command): void {
         );
         const signal = await stopped;
         await lifeline.close();
+        await logs?.close();
         process.exitCode = exitCodeForSignal(signal); // stopped as asked, leases released: 130 / 143 as documented
       },
     );

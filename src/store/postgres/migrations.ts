@@ -252,6 +252,15 @@ ALTER TABLE $S.attempts ADD COLUMN cost_micros BIGINT;
 ALTER TABLE $S.attempts ADD COLUMN tags TEXT;
 CREATE INDEX attempts_fingerprint ON $S.attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
   },
+  {
+    version: 14,
+    name: 'run trace parent',
+    sql: `
+-- Migration 14: the W3C traceparent a run was started under (a parent run's child slot, or the
+-- caller's active span), so the run's spans join that trace in any worker. NULL: no trace.
+ALTER TABLE $S.runs ADD COLUMN trace_parent TEXT;
+`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -72,10 +72,10 @@ export class RunOps {
       create: `
         WITH i AS (
           SELECT * FROM json_to_recordset($1::json)
-            AS u (op int, id text, workflow text, input text, parent_run_id text, now bigint)
+            AS u (op int, id text, workflow text, input text, parent_run_id text, now bigint, trace_parent text)
         ), ins AS (
-          INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at)
-          SELECT id, workflow, 'pending', input, parent_run_id, now, now FROM i ORDER BY op
+          INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at, trace_parent)
+          SELECT id, workflow, 'pending', input, parent_run_id, now, now, trace_parent FROM i ORDER BY op
           ON CONFLICT (id) DO NOTHING RETURNING *
         )
         SELECT i.op, true AS created, ins.* FROM i JOIN ins ON ins.id = i.id
@@ -95,7 +95,15 @@ export class RunOps {
   }
 
   private async createMany(calls: CreateRunArgs[]): Promise<Array<CreatedRow | undefined>> {
-    const rows = calls.map((c, op) => ({ op, id: c.id, workflow: c.workflow, input: c.input, parent_run_id: c.parentRunId ?? null, now: c.now }));
+    const rows = calls.map((c, op) => ({
+      op,
+      id: c.id,
+      workflow: c.workflow,
+      input: c.input,
+      parent_run_id: c.parentRunId ?? null,
+      now: c.now,
+      trace_parent: c.traceParent ?? null,
+    }));
     const values = [JSON.stringify(rows)];
     const res = await this.db.query<CreatedRow & { op: number }>('durable', 'll_runs_create', this.sql.create, values);
     const byOp = new Map(res.rows.map((r) => [r.op, r]));

@@ -35,8 +35,8 @@ export class RunStatements {
     private readonly events: EventStatements,
   ) {
     this.insert = db.prepare(
-      `INSERT INTO runs (id, workflow, status, input, parent_run_id, created_at, updated_at)
-       VALUES (@id, @workflow, 'pending', @input, @parentRunId, @now, @now)
+      `INSERT INTO runs (id, workflow, status, input, parent_run_id, created_at, updated_at, trace_parent)
+       VALUES (@id, @workflow, 'pending', @input, @parentRunId, @now, @now, @traceParent)
        ON CONFLICT (id) DO NOTHING RETURNING *`,
     );
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -89,6 +89,7 @@ export class RunStatements {
       input: args.input,
       parentRunId: args.parentRunId ?? null,
       now: args.now,
+      traceParent: args.traceParent ?? null,
     }) as RunRow | undefined;
     if (row !== undefined) return { run: toRunRecord(row), created: true };
     return { run: this.require(args.id), created: false };

@@ -28,6 +28,16 @@ export function runsConformance(getStore: GetStore): void {
       expect(await store.getRun('r1')).toEqual(run);
     });
 
+    it('keeps the W3C traceparent a run was created with (observability: its spans join that trace)', async () => {
+      const store = getStore();
+      const traceParent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const { run } = await store.createRun({ id: 'traced', workflow: WF, input: 'null', now: T0, traceParent });
+      expect(run.traceParent).toBe(traceParent);
+      expect((await store.getRun('traced'))?.traceParent).toBe(traceParent);
+      const { run: plain } = await store.createRun({ id: 'plain', workflow: WF, input: 'null', now: T0, traceParent: null });
+      expect(plain).not.toHaveProperty('traceParent');
+    });
+
     it('is idempotent on id: the second call returns the existing run unchanged', async () => {
       const store = getStore();
       const first = await store.createRun({ id: 'r1', workflow: WF, input: '"first"', now: T0 });
