@@ -49,6 +49,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 const ascending = (values: number[]) => values.sort((a, b) => a - b);
+const stepCount = (n: number) => `${n} step${n === 1 ? '' : 's'}`;
 
 /** A history run from a completed run's record and its steps. */
 export function historyRun(run: Pick<RunRecord, 'createdAt' | 'updatedAt'>, steps: readonly Pick<StepRecord, 'status' | 'completedAt'>[]): HistoryRun {
@@ -69,11 +70,11 @@ export function estimateProgress(
   const done = steps.completedSteps;
   const basis = history.length;
   if (run.status === 'completed') return { done, expected: done, percent: 100, eta: null, basis, text: `${done}/${done} steps · 100%` };
-  if (run.status === 'failed' || run.status === 'cancelled') return { done, expected: null, percent: null, eta: null, basis, text: `${done} steps · ${run.status}` };
-  if (basis === 0) return { done, expected: null, percent: null, eta: null, basis, text: `${done} steps · calculating…` };
+  if (run.status === 'failed' || run.status === 'cancelled') return { done, expected: null, percent: null, eta: null, basis, text: `${stepCount(done)} · ${run.status}` };
+  if (basis === 0) return { done, expected: null, percent: null, eta: null, basis, text: `${stepCount(done)} · calculating…` };
   const comparable = history.filter((h) => h.doneAt.length >= done);
   if (comparable.length === 0) {
-    return { done, expected: null, percent: null, eta: null, basis, text: `${done} steps · more than any of the last ${basis} runs · ETA unknown` };
+    return { done, expected: null, percent: null, eta: null, basis, text: `${stepCount(done)} · more than any of the last ${basis} runs · ETA unknown` };
   }
   const expected = percentile(ascending(comparable.map((h) => h.doneAt.length)), 50);
   const percent = expected === 0 ? 0 : Math.min(99, Math.floor((100 * done) / expected));
