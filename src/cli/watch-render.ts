@@ -22,6 +22,15 @@ export interface Terminal {
   color: boolean;
 }
 
+/**
+ * The terminal `watch` draws on, or null for plain lines (stdout is not a TTY). Colours unless
+ * NO_COLOR is set to a non-empty value (https://no-color.org).
+ */
+export function terminalOf(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): Terminal | null {
+  if (stream.isTTY !== true) return null;
+  return { width: stream.columns ?? 80, color: (env.NO_COLOR ?? '') === '' };
+}
+
 const COLORS: Partial<Record<ActivityState, number>> = {
   running: 32,
   completed: 32,

@@ -5,7 +5,7 @@ import type { RunStatus } from '../../store/types.js';
 import { CliError } from '../cli-error.js';
 import { EXIT, exitCodeForSignal } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
-import { listFrame, PlainPainter, runFrame, TtyPainter, type FrameLine } from '../watch-render.js';
+import { listFrame, PlainPainter, runFrame, terminalOf, TtyPainter, type FrameLine } from '../watch-render.js';
 import { intArg } from './worker.js';
 
 const LIVE: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked'];
@@ -13,25 +13,27 @@ const LIVE: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked'
 /** How `watch RUN` exits once the run stopped moving: by its outcome. */
 const ENDED: Partial<Record<RunStatus, number>> = { completed: EXIT.OK, failed: EXIT.RUN_FAILED, cancelled: EXIT.RUN_CANCELLED, parked: EXIT.RUN_PARKED };
 
-/** NO_COLOR (https://no-color.org): present and not empty turns colours off. */
-const noColor = () => (process.env.NO_COLOR ?? '') !== '';
+function intervalArg(value: string): number {
+  const ms = intArg(value, '--interval');
+  if (ms < 10) throw new CliError(`--interval must be at least 10 ms (got ${ms})`, EXIT.USAGE);
+  return ms;
+}
 
 export function registerWatch(program: Command): void {
   program
     .command('watch')
     .description('a live view: one run (steps, attempts, activity, progress, ETA) until it ends, or every live run')
     .argument('[run]', 'run id (default: every run not ended)')
-    .option('--interval <ms>', 'how often the database is read, at most (default 1000)', (v) => intArg(v, '--interval'), 1000)
+    .option('--interval <ms>', 'how often the database is read, at most (default 1000, at least 10)', intervalArg, 1000)
     .option('--once', 'print the view once and exit (for scripts)')
     .option('-w, --workflow <name>', 'without RUN: only runs of this workflow')
     .action(async (runId: string | undefined, opts: { interval: number; once?: boolean; workflow?: string }, cmd: Command) => {
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
-      const tty = process.stdout.isTTY === true;
-      const term = () => ({ width: process.stdout.columns ?? 80, color: tty && !noColor() });
-      const tp = tty ? new TtyPainter(term()) : null;
+      const first = terminalOf(process.stdout, process.env);
+      const tp = first ? new TtyPainter(first) : null;
       const plain = new PlainPainter();
       const paint = (frame: FrameLine[]) => {
-        if (tp) tp.term = term();
+        if (tp) tp.term = terminalOf(process.stdout, process.env) ?? tp.term; // the width follows a resize
         process.stdout.write(tp ? tp.paint(frame) : plain.paint(frame));
       };
 
