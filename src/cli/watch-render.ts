@@ -12,7 +12,7 @@ export interface FrameLine {
   text: string;
   /** The run's state, at this index of `text`: shown in the state's colour on a TTY. */
   state?: { name: ActivityState; at: number };
-  /** Where the progress bar goes on a TTY: inserted before `text`'s character at this index. */
+  /** Where the progress bar goes on a TTY: inserted before `text`'s character at this index (when the width leaves room for 5 cells or more). */
   bar?: { at: number; percent: number | null };
 }
 
@@ -62,7 +62,8 @@ export function ttyLine(line: FrameLine, term: Terminal): string {
   let text = line.text;
   let stateAt = line.state?.at ?? -1;
   if (line.bar) {
-    const barWidth = Math.min(20, term.width - [...text].length - 3);
+    // Up to 20 cells, leaving 40 columns for the progress text and what follows (cut if longer).
+    const barWidth = Math.min(20, term.width - line.bar.at - 40);
     if (barWidth >= 5) {
       const bar = `${progressBar(line.bar.percent, barWidth)} `;
       text = `${text.slice(0, line.bar.at)}${bar}${text.slice(line.bar.at)}`;
