@@ -12,6 +12,7 @@ import { tempDir } from '../helpers.js';
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'build/src/cli/main.js');
 const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
+const watchFixture = join(root, 'build/test/fixtures/cli-watch-workflow.js');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 const children: ChildProcess[] = [];
@@ -64,9 +65,9 @@ afterAll(() => {
 describe('lifeline watch', () => {
   it('follows a run through its retry to the end in plain lines, exits 0; runs --state lists it as retrying meanwhile', async () => {
     // History for the ETA: two completed runs of the workflow.
-    for (const id of ['h1', 'h2']) expect(lifeline(['run', fixture, '-w', 'cli.watched', '--run-id', id, '-q']).code).toBe(0);
+    for (const id of ['h1', 'h2']) expect(lifeline(['run', watchFixture, '-w', 'cli.watched', '--run-id', id, '-q']).code).toBe(0);
     createRun('w1', { dir: tmp.dir });
-    const worker = start(['worker', fixture, '-q']);
+    const worker = start(['worker', watchFixture, '-q']);
     const watch = start(['watch', 'w1', '--interval', '20']);
     await watch.printed('      ✗ attempt 1 failed [rate_limit] HTTP 429 from the data service\n');
     await watch.printed('  ▸ fetch#0  running  attempt 2\n');
