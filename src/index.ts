@@ -102,3 +102,17 @@ export { isBreakerOpen } from './breakers/open-check.js';
 export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
 export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';
 // The SDK adapters (openaiChat, aiSdkText) are in lifeline-workflows/openai and lifeline-workflows/ai-sdk.
+// What runs are doing and how far they got (docs/observability.md, "Progress and watch"): activity
+// states with reasons (retrying and stuck are states of their own), progress and ETA from history.
+export {
+  listRunOverviews,
+  runOverview,
+  describeRuns,
+  type RunOverview,
+  type OverviewSource,
+  type RunOverviewOptions,
+  type ListRunOverviewsOptions,
+} from './observe/run-overview.js';
+export { classifyRun, ACTIVITY_STATES, ACTIVITY_EVENT_TYPES, type ActivityState, type RunActivity } from './observe/run-activity.js';
+export { estimateProgress, etaRange, ProgressHistory, type RunProgress, type HistoryRun, type ProgressHistoryOptions } from './observe/progress.js';
+export { DEFAULT_ACTIVITY_OPTIONS, resolveActivityOptions, type ActivityOptions } from './options/activity-options.js';

@@ -124,10 +124,16 @@ export function runFrame(o: RunOverview, steps: readonly StepRecord[], attempts:
   const failedAttempts = (stepId: string) =>
     attempts
       .filter((a) => a.stepId === stepId && a.outcome !== 'succeeded' && a.outcome !== 'running')
-      .map((a) => ({ key: `attempt:${a.stepId}:${a.attempt}`, text: `      ✗ attempt ${a.attempt} ${a.outcome}${a.errorClass ? ` [${a.errorClass}]` : ''}${a.errorMessage ? ` ${a.errorMessage}` : ''}` }));
+      .map((a) => ({
+        key: `attempt:${a.stepId}:${a.attempt}`,
+        text: `      ✗ attempt ${a.attempt} ${a.outcome}${a.errorClass ? ` [${a.errorClass}]` : ''}${a.errorMessage ? ` ${a.errorMessage}` : ''}`,
+      }));
   for (const s of steps) {
     const took = s.completedAt === null ? '' : `  ${s.completedAt - s.startedAt} ms`;
-    lines.push({ key: `step:${s.stepId}`, text: `  ${STEP_MARK[s.status]} ${s.stepId}  ${s.status}  ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${took}` });
+    lines.push({
+      key: `step:${s.stepId}`,
+      text: `  ${STEP_MARK[s.status]} ${s.stepId}  ${s.status}  ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${took}`,
+    });
     lines.push(...failedAttempts(s.stepId));
   }
   // The step in flight: attempts of a step not committed yet.

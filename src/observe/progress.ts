@@ -70,7 +70,8 @@ export function estimateProgress(
   const done = steps.completedSteps;
   const basis = history.length;
   if (run.status === 'completed') return { done, expected: done, percent: 100, eta: null, basis, text: `${done}/${done} steps · 100%` };
-  if (run.status === 'failed' || run.status === 'cancelled') return { done, expected: null, percent: null, eta: null, basis, text: `${stepCount(done)} · ${run.status}` };
+  if (run.status === 'failed' || run.status === 'cancelled')
+    return { done, expected: null, percent: null, eta: null, basis, text: `${stepCount(done)} · ${run.status}` };
   if (basis === 0) return { done, expected: null, percent: null, eta: null, basis, text: `${stepCount(done)} · calculating…` };
   const comparable = history.filter((h) => h.doneAt.length >= done);
   if (comparable.length === 0) {

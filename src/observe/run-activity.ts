@@ -11,7 +11,8 @@ import type { ActivityOptions } from '../options/activity-options.js';
 import { DEFAULT_ACTIVITY_OPTIONS } from '../options/activity-options.js';
 import { clockTime, shortDuration } from './format.js';
 
-export type ActivityState = 'pending' | 'running' | 'retrying' | 'stuck' | 'waiting' | 'sleeping' | 'deferred' | 'parked' | Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>;
+export type ActivityState =
+  'pending' | 'running' | 'retrying' | 'stuck' | 'waiting' | 'sleeping' | 'deferred' | 'parked' | Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>;
 
 export const ACTIVITY_STATES: readonly ActivityState[] = [
   'pending',
@@ -64,7 +65,12 @@ function latest<T extends keyof EventMap>(activity: RunActivityRecord, type: T):
   return null;
 }
 
-const verdict = (state: ActivityState, reason: string, stepId: string | null = null, retryAt: number | null = null): RunActivity => ({ state, reason, stepId, retryAt });
+const verdict = (state: ActivityState, reason: string, stepId: string | null = null, retryAt: number | null = null): RunActivity => ({
+  state,
+  reason,
+  stepId,
+  retryAt,
+});
 
 /**
  * The run's activity at `now`. `activity` is the run's record from Store.listRunActivity (asked
@@ -110,7 +116,10 @@ function pending(run: RunRecord, now: number, o: Thresholds): RunActivity {
 function running(run: RunRecord, activity: RunActivityRecord, now: number, o: Thresholds): RunActivity {
   const lease = run.lease;
   if (lease && now - lease.expiresAt > o.expiredLeaseMs) {
-    return verdict('stuck', `lease of worker ${lease.workerId} expired at ${clockTime(lease.expiresAt, now)} (${shortDuration(now - lease.expiresAt)} ago), nobody took it over`);
+    return verdict(
+      'stuck',
+      `lease of worker ${lease.workerId} expired at ${clockTime(lease.expiresAt, now)} (${shortDuration(now - lease.expiresAt)} ago), nobody took it over`,
+    );
   }
   const claims = claimedTooOften(run, o);
   if (claims) return claims;
@@ -120,14 +129,20 @@ function running(run: RunRecord, activity: RunActivityRecord, now: number, o: Th
   if (retry !== null && retry.retryAt > now) return retrying(a as AttemptRecord, retry, now);
   const idle = now - Math.max(last, retry?.retryAt ?? 0);
   if (idle > o.noProgressMs) {
-    const what = a ? `last: step ${a.stepId} attempt ${a.attempt} ${a.outcome === 'running' ? 'started' : a.outcome} at ${clockTime(a.endedAt ?? a.startedAt, now)}` : 'no step started';
+    const what = a
+      ? `last: step ${a.stepId} attempt ${a.attempt} ${a.outcome === 'running' ? 'started' : a.outcome} at ${clockTime(a.endedAt ?? a.startedAt, now)}`
+      : 'no step started';
     return verdict('stuck', `no attempt started or ended and no step committed for ${shortDuration(idle)} (${what})`, a?.stepId ?? null);
   }
   if (a && failedOutcome(a)) return retrying(a, retry, now);
   if (a && a.outcome === 'running' && a.attempt > 1) {
     const before = latest(activity, 'step.retrying');
     const cause = before && before.data.stepId === a.stepId && before.data.attempt === a.attempt - 1 ? `, last failure ${before.data.errorClass}` : '';
-    return verdict('retrying', `step ${a.stepId} attempt ${a.attempt} running since ${clockTime(a.startedAt, now)} (${a.attempt - 1} failed before${cause})`, a.stepId);
+    return verdict(
+      'retrying',
+      `step ${a.stepId} attempt ${a.attempt} running since ${clockTime(a.startedAt, now)} (${a.attempt - 1} failed before${cause})`,
+      a.stepId,
+    );
   }
   if (a && a.outcome === 'running') return verdict('running', `step ${a.stepId} attempt ${a.attempt} running since ${clockTime(a.startedAt, now)}`, a.stepId);
   return verdict('running', lease ? `claimed by worker ${lease.workerId}, between steps` : 'between steps');

@@ -122,7 +122,9 @@ describe('a run deferred by an open breaker', () => {
     // A run a gate deferred is a state of its own, with the gate and its time (UTC clock time) as the detail.
     const cells = row?.split(/ {2,}/) ?? [];
     expect(cells.slice(0, 3)).toEqual(['d1', 'cli.gated-call', 'deferred']);
-    expect(cells.at(-1)).toMatch(new RegExp(`^step call#0 deferred by breaker:house-api until (\\d{4}-\\d\\d-\\d\\d )?${until.slice(11, 19)}: circuit open: 2 of`));
+    expect(cells.at(-1)).toMatch(
+      new RegExp(`^step call#0 deferred by breaker:house-api until (\\d{4}-\\d\\d-\\d\\d )?${until.slice(11, 19)}: circuit open: 2 of`),
+    );
   });
 
   it('cancel: the deferred run is cancelled', () => {

@@ -31,8 +31,9 @@ function start(args: string[]): { child: ChildProcess; out: () => string; exit: 
   const waiters: Array<{ text: string; resolve: () => void }> = [];
   const onData = (d: Buffer) => {
     out += d.toString();
-    for (const w of waiters.splice(0)) if (out.includes(w.text)) w.resolve();
-    else waiters.push(w);
+    for (const w of waiters.splice(0))
+      if (out.includes(w.text)) w.resolve();
+      else waiters.push(w);
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
@@ -79,7 +80,11 @@ describe('lifeline watch', () => {
     const once = lifeline(['watch', '--once']);
     expect(once.code, once.err).toBe(0);
     expect(once.out).toMatch(/^1 live run\nw1 {2}cli\.watched {2}retrying {2}1\/3 steps · 33% · ETA \S+ {2}step fetch#0 attempt 2 running since/);
-    const retrying = JSON.parse(lifeline(['runs', '--state', 'retrying', '--json']).out) as Array<{ id: string; activity: { state: string }; progress: { done: number; expected: number } }>;
+    const retrying = JSON.parse(lifeline(['runs', '--state', 'retrying', '--json']).out) as Array<{
+      id: string;
+      activity: { state: string };
+      progress: { done: number; expected: number };
+    }>;
     expect(retrying.map((r) => [r.id, r.activity.state, r.progress.done, r.progress.expected])).toEqual([['w1', 'retrying', 1, 3]]);
     expect(lifeline(['runs', '--state', 'stuck']).out).toBe('no runs\n');
     expect(lifeline(['runs', '--state', 'busy'])).toMatchObject({

@@ -43,7 +43,14 @@ export function activityScenarios(name: string, open: () => Promise<{ store: Sto
         errorClass: 'rate_limit',
         errorMessage: 'HTTP 429',
         events: retry
-          ? [{ runId: run.id, type: 'step.retrying', data: { stepId, attempt, errorClass: 'rate_limit', delayMs: retry.delayMs, message: 'HTTP 429' }, at: endedAt }]
+          ? [
+              {
+                runId: run.id,
+                type: 'step.retrying',
+                data: { stepId, attempt, errorClass: 'rate_limit', delayMs: retry.delayMs, message: 'HTTP 429' },
+                at: endedAt,
+              },
+            ]
           : [],
       });
     }
@@ -73,10 +80,25 @@ export function activityScenarios(name: string, open: () => Promise<{ store: Sto
       const run = await claimed('r2');
       await store.commitStep(commitArgs(run, 'plan#0', { seq: 0, now: T0 + 5 }));
       await store.startAttempt({ runId: 'r2', token: tokenOf(run), stepId: 'fetch#0', stepName: 'fetch', attempt: 1, startedAt: T0 + 10, workerId: 'w1' });
-      expect(await judge('r2', T0 + 50)).toEqual({ state: 'running', reason: `step fetch#0 attempt 1 running since ${hms(T0 + 10)}`, stepId: 'fetch#0', retryAt: null });
-      await store.endAttempt({ runId: 'r2', token: tokenOf(run), stepId: 'fetch#0', attempt: 1, endedAt: T0 + 60, outcome: 'timeout', errorClass: 'timeout', errorMessage: 'slow', events: [
-        { runId: 'r2', type: 'step.retrying', data: { stepId: 'fetch#0', attempt: 1, errorClass: 'timeout', delayMs: 10, message: 'slow' }, at: T0 + 60 },
-      ] });
+      expect(await judge('r2', T0 + 50)).toEqual({
+        state: 'running',
+        reason: `step fetch#0 attempt 1 running since ${hms(T0 + 10)}`,
+        stepId: 'fetch#0',
+        retryAt: null,
+      });
+      await store.endAttempt({
+        runId: 'r2',
+        token: tokenOf(run),
+        stepId: 'fetch#0',
+        attempt: 1,
+        endedAt: T0 + 60,
+        outcome: 'timeout',
+        errorClass: 'timeout',
+        errorMessage: 'slow',
+        events: [
+          { runId: 'r2', type: 'step.retrying', data: { stepId: 'fetch#0', attempt: 1, errorClass: 'timeout', delayMs: 10, message: 'slow' }, at: T0 + 60 },
+        ],
+      });
       await store.startAttempt({ runId: 'r2', token: tokenOf(run), stepId: 'fetch#0', stepName: 'fetch', attempt: 2, startedAt: T0 + 70, workerId: 'w1' });
       expect(await judge('r2', T0 + 80)).toEqual({
         state: 'retrying',
@@ -113,7 +135,14 @@ export function activityScenarios(name: string, open: () => Promise<{ store: Sto
         status: 'sleeping',
         wakeAt: T0 + 5000,
         deferred: true,
-        events: [{ runId: 'gated', type: 'step.deferred', data: { stepId: 'call#0', gate: 'breaker:openai', reason: 'circuit open', retryAt: T0 + 5000 }, at: T0 + 10 }],
+        events: [
+          {
+            runId: 'gated',
+            type: 'step.deferred',
+            data: { stepId: 'call#0', gate: 'breaker:openai', reason: 'circuit open', retryAt: T0 + 5000 },
+            at: T0 + 10,
+          },
+        ],
       });
       expect(await judge('gated', T0 + 20)).toEqual({
         state: 'deferred',
@@ -121,7 +150,10 @@ export function activityScenarios(name: string, open: () => Promise<{ store: Sto
         stepId: 'call#0',
         retryAt: T0 + 5000,
       });
-      expect(await judge('gated', T0 + 5000 + 5 * 60_000 + 1)).toMatchObject({ state: 'stuck', reason: `sleeping until ${hms(T0 + 5000)}, due 5m ago and no worker claimed it` });
+      expect(await judge('gated', T0 + 5000 + 5 * 60_000 + 1)).toMatchObject({
+        state: 'stuck',
+        reason: `sleeping until ${hms(T0 + 5000)}, due 5m ago and no worker claimed it`,
+      });
 
       const b = await claimed('nap');
       await store.releaseRun({ runId: 'nap', token: tokenOf(b), now: T0 + 10, status: 'sleeping', wakeAt: T0 + HOUR });
@@ -148,7 +180,14 @@ export function activityScenarios(name: string, open: () => Promise<{ store: Sto
         reason: 'provider down',
         error: { name: 'Error', message: 'down', errorClass: 'transient', stepId: 'call#0' },
         wakeAt: T0 + 60_000,
-        events: [{ runId: 'recover', type: 'run.recovering', data: { strategy: 'resume', reason: 'provider down', errorClass: 'transient', stepId: 'call#0', wakeAt: T0 + 60_000 }, at: T0 + 10 }],
+        events: [
+          {
+            runId: 'recover',
+            type: 'run.recovering',
+            data: { strategy: 'resume', reason: 'provider down', errorClass: 'transient', stepId: 'call#0', wakeAt: T0 + 60_000 },
+            at: T0 + 10,
+          },
+        ],
       });
       expect(await judge('recover', T0 + 20)).toEqual({
         state: 'retrying',
@@ -181,7 +220,18 @@ export function activityScenarios(name: string, open: () => Promise<{ store: Sto
         },
       }) as Store;
       const retrying = await listRunOverviews(counted, { states: ['retrying'], now: T0 + 1000, limit: 100 });
-      expect(retrying.map((o) => o.run.id)).toEqual(['bulk-27', 'bulk-24', 'bulk-21', 'bulk-18', 'bulk-15', 'bulk-12', 'bulk-09', 'bulk-06', 'bulk-03', 'bulk-00']);
+      expect(retrying.map((o) => o.run.id)).toEqual([
+        'bulk-27',
+        'bulk-24',
+        'bulk-21',
+        'bulk-18',
+        'bulk-15',
+        'bulk-12',
+        'bulk-09',
+        'bulk-06',
+        'bulk-03',
+        'bulk-00',
+      ]);
       expect(retrying.every((o) => o.activity.reason === `step fetch#0 attempt 1 failed (rate_limit), retry at ${hms(T0 + 60_200)}`)).toBe(true);
       // The live runs, then one activity read; the history of the one workflow (no completed run yet).
       expect(calls.filter((c) => c === 'listRunActivity')).toHaveLength(1);

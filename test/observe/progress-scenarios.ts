@@ -50,15 +50,32 @@ export function progressScenarios(name: string, open: () => Promise<{ store: Sto
       // Counts 3,4,4,4,6 → p50 (rank 3) = 4. Still to go after the 2nd step: 30, 60, 50, 10, 90 s;
       // 10 s spent since this run's 2nd step → 20, 50, 40, 0, 80 → sorted 0,20,40,50,80: p50 (rank 3) 40 s, p90 (rank 5) 80 s.
       const two = await runOverview(store, 'now-2', { now: C + 35 * S, history: new ProgressHistory(store) });
-      expect(two?.progress).toEqual({ done: 2, expected: 4, percent: 50, eta: { p50Ms: 40 * S, p90Ms: 80 * S }, basis: 5, text: '2/4 steps · 50% · ETA 40–80s' });
+      expect(two?.progress).toEqual({
+        done: 2,
+        expected: 4,
+        percent: 50,
+        eta: { p50Ms: 40 * S, p90Ms: 80 * S },
+        basis: 5,
+        text: '2/4 steps · 50% · ETA 40–80s',
+      });
 
       await runningWith('now-4', [S, 2 * S, 3 * S, 4 * S]);
       // Runs with ≥ 4 steps: h1,h2,h3,h5 (counts 4,4,6,4 → p50 rank 2 = 4). To go after step 4: 10, 20, 30, 30 s; 5 s spent →
       // 5,15,25,25: p50 (rank 2) 15 s, p90 (rank 4) 25 s. 4 of 4 done but not completed: 99 %.
       const four = await runOverview(store, 'now-4', { now: C + 9 * S, history: new ProgressHistory(store) });
-      expect(four?.progress).toEqual({ done: 4, expected: 4, percent: 99, eta: { p50Ms: 15 * S, p90Ms: 25 * S }, basis: 5, text: '4/4 steps · 99% · ETA 15–25s' });
+      expect(four?.progress).toEqual({
+        done: 4,
+        expected: 4,
+        percent: 99,
+        eta: { p50Ms: 15 * S, p90Ms: 25 * S },
+        basis: 5,
+        text: '4/4 steps · 99% · ETA 15–25s',
+      });
 
-      await runningWith('now-7', [1, 2, 3, 4, 5, 6, 7].map((x) => x * S));
+      await runningWith(
+        'now-7',
+        [1, 2, 3, 4, 5, 6, 7].map((x) => x * S),
+      );
       const seven = await runOverview(store, 'now-7', { now: C + 8 * S, history: new ProgressHistory(store) });
       expect(seven?.progress).toMatchObject({ done: 7, expected: null, eta: null, text: '7 steps · more than any of the last 5 runs · ETA unknown' });
 

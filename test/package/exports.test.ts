@@ -95,6 +95,12 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
+      'listRunOverviews',
+      'runOverview',
+      'classifyRun',
+      'estimateProgress',
+      'ProgressHistory',
+      'ACTIVITY_STATES',
     ]) {
       expect(root).toContain(name);
     }

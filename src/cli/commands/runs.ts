@@ -53,7 +53,12 @@ export function registerRuns(program: Command): void {
         activity.state,
         new Date(r.createdAt).toISOString(),
         progress.text,
-        (r.error && (r.status === 'failed' || r.status === 'parked') ? `[${r.error.errorClass}] ${r.error.message}` : activity.reason === activity.state ? '' : activity.reason).slice(0, 100),
+        (r.error && (r.status === 'failed' || r.status === 'parked')
+          ? `[${r.error.errorClass}] ${r.error.message}`
+          : activity.reason === activity.state
+            ? ''
+            : activity.reason
+        ).slice(0, 100),
       ]);
       printTable(['RUN', 'WORKFLOW', 'STATE', 'CREATED', 'PROGRESS', 'DETAIL'], rows);
     });

@@ -53,7 +53,8 @@ export function registerShow(program: Command): void {
       }
       process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
       if (overview && overview.activity.state !== run.status) process.stdout.write(`activity  ${overview.activity.state}: ${overview.activity.reason}\n`);
-      else if (overview && !TERMINAL_STATUSES.includes(run.status) && overview.activity.reason !== run.status) process.stdout.write(`activity  ${overview.activity.reason}\n`);
+      else if (overview && !TERMINAL_STATUSES.includes(run.status) && overview.activity.reason !== run.status)
+        process.stdout.write(`activity  ${overview.activity.reason}\n`);
       if (overview) process.stdout.write(`progress  ${overview.progress.text}\n`);
       if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
       const deferral = deferralOf(run, events);

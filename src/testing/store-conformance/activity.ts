@@ -21,7 +21,14 @@ export function activityConformance(getStore: GetStore): void {
         outcome: 'failed',
         errorClass: 'rate_limit',
         errorMessage: 'HTTP 429',
-        events: [{ runId: 'act-a', type: 'step.retrying', data: { stepId: 'two#0', attempt: 1, errorClass: 'rate_limit', delayMs: 500, message: 'HTTP 429' }, at: T0 + 25 }],
+        events: [
+          {
+            runId: 'act-a',
+            type: 'step.retrying',
+            data: { stepId: 'two#0', attempt: 1, errorClass: 'rate_limit', delayMs: 500, message: 'HTTP 429' },
+            at: T0 + 25,
+          },
+        ],
       });
       await store.startAttempt({ runId: 'act-a', token, stepId: 'two#0', stepName: 'two', attempt: 2, startedAt: T0 + 525, workerId: 'w' });
       await store.appendEvents([

@@ -10,8 +10,12 @@ describe('activity thresholds', () => {
   it('fills defaults and refuses bad values naming the field and its bounds', () => {
     expect(resolveActivityOptions(undefined)).toEqual(DEFAULT_ACTIVITY_OPTIONS);
     expect(resolveActivityOptions({ noProgressMs: 60_000 })).toEqual({ ...DEFAULT_ACTIVITY_OPTIONS, noProgressMs: 60_000 });
-    expect(() => resolveActivityOptions({ noProgressMs: -1 })).toThrow('Invalid option activity.noProgressMs: must be an integer from 0 to 31536000000 (got -1)');
-    expect(() => resolveActivityOptions({ stuckAfterClaims: 0 })).toThrow('Invalid option activity.stuckAfterClaims: must be an integer from 1 to 1000000 (got 0)');
+    expect(() => resolveActivityOptions({ noProgressMs: -1 })).toThrow(
+      'Invalid option activity.noProgressMs: must be an integer from 0 to 31536000000 (got -1)',
+    );
+    expect(() => resolveActivityOptions({ stuckAfterClaims: 0 })).toThrow(
+      'Invalid option activity.stuckAfterClaims: must be an integer from 1 to 1000000 (got 0)',
+    );
     expect(() => resolveActivityOptions({ unclaimedMS: 5 })).toThrow(
       'Invalid option activity.unclaimedMS: unknown option (known: stuckAfterClaims, expiredLeaseMs, noProgressMs, unclaimedMs)',
     );
