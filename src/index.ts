@@ -107,3 +107,17 @@ export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult
 export { eventLogger, type LifelineLogger } from './observe/event-log.js';
 export { ATTR as TRACE_ATTRIBUTES } from './observe/run-trace.js';
 export { GEN_AI as GEN_AI_ATTRIBUTES, COST_ATTR as COST_ATTRIBUTE } from './llm/llm-trace.js';
+// What runs are doing and how far they got (docs/observability.md, "Progress and watch"): activity
+// states with reasons (retrying and stuck are states of their own), progress and ETA from history.
+export {
+  listRunOverviews,
+  runOverview,
+  describeRuns,
+  type RunOverview,
+  type OverviewSource,
+  type RunOverviewOptions,
+  type ListRunOverviewsOptions,
+} from './observe/run-overview.js';
+export { classifyRun, ACTIVITY_STATES, ACTIVITY_EVENT_TYPES, type ActivityState, type RunActivity } from './observe/run-activity.js';
+export { estimateProgress, etaRange, ProgressHistory, type RunProgress, type HistoryRun, type ProgressHistoryOptions } from './observe/progress.js';
+export { DEFAULT_ACTIVITY_OPTIONS, resolveActivityOptions, type ActivityOptions } from './options/activity-options.js';

@@ -68,6 +68,8 @@ export type {
   LimitWrites,
 } from '../store/limits.js';
 export { decideAcquire, decideRelease, emptyLimitRow, bucketLevel, toLimitStatus, sortedKeys } from '../store/limits.js';
+// What many runs are doing, read at once (Store.listRunActivity).
+export type { ListRunActivityArgs, RunActivityRecord } from '../store/activity.js';
 // Shared circuit breakers: what a backend stores per key and the one update it applies atomically.
 export type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs, BreakerSummary } from '../breakers/stored.js';
 export { applyBreakerUpdate, summarizeBreaker } from '../breakers/stored.js';

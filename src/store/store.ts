@@ -1,6 +1,7 @@
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../breakers/stored.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
+import type { ListRunActivityArgs, RunActivityRecord } from './activity.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from './ledger.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy } from './recoveries.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
@@ -243,6 +244,15 @@ export interface Store {
 
   /** The stored breakers (all, or those of `keys`), ordered by key. */
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]>;
+
+  // ---- activity: what runs are doing, for many runs at once (issue 11 §3-4; activity.ts) ----
+  /**
+   * For each distinct id of `runIds` (unknown ids give an empty record), in that order: its
+   * latest attempt (highest id), the latest event of each of `eventTypes`, and its count of
+   * completed steps with the latest completion time. A constant number of queries however many
+   * runs are asked for (listing runs must not cost one query per run).
+   */
+  listRunActivity(args: ListRunActivityArgs): Promise<RunActivityRecord[]>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -119,7 +119,12 @@ describe('a run deferred by an open breaker', () => {
     expect(shown.out).not.toContain('\nattempts\n'); // no attempt was used
     const runs = lifeline(['runs']);
     const row = runs.out.split('\n').find((l) => l.startsWith('d1 '));
-    expect(row?.split(/ {2,}/).slice(0, 3)).toEqual(['d1', 'cli.gated-call', `sleeping (breaker:house-api until ${until})`]);
+    // A run a gate deferred is a state of its own, with the gate and its time (UTC clock time) as the detail.
+    const cells = row?.split(/ {2,}/) ?? [];
+    expect(cells.slice(0, 3)).toEqual(['d1', 'cli.gated-call', 'deferred']);
+    expect(cells.at(-1)).toMatch(
+      new RegExp(`^step call#0 deferred by breaker:house-api until (\\d{4}-\\d\\d-\\d\\d )?${until.slice(11, 19)}: circuit open: 2 of`),
+    );
   });
 
   it('cancel: the deferred run is cancelled', () => {

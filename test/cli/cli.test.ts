@@ -201,7 +201,9 @@ describe('lifeline CLI', () => {
     expect(parked.code).toBe(7);
     expect(parked.out).toContain('■ p1 parked after 5 claims without progress (lifeline resume p1 once fixed)');
     expect(parked.err).toMatch(/^run p1 is parked: Run parked: claimed 5 times in a row without committing a step .*\(lifeline resume RUN\)\.\n$/);
-    expect(lifeline(['runs', '--status', 'parked']).out).toMatch(/p1\s+cli\.crasher\s+parked\s+\S+\s+\[interrupted\] Run parked: claimed 5 times/);
+    expect(lifeline(['runs', '--status', 'parked']).out).toMatch(
+      /p1\s+cli\.crasher\s+parked\s+\S+\s+1 step · calculating…\s+\[interrupted\] Run parked: claimed 5 times/,
+    );
     const show = lifeline(['show', 'p1']).out;
     expect(show).toMatch(/status {4}parked\n/);
     expect(show).toContain('parked    [interrupted] Run parked: claimed 5 times in a row');

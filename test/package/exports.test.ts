@@ -99,6 +99,12 @@ describe('the tiered public API, as installed', () => {
       'TRACE_ATTRIBUTES',
       'GEN_AI_ATTRIBUTES',
       'COST_ATTRIBUTE',
+      'listRunOverviews',
+      'runOverview',
+      'classifyRun',
+      'estimateProgress',
+      'ProgressHistory',
+      'ACTIVITY_STATES',
     ]) {
       expect(root).toContain(name);
     }

@@ -4,47 +4,63 @@ import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { intArg } from './worker.js';
-import { deferralOf } from '../deferral.js';
+import { toRunInfo } from '../../engine/lifeline.js';
+import { listRunOverviews, type RunOverview } from '../../observe/run-overview.js';
+import { ACTIVITY_STATES, type ActivityState } from '../../observe/run-activity.js';
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked', 'completed', 'failed', 'cancelled'];
 
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .description('list runs, newest first')
+    .description('list runs, newest first, with what each is doing and how far it got')
     .option('-s, --status <status>', `only runs in this status (${STATUSES.join(', ')}); comma-separated for several`)
+    .option('--state <state>', `only runs in this activity state (${ACTIVITY_STATES.join(', ')}); comma-separated for several`)
     .option('-w, --workflow <name>', 'only runs of this workflow')
     .option('-n, --limit <n>', 'at most this many', (v) => intArg(v, '--limit'), 50)
     .option('--json', 'print JSON')
-    .action(async (opts: { status?: string; workflow?: string; limit: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { status?: string; state?: string; workflow?: string; limit: number; json?: boolean }, cmd: Command) => {
       const status = opts.status?.split(',').map((s) => s.trim()) as RunStatus[] | undefined;
       const bad = status?.find((s) => !STATUSES.includes(s));
       if (bad) throw new CliError(`Unknown status "${bad}" (known: ${STATUSES.join(', ')})`, EXIT.USAGE);
+      const states = opts.state?.split(',').map((s) => s.trim());
+      const badState = states?.find((s) => !(ACTIVITY_STATES as readonly string[]).includes(s));
+      if (badState !== undefined) throw new CliError(`Unknown state "${badState}" (known: ${ACTIVITY_STATES.join(', ')})`, EXIT.USAGE);
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
-      const runs = await lifeline.listRuns({ ...(status ? { status } : {}), ...(opts.workflow ? { workflow: opts.workflow } : {}), limit: opts.limit });
-      // A sleeping run a step gate deferred says which gate and until when (its events are read only for those).
-      const deferrals = new Map<string, string>();
-      for (const r of runs) {
-        const deferral = r.status === 'sleeping' ? deferralOf(r, await lifeline.store.listEvents({ runId: r.id })) : null;
-        if (deferral) deferrals.set(r.id, `sleeping (${deferral.gate} until ${new Date(deferral.retryAt).toISOString()})`);
+      let overviews: RunOverview[];
+      try {
+        overviews = await listRunOverviews(lifeline, {
+          ...(status ? { status } : {}),
+          ...(states ? { states: states as ActivityState[] } : {}),
+          ...(opts.workflow ? { workflow: opts.workflow } : {}),
+          limit: opts.limit,
+        });
+      } finally {
+        await close();
       }
-      await close();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        const rows = overviews.map((o) => ({ ...toRunInfo(o.run), activity: o.activity, progress: o.progress }));
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
-      if (runs.length === 0) {
+      if (overviews.length === 0) {
         process.stdout.write('no runs\n');
         return;
       }
-      const rows = runs.map((r) => [
+      const rows = overviews.map(({ run: r, activity, progress }) => [
         r.id,
         r.workflow,
-        deferrals.get(r.id) ?? r.status,
+        activity.state,
         new Date(r.createdAt).toISOString(),
-        r.error ? `[${r.error.errorClass}] ${r.error.message}`.slice(0, 80) : '',
+        progress.text,
+        (r.error && (r.status === 'failed' || r.status === 'parked')
+          ? `[${r.error.errorClass}] ${r.error.message}`
+          : activity.reason === activity.state
+            ? ''
+            : activity.reason
+        ).slice(0, 100),
       ]);
-      printTable(['RUN', 'WORKFLOW', 'STATUS', 'CREATED', 'ERROR'], rows);
+      printTable(['RUN', 'WORKFLOW', 'STATE', 'CREATED', 'PROGRESS', 'DETAIL'], rows);
     });
 }
 

@@ -5,10 +5,11 @@ import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
-import type { EventRecord, RunStatus, StepRecord } from '../../store/types.js';
+import { TERMINAL_STATUSES, type EventRecord, type RunStatus, type StepRecord } from '../../store/types.js';
 import type { EventMap, GateOutcome } from '../../store/events.js';
 import { printRecoveries } from './recovery.js';
 import { deferralOf, describeDeferral } from '../deferral.js';
+import { runOverview } from '../../observe/run-overview.js';
 
 export function registerShow(program: Command): void {
   program
@@ -29,15 +30,32 @@ export function registerShow(program: Command): void {
         lifeline.recoveries({ runId }),
       ]);
       const events = await lifeline.store.listEvents({ runId });
+      const overview = await runOverview(lifeline, runId);
       await close();
       if (opts.json) {
         const parsedSteps = steps.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output }));
         process.stdout.write(
-          `${JSON.stringify({ run, steps: parsedSteps, attempts, recoveries, events: events.map((e) => ({ ...e, data: fromJson(e.data) })) }, null, 2)}\n`,
+          `${JSON.stringify(
+            {
+              run,
+              activity: overview?.activity,
+              progress: overview?.progress,
+              steps: parsedSteps,
+              attempts,
+              recoveries,
+              events: events.map((e) => ({ ...e, data: fromJson(e.data) })),
+            },
+            null,
+            2,
+          )}\n`,
         );
         return;
       }
       process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
+      if (overview && overview.activity.state !== run.status) process.stdout.write(`activity  ${overview.activity.state}: ${overview.activity.reason}\n`);
+      else if (overview && !TERMINAL_STATUSES.includes(run.status) && overview.activity.reason !== run.status)
+        process.stdout.write(`activity  ${overview.activity.reason}\n`);
+      if (overview) process.stdout.write(`progress  ${overview.progress.text}\n`);
       if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
       const deferral = deferralOf(run, events);
       if (deferral) process.stdout.write(`gate      ${describeDeferral(deferral)}\n`);

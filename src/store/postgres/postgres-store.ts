@@ -47,6 +47,8 @@ import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
 import { assertCurrent, migrate } from './migrations.js';
 import { BreakerOps } from './breaker-ops.js';
+import { ActivityOps } from './activity-ops.js';
+import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -68,6 +70,7 @@ export class PostgresStore implements Store {
   private readonly recoveries: RecoveryOps;
   private readonly limits: LimitOps;
   private readonly breakers: BreakerOps;
+  private readonly activity: ActivityOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -91,6 +94,7 @@ export class PostgresStore implements Store {
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.limits = new LimitOps(this.exec, s);
     this.breakers = new BreakerOps(this.exec, s);
+    this.activity = new ActivityOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -253,6 +257,11 @@ export class PostgresStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.breakers.list(keys);
+  }
+
+  // ---- activity -------------------------------------------------------------------------
+  listRunActivity(args: ListRunActivityArgs): Promise<RunActivityRecord[]> {
+    return this.activity.list(args);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

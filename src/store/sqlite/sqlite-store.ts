@@ -16,6 +16,7 @@
 //   ledger-ops.ts    the cost ledger: reservations against caps, real costs
 //   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 //   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
+//   activity-ops.ts  what many runs are doing at once: latest attempt, latest events, steps done
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -45,6 +46,8 @@ import { WriteBatcher, withBusyRetry } from './batcher.js';
 import { LimitStatements } from './limits-ops.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 import { BreakerStatements } from './breaker-ops.js';
+import { ActivityStatements } from './activity-ops.js';
+import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -65,6 +68,7 @@ export class SqliteStore implements Store {
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
+  private readonly activity: ActivityStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,6 +86,7 @@ export class SqliteStore implements Store {
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
+    this.activity = new ActivityStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -240,6 +245,11 @@ export class SqliteStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.read(() => this.breakers.list(keys));
+  }
+
+  // ---- activity -------------------------------------------------------------------------
+  listRunActivity(args: ListRunActivityArgs): Promise<RunActivityRecord[]> {
+    return this.read(() => this.activity.list(args));
   }
 
   close(): Promise<void> {
