@@ -1,7 +1,7 @@
 // The one place the dashboard turns data into HTML. Every interpolated value is escaped unless
 // it is already Html (made by this module), so a step output like `<script>` is shown as text.
 
-/** HTML that is safe to insert as is: only `html`, `raw` (for fixed markup) and `join` make it. */
+/** HTML that is safe to insert as is: only `markup`, `raw` (for fixed markup) and `join` make it. */
 export class Html {
   constructor(readonly text: string) {}
   toString(): string {
@@ -25,8 +25,8 @@ function render(value: HtmlValue): string {
   return escapeHtml(String(value as string | number | boolean));
 }
 
-/** Tagged template: `html\`<td>${text}</td>\`` escapes `text`; nested `html` fragments are kept. */
-export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
+/** Tagged template: `markup\`<td>${text}</td>\`` escapes `text`; nested `markup` fragments are kept. */
+export function markup(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
     out += render(v) + (strings[i + 1] ?? '');

@@ -1,6 +1,6 @@
 // The page shell every dashboard page shares: head (local stylesheet and script only), the
 // navigation, a flash message, and the data the live script needs (event id, run).
-import { html, type Html, type HtmlValue } from './html.js';
+import { markup, type Html, type HtmlValue } from './html.js';
 import type { Cell } from './plugins.js';
 import { CSRF_FIELD } from './csrf.js';
 
@@ -25,7 +25,7 @@ export interface PageArgs {
 }
 
 export function page(args: PageArgs): Html {
-  return html`<!doctype html>
+  return markup`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
@@ -39,14 +39,14 @@ export function page(args: PageArgs): Html {
           <a class="brand" href="/runs">Lifeline</a>
           <nav aria-label="Sections">
             <ul>
-              ${NAV.map(([key, href, label]) => html`<li><a href="${href}" ${key === args.section ? html` aria-current="page"` : ''}>${label}</a></li>`)}
+              ${NAV.map(([key, href, label]) => markup`<li><a href="${href}"${key === args.section ? markup` aria-current="page"` : ''}>${label}</a></li>`)}
             </ul>
           </nav>
           <span class="live" id="live-state" role="status">live</span>
         </header>
         <main>
           <h1>${args.title}</h1>
-          ${args.flash ? html`<p class="flash ${args.flash.error ? 'bad' : 'ok'}" role="${args.flash.error ? 'alert' : 'status'}">${args.flash.text}</p>` : ''}
+          ${args.flash ? markup`<p class="flash ${args.flash.error ? 'bad' : 'ok'}" role="${args.flash.error ? 'alert' : 'status'}">${args.flash.text}</p>` : ''}
           ${args.body}
         </main>
       </body>
@@ -55,29 +55,29 @@ export function page(args: PageArgs): Html {
 
 /** A region the live script redraws when events arrive (its `id` must be unique on the page). */
 export function live(id: string, content: HtmlValue): Html {
-  return html`<section id="${id}" data-live>${content}</section>`;
+  return markup`<section id="${id}" data-live>${content}</section>`;
 }
 
 export function badge(cell: Cell): Html {
-  return html`<span class="badge ${cell.tone ?? 'muted'}" ${cell.title ? html` title="${cell.title}"` : ''}>${cell.text}</span>`;
+  return markup`<span class="badge ${cell.tone ?? 'muted'}"${cell.title ? markup` title="${cell.title}"` : ''}>${cell.text}</span>`;
 }
 
 export function table(caption: string, columns: readonly string[], rows: readonly HtmlValue[][], empty: string): Html {
-  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
-  return html`<table>
+  if (rows.length === 0) return markup`<p class="empty">${empty}</p>`;
+  return markup`<table>
     <caption>
       ${caption}
     </caption>
     <thead>
       <tr>
-        ${columns.map((c) => html`<th scope="col">${c}</th>`)}
+        ${columns.map((c) => markup`<th scope="col">${c}</th>`)}
       </tr>
     </thead>
     <tbody>
       ${rows.map(
         (r) =>
-          html`<tr>
-            ${r.map((cell) => html`<td>${cell}</td>`)}
+          markup`<tr>
+            ${r.map((cell) => markup`<td>${cell}</td>`)}
           </tr>`,
       )}
     </tbody>
@@ -86,11 +86,11 @@ export function table(caption: string, columns: readonly string[], rows: readonl
 
 /** The hidden CSRF field every POST form carries. */
 export function csrfField(secret: string): Html {
-  return html`<input type="hidden" name="${CSRF_FIELD}" value="${secret}" />`;
+  return markup`<input type="hidden" name="${CSRF_FIELD}" value="${secret}" />`;
 }
 
 export function time(ms: number | null): Html {
-  if (ms === null) return html``;
+  if (ms === null) return markup``;
   const iso = new Date(ms).toISOString();
-  return html`<time datetime="${iso}">${iso.replace('T', ' ').slice(0, 19)}</time>`;
+  return markup`<time datetime="${iso}">${iso.replace('T', ' ').slice(0, 19)}</time>`;
 }

@@ -5,7 +5,7 @@ import { summarizeBreaker, type BreakerSummary } from '../../breakers/stored.js'
 import type { LimitKeyStatus } from '../../store/limits.js';
 import type { DashboardContext } from '../context.js';
 import { duration } from '../format.js';
-import { html } from '../html.js';
+import { markup } from '../html.js';
 import { badge, live, page, table, time } from '../layout.js';
 import type { Tone } from '../plugins.js';
 
@@ -22,12 +22,12 @@ export function registerBreakers(app: Hono, ctx: DashboardContext): void {
     const body = [
       live(
         'breakers-table',
-        html`<h2>Circuit breakers</h2>
+        markup`<h2>Circuit breakers</h2>
           ${breakersTable(list)}`,
       ),
       live(
         'limits-table',
-        html`<h2>Limits</h2>
+        markup`<h2>Limits</h2>
           ${limitsTable(limits)}`,
       ),
     ];

@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { COST_GROUPINGS, formatUsd, summarizeCosts, type CostGroup, type CostGrouping } from '../../costs/summary.js';
 import type { DashboardContext } from '../context.js';
-import { html } from '../html.js';
+import { markup } from '../html.js';
 import { live, page, table } from '../layout.js';
 
 const SHOWN: Array<[CostGrouping, string]> = [
@@ -17,13 +17,13 @@ export function registerCosts(app: Hono, ctx: DashboardContext): void {
     const [entries, after] = await Promise.all([ctx.lifeline.store.listCosts(), ctx.feed.latestId()]);
     const now = ctx.lifeline.clock.now();
     const { total } = summarizeCosts(entries, 'run', now);
-    const meter = html`<p class="meter" aria-label="Total cost">
+    const meter = markup`<p class="meter" aria-label="Total cost">
       <span id="cost-total">${formatUsd(total.costMicros)}</span> spent in ${total.calls}
-      calls${total.reservedMicros ? html` · <span class="warn">${formatUsd(total.reservedMicros)} reserved</span>` : ''}
+      calls${total.reservedMicros ? markup` · <span class="warn">${formatUsd(total.reservedMicros)} reserved</span>` : ''}
     </p>`;
     const tables = SHOWN.map(
       ([by, title]) =>
-        html`<h2>${title}</h2>
+        markup`<h2>${title}</h2>
           ${groupTable(title, by, summarizeCosts(entries, by, now).groups)}`,
     );
     return c.html(page({ title: 'Costs', section: 'costs', after, body: live('costs', [meter, tables]) }).text);
@@ -40,7 +40,7 @@ function groupTable(title: string, by: CostGrouping, groups: readonly CostGroup[
     `Costs ${title.toLowerCase()}`,
     [by === 'run' ? 'Run' : by === 'model' ? 'Model' : 'Workflow', 'Calls', 'Input tokens', 'Cached', 'Output tokens', 'Cost', 'Reserved'],
     groups.map((g) => [
-      by === 'run' ? html`<a href="/runs/${encodeURIComponent(g.key)}">${g.key}</a>` : g.key,
+      by === 'run' ? markup`<a href="/runs/${encodeURIComponent(g.key)}">${g.key}</a>` : g.key,
       g.calls,
       g.inputTokens,
       g.cachedInputTokens,

@@ -2,7 +2,7 @@
 // metrics), each a title, a verdict badge and a table. JSON: /api/insight.
 import type { Hono } from 'hono';
 import type { DashboardContext } from '../context.js';
-import { html } from '../html.js';
+import { markup } from '../html.js';
 import { badge, live, page, table } from '../layout.js';
 import { cellOf, type InsightSection } from '../plugins.js';
 
@@ -12,15 +12,15 @@ export function registerInsight(app: Hono, ctx: DashboardContext): void {
     const sections = ctx.insight ? await ctx.insight.sections(ctx.lifeline.store, ctx.lifeline.clock.now()) : null;
     const body =
       sections === null
-        ? html`<p class="empty">No insight provider is configured for this dashboard.</p>`
-        : live('insight', sections.length ? sections.map(section) : html`<p class="empty">No insight yet.</p>`);
+        ? markup`<p class="empty">No insight provider is configured for this dashboard.</p>`
+        : live('insight', sections.length ? sections.map(section) : markup`<p class="empty">No insight yet.</p>`);
     return c.html(page({ title: 'Insight', section: 'insight', after, body }).text);
   });
   app.get('/api/insight', async (c) => c.json(ctx.insight ? await ctx.insight.sections(ctx.lifeline.store, ctx.lifeline.clock.now()) : []));
 }
 
 function section(s: InsightSection) {
-  return html`<section class="insight">
+  return markup`<section class="insight">
     <h2>${s.title} ${s.verdict ? badge(s.verdict) : ''}</h2>
     ${table(
       s.title,
@@ -33,6 +33,6 @@ function section(s: InsightSection) {
       ),
       'Nothing to show.',
     )}
-    ${s.note ? html`<p class="note">${s.note}</p>` : ''}
+    ${s.note ? markup`<p class="note">${s.note}</p>` : ''}
   </section>`;
 }

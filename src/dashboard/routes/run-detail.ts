@@ -9,7 +9,7 @@ import type { AttemptRecord, EventRecord, RunRecord, StepRecord } from '../../st
 import type { LedgerEntry } from '../../store/ledger.js';
 import { flashOf, type DashboardContext } from '../context.js';
 import { duration, preview, statusCell } from '../format.js';
-import { html, type HtmlValue } from '../html.js';
+import { markup, type HtmlValue } from '../html.js';
 import { badge, csrfField, live, page, table, time } from '../layout.js';
 import type { Cell } from '../plugins.js';
 
@@ -46,7 +46,7 @@ export function registerRunDetail(app: Hono, ctx: DashboardContext): void {
     const runId = c.req.param('id');
     const [detail, after] = await Promise.all([loadRun(ctx, runId), ctx.feed.latestId()]);
     if (!detail) {
-      return c.html(page({ title: 'Run not found', section: 'runs', after, body: html`<p class="empty">No run has the id ${runId}.</p>` }).text, 404);
+      return c.html(page({ title: 'Run not found', section: 'runs', after, body: markup`<p class="empty">No run has the id ${runId}.</p>` }).text, 404);
     }
     const now = ctx.lifeline.clock.now();
     const body = [
@@ -73,12 +73,12 @@ export function registerRunDetail(app: Hono, ctx: DashboardContext): void {
 }
 
 function summary({ run, columns }: RunDetail): HtmlValue {
-  return html`<dl class="facts">
+  return markup`<dl class="facts">
       <dt>Status</dt>
-      <dd>${badge(statusCell(run.status))}${run.cancelRequested && !isTerminal(run.status) ? html` <span class="badge warn">cancel requested</span>` : ''}</dd>
+      <dd>${badge(statusCell(run.status))}${run.cancelRequested && !isTerminal(run.status) ? markup` <span class="badge warn">cancel requested</span>` : ''}</dd>
       ${columns.map(
         ({ title, cell }) =>
-          html`<dt>${title}</dt>
+          markup`<dt>${title}</dt>
             <dd>${badge(cell)}</dd>`,
       )}
       <dt>Workflow</dt>
@@ -89,21 +89,21 @@ function summary({ run, columns }: RunDetail): HtmlValue {
       <dd>${time(run.updatedAt)}</dd>
       ${
         run.wakeAt !== null && !isTerminal(run.status)
-          ? html`<dt>Wakes at</dt>
+          ? markup`<dt>Wakes at</dt>
               <dd>${time(run.wakeAt)}</dd>`
           : ''
       }
       <dt>Claims</dt>
-      <dd>${run.claimCount}${run.lease ? html` (worker ${run.lease.workerId}, pid ${run.lease.pid} on ${run.lease.host})` : ''}</dd>
+      <dd>${run.claimCount}${run.lease ? markup` (worker ${run.lease.workerId}, pid ${run.lease.pid} on ${run.lease.host})` : ''}</dd>
       ${
         run.parentRunId
-          ? html`<dt>Parent</dt>
+          ? markup`<dt>Parent</dt>
               <dd><a href="/runs/${encodeURIComponent(run.parentRunId)}">${run.parentRunId}</a></dd>`
           : ''
       }
       ${
         run.error
-          ? html`<dt>Error</dt>
+          ? markup`<dt>Error</dt>
               <dd><span class="class">${run.error.errorClass}</span>${run.error.kind ? ` (${run.error.kind})` : ''} ${run.error.message}</dd>`
           : ''
       }
@@ -114,7 +114,7 @@ function summary({ run, columns }: RunDetail): HtmlValue {
     </details>
     ${
       run.output !== null
-        ? html`<details open>
+        ? markup`<details open>
             <summary>Output</summary>
             <pre class="data">${preview(run.output)}</pre>
           </details>`
@@ -123,21 +123,21 @@ function summary({ run, columns }: RunDetail): HtmlValue {
 }
 
 function actions(ctx: DashboardContext, run: RunRecord): HtmlValue {
-  if (isTerminal(run.status) && run.status !== 'failed') return html`<p class="empty">The run is ${run.status}: no action applies.</p>`;
+  if (isTerminal(run.status) && run.status !== 'failed') return markup`<p class="empty">The run is ${run.status}: no action applies.</p>`;
   const path = `/runs/${encodeURIComponent(run.id)}`;
   const button = (action: string, label: string, help: string) =>
-    html`<form method="post" action="${path}/${action}" class="action">
+    markup`<form method="post" action="${path}/${action}" class="action">
       <p>${help}</p>
       ${csrfField(ctx.csrfSecret)}<button type="submit">${label}</button>
     </form>`;
-  return html`<h2>Actions</h2>
+  return markup`<h2>Actions</h2>
     <div class="actions">
       ${run.status === 'failed' ? button('retry', 'Retry', 'Run it again from its failed step; completed steps are replayed.') : ''}
       ${['sleeping', 'waiting', 'parked'].includes(run.status) ? button('resume', 'Resume', 'Continue now: wake it, or unpark it.') : ''}
       ${!isTerminal(run.status) ? button('cancel', 'Cancel', 'Cancel the run; a running step is aborted.') : ''}
       ${
         !isTerminal(run.status)
-          ? html`<form method="post" action="${path}/signal" class="action signal">
+          ? markup`<form method="post" action="${path}/signal" class="action signal">
               ${csrfField(ctx.csrfSecret)} <label for="signal-name">Signal name</label><input id="signal-name" name="name" required autocomplete="off" />
               <label for="signal-payload">Payload (JSON, optional)</label><textarea id="signal-payload" name="payload" rows="2"></textarea>
               <button type="submit">Send signal</button>
@@ -150,7 +150,7 @@ function actions(ctx: DashboardContext, run: RunRecord): HtmlValue {
 function runCosts(costs: readonly LedgerEntry[], now: number): HtmlValue {
   if (costs.length === 0) return '';
   const { groups, total } = summarizeCosts(costs, 'model', now);
-  return html`<h2>Costs</h2>
+  return markup`<h2>Costs</h2>
     <p class="meter">${formatUsd(total.costMicros)} spent${total.reservedMicros ? ` · ${formatUsd(total.reservedMicros)} reserved` : ''}</p>
     ${table(
       'Costs of this run by model',
@@ -168,19 +168,19 @@ export function stepOfEvent(e: EventRecord): string | undefined {
 
 function timeline({ steps, attempts, events }: RunDetail): HtmlValue {
   if (steps.length === 0 && attempts.length === 0)
-    return html`<h2>Steps</h2>
+    return markup`<h2>Steps</h2>
       <p class="empty">No step has run yet.</p>`;
   const ids = [...new Set([...steps.map((s) => s.stepId), ...attempts.map((a) => a.stepId)])];
-  return html`<h2>Steps</h2>
+  return markup`<h2>Steps</h2>
     <ol class="timeline">
       ${ids.map((id) => {
         const step = steps.find((s) => s.stepId === id);
         const tries = attempts.filter((a) => a.stepId === id);
         const log = events.filter((e) => stepOfEvent(e) === id);
         const status = step ? (step.error?.defaulted ? 'defaulted' : step.status) : (tries[tries.length - 1]?.outcome ?? 'running');
-        return html`<li class="step"><details${step?.status !== 'completed' ? html` open` : ''}>
-<summary><span class="step-id">${id}</span> ${badge(statusCell(status))} ${step ? html`<span class="kind">${step.kind}</span>` : ''} <span class="muted">${tries.length} attempt${tries.length === 1 ? '' : 's'}${step?.completedAt ? ` · ${duration(step.completedAt - step.startedAt)}` : ''}</span>${step?.error ? html` <span class="class">${step.error.errorClass}</span>` : ''}</summary>
-${step?.error ? html`<p class="error"><span class="class">${step.error.errorClass}</span> ${step.error.message}</p>` : ''}
+        return markup`<li class="step"><details${step?.status !== 'completed' ? markup` open` : ''}>
+<summary><span class="step-id">${id}</span> ${badge(statusCell(status))} ${step ? markup`<span class="kind">${step.kind}</span>` : ''} <span class="muted">${tries.length} attempt${tries.length === 1 ? '' : 's'}${step?.completedAt ? ` · ${duration(step.completedAt - step.startedAt)}` : ''}</span>${step?.error ? markup` <span class="class">${step.error.errorClass}</span>` : ''}</summary>
+${step?.error ? markup`<p class="error"><span class="class">${step.error.errorClass}</span> ${step.error.message}</p>` : ''}
 ${table(
   `Attempts of ${id}`,
   ['#', 'Alternative', 'Outcome', 'Error class', 'Duration', 'Worker', 'Message'],
@@ -197,7 +197,7 @@ ${table(
 )}
 ${
   step?.output != null
-    ? html`<h3>Output</h3>
+    ? markup`<h3>Output</h3>
         <pre class="data">${preview(step.output)}</pre>`
     : ''
 }
@@ -213,7 +213,7 @@ ${
 }
 
 function eventsTable(events: readonly EventRecord[]): HtmlValue {
-  return html`<h2>Events</h2>
+  return markup`<h2>Events</h2>
     ${table(
       'Events of the run, oldest first',
       ['#', 'Time', 'Event', 'Step', 'Data'],

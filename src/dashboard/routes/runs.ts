@@ -5,7 +5,7 @@ import { ERROR_CLASSES } from '../../errors/error-class.js';
 import type { RunRecord, RunStatus } from '../../store/types.js';
 import { flashOf, type DashboardContext } from '../context.js';
 import { statusCell } from '../format.js';
-import { html, type HtmlValue } from '../html.js';
+import { markup, type HtmlValue } from '../html.js';
 import { badge, live, page, table, time } from '../layout.js';
 import type { Cell } from '../plugins.js';
 
@@ -79,16 +79,16 @@ export function registerRuns(app: Hono, ctx: DashboardContext): void {
 }
 
 function select(name: string, label: string, value: string | undefined, choices: readonly string[]): HtmlValue {
-  return html`<label for="f-${name}">${label}</label>
+  return markup`<label for="f-${name}">${label}</label>
     <select id="f-${name}" name="${name}">
       <option value="">any</option>
-      ${choices.map((s) => html`<option${s === value ? html` selected` : ''}>${s}</option>`)}
+      ${choices.map((s) => markup`<option${s === value ? markup` selected` : ''}>${s}</option>`)}
     </select>`;
 }
 
 function filterForm(ctx: DashboardContext, query: RunsQuery, rows: readonly RunRow[]): HtmlValue {
   const workflows = [...new Set([...rows.map((r) => r.run.workflow), ...(query.workflow ? [query.workflow] : [])])].sort();
-  return html`<form class="filters" method="get" action="/runs" role="search" aria-label="Filter runs">
+  return markup`<form class="filters" method="get" action="/runs" role="search" aria-label="Filter runs">
     ${select('status', 'Status', query.status, STATUSES)} ${select('workflow', 'Workflow', query.workflow, workflows)}
     ${select('errorClass', 'Error class', query.errorClass, ERROR_CLASSES)}
     ${ctx.runColumns.map((col) => select(col.key, col.title, query.columns[col.key], [...new Set(rows.map((r) => r.cells[col.key]?.text).filter((t): t is string => !!t))].sort()))}
@@ -103,13 +103,13 @@ function runsTable(ctx: DashboardContext, rows: readonly RunRow[]): HtmlValue {
     'Runs, newest first',
     ['Run', 'Workflow', 'Status', ...ctx.runColumns.map((c) => c.title), 'Created', 'Updated', 'Error'],
     rows.map(({ run, cells }) => [
-      html`<a href="/runs/${encodeURIComponent(run.id)}">${run.id}</a>`,
+      markup`<a href="/runs/${encodeURIComponent(run.id)}">${run.id}</a>`,
       run.workflow,
       badge(statusCell(run.status)),
       ...ctx.runColumns.map((col) => (cells[col.key] ? badge(cells[col.key]!) : '')),
       time(run.createdAt),
       time(run.updatedAt),
-      run.error ? html`<span class="class">${run.error.errorClass}</span> ${run.error.message.slice(0, 120)}` : '',
+      run.error ? markup`<span class="class">${run.error.errorClass}</span> ${run.error.message.slice(0, 120)}` : '',
     ]),
     'No runs match.',
   );
