@@ -12,7 +12,7 @@ import { assertFreshBuild } from '../dist-build.js';
 import { activityColumn, insightProvider } from '../fixtures/dashboard-plugins.js';
 import { approval, fragile, LEAKY_KEY, leaky } from '../fixtures/dashboard-workflows.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
-import { CLI } from './dashboard-process.js';
+import { CLI, startDashboardProcess } from './dashboard-process.js';
 import { DashboardClient } from './http-client.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -47,6 +47,17 @@ describe('lifeline dashboard refuses to start', () => {
       code: 2,
       err: 'lifeline: Invalid option dashboard.token: must be at least 16 characters (got 3)\n',
     });
+  });
+
+  it('stops on SIGTERM with exit 143 while a page follows the live stream', async () => {
+    const tmp = tempDir();
+    const dashboard = await startDashboardProcess(join(tmp.dir, 'stop.db'));
+    const res = await fetch(new URL('/api/stream', dashboard.url));
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: ready')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(await dashboard.stop()).toBe(143);
+    tmp.cleanup();
   });
 
   it('checks port and poll interval with their bounds', () => {
