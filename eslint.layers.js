@@ -1,7 +1,9 @@
 // The layers of src/, enforced (docs/decisions/2026-11-29-layers.md). Each folder lists what it
 // may import; a layer only imports the layers below it, not even types from above.
 
-const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'gates', 'llm', 'dashboard'];
+const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'gates', 'llm'];
+// The web dashboard (src/dashboard/): reads and acts through the engine; only the CLI imports it.
+everything.push('dashboard');
 
 /** [files, folders it may import] */
 const LAYERS = [
