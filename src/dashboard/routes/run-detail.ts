@@ -178,7 +178,9 @@ function timeline({ steps, attempts, events }: RunDetail): HtmlValue {
         const tries = attempts.filter((a) => a.stepId === id);
         const log = events.filter((e) => stepOfEvent(e) === id);
         const status = step ? (step.error?.defaulted ? 'defaulted' : step.status) : (tries[tries.length - 1]?.outcome ?? 'running');
-        return markup`<li class="step"><details${step?.status !== 'completed' ? markup` open` : ''}>
+        // Open what went wrong: a step not completed, or one that needed more than a clean attempt.
+        const eventful = step?.status !== 'completed' || step.error !== null || tries.some((a) => a.outcome !== 'succeeded');
+        return markup`<li class="step"><details${eventful ? markup` open` : ''}>
 <summary><span class="step-id">${id}</span> ${badge(statusCell(status))} ${step ? markup`<span class="kind">${step.kind}</span>` : ''} <span class="muted">${tries.length} attempt${tries.length === 1 ? '' : 's'}${step?.completedAt ? ` · ${duration(step.completedAt - step.startedAt)}` : ''}</span>${step?.error ? markup` <span class="class">${step.error.errorClass}</span>` : ''}</summary>
 ${step?.error ? markup`<p class="error"><span class="class">${step.error.errorClass}</span> ${step.error.message}</p>` : ''}
 ${table(
