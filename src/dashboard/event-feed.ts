@@ -19,6 +19,11 @@ export class EventFeed {
     private readonly pollMs: number,
   ) {}
 
+  /** Starts at the newest event in the store, without reading the log that came before. */
+  async start(): Promise<void> {
+    this.lastId = await newestEventId(this.store);
+  }
+
   /** The newest event id in the store (reads forward from the last one seen). */
   latestId(): Promise<number> {
     this.reading ??= this.readForward().finally(() => {
@@ -64,4 +69,27 @@ export class EventFeed {
       if (page.length < PAGE) return this.lastId;
     }
   }
+}
+
+/**
+ * The largest event id, in O(log n) single-row reads (Store has no "max id" query): doubles a
+ * bound until no event lies after it, then bisects. Ids only grow, so an event appended meanwhile
+ * only makes the answer a little old, and the feed reads forward from it.
+ */
+export async function newestEventId(store: Store): Promise<number> {
+  const after = async (id: number) => (await store.listEvents({ afterId: id, limit: 1 })).length > 0;
+  if (!(await after(0))) return 0;
+  let low = 1; // some event has an id >= low
+  let high = 1024; // smallest bound tried with no event after it
+  while (await after(high)) {
+    low = high + 1;
+    high *= 2;
+  }
+  // The newest id is in [low, high]: the smallest x with no event after it.
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (await after(mid)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

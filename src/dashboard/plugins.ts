@@ -2,6 +2,7 @@
 // columns (activity state such as "retrying" or "stuck", progress and ETA) and insight
 // sections (patterns, health, SLO burn, recovery metrics). The server receives them as options;
 // by default there are none and the pages leave those places out.
+import { redactSecrets } from '../errors/redact.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
 
@@ -41,4 +42,24 @@ export interface InsightProvider {
 
 export function cellOf(value: string | number | Cell): Cell {
   return typeof value === 'object' ? value : { text: String(value) };
+}
+
+/** A column's cells; a column that throws shows "unavailable" (with why) instead of breaking the page. */
+export async function columnCells(column: RunColumn, runs: readonly RunRecord[], store: Store, now: number): Promise<ReadonlyMap<string, Cell>> {
+  try {
+    return await column.cells(runs, store, now);
+  } catch (error) {
+    const cell: Cell = { text: 'unavailable', tone: 'muted', title: redactSecrets(String((error as Error)?.message ?? error)) };
+    return new Map(runs.map((r) => [r.id, cell]));
+  }
+}
+
+/** The provider's sections; a provider that throws gives one section saying so. */
+export async function insightSections(provider: InsightProvider, store: Store, now: number): Promise<InsightSection[]> {
+  try {
+    return await provider.sections(store, now);
+  } catch (error) {
+    const message = redactSecrets(String((error as Error)?.message ?? error));
+    return [{ title: 'Insight unavailable', verdict: { text: 'error', tone: 'bad' }, columns: ['Error'], rows: [[message]] }];
+  }
 }

@@ -61,7 +61,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   checkDashboardOptions(options);
   const host = options.host ?? '127.0.0.1';
   const feed = new EventFeed(options.lifeline.store, options.pollMs ?? 500);
-  await feed.latestId();
+  await feed.start();
   const app = dashboardApp(
     { lifeline: options.lifeline, feed, csrfSecret: newSecret(), runColumns: options.runColumns ?? [], insight: options.insight },
     options.token,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDashboardOptions, startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { escapeHtml, markup } from '../../src/dashboard/html.js';
 import { assertFreshBuild } from '../dist-build.js';
-import { activityColumn, insightProvider } from '../fixtures/dashboard-plugins.js';
+import { activityColumn, brokenColumn, brokenInsight, insightProvider } from '../fixtures/dashboard-plugins.js';
 import { approval, fragile, LEAKY_KEY, leaky } from '../fixtures/dashboard-workflows.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
 import { CLI, startDashboardProcess } from './dashboard-process.js';
@@ -171,6 +171,23 @@ describe('dashboard server (SQLite)', () => {
     const insight = await (await client.get('/insight')).text();
     expect(insight).toMatch(/<h2>Health <span class="badge warn">degraded<\/span><\/h2>/);
     expect(insight).toMatch(/<p class="note">computed from &lt;every&gt; run<\/p>/);
+  });
+
+  it('shows a plug-in that throws as unavailable (message redacted) instead of failing the page', async () => {
+    const broken = await startDashboard({ lifeline: engine.lifeline, port: 0, runColumns: [brokenColumn], insight: brokenInsight });
+    try {
+      const client = new DashboardClient(broken.url);
+      const runs = await client.get('/runs');
+      const page = await runs.text();
+      expect(runs.status).toBe(200);
+      expect(page).toContain('<span class="badge muted" title="history query failed for [REDACTED]">unavailable</span>');
+      const insight = await (await client.get('/api/insight')).json();
+      expect(insight).toEqual([
+        { title: 'Insight unavailable', verdict: { text: 'error', tone: 'bad' }, columns: ['Error'], rows: [['no baseline yet (token [REDACTED])']] },
+      ]);
+    } finally {
+      await broken.close();
+    }
   });
 
   it('streams new events of a run as server-sent events', async () => {

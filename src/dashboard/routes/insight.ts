@@ -4,19 +4,19 @@ import type { Hono } from 'hono';
 import type { DashboardContext } from '../context.js';
 import { markup } from '../html.js';
 import { badge, live, page, table } from '../layout.js';
-import { cellOf, type InsightSection } from '../plugins.js';
+import { cellOf, insightSections, type InsightSection } from '../plugins.js';
 
 export function registerInsight(app: Hono, ctx: DashboardContext): void {
   app.get('/insight', async (c) => {
     const after = await ctx.feed.latestId();
-    const sections = ctx.insight ? await ctx.insight.sections(ctx.lifeline.store, ctx.lifeline.clock.now()) : null;
+    const sections = ctx.insight ? await insightSections(ctx.insight, ctx.lifeline.store, ctx.lifeline.clock.now()) : null;
     const body =
       sections === null
         ? markup`<p class="empty">No insight provider is configured for this dashboard.</p>`
         : live('insight', sections.length ? sections.map(section) : markup`<p class="empty">No insight yet.</p>`);
     return c.html(page({ title: 'Insight', section: 'insight', after, body }).text);
   });
-  app.get('/api/insight', async (c) => c.json(ctx.insight ? await ctx.insight.sections(ctx.lifeline.store, ctx.lifeline.clock.now()) : []));
+  app.get('/api/insight', async (c) => c.json(ctx.insight ? await insightSections(ctx.insight, ctx.lifeline.store, ctx.lifeline.clock.now()) : []));
 }
 
 function section(s: InsightSection) {

@@ -11,7 +11,7 @@ import { flashOf, type DashboardContext } from '../context.js';
 import { duration, preview, statusCell } from '../format.js';
 import { markup, type HtmlValue } from '../html.js';
 import { badge, csrfField, live, page, table, time } from '../layout.js';
-import type { Cell } from '../plugins.js';
+import { columnCells, type Cell } from '../plugins.js';
 
 interface RunDetail {
   run: RunRecord;
@@ -35,7 +35,7 @@ async function loadRun(ctx: DashboardContext, runId: string): Promise<RunDetail 
   const now = ctx.lifeline.clock.now();
   const columns: RunDetail['columns'] = [];
   for (const col of ctx.runColumns) {
-    const cell = (await col.cells([run], store, now)).get(run.id);
+    const cell = (await columnCells(col, [run], store, now)).get(run.id);
     if (cell) columns.push({ title: col.title, cell });
   }
   return { run, steps, attempts, events, costs, columns };

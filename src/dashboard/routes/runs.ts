@@ -7,7 +7,7 @@ import { flashOf, type DashboardContext } from '../context.js';
 import { statusCell } from '../format.js';
 import { markup, type HtmlValue } from '../html.js';
 import { badge, live, page, table, time } from '../layout.js';
-import type { Cell } from '../plugins.js';
+import { columnCells, type Cell } from '../plugins.js';
 
 export const STATUSES: readonly RunStatus[] = ['pending', 'running', 'sleeping', 'waiting', 'parked', 'completed', 'failed', 'cancelled'];
 const PAGE_SIZE = 200;
@@ -39,7 +39,7 @@ export async function findRuns(ctx: DashboardContext, query: RunsQuery): Promise
   const rows: RunRow[] = runs.map((run) => ({ run, cells: {} }));
   const now = ctx.lifeline.clock.now();
   for (const column of ctx.runColumns) {
-    const cells = await column.cells(runs, store, now);
+    const cells = await columnCells(column, runs, store, now);
     for (const row of rows) {
       const cell = cells.get(row.run.id);
       if (cell) row.cells[column.key] = cell;
