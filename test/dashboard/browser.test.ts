@@ -14,7 +14,8 @@ import { approval, fragile, markup, quick, XSS_OUTPUT } from '../fixtures/dashbo
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
 import { startDashboardProcess, type DashboardProcess } from './dashboard-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// LIFELINE_TEST_CHROMIUM points elsewhere (e.g. to check what happens where Chromium is missing).
+const CHROMIUM = process.env.LIFELINE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 const SHOTS = resolve(import.meta.dirname, '../../test-output/screenshots');
