@@ -157,6 +157,9 @@ describe('dashboard server (SQLite)', () => {
     expect(output.length).toBeLessThan(2100);
     const page = await (await new DashboardClient(open.url).get('/runs/leaky')).text();
     expect(page).not.toContain(LEAKY_KEY);
+    const list = await (await new DashboardClient(open.url).get('/api/runs?q=leaky')).text();
+    expect(list).toContain('used [REDACTED]');
+    expect(list).not.toContain(LEAKY_KEY);
   });
 
   it('shows plugged-in run columns, filters by them, and renders insight sections escaped', async () => {

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { ERROR_CLASSES } from '../../errors/error-class.js';
 import type { RunRecord, RunStatus } from '../../store/types.js';
 import { flashOf, type DashboardContext } from '../context.js';
-import { statusCell } from '../format.js';
+import { preview, statusCell } from '../format.js';
 import { markup, type HtmlValue } from '../html.js';
 import { badge, live, page, table, time } from '../layout.js';
 import { columnCells, type Cell } from '../plugins.js';
@@ -74,7 +74,8 @@ export function registerRuns(app: Hono, ctx: DashboardContext): void {
       ctx,
       runsQuery(ctx, (n) => c.req.query(n)),
     );
-    return c.json(rows.map(({ run, cells }) => ({ ...run, columns: cells })));
+    // Input and output as on the pages: redacted, pretty-printed and cut (format.ts preview).
+    return c.json(rows.map(({ run, cells }) => ({ ...run, input: preview(run.input), output: preview(run.output), columns: cells })));
   });
 }
 
