@@ -2,6 +2,8 @@
 // may import; a layer only imports the layers below it, not even types from above.
 
 const everything = ['errors', 'time', 'policy', 'store', 'testing', 'workflow', 'engine', 'observe', 'cli', 'agent-process', 'agent', 'gates', 'llm'];
+// The web dashboard (src/dashboard/): reads and acts through the engine; only the CLI imports it.
+everything.push('dashboard');
 
 /** [files, folders it may import] */
 const LAYERS = [
@@ -17,7 +19,9 @@ const LAYERS = [
   // types), never the engine that runs it, nor a store (their events go through StepInfo.emit).
   { files: ['src/agent-process/**'], allow: ['errors', 'time', 'policy', 'workflow'] },
   { files: ['src/observe/**'], allow: ['errors', 'time', 'store'] },
-  { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
+  { files: ['src/cli/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe', 'dashboard'] },
+  // The web dashboard reads through a Lifeline client and acts through its API, like the CLI; it never imports the CLI.
+  { files: ['src/dashboard/**'], allow: ['errors', 'time', 'policy', 'store', 'workflow', 'engine', 'observe'] },
   // The agent toolkit runs on a WorkflowContext it is handed: workflow/ and store/ for their types only.
   { files: ['src/agent/**'], allow: ['errors', 'time', 'policy', 'options'], typesOnly: ['workflow', 'store'] },
   // Quality gates run on a WorkflowContext like the agent toolkit: workflow/ and store/ for their types only.

@@ -14,6 +14,7 @@ import { registerLimits } from './commands/limits.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerInsight } from './commands/insight.js';
 import { registerWatch } from './commands/watch.js';
+import { registerDashboard } from './commands/dashboard.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -54,6 +55,7 @@ registerLimits(program);
 registerBreakers(program);
 registerInsight(program);
 registerWatch(program);
+registerDashboard(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,63 @@
+// POST /runs/:id/{retry,cancel,resume,signal}: the run page's forms (behind the CSRF check),
+// through the same Lifeline API as `lifeline retry|cancel|resume|signal`. Each answers with a
+// redirect back to the run page carrying what happened (or why not).
+import type { Context, Hono } from 'hono';
+import { LifelineError } from '../../errors/lifeline-error.js';
+import type { Lifeline } from '../../engine/lifeline.js';
+import { query } from '../html.js';
+import type { DashboardContext } from '../context.js';
+
+type Action = (lifeline: Lifeline, runId: string, form: Record<string, string>) => Promise<string>;
+
+const ACTIONS: Record<string, Action> = {
+  retry: async (lifeline, runId) => {
+    await lifeline.retry(runId);
+    return 'Retried from its failed step: the run is pending until a worker picks it up.';
+  },
+  resume: async (lifeline, runId) => {
+    const run = await lifeline.resume(runId);
+    return `Resumed: the run is ${run.status}.`;
+  },
+  cancel: async (lifeline, runId) => {
+    const run = await lifeline.cancel(runId);
+    return run.status === 'cancelled' ? 'Cancelled.' : `Cancel requested: the run stops at its worker's next heartbeat (it is ${run.status}).`;
+  },
+  signal: async (lifeline, runId, form) => {
+    const name = (form.name ?? '').trim();
+    if (name === '') throw new FormError('The signal needs a name.');
+    const text = (form.payload ?? '').trim();
+    let payload: unknown;
+    try {
+      payload = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch (error) {
+      throw new FormError(`The signal payload is not valid JSON: ${(error as Error).message}`);
+    }
+    await lifeline.signal(runId, name, payload);
+    return `Signal "${name}" sent.`;
+  },
+};
+
+class FormError extends Error {}
+
+export function registerActions(app: Hono, ctx: DashboardContext): void {
+  app.post('/runs/:id/:action', async (c) => {
+    const runId = c.req.param('id');
+    const act = ACTIONS[c.req.param('action')];
+    if (!act) return c.text(`404 Not Found: no action "${c.req.param('action')}" (known: ${Object.keys(ACTIONS).join(', ')})`, 404);
+    const form = await fields(c);
+    try {
+      const done = await act(ctx.lifeline, runId, form);
+      return c.redirect(`/runs/${encodeURIComponent(runId)}${query({ done })}`, 303);
+    } catch (error) {
+      if (!(error instanceof LifelineError) && !(error instanceof FormError)) throw error;
+      return c.redirect(`/runs/${encodeURIComponent(runId)}${query({ failed: error.message })}`, 303);
+    }
+  });
+}
+
+async function fields(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
