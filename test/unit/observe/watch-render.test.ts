@@ -55,6 +55,13 @@ const attempt = (n: number, outcome: AttemptRecord['outcome']): AttemptRecord =>
   workerId: 'w',
   alternative: null,
   movedOn: null,
+  errorName: null,
+  errorKind: null,
+  fingerprint: null,
+  fingerprintVersion: null,
+  host: null,
+  costMicros: null,
+  tags: null,
 });
 
 describe('watch renderer', () => {
