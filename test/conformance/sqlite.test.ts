@@ -85,7 +85,8 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to ${LATEST_SCHEMA_VERSION}. ` + 'Upgrade Lifeline to open it; the database was not modified.',
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to ${LATEST_SCHEMA_VERSION}. ` +
+        'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);
     expect(sideFiles(path)).toEqual([]);
