@@ -10,6 +10,7 @@ import { checkDashboardOptions, startDashboard, type Dashboard } from '../../src
 import { escapeHtml, markup } from '../../src/dashboard/html.js';
 import { assertFreshBuild } from '../dist-build.js';
 import { activityColumn, brokenColumn, brokenInsight, insightProvider } from '../fixtures/dashboard-plugins.js';
+import { escalating } from '../fixtures/cli-workflows.js';
 import { approval, fragile, LEAKY_KEY, leaky } from '../fixtures/dashboard-workflows.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
 import { CLI, startDashboardProcess } from './dashboard-process.js';
@@ -89,10 +90,12 @@ describe('dashboard server (SQLite)', () => {
     await engine.lifeline.start(leaky, undefined, { runId: 'leaky' });
     await engine.lifeline.start(approval, undefined, { runId: 'waits' });
     await engine.lifeline.start(fragile, { fixFile: join(tmp.dir, 'never') }, { runId: 'fails' });
+    await engine.lifeline.start(escalating, undefined, { runId: 'escalated' });
     await Promise.all([
       waitForEvent(engine, (e) => e.runId === 'leaky' && e.type === 'run.completed'),
       waitForEvent(engine, (e) => e.runId === 'waits' && e.type === 'run.waiting'),
       waitForEvent(engine, (e) => e.runId === 'fails' && e.type === 'run.failed'),
+      waitForEvent(engine, (e) => e.runId === 'escalated' && e.type === 'run.escalated'),
     ]);
     open = await startDashboard({ lifeline: engine.lifeline, port: 0, runColumns: [activityColumn], insight: insightProvider });
     guarded = await startDashboard({ lifeline: engine.lifeline, port: 0, token: TOKEN });
@@ -145,6 +148,20 @@ describe('dashboard server (SQLite)', () => {
     const retried = await client.post('/runs/waits/retry', { csrf: DashboardClient.csrfOf(page) });
     expect(new URL(retried.headers.get('location')!, open.url).searchParams.get('failed')).toMatch(/waiting/);
     expect((await engine.lifeline.getRun('waits'))?.status).toBe('waiting');
+  });
+
+  it('resolves an escalated run from its page (skip: the workflow goes on past the step)', async () => {
+    const client = new DashboardClient(open.url);
+    const page = await (await client.get('/runs/escalated')).text();
+    expect(page).toContain('<label for="resolve-action">Resolution</label>');
+    const refused = await client.post('/runs/escalated/resolve', { action: 'ignore', csrf: DashboardClient.csrfOf(page) });
+    expect(new URL(refused.headers.get('location')!, open.url).searchParams.get('failed')).toBe(
+      'The resolution must be one of retry, skip, cancel (got "ignore").',
+    );
+    const resolved = await client.post('/runs/escalated/resolve', { action: 'skip', csrf: DashboardClient.csrfOf(page) });
+    expect(new URL(resolved.headers.get('location')!, open.url).searchParams.get('done')).toBe('Resolved with skip: the run is pending.');
+    await waitForEvent(engine, (e) => e.runId === 'escalated' && e.type === 'run.completed');
+    expect(await engine.lifeline.getRun('escalated')).toMatchObject({ status: 'completed', output: { before: 'kept', check: null } });
   });
 
   it('serves the run as JSON with its outputs redacted and truncated', async () => {

@@ -1,9 +1,10 @@
-// POST /runs/:id/{retry,cancel,resume,signal}: the run page's forms (behind the CSRF check),
+// POST /runs/:id/{retry,cancel,resume,resolve,signal}: the run page's forms (behind the CSRF check),
 // through the same Lifeline API as `lifeline retry|cancel|resume|signal`. Each answers with a
 // redirect back to the run page carrying what happened (or why not).
 import type { Context, Hono } from 'hono';
 import { LifelineError } from '../../errors/lifeline-error.js';
 import type { Lifeline } from '../../engine/lifeline.js';
+import { ESCALATION_ACTIONS } from '../../store/recoveries.js';
 import { query } from '../html.js';
 import type { DashboardContext } from '../context.js';
 
@@ -21,6 +22,12 @@ const ACTIONS: Record<string, Action> = {
   cancel: async (lifeline, runId) => {
     const run = await lifeline.cancel(runId);
     return run.status === 'cancelled' ? 'Cancelled.' : `Cancel requested: the run stops at its worker's next heartbeat (it is ${run.status}).`;
+  },
+  resolve: async (lifeline, runId, form) => {
+    const action = ESCALATION_ACTIONS.find((a) => a === form.action);
+    if (!action) throw new FormError(`The resolution must be one of ${ESCALATION_ACTIONS.join(', ')} (got "${form.action ?? ''}").`);
+    const run = await lifeline.resolve(runId, action);
+    return `Resolved with ${action}: the run is ${run.status}.`;
   },
   signal: async (lifeline, runId, form) => {
     const name = (form.name ?? '').trim();

@@ -7,6 +7,7 @@ import { fromJson } from '../../store/serialize.js';
 import { isTerminal } from '../../store/lifecycle.js';
 import type { AttemptRecord, EventRecord, RunRecord, StepRecord } from '../../store/types.js';
 import type { LedgerEntry } from '../../store/ledger.js';
+import { ESCALATION_ACTIONS } from '../../store/recoveries.js';
 import { flashOf, type DashboardContext } from '../context.js';
 import { duration, preview, statusCell } from '../format.js';
 import { markup, type HtmlValue } from '../html.js';
@@ -134,6 +135,7 @@ function actions(ctx: DashboardContext, run: RunRecord): HtmlValue {
     <div class="actions">
       ${run.status === 'failed' ? button('retry', 'Retry', 'Run it again from its failed step; completed steps are replayed.') : ''}
       ${['sleeping', 'waiting', 'parked'].includes(run.status) ? button('resume', 'Resume', 'Continue now: wake it, or unpark it.') : ''}
+      ${run.status === 'parked' ? resolveForm(ctx, path) : ''}
       ${!isTerminal(run.status) ? button('cancel', 'Cancel', 'Cancel the run; a running step is aborted.') : ''}
       ${
         !isTerminal(run.status)
@@ -145,6 +147,16 @@ function actions(ctx: DashboardContext, run: RunRecord): HtmlValue {
           : ''
       }
     </div>`;
+}
+
+/** An escalated run (parked by a recovery rule `escalate`) waits for a person: retry, skip or cancel its failed step. */
+function resolveForm(ctx: DashboardContext, path: string): HtmlValue {
+  return markup`<form method="post" action="${path}/resolve" class="action signal">
+    <p>Escalated to a person? Resolve its failed step.</p>
+    ${csrfField(ctx.csrfSecret)}<label for="resolve-action">Resolution</label>
+    <select id="resolve-action" name="action">${ESCALATION_ACTIONS.map((a) => markup`<option>${a}</option>`)}</select>
+    <button type="submit">Resolve</button>
+  </form>`;
 }
 
 function runCosts(costs: readonly LedgerEntry[], now: number): HtmlValue {
