@@ -1,6 +1,7 @@
 // `lifeline dashboard`: the web dashboard (src/dashboard/) over the database, until SIGINT/SIGTERM.
 import type { Command } from 'commander';
 import { checkDashboardOptions, DEFAULT_DASHBOARD_PORT, startDashboard } from '../../dashboard/server.js';
+import { overviewColumns } from '../../dashboard/run-columns.js';
 import { dbLocation, openLifeline, type GlobalOptions } from '../open.js';
 import { redactedLocation } from '../../store/open-store.js';
 import { exitCodeForSignal } from '../exit-codes.js';
@@ -34,7 +35,7 @@ export function registerDashboard(program: Command): void {
       const lifeline = await openLifeline(global);
       let dashboard;
       try {
-        dashboard = await startDashboard({ lifeline, ...options });
+        dashboard = await startDashboard({ lifeline, ...options, runColumns: overviewColumns() });
       } catch (error) {
         await lifeline.close();
         throw error;
