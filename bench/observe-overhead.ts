@@ -78,7 +78,9 @@ type Mode = keyof typeof modes;
 const samples: Record<Mode, number[]> = { base: [], off: [], logger: [], otel: [] };
 
 for (let r = 0; r <= rounds; r++) {
-  for (const mode of Object.keys(modes) as Mode[]) {
+  // The order rotates each round, so no mode always runs first (or right after another).
+  const names = Object.keys(modes) as Mode[];
+  for (const mode of names.map((_, i) => names[(i + r) % names.length] as Mode)) {
     if (mode === 'otel') {
       trace.setGlobalTracerProvider(provider);
       context.setGlobalContextManager(contextManager.enable());

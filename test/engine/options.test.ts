@@ -48,7 +48,7 @@ describe('unknown options: one message everywhere', () => {
       const db = `${tmp.dir}/o.db`;
       expect(await rejection(Lifeline.open({ dbb: db } as never))).toEqual(
         new InvalidOptionsError(
-          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers)',
+          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers, logger)',
         ),
       );
       expect(await rejection(Lifeline.open({ db, maxPayloadBytes: 10 }))).toEqual(
@@ -87,7 +87,7 @@ describe('unknown options: one message everywhere', () => {
         );
         expect(() => lifeline.worker({ leaseMS: 5 } as never)).toThrow(
           new InvalidOptionsError(
-            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress)',
+            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress, logger)',
           ),
         );
         expect(() => lifeline.worker({ host: 7 } as never)).toThrow(

@@ -4,6 +4,9 @@
 // call (429) is an error span and the step moves on to the next model.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { generateText } from 'ai';
+import { createOpenAI } from '@ai-sdk/openai';
+import { aiSdkText } from '../../src/llm/ai-sdk.js';
 import { SpanKind } from '@opentelemetry/api';
 import { defineWorkflow } from '../../src/workflow/define.js';
 import { llmStep } from '../../src/llm/llm-step.js';
@@ -83,5 +86,30 @@ describe('GenAI spans of LLM steps', () => {
     // The cost the span carries is the ledger's.
     const ledger = await engine.lifeline.listCosts({ runId: 'llm-1' });
     expect(ledger.filter((e) => e.state === 'committed').map((e) => e.costMicros / 1_000_000)).toEqual([answered.attributes['lifeline.cost_usd']]);
+  });
+
+  it('the AI SDK adapter (generateText, @ai-sdk/openai) gets the same GenAI span with its usage', async () => {
+    const provider = createOpenAI({ baseURL: server.openaiBaseURL, apiKey: 'sk-test-local-0000000000000000000000' });
+    const wf = defineWorkflow('otel.aisdk', async (ctx) =>
+      llmStep(ctx, 'answer', {
+        request: { prompt: 'Summarise.' },
+        models: [{ model: 'big-c', provider: 'openai', call: aiSdkText({ generateText, languageModel: (id) => provider.chat(id) }), maxOutputTokens: 50 }],
+      }),
+    );
+    engine = await startEngine({ workflows: [wf], pricing: { prices: PRICES } });
+    const handle = await engine.lifeline.start(wf, undefined, { runId: 'llm-2' });
+    expect((await handle.result()).model).toBe('big-c');
+    await otel.ended('run otel.aisdk');
+    const span = otel.one('chat big-c');
+    expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'big-c',
+      'gen_ai.response.model': 'big-c',
+      'gen_ai.usage.input_tokens': USAGE.prompt_tokens,
+      'gen_ai.usage.output_tokens': USAGE.completion_tokens,
+      'lifeline.cost_usd': (USAGE.prompt_tokens * 10 + USAGE.completion_tokens * 30) / 1_000_000,
+    });
+    expect(parentOf(span)).toBe(otel.one('attempt answer', (s) => s.attributes['lifeline.run_id'] === 'llm-2').spanContext().spanId);
   });
 });
