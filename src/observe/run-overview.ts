@@ -58,7 +58,8 @@ export function checkStates(states: readonly string[], where = 'states'): Activi
 export async function describeRuns(store: Store, runs: readonly RunRecord[], options: RunOverviewOptions & { now: number }): Promise<RunOverview[]> {
   const thresholds = resolveActivityOptions(options.activity, 'activity');
   const history = options.history ?? progressHistoryOf(store);
-  const workflows = [...new Set(runs.map((r) => r.workflow))];
+  // Ended runs need no history: only the workflows of live runs are read.
+  const workflows = [...new Set(runs.filter((r) => !TERMINAL_STATUSES.includes(r.status)).map((r) => r.workflow))];
   const histories = new Map(await Promise.all(workflows.map(async (w) => [w, await history.history(w, options.now)] as const)));
   const out: RunOverview[] = [];
   for (let i = 0; i < runs.length; i += CHUNK) {

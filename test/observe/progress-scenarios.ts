@@ -111,6 +111,10 @@ export function progressScenarios(name: string, open: () => Promise<{ store: Sto
       // One run of 2 steps: to go after step 1: 20 s; 62 s spent since it → 0: overdue.
       expect(after?.progress).toMatchObject({ expected: 2, percent: 50, eta: { p50Ms: 0, p90Ms: 0 }, basis: 1, text: '1/2 steps · 50% · ETA overdue' });
       expect(listRuns).toBe(2);
+      // An ended run needs no history: judging it reads none.
+      const ended = await runOverview(counting, 'h-late', { now: C + 200 * S, history: new ProgressHistory(counting) });
+      expect(ended?.progress.text).toBe('2/2 steps · 100%');
+      expect(listRuns).toBe(2);
     });
   });
 }
