@@ -40,6 +40,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 6, name: 'limits: concurrency slots, rate buckets and retry budgets per key' },
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
+        { version: 13, name: 'step cache' },
       ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
@@ -74,6 +75,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 6 },
         { version: 7 },
         { version: 8 },
+        { version: 13 },
       ]);
     } finally {
       await store.close();
@@ -102,7 +104,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 8. Upgrade Lifeline to open it; the database was not modified.',
+        'knows versions up to 13. Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

@@ -69,6 +69,7 @@ describe('SQLite store specifics', () => {
         { version: 6, name: 'limits: concurrency slots, rate buckets and retry budgets per key' },
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
+        { version: 13, name: 'step cache' },
       ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'r1' }]);
@@ -91,7 +92,7 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to 8. ` + 'Upgrade Lifeline to open it; the database was not modified.',
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to 13. ` + 'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);
     expect(sideFiles(path)).toEqual([]);

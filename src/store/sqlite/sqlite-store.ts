@@ -45,6 +45,10 @@ import { WriteBatcher, withBusyRetry } from './batcher.js';
 import { LimitStatements } from './limits-ops.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 import { BreakerStatements } from './breaker-ops.js';
+import { CacheStatements } from './cache-ops.js';
+import { RetentionStatements } from './retention-ops.js';
+import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
+import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -65,6 +69,8 @@ export class SqliteStore implements Store {
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
+  private readonly cache: CacheStatements;
+  private readonly retention: RetentionStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,6 +88,8 @@ export class SqliteStore implements Store {
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
+    this.cache = new CacheStatements(db);
+    this.retention = new RetentionStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -240,6 +248,29 @@ export class SqliteStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.read(() => this.breakers.list(keys));
+  }
+
+  // ---- step cache ---------------------------------------------------------------------
+  claimCacheEntry(args: ClaimCacheArgs): Promise<CacheClaim> {
+    return this.batcher.write(SOFT, () => this.cache.claim(args));
+  }
+
+  settleCacheEntry(args: SettleCacheArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.cache.settle(args));
+  }
+
+  listCacheEntries(filter: CacheFilter = {}): Promise<CacheEntryRecord[]> {
+    return this.read(() => this.cache.entries(filter));
+  }
+
+  deleteCacheEntries(filter: CacheFilter = {}): Promise<number> {
+    return this.batcher.write(DURABLE, () => this.cache.delete(filter));
+  }
+
+  // ---- retention ----------------------------------------------------------------------
+  pruneRuns(args: PruneRunsArgs): Promise<PruneCounts> {
+    if (args.dryRun === true) return this.read(() => this.retention.prune(args));
+    return this.batcher.write(DURABLE, () => this.retention.prune(args));
   }
 
   close(): Promise<void> {
