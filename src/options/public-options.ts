@@ -8,6 +8,7 @@ import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
+import { checkStepCache } from './cache-options.js';
 import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import {
   checkArray,
@@ -152,6 +153,7 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     limits: checkStepLimits,
     estimatedTokens: checkEstimatedTokens,
     breaker: text(200),
+    cache: checkStepCache,
   });
 }
 

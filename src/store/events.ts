@@ -64,6 +64,11 @@ export interface EventMap {
   /** A step gate (shared breaker, concurrency or rate limit) said "not now": the run sleeps until `retryAt` without using an attempt. */
   'step.deferred': { stepId: string; gate: string; reason: string; retryAt: number };
   /**
+   * A step's result came from the step cache (StepOptions.cache) without running its body: stored
+   * with the step's commit, naming the run that computed it and the cache key (SHA-256, hex).
+   */
+  'step.cached': { stepId: string; attempt: number; sourceRunId: string; key: string; computedAt: number };
+  /**
    * What an external agent process did during a step (src/agent-process/): sampled, never one row
    * per output line. `detail` is short, redacted text; `checkpoint` the continuation it left.
    */
