@@ -12,6 +12,8 @@ import { registerCosts } from './commands/costs.js';
 import { registerRecovery } from './commands/recovery.js';
 import { registerLimits } from './commands/limits.js';
 import { registerBreakers } from './commands/breakers.js';
+import { registerCache } from './commands/cache.js';
+import { registerPrune } from './commands/prune.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -50,6 +52,8 @@ registerCosts(program);
 registerRecovery(program);
 registerLimits(program);
 registerBreakers(program);
+registerCache(program);
+registerPrune(program);
 
 try {
   await program.parseAsync(process.argv);

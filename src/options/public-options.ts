@@ -9,6 +9,7 @@ import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
 import { checkStepCache } from './cache-options.js';
+import { resolveRetentionOptions, type RetentionOptions } from '../retention/retention-options.js';
 import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import {
   checkArray,
@@ -77,9 +78,15 @@ export interface WorkerOptions {
    * `lifeline resume` continues it once the cause is fixed. Default 5.
    */
   maxClaimsWithoutProgress?: number;
+  /**
+   * Prunes old terminal runs periodically (pruneRuns with these options every `every`, default
+   * 1 h), e.g. `{ olderThan: '30d' }`. Each prune is reported as a `worker.pruned` event.
+   * docs/time-travel.md, "Retention".
+   */
+  retention?: RetentionOptions;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'retention'>> & Pick<WorkerOptions, 'workerId' | 'host' | 'retention'>;
 
 const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   concurrency: int(1, 10_000),
@@ -92,6 +99,7 @@ const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   host: text(255),
   pid: int(1, 2 ** 31),
   maxClaimsWithoutProgress: int(1, 1000),
+  retention: (value, path) => void resolveRetentionOptions(value as RetentionOptions, path),
 };
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -107,6 +115,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     maxClaimsWithoutProgress: options.maxClaimsWithoutProgress ?? 5,
     workerId: options.workerId,
     host: options.host,
+    retention: options.retention,
   };
   if (resolved.heartbeatMs * 2 > resolved.leaseMs) {
     throw new InvalidOptionsError(

@@ -95,6 +95,7 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
+      'pruneRuns',
     ]) {
       expect(root).toContain(name);
     }
@@ -128,6 +129,7 @@ describe('the tiered public API, as installed', () => {
       'bucketLevel',
       'decide',
       'decideAcquire',
+      'decideCacheClaim',
       'decideRelease',
       'emptyLimitRow',
       'escalatedError',
@@ -140,6 +142,7 @@ describe('the tiered public API, as installed', () => {
       'outcomeOnFinish',
       'recoveryStatus',
       'releaseStatus',
+      'settleStoresValue',
       'sortedKeys',
       'statusesOf',
       'summarizeBreaker',
