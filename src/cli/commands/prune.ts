@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { pruneRuns, type PruneResult } from '../../retention/prune.js';
 import type { PrunableStatus } from '../../store/retention.js';
-import type { Duration } from '../../workflow/duration.js';
+import { toMs, type Duration } from '../../workflow/duration.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifeline, type GlobalOptions } from '../open.js';
@@ -19,9 +19,30 @@ interface PruneCliOptions {
   json?: boolean;
 }
 
+const STATUSES: readonly PrunableStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** `--older-than`: an age of at least a minute (the API's bound, said in the CLI's words). */
+function ageOf(text: string): Duration {
+  let ms: number;
+  try {
+    ms = toMs(text as Duration, '--older-than');
+  } catch {
+    ms = -1;
+  }
+  if (ms < 60_000) throw new CliError(`Invalid --older-than "${text}": use an age of at least 1m, like 30d, 12h or 90m`, EXIT.USAGE);
+  return text as Duration;
+}
+
+function statusesOf(text: string): PrunableStatus[] {
+  const list = text.split(',').map((s) => s.trim());
+  const bad = list.find((s) => !(STATUSES as readonly string[]).includes(s));
+  if (bad !== undefined) throw new CliError(`Invalid --status "${text}": use completed, failed and/or cancelled, comma-separated (got "${bad}")`, EXIT.USAGE);
+  return list as PrunableStatus[];
+}
+
 function batchSizeOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new CliError(`Invalid --batch-size "${text}": use a whole number from 1 to 10000`, EXIT.USAGE);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 10_000) throw new CliError(`Invalid --batch-size "${text}": use a whole number from 1 to 10000`, EXIT.USAGE);
   return Number(text);
 }
 
@@ -36,13 +57,14 @@ export function registerPrune(program: Command): void {
     .option('--batch-size <n>', 'runs deleted per transaction (default 100)')
     .option('--json', 'print JSON')
     .action(async (opts: PruneCliOptions, cmd: Command) => {
-      const statuses = opts.status.split(',').map((s) => s.trim()) as PrunableStatus[];
+      const olderThan = ageOf(opts.olderThan);
+      const statuses = statusesOf(opts.status);
       const batchSize = batchSizeOf(opts.batchSize);
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
       let result: PruneResult;
       try {
         result = await pruneRuns(lifeline, {
-          olderThan: opts.olderThan as Duration,
+          olderThan,
           statuses,
           dryRun: opts.dryRun === true,
           ...(opts.workflow === undefined ? {} : { workflow: opts.workflow }),
