@@ -34,9 +34,7 @@ export function planStepCache(host: AttemptHost, stepId: string, stepName: strin
 }
 
 export type CacheAnswer =
-  | { kind: 'hit'; claim: Extract<CacheClaim, { kind: 'hit' }> }
-  | { kind: 'compute' }
-  | { kind: 'wait'; refusal: Extract<Admission, { admitted: false }> };
+  { kind: 'hit'; claim: Extract<CacheClaim, { kind: 'hit' }> } | { kind: 'compute' } | { kind: 'wait'; refusal: Extract<Admission, { admitted: false }> };
 
 /** Claims the key before an attempt. A store failure here computes without the cache (reported): the step must not fail for a bookkeeping table. */
 export async function askCache(host: AttemptHost, cache: StepCache): Promise<CacheAnswer> {

@@ -59,7 +59,7 @@ const CACHE_FIELDS: Readonly<Record<keyof StepCacheOptions, FieldCheck>> = {
 export const checkStepCache: FieldCheck = (value, path) => {
   const o = checkOptions(value, path, CACHE_FIELDS);
   if (!('key' in o) || o.key === undefined) {
-    throw optionError(`${path}.key`, 'is required: the JSON value the result depends on, e.g. the step\'s inputs (got no key)');
+    throw optionError(`${path}.key`, "is required: the JSON value the result depends on, e.g. the step's inputs (got no key)");
   }
   if (o.ttl === undefined) throw optionError(`${path}.ttl`, 'is required: how long a stored result is served, e.g. "1h" (got no ttl)');
 };

@@ -59,12 +59,14 @@ export function startRetention(
   let timer: TimerHandle | undefined;
   let stopped = false;
   const tick = () => {
-    void prune(target, resolved).then(
-      (result) => report({ result }),
-      (error: unknown) => report({ error }),
-    ).finally(() => {
-      if (!stopped) schedule();
-    });
+    void prune(target, resolved)
+      .then(
+        (result) => report({ result }),
+        (error: unknown) => report({ error }),
+      )
+      .finally(() => {
+        if (!stopped) schedule();
+      });
   };
   const schedule = () => {
     timer = target.clock.setTimer(resolved.everyMs, tick);

@@ -2,7 +2,17 @@
 // field and its bound (the shared option-check shape).
 import { toMs, type Duration } from '../workflow/duration.js';
 import type { PrunableStatus } from '../store/retention.js';
-import { checkArray, checkBoolean, checkNumber, checkOneOf, checkOptions, checkString, describeValue, optionError, type FieldCheck } from '../options/option-check.js';
+import {
+  checkArray,
+  checkBoolean,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  describeValue,
+  optionError,
+  type FieldCheck,
+} from '../options/option-check.js';
 
 export interface PruneOptions {
   /** Runs that ended longer ago than this are deleted ("30d", "12h", ms). At least 1 minute. */
@@ -55,7 +65,8 @@ const PRUNE_FIELDS: Readonly<Record<keyof PruneOptions, FieldCheck>> = {
 
 function resolve(options: PruneOptions, where: string, fields: Readonly<Record<string, FieldCheck>>): ResolvedPrune {
   const o = checkOptions(options, where, fields);
-  if (o.olderThan === undefined) throw optionError(`${where}.olderThan`, 'is required: how long ago a run must have ended to be deleted, e.g. "30d" (got no olderThan)');
+  if (o.olderThan === undefined)
+    throw optionError(`${where}.olderThan`, 'is required: how long ago a run must have ended to be deleted, e.g. "30d" (got no olderThan)');
   return {
     olderThanMs: toMs(options.olderThan, `${where}.olderThan`),
     statuses: [...new Set<PrunableStatus>(options.statuses ?? ['completed'])],

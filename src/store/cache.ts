@@ -115,4 +115,3 @@ export function toCacheEntry(row: CacheRow): CacheEntryRecord {
     leaseExpiresAt: num(row.lease_expires_at),
   };
 }
-

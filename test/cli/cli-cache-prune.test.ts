@@ -78,6 +78,9 @@ describe('lifeline cache and prune', () => {
     const bad = lifeline(['prune', '--older-than', '10s']);
     expect([bad.code, bad.err]).toEqual([2, 'lifeline: Invalid --older-than "10s": use an age of at least 1m, like 30d, 12h or 90m\n']);
     const status = lifeline(['prune', '--older-than', '30d', '--status', 'completed,running']);
-    expect([status.code, status.err]).toEqual([2, 'lifeline: Invalid --status "completed,running": use completed, failed and/or cancelled, comma-separated (got "running")\n']);
+    expect([status.code, status.err]).toEqual([
+      2,
+      'lifeline: Invalid --status "completed,running": use completed, failed and/or cancelled, comma-separated (got "running")\n',
+    ]);
   });
 });

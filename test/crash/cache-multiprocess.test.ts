@@ -39,16 +39,14 @@ async function scenario(db: string, { killComputer }: { killComputer: boolean })
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-cache-mp-'));
   const env: Record<string, string> = { CACHE_DIR: dir, ...(killComputer ? { CACHE_HANG_FIRST: '1' } : {}) };
   const pool = new WorkerPool(db, join(dir, 'unused.log'), ['-q', '--lease-ms', '1000', '--heartbeat-ms', '250'], FIXTURE, env);
-  let store: Store | undefined;
   cleanups.push(async () => {
-    await store?.close();
     await pool.killAll();
     rmSync(dir, { recursive: true, force: true });
   });
   const procs = [pool.spawn(), pool.spawn(), pool.spawn()];
   await Promise.all(procs.map((p) => p.ready));
-  store = await openStore(db);
-  const s = store;
+  const s: Store = await openStore(db);
+  cleanups.push(() => s.close());
   for (const id of RUNS) await s.createRun({ id, workflow: 'cache.shared', input: JSON.stringify({ topic: 'tides' }), now: Date.now() });
 
   // One body starts; the two other runs are deferred on the key (no attempt, gate "cache").
@@ -61,7 +59,11 @@ async function scenario(db: string, { killComputer }: { killComputer: boolean })
   );
   expect(bodies(dir)).toHaveLength(1);
   const deferred = (await s.listEvents({ runId: others[0] })).find((e) => e.type === 'step.deferred');
-  expect(JSON.parse(deferred!.data)).toMatchObject({ stepId: 'research#0', gate: 'cache', reason: expect.stringContaining(`computed by run ${computing.runId}`) as string });
+  expect(JSON.parse(deferred!.data)).toMatchObject({
+    stepId: 'research#0',
+    gate: 'cache',
+    reason: expect.stringContaining(`computed by run ${computing.runId}`) as string,
+  });
 
   writeFileSync(join(dir, 'go'), '');
   if (killComputer) await pool.kill(pool.byPid(computing.pid)!, 'SIGKILL');

@@ -64,7 +64,13 @@ describe('step cache', () => {
     expect(attempts.map((a) => [a.stepId, a.attempt, a.outcome])).toEqual([['fetch#0', 1, 'cached']]);
     const cached = (await store.listEvents({ runId: second.runId })).filter((e) => e.type === 'step.cached');
     expect(cached.map((e) => JSON.parse(e.data) as unknown)).toEqual([
-      { stepId: 'fetch#0', attempt: 1, sourceRunId: first.runId, key: expect.stringMatching(/^[0-9a-f]{64}$/) as string, computedAt: expect.any(Number) as number },
+      {
+        stepId: 'fetch#0',
+        attempt: 1,
+        sourceRunId: first.runId,
+        key: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+        computedAt: expect.any(Number) as number,
+      },
     ]);
     // Replay after the sleep reads the committed step, not the cache: clear it first.
     expect(await store.deleteCacheEntries()).toBe(1);
@@ -80,15 +86,15 @@ describe('step cache', () => {
     const failFor = new Set(['boom']);
     let version = 1; // the step's code version, bumped below
     const v1 = defineWorkflow(`cache.v`, async (ctx, input: { q: string }) =>
-        ctx.step(
-          'answer',
-          () => {
-            appendFileSync(counter, `${input.q}@${version}\n`);
-            if (failFor.has(input.q)) throw Object.assign(new Error('bad request'), { status: 400 });
-            return `${input.q}!`;
-          },
-          { cache: { key: input.q, ttl: '10s', version } },
-        ),
+      ctx.step(
+        'answer',
+        () => {
+          appendFileSync(counter, `${input.q}@${version}\n`);
+          if (failFor.has(input.q)) throw Object.assign(new Error('bad request'), { status: 400 });
+          return `${input.q}!`;
+        },
+        { cache: { key: input.q, ttl: '10s', version } },
+      ),
     );
     engine = await startEngine({ db, workflows: [v1], clock });
     const run = async (q: string) => {

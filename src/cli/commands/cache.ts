@@ -58,7 +58,16 @@ export function registerCache(program: Command): void {
         process.stdout.write('no cache entries\n');
         return;
       }
-      const rows = entries.map((e) => [e.workflow, e.step, e.version ?? '-', e.state, e.sourceRunId ?? '-', iso(e.expiresAt), String(e.bytes), e.key.slice(0, 12)]);
+      const rows = entries.map((e) => [
+        e.workflow,
+        e.step,
+        e.version ?? '-',
+        e.state,
+        e.sourceRunId ?? '-',
+        iso(e.expiresAt),
+        String(e.bytes),
+        e.key.slice(0, 12),
+      ]);
       printTable(['WORKFLOW', 'STEP', 'VERSION', 'STATE', 'SOURCE RUN', 'EXPIRES', 'BYTES', 'KEY'], rows);
     });
   cache

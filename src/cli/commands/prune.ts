@@ -42,7 +42,8 @@ function statusesOf(text: string): PrunableStatus[] {
 
 function batchSizeOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 10_000) throw new CliError(`Invalid --batch-size "${text}": use a whole number from 1 to 10000`, EXIT.USAGE);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 10_000)
+    throw new CliError(`Invalid --batch-size "${text}": use a whole number from 1 to 10000`, EXIT.USAGE);
   return Number(text);
 }
 
@@ -88,6 +89,10 @@ export function registerPrune(program: Command): void {
         ['cost ledger rows', result.costs],
         ['expired cache entries', result.cacheEntries],
       ];
-      printTable(['ROWS', 'COUNT'], tables.map(([name, n]) => [name, String(n)]), '  ');
+      printTable(
+        ['ROWS', 'COUNT'],
+        tables.map(([name, n]) => [name, String(n)]),
+        '  ',
+      );
     });
 }

@@ -28,7 +28,12 @@ export function cacheConformance(getStore: GetStore): void {
       });
       // The holder renews its own lease.
       expect(await store.claimCacheEntry(claimArgs('run-a:fetch#0', { now: T0 + 500 }))).toEqual({ kind: 'compute', leaseExpiresAt: T0 + 1500 });
-      await store.settleCacheEntry({ key: 'k1', holder: 'run-a:fetch#0', now: T0 + 600, value: { output: '{"v":1}', sourceRunId: 'run-a', expiresAt: T0 + 5000 } });
+      await store.settleCacheEntry({
+        key: 'k1',
+        holder: 'run-a:fetch#0',
+        now: T0 + 600,
+        value: { output: '{"v":1}', sourceRunId: 'run-a', expiresAt: T0 + 5000 },
+      });
       expect(await store.claimCacheEntry(claimArgs('run-b:fetch#0', { now: T0 + 700 }))).toEqual({
         kind: 'hit',
         output: '{"v":1}',
