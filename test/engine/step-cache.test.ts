@@ -10,6 +10,7 @@ import { defineWorkflow } from '../../src/workflow/define.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
+import { usePostgres } from '../pg/pg-fixture.js';
 
 let engine: TestEngine | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
@@ -202,6 +203,55 @@ describe('step cache', () => {
       }
     } finally {
       await lifeline.close();
+    }
+  });
+});
+
+describe('step cache on PostgreSQL', () => {
+  const pg = usePostgres();
+
+  it('two clients on one schema: the second run hits, the ttl expires on the ManualClock, a failure is not cached', async () => {
+    const { store, cleanup } = await pg.openFresh({ leaseClock: 'caller' });
+    const clock = new ManualClock();
+    let bodies = 0;
+    let fail = true;
+    const wf = defineWorkflow('cache.pg', async (ctx, input: { q: string }) =>
+      ctx.step(
+        'answer',
+        () => {
+          bodies++;
+          if (input.q === 'flaky' && fail) throw Object.assign(new Error('bad request'), { status: 400 });
+          return `${input.q}!`;
+        },
+        { cache: { key: input.q, ttl: '5s' } },
+      ),
+    );
+    const clients = [await Lifeline.open({ db: store, workflows: [wf], clock }), await Lifeline.open({ db: store, workflows: [wf], clock })];
+    try {
+      const run = async (client: Lifeline, q: string) => {
+        const worker = client.worker({ pollMs: 5 });
+        worker.start();
+        const h = await client.start(wf, { q });
+        const out = await h.result().catch((e: Error) => e.message);
+        await worker.stop();
+        return { out, runId: h.runId };
+      };
+      const first = await run(clients[0]!, 'a');
+      const second = await run(clients[1]!, 'a');
+      expect([first.out, second.out, bodies]).toEqual(['a!', 'a!', 1]);
+      expect((await store.listAttempts(second.runId)).map((a) => a.outcome)).toEqual(['cached']);
+      const [cached] = (await store.listEvents({ runId: second.runId })).filter((e) => e.type === 'step.cached');
+      expect(JSON.parse(cached!.data)).toMatchObject({ stepId: 'answer#0', sourceRunId: first.runId });
+      await clock.advance(5000);
+      expect((await run(clients[1]!, 'a')).out).toBe('a!');
+      expect(bodies).toBe(2);
+      expect((await run(clients[0]!, 'flaky')).out).toMatch(/bad request/);
+      fail = false;
+      expect((await run(clients[1]!, 'flaky')).out).toBe('flaky!');
+      expect(bodies).toBe(4);
+    } finally {
+      for (const c of clients) await c.close();
+      await cleanup();
     }
   });
 });
