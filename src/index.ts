@@ -98,6 +98,11 @@ export type { GateOutcome, GateCheckReport } from './store/events.js';
 export type { SharedBreakerOptions, BreakersOption } from './breakers/shared-options.js';
 export type { BreakerOptions } from './breakers/config.js';
 export { isBreakerOpen } from './breakers/open-check.js';
+// Step cache across runs and retention (docs/time-travel.md).
+export type { StepCacheOptions } from './options/cache-options.js';
+export { pruneRuns, type PruneResult, type PruneTarget } from './retention/prune.js';
+export type { PruneOptions, RetentionOptions } from './retention/retention-options.js';
+export type { PrunableStatus, PruneCounts } from './store/retention.js';
 // Model calls with fallback (docs/llm.md): SDK-agnostic, with adapters for the openai SDK and the AI SDK (optional peers).
 export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
 export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';

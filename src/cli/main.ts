@@ -15,6 +15,8 @@ import { registerBreakers } from './commands/breakers.js';
 import { registerInsight } from './commands/insight.js';
 import { registerWatch } from './commands/watch.js';
 import { registerDashboard } from './commands/dashboard.js';
+import { registerCache } from './commands/cache.js';
+import { registerPrune } from './commands/prune.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -56,6 +58,8 @@ registerBreakers(program);
 registerInsight(program);
 registerWatch(program);
 registerDashboard(program);
+registerCache(program);
+registerPrune(program);
 
 try {
   await program.parseAsync(process.argv);

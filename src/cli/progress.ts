@@ -33,6 +33,8 @@ export function describeEvent(event: LifelineEvent): string | null {
     }
     case 'step.deferred':
       return `  ⏸ ${describeDeferral(event.data)}`;
+    case 'step.cached':
+      return `  ⧉ ${event.data.stepId} from the step cache (computed by run ${event.data.sourceRunId})`;
     case 'run.sleeping':
       return `  ⏸ ${run} sleeping until ${new Date(Number(event.data.wakeAt)).toISOString()}`;
     case 'run.waiting': {

@@ -29,6 +29,7 @@ import { admitAll, assertGatesConfigured, type Admission, type GateOutcome, type
 import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
 import type { AttemptTrace } from '../observe/run-trace.js';
+import { askCache, commitCached, planStepCache, renewWhileRunning, settleCache, type StepCache } from './step-cache.js';
 
 export interface StepCall {
   stepId: string;
@@ -54,6 +55,8 @@ interface StepPlan {
   skip: AlternativeGate;
   startedAt: number;
   idempotencyKey: string;
+  /** The step cache (StepOptions.cache) of a plain step; null without it. */
+  cache: StepCache | null;
 }
 
 /** A failure carries the signal the body was given (classifyError reads an SDK abort error's reason from it). */
@@ -84,6 +87,15 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
   } catch (error) {
     return { kind: 'failed', error: error as Error };
   }
+  if (plan.cache === null) return attemptLoop(host, plan);
+  const outcome = await attemptLoop(host, plan);
+  // A computed result is stored for the other runs; a failure, a default or a parked step only frees the key.
+  await settleCache(host, plan.cache, outcome.kind === 'completed');
+  return outcome;
+}
+
+async function attemptLoop(host: AttemptHost, plan: StepPlan): Promise<StepOutcome> {
+  const { call } = plan;
   const prior = host.priorAttempts.get(call.stepId);
   let attempt = prior?.total ?? 0;
   let { index, failures } = plan.on === null ? { index: 0, failures: prior?.failed ?? 0 } : resumePoint(plan.legs, prior?.chain ?? []);
@@ -109,6 +121,12 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       failures = 0;
       continue;
     }
+    if (plan.cache !== null) {
+      // The cache before the gates: a hit calls nothing, so no breaker or limit is asked.
+      const asked = await askCache(host, plan.cache);
+      if (asked.kind === 'hit') return commitHit(host, plan, attempt + 1, asked.claim);
+      if (asked.kind === 'wait') return deferStep(host, plan, asked.refusal);
+    }
     attempt++;
     // Shared breakers and limits first: a "not now" defers the step before an attempt is used.
     const gate = gatesAsked(host, plan, leg) ? await admitAttempt(host, plan, leg, attempt) : NO_GATES;
@@ -121,6 +139,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     // and the body's first instruction nothing is awaited, only the call's few synchronous instructions run.
     const attemptRun = gate.kind === 'error' ? gateFailed(gate.error) : prepareAttempt(host, plan, leg, { attempt, failed: [...failed], traced }, used);
     let began = 0;
+    const stopRenewing = plan.cache === null ? NO_RENEWAL : renewWhileRunning(host, plan.cache);
     // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
@@ -128,6 +147,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
       began = checkedAt;
       return traced === undefined ? attemptRun() : traced.run(attemptRun);
     });
+    stopRenewing();
     if (result === null) {
       traced?.stopped('abandoned');
       void gate.settle({ kind: 'abandoned' });
@@ -138,6 +158,7 @@ export async function runStepAttempts(host: AttemptHost, call: StepCall): Promis
     if (result.ok) {
       traced?.succeeded();
       void gate.settle({ kind: 'succeeded', durationMs, ...usage });
+      if (plan.cache !== null) plan.cache.output = result.output;
       return commitSuccess(host, plan, leg, attempt, result.output, durationMs);
     }
     if (host.signal.aborted) {
@@ -181,6 +202,7 @@ type GateVerdict =
   | { kind: 'error'; error: unknown; settle(outcome: GateOutcome): Promise<void> }
   | { kind: 'deferred'; admission: Extract<Admission, { admitted: false }> };
 
+const NO_RENEWAL = (): void => {};
 const NO_SETTLE = (): Promise<void> => Promise.resolve();
 const NO_GATES: GateVerdict = { kind: 'admitted', settle: NO_SETTLE };
 
@@ -254,6 +276,7 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
     skip: chain ? skipOpenBreakers((host.deps.gates ?? []).filter(isSkipper)) : () => null,
     startedAt: host.deps.clock.now(),
     idempotencyKey: `${host.runId}:${call.stepId}`,
+    cache: chain ? null : planStepCache(host, call.stepId, call.name, options),
   };
 }
 
@@ -373,6 +396,14 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
   if (!committed) return parkRefused(host, stepId, attempt);
   // The committed form, so the first execution sees exactly what a replay will.
   return { kind: 'completed', value: fromJson(output) };
+}
+
+/** A step cache hit: committed with a `cached` attempt (step-cache.ts); parked when the commit was refused. */
+async function commitHit(host: AttemptHost, plan: StepPlan, attempt: number, claim: Parameters<typeof commitCached>[3]): Promise<StepOutcome> {
+  const { stepId, name, seq } = plan.call;
+  const done = await commitCached(host, { stepId, name, seq, startedAt: plan.startedAt }, attempt, claim, plan.cache as StepCache);
+  if (!done.committed) return parkRefused(host, stepId, attempt);
+  return { kind: 'completed', value: done.value };
 }
 
 /** The run was cancelled or interrupted during the attempt: its end is recorded, the step parks. */

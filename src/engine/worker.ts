@@ -15,6 +15,7 @@ import { redactMessage } from './stored-error.js';
 import type { Worker } from './worker-api.js';
 import type { StepGate } from './step-gates.js';
 import type { PriceTable } from '../costs/prices.js';
+import { startRetention } from '../retention/prune.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -52,6 +53,7 @@ export class WorkerRuntime implements Worker {
   private lastDeadOwnerCheck = -Infinity;
   private readonly wakeTimers = new Set<TimerHandle>();
   private unsubscribe: (() => void) | null = null;
+  private stopRetention: (() => void) | null = null;
   /** Resource exhaustion of the database (disk full, ...): no claims before this time. */
   private pausedUntil = -Infinity;
   private readonly exhaustedPause = new Backoff(EXHAUSTED_FIRST_PAUSE_MS, EXHAUSTED_MAX_PAUSE_MS);
@@ -79,6 +81,7 @@ export class WorkerRuntime implements Worker {
     // Backends that can push wake-ups (PostgreSQL LISTEN/NOTIFY) make start latency independent of pollMs.
     this.unsubscribe = this.deps.store.onRunnable?.(() => this.poke()) ?? null;
     this.scheduleHeartbeat();
+    if (this.options.retention !== undefined) this.stopRetention = startRetention(this.deps, this.options.retention, (o) => this.reportPrune(o));
     this.loop = this.runLoop();
   }
 
@@ -107,10 +110,20 @@ export class WorkerRuntime implements Worker {
     for (const { exec } of this.active.values()) exec.interrupt();
     await all;
     this.heartbeatTimer?.cancel();
+    this.stopRetention?.();
     this.unsubscribe?.();
     for (const timer of this.wakeTimers) timer.cancel();
     this.wakeTimers.clear();
     this.state = 'stopped';
+  }
+
+  private reportPrune(outcome: Parameters<Parameters<typeof startRetention>[2]>[0]): void {
+    if ('error' in outcome) {
+      this.deps.onError(outcome.error, 'retention prune');
+      return;
+    }
+    const { dryRun: _dry, ...data } = outcome.result;
+    this.deps.emit({ type: 'worker.pruned', data, at: this.deps.clock.now() });
   }
 
   private async runLoop(): Promise<void> {

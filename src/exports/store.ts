@@ -82,6 +82,11 @@ export type {
   Acquired as BreakerAcquired,
 } from '../breakers/machine.js';
 export type { BreakerConfig } from '../breakers/config.js';
+// The step cache across runs: what a backend stores per key and the one claim decision it applies atomically.
+export type { CacheClaim, CacheEntryRecord, CacheFilter, CacheRowState, ClaimCacheArgs, SettleCacheArgs } from '../store/cache.js';
+export { decideCacheClaim, settleStoresValue } from '../store/cache.js';
+// Retention: one batch of a prune.
+export type { PruneRunsArgs } from '../store/retention.js';
 // The run lifecycle as one executable spec: which statuses each action applies to and where it
 // moves them, the claimable predicate, the refusal reasons. A backend of your own decides with
 // it (the built-in ones also generate their SQL predicates from it).

@@ -8,6 +8,8 @@ import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
+import { checkStepCache } from './cache-options.js';
+import { resolveRetentionOptions, type RetentionOptions } from '../retention/retention-options.js';
 import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import { LOGGER_METHODS, type LifelineLogger } from '../observe/event-log.js';
 import {
@@ -79,9 +81,15 @@ export interface WorkerOptions {
   maxClaimsWithoutProgress?: number;
   /** Structured logs of this worker's events (a pino logger or compatible): see LifelineOptions.logger. */
   logger?: LifelineLogger;
+  /**
+   * Prunes old terminal runs periodically (pruneRuns with these options every `every`, default
+   * 1 h), e.g. `{ olderThan: '30d' }`. Each prune is reported as a `worker.pruned` event.
+   * docs/time-travel.md, "Retention".
+   */
+  retention?: RetentionOptions;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'logger'>> & Pick<WorkerOptions, 'workerId' | 'host'>;
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'logger' | 'retention'>> & Pick<WorkerOptions, 'workerId' | 'host' | 'retention'>;
 
 /** A `logger` option: pino or anything with its calling convention. */
 const logger: FieldCheck = (value, path) => checkHasMethods(value, path, LOGGER_METHODS, 'a pino-compatible logger');
@@ -98,6 +106,7 @@ const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   pid: int(1, 2 ** 31),
   maxClaimsWithoutProgress: int(1, 1000),
   logger,
+  retention: (value, path) => void resolveRetentionOptions(value as RetentionOptions, path),
 };
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -113,6 +122,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     maxClaimsWithoutProgress: options.maxClaimsWithoutProgress ?? 5,
     workerId: options.workerId,
     host: options.host,
+    retention: options.retention,
   };
   if (resolved.heartbeatMs * 2 > resolved.leaseMs) {
     throw new InvalidOptionsError(
@@ -159,6 +169,7 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     limits: checkStepLimits,
     estimatedTokens: checkEstimatedTokens,
     breaker: text(200),
+    cache: checkStepCache,
   });
 }
 

@@ -2,6 +2,7 @@
 // The engine builds events through it, both stores persist its run events, and the CLI's
 // progress printer and the JSON event log read it. It lives with the store contract because
 // event rows are store records; nothing here knows SQL.
+import type { PruneCounts } from './retention.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { EscalationAction, RecoveryStrategy } from './recoveries.js';
 import type { RunStatus, StepKind, StepStatus, StoredError } from './types.js';
@@ -72,6 +73,11 @@ export interface EventMap {
   /** A step gate (shared breaker, concurrency or rate limit) said "not now": the run sleeps until `retryAt` without using an attempt. */
   'step.deferred': { stepId: string; gate: string; reason: string; retryAt: number };
   /**
+   * A step's result came from the step cache (StepOptions.cache) without running its body: stored
+   * with the step's commit, naming the run that computed it and the cache key (SHA-256, hex).
+   */
+  'step.cached': { stepId: string; attempt: number; sourceRunId: string; key: string; computedAt: number };
+  /**
    * What an external agent process did during a step (src/agent-process/): sampled, never one row
    * per output line. `detail` is short, redacted text; `checkpoint` the continuation it left.
    */
@@ -107,6 +113,8 @@ export interface EventMap {
   'run.gate_warned': { gate: string; failed: GateCheckReport[] };
   /** A worker's own failure: not a run's event, never stored. */
   'worker.error': { context: string; message: string };
+  /** A worker's periodic prune (WorkerOptions.retention) ran: what it deleted, by table. */
+  'worker.pruned': PruneCounts & { batches: number; endedBefore: number };
   /** The database ran out of disk, memory or another resource: the worker pauses claiming. Never stored. */
   'worker.store_exhausted': { message: string; pauseMs: number; text: string };
   /** A shared circuit breaker opened (by this process's update): calls of `key` are deferred until `openUntil`. Never stored (the breaker's row is). */
@@ -143,7 +151,7 @@ interface BreakerChange {
 export type EventType = keyof EventMap;
 /** Run events a workflow records itself (ctx.recordEvent), once per run. */
 export type WorkflowEventType = 'run.degraded' | 'run.loop_detected' | 'run.gate_warned';
-export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | BreakerEventType;
+export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | 'worker.pruned' | BreakerEventType;
 /** A shared circuit breaker's state change (src/breakers/): about a dependency key, not a run. */
 export type BreakerEventType = 'breaker.opened' | 'breaker.half_open' | 'breaker.closed';
 /** Events about one run: stored with the state change they describe, or only published. */

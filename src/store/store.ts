@@ -4,6 +4,8 @@ import type { RunEvent } from './events.js';
 import type { ListRunActivityArgs, RunActivityRecord } from './activity.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from './ledger.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy } from './recoveries.js';
+import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from './cache.js';
+import type { PruneCounts, PruneRunsArgs } from './retention.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
@@ -253,6 +255,32 @@ export interface Store {
    * runs are asked for (listing runs must not cost one query per run).
    */
   listRunActivity(args: ListRunActivityArgs): Promise<RunActivityRecord[]>;
+
+  // ---- step cache (issue 12 §1; cache.ts) --------------------------------------------
+  /**
+   * Soft. Atomically across every worker (SQLite's write transaction, PostgreSQL's row lock):
+   * an unexpired result of `key` is a hit; else an unexpired lease of another holder means wait;
+   * else the caller takes (or renews) the key's computing lease until now + leaseMs.
+   */
+  claimCacheEntry(args: ClaimCacheArgs): Promise<CacheClaim>;
+  /**
+   * Durable. With `value`: stores the result (unless an unexpired one is there) and ends the
+   * holder's lease; without: gives the holder's lease up. A key cleared meanwhile stays cleared.
+   */
+  settleCacheEntry(args: SettleCacheArgs): Promise<void>;
+  /** Entries (results and leases, expired ones too), ordered by workflow, step name and key. */
+  listCacheEntries(filter?: CacheFilter): Promise<CacheEntryRecord[]>;
+  /** Durable. Deletes the matching entries (all without a filter); returns how many. */
+  deleteCacheEntries(filter?: CacheFilter): Promise<number>;
+
+  // ---- retention (issue 12 §7; retention.ts) -----------------------------------------
+  /**
+   * Durable. One batch of a prune, in one transaction: up to `limit` runs in `statuses` that
+   * ended before `endedBefore` (oldest first), none with a child that is not terminal, deleted
+   * with their steps, attempts, events, signals, recoveries and cost ledger rows, and the cache
+   * entries they computed that expired by `now`. `dryRun` counts the same and deletes nothing.
+   */
+  pruneRuns(args: PruneRunsArgs): Promise<PruneCounts>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

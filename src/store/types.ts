@@ -88,7 +88,8 @@ export interface StepRecord {
 
 export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event';
 
-export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled';
+/** `cached`: the step's result came from the step cache; the body did not run (a `step.cached` event names the source run). */
+export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled' | 'cached';
 
 export interface AttemptRecord {
   id: number;

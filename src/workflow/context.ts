@@ -5,6 +5,7 @@ import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
 import type { StepCosts } from '../costs/step-costs.js';
+import type { StepCacheOptions } from '../options/cache-options.js';
 
 /** Events a step body may add to its run's history; the engine fills in `stepId` and `attempt`. */
 export type StepEventType = 'step.agent_event' | 'llm.structured';
@@ -100,6 +101,14 @@ export interface StepOptions<T = unknown> {
    * shutdown still stop the run.
    */
   optional?: { default: T };
+  /**
+   * Step cache across runs: a completed result is stored under a hash of the workflow, the step's
+   * name, `version` and `key`, and every run (any worker, any process) calling the step with the
+   * same key within `ttl` gets it without running the body (recorded as a `cached` attempt and a
+   * `step.cached` event naming the run that computed it). One run computes a key at a time; the
+   * others wait. Failures are not cached. docs/time-travel.md, "Step cache".
+   */
+  cache?: StepCacheOptions;
 }
 
 /** One alternative of a fallback chain (`ctx.fallback`). */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { ROOT, assertBuilt, until } from './harness.js';
+import { ROOT, assertBuilt, until, untilAsync } from './harness.js';
 
 const FIXTURE = join(ROOT, 'build/test/fixtures/breaker-worker.js');
 const COOL_DOWN_MS = 1500;
@@ -25,16 +25,6 @@ function lines(path: string): string[] {
         .split('\n')
         .filter((l) => l !== '')
     : [];
-}
-
-/** Polls an async condition (a condition poll, not a sleep). */
-async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25)); // the poll interval of a condition, not a wait for time
-  }
 }
 
 export async function runSharedBreakerScenario(db: string): Promise<void> {

@@ -56,6 +56,16 @@ export function until(condition: () => boolean, everyMs = 20): Cancellable<void>
   };
 }
 
+/** Polls an async condition (a condition poll, not a sleep). */
+export async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25)); // the poll interval of a condition, not a wait for time
+  }
+}
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -85,12 +95,13 @@ export class WorkerPool {
     private readonly sideEffects: string,
     private readonly extraArgs: string[],
     private readonly fixture: string = FIXTURE_JS,
+    private readonly env: Record<string, string> = {},
   ) {}
 
   spawn(): WorkerProcess {
     const child = spawn(process.execPath, [CLI_JS, '--db', this.db, 'worker', this.fixture, ...this.extraArgs], {
       cwd: ROOT,
-      env: { ...process.env, CRASH_SIDE_EFFECTS: this.sideEffects },
+      env: { ...process.env, CRASH_SIDE_EFFECTS: this.sideEffects, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (child.pid === undefined) throw new Error('could not spawn a worker process');

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery';
-const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker';
+const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache';
 const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -87,7 +87,7 @@ describe('unknown options: one message everywhere', () => {
         );
         expect(() => lifeline.worker({ leaseMS: 5 } as never)).toThrow(
           new InvalidOptionsError(
-            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress, logger)',
+            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress, logger, retention)',
           ),
         );
         expect(() => lifeline.worker({ host: 7 } as never)).toThrow(

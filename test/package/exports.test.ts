@@ -105,6 +105,7 @@ describe('the tiered public API, as installed', () => {
       'estimateProgress',
       'ProgressHistory',
       'ACTIVITY_STATES',
+      'pruneRuns',
     ]) {
       expect(root).toContain(name);
     }
@@ -138,6 +139,7 @@ describe('the tiered public API, as installed', () => {
       'bucketLevel',
       'decide',
       'decideAcquire',
+      'decideCacheClaim',
       'decideRelease',
       'emptyLimitRow',
       'escalatedError',
@@ -150,6 +152,7 @@ describe('the tiered public API, as installed', () => {
       'outcomeOnFinish',
       'recoveryStatus',
       'releaseStatus',
+      'settleStoresValue',
       'sortedKeys',
       'statusesOf',
       'summarizeBreaker',

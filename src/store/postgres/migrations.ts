@@ -261,6 +261,27 @@ CREATE INDEX attempts_fingerprint ON $S.attempts (fingerprint, ended_at) WHERE f
 ALTER TABLE $S.runs ADD COLUMN trace_parent TEXT;
 `,
   },
+  {
+    version: 13,
+    name: 'step cache',
+    // As in SQLite (migration 13 there): one row per step cache key.
+    sql: `
+CREATE TABLE $S.cache_entries (
+  key TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  version TEXT,
+  output TEXT,
+  source_run_id TEXT,
+  created_at BIGINT,
+  expires_at BIGINT,
+  lease_holder TEXT,
+  lease_expires_at BIGINT
+);
+CREATE INDEX cache_entries_step ON $S.cache_entries (workflow, step_name);
+CREATE INDEX cache_entries_source ON $S.cache_entries (source_run_id) WHERE source_run_id IS NOT NULL;
+`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

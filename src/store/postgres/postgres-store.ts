@@ -49,6 +49,10 @@ import { assertCurrent, migrate } from './migrations.js';
 import { BreakerOps } from './breaker-ops.js';
 import { ActivityOps } from './activity-ops.js';
 import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
+import { CacheOps } from './cache-ops.js';
+import { RetentionOps } from './retention-ops.js';
+import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
+import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -71,6 +75,8 @@ export class PostgresStore implements Store {
   private readonly limits: LimitOps;
   private readonly breakers: BreakerOps;
   private readonly activity: ActivityOps;
+  private readonly cache: CacheOps;
+  private readonly retention: RetentionOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -95,6 +101,8 @@ export class PostgresStore implements Store {
     this.limits = new LimitOps(this.exec, s);
     this.breakers = new BreakerOps(this.exec, s);
     this.activity = new ActivityOps(this.exec, s);
+    this.cache = new CacheOps(this.exec, s);
+    this.retention = new RetentionOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -262,6 +270,29 @@ export class PostgresStore implements Store {
   // ---- activity -------------------------------------------------------------------------
   listRunActivity(args: ListRunActivityArgs): Promise<RunActivityRecord[]> {
     return this.activity.list(args);
+  }
+
+  // ---- step cache ---------------------------------------------------------------------
+  claimCacheEntry(args: ClaimCacheArgs): Promise<CacheClaim> {
+    return this.cache.claim(args);
+  }
+
+  settleCacheEntry(args: SettleCacheArgs): Promise<void> {
+    return this.cache.settle(args);
+  }
+
+  listCacheEntries(filter: CacheFilter = {}): Promise<CacheEntryRecord[]> {
+    return this.cache.list(filter);
+  }
+
+  deleteCacheEntries(filter: CacheFilter = {}): Promise<number> {
+    return this.cache.delete(filter);
+  }
+
+  // ---- retention ----------------------------------------------------------------------
+  async pruneRuns(args: PruneRunsArgs): Promise<PruneCounts> {
+    await this.exec.afterWrites(undefined); // this store's own writes of the runs land first
+    return this.retention.prune(args);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -261,6 +261,30 @@ CREATE INDEX attempts_fingerprint ON attempts (fingerprint, ended_at) WHERE fing
 ALTER TABLE runs ADD COLUMN trace_parent TEXT;
 `,
   },
+  {
+    version: 13,
+    name: 'step cache',
+    // The step cache across runs (issue 12 §1, src/store/cache.ts): one row per cache key (a
+    // SHA-256 of workflow, step, version and key). A row holds a result (output, its expiry and
+    // the run that computed it), a computing lease (holder and expiry: one worker computes, the
+    // others wait), or both while an expired result is being recomputed.
+    sql: `
+CREATE TABLE cache_entries (
+  key TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  version TEXT,
+  output TEXT,
+  source_run_id TEXT,
+  created_at INTEGER,
+  expires_at INTEGER,
+  lease_holder TEXT,
+  lease_expires_at INTEGER
+) STRICT;
+CREATE INDEX cache_entries_step ON cache_entries (workflow, step_name);
+CREATE INDEX cache_entries_source ON cache_entries (source_run_id) WHERE source_run_id IS NOT NULL;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -48,6 +48,10 @@ import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs }
 import { BreakerStatements } from './breaker-ops.js';
 import { ActivityStatements } from './activity-ops.js';
 import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
+import { CacheStatements } from './cache-ops.js';
+import { RetentionStatements } from './retention-ops.js';
+import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
+import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -69,6 +73,8 @@ export class SqliteStore implements Store {
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
   private readonly activity: ActivityStatements;
+  private readonly cache: CacheStatements;
+  private readonly retention: RetentionStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -87,6 +93,8 @@ export class SqliteStore implements Store {
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
     this.activity = new ActivityStatements(db);
+    this.cache = new CacheStatements(db);
+    this.retention = new RetentionStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -250,6 +258,29 @@ export class SqliteStore implements Store {
   // ---- activity -------------------------------------------------------------------------
   listRunActivity(args: ListRunActivityArgs): Promise<RunActivityRecord[]> {
     return this.read(() => this.activity.list(args));
+  }
+
+  // ---- step cache ---------------------------------------------------------------------
+  claimCacheEntry(args: ClaimCacheArgs): Promise<CacheClaim> {
+    return this.batcher.write(SOFT, () => this.cache.claim(args));
+  }
+
+  settleCacheEntry(args: SettleCacheArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.cache.settle(args));
+  }
+
+  listCacheEntries(filter: CacheFilter = {}): Promise<CacheEntryRecord[]> {
+    return this.read(() => this.cache.entries(filter));
+  }
+
+  deleteCacheEntries(filter: CacheFilter = {}): Promise<number> {
+    return this.batcher.write(DURABLE, () => this.cache.delete(filter));
+  }
+
+  // ---- retention ----------------------------------------------------------------------
+  pruneRuns(args: PruneRunsArgs): Promise<PruneCounts> {
+    if (args.dryRun === true) return this.read(() => this.retention.prune(args));
+    return this.batcher.write(DURABLE, () => this.retention.prune(args));
   }
 
   close(): Promise<void> {

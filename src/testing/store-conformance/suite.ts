@@ -18,6 +18,8 @@ import { fallbackAttemptsConformance } from './fallback-attempts.js';
 import { limitsConformance } from './limits.js';
 import { breakersConformance } from './breakers.js';
 import { activityConformance } from './activity.js';
+import { cacheConformance } from './cache.js';
+import { retentionConformance } from './retention.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -40,6 +42,8 @@ const AREAS = {
   limits: limitsConformance,
   breakers: breakersConformance,
   activity: activityConformance,
+  cache: cacheConformance,
+  retention: retentionConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
