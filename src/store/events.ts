@@ -23,7 +23,8 @@ export interface EventMap {
   'run.cancel_requested': undefined;
   /** `from` is set when the store cancels a run that was not executing. */
   'run.cancelled': { from: RunStatus } | undefined;
-  'run.signalled': { name: string; signalId?: number };
+  /** `from`: the run that sent it as a message (ctx.send). */
+  'run.signalled': { name: string; signalId?: number; from?: string };
   'run.retried': { removedFailedSteps: number };
   'run.woken': { from: RunStatus };
   'run.released': { reason: 'shutdown' };

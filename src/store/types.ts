@@ -129,6 +129,9 @@ export interface SignalRecord {
   payload: Json;
   createdAt: number;
   consumedByStep: string | null;
+  /** A message from another run (issue 12 §6): the sending run, and the message id (unique). Null for a plain signal. */
+  senderRunId: string | null;
+  messageId: string | null;
 }
 
 export interface EventRecord {

@@ -16,6 +16,7 @@
 //   ledger-ops.ts    the cost ledger: reservations against caps, real costs
 //   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 //   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
+//   schedule-ops.ts  cron schedules: definitions and their shared firing state
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -29,8 +30,11 @@ import type {
   RunFilter,
   StartAttemptArgs,
   RecoverArgs,
+  SendSignalArgs,
   Store,
 } from '../store.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import { ScheduleStatements } from './schedule-ops.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -65,6 +69,7 @@ export class SqliteStore implements Store {
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
+  private readonly schedules: ScheduleStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,6 +87,7 @@ export class SqliteStore implements Store {
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
+    this.schedules = new ScheduleStatements(db, this.runs);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -165,7 +171,7 @@ export class SqliteStore implements Store {
   }
 
   // ---- signals and events -------------------------------------------------------------
-  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord> {
+  sendSignal(args: SendSignalArgs): Promise<SignalRecord> {
     return this.batcher.write(DURABLE, () => this.transitions.sendSignal(args));
   }
 
@@ -240,6 +246,23 @@ export class SqliteStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.read(() => this.breakers.list(keys));
+  }
+
+  // ---- schedules ------------------------------------------------------------------------
+  upsertSchedules(args: { schedules: readonly ScheduleDefinition[]; now: number }): Promise<ScheduleRecord[]> {
+    return this.batcher.write(DURABLE, () => this.schedules.upsertAll(args.schedules, args.now));
+  }
+
+  fireSchedule(args: FireScheduleArgs): Promise<FireScheduleResult> {
+    return this.batcher.write(DURABLE, () => this.schedules.fire(args));
+  }
+
+  listSchedules(ids?: readonly string[]): Promise<ScheduleRecord[]> {
+    return this.read(() => this.schedules.list(ids));
+  }
+
+  setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null> {
+    return this.batcher.write(DURABLE, () => this.schedules.setPaused(args.id, args.paused, args.now));
   }
 
   close(): Promise<void> {
