@@ -13,6 +13,7 @@ import { registerRecovery } from './commands/recovery.js';
 import { registerLimits } from './commands/limits.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerInsight } from './commands/insight.js';
+import { registerSchedules } from './commands/schedules.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -52,6 +53,7 @@ registerRecovery(program);
 registerLimits(program);
 registerBreakers(program);
 registerInsight(program);
+registerSchedules(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,6 +26,7 @@ import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type Recove
 import { registerSecret } from '../errors/secrets.js';
 import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
+import { listScheduleInfos, setSchedulePaused, type ScheduleInfo } from './schedules-api.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -293,6 +294,21 @@ export class Lifeline {
     if (!run) throw new RunNotFoundError(runId);
     for (const worker of this.workers) worker.poke();
     return toRunInfo(run);
+  }
+
+  /** The cron schedules the workers stored, by id, with their last and next tick (docs/time-travel.md, "Schedules"). */
+  schedules(): Promise<ScheduleInfo[]> {
+    return listScheduleInfos(this.store);
+  }
+
+  /** Stops a schedule from firing (every worker sees it at its next tick). ScheduleNotFoundError for an unknown id. */
+  pauseSchedule(id: string): Promise<ScheduleInfo> {
+    return setSchedulePaused(this.store, id, true, this.clock.now());
+  }
+
+  /** Fires a paused schedule again from its next tick on; ticks that passed while it was paused do not fire. */
+  resumeSchedule(id: string): Promise<ScheduleInfo> {
+    return setSchedulePaused(this.store, id, false, this.clock.now());
   }
 
   /** Cost ledger entries (reservations, committed and released calls), oldest first. */

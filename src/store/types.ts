@@ -84,7 +84,7 @@ export interface StepRecord {
   completedAt: number | null;
 }
 
-export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event';
+export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send';
 
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled';
 

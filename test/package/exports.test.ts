@@ -95,6 +95,8 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
+      'MessageUndeliverableError',
+      'ScheduleNotFoundError',
     ]) {
       expect(root).toContain(name);
     }
@@ -140,6 +142,7 @@ describe('the tiered public API, as installed', () => {
       'outcomeOnFinish',
       'recoveryStatus',
       'releaseStatus',
+      'scheduleRunId',
       'sortedKeys',
       'statusesOf',
       'summarizeBreaker',
