@@ -33,8 +33,10 @@ export function registerSchedules(program: Command): void {
       .description(paused ? 'stop a schedule from firing (on every worker)' : 'fire a paused schedule again from its next tick (ticks while paused do not fire)')
       .argument('<id>', 'schedule id, "<workflow>:<name>"')
       .option('--json', 'print the schedule as JSON')
-      .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
-        const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
+      .action(async (id: string, _opts: unknown, cmd: Command) => {
+        // --json may land on `schedules` itself (its own option of that name): read both.
+        const opts = cmd.optsWithGlobals<GlobalOptions & { json?: boolean }>();
+        const lifeline = await openLifeline(opts);
         let info: ScheduleInfo;
         try {
           info = paused ? await lifeline.pauseSchedule(id) : await lifeline.resumeSchedule(id);
