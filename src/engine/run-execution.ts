@@ -227,7 +227,8 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
       signal = await this.storeCall(() => this.store.sendSignal({ runId: toRunId, name, payload: json, now, message }), { abortable: true });
     } catch (error) {
       if (error instanceof RunNotFoundError) throw new MessageUndeliverableError(toRunId, name, 'no run has that id');
-      if (error instanceof InvalidRunStateError) throw new MessageUndeliverableError(toRunId, name, `the run has finished (${error.status}) and reads no more messages`);
+      if (error instanceof InvalidRunStateError)
+        throw new MessageUndeliverableError(toRunId, name, `the run has finished (${error.status}) and reads no more messages`);
       throw error;
     }
     this.deps.emit({ runId: toRunId, type: 'run.signalled', data: { name, signalId: signal.id, from: this.runId }, at: now });

@@ -66,7 +66,8 @@ export class ScheduleFirer {
       now,
     });
     if (!result.fired) return; // another worker fired these ticks, or the schedule was paused since
-    if (result.created.length > 0) this.deps.emit({ type: 'schedule.fired', data: { scheduleId: row.id, ticks: plan.fire.map(iso), runIds: result.created }, at: now });
+    if (result.created.length > 0)
+      this.deps.emit({ type: 'schedule.fired', data: { scheduleId: row.id, ticks: plan.fire.map(iso), runIds: result.created }, at: now });
     // `one` folds missed ticks into its run: nothing is skipped there.
     if (plan.capped) {
       const text = `schedule ${row.id} missed more than ${row.maxCatchUp} ticks up to ${iso(plan.firedThrough)}: catchUp "all" starts runs for the latest maxCatchUp (${row.maxCatchUp}) of them and skips the older ones`;

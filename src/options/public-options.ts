@@ -170,7 +170,9 @@ export function checkStepName(workflow: string, name: unknown): asserts name is 
 /** ctx.send(runId, name, payload): a run id and a message name, checked before anything is written. */
 export function checkSendCall(workflow: string, runId: unknown, name: unknown): void {
   if (typeof runId !== 'string' || runId.length === 0 || runId.length > 1024) {
-    throw new InvalidOptionsError(`Invalid ctx.send in workflow "${workflow}": runId must be a non-empty string of at most 1024 characters (got ${describeValue(runId)})`);
+    throw new InvalidOptionsError(
+      `Invalid ctx.send in workflow "${workflow}": runId must be a non-empty string of at most 1024 characters (got ${describeValue(runId)})`,
+    );
   }
   if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0')) {
     throw new InvalidOptionsError(

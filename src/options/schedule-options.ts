@@ -48,14 +48,17 @@ export function resolveSchedules(workflow: string, value: unknown, inputSchema: 
     seen.add(name);
     const cron = checkString(o['cron'], `${path}.cron`, 200);
     const timezone = o['timezone'] === undefined ? 'UTC' : checkString(o['timezone'], `${path}.timezone`, 100);
-    if (!isKnownTimeZone(timezone)) throw optionError(`${path}.timezone`, `is not a known IANA time zone, e.g. "UTC" or "Europe/Berlin" (got ${describeValue(timezone)})`);
+    if (!isKnownTimeZone(timezone))
+      throw optionError(`${path}.timezone`, `is not a known IANA time zone, e.g. "UTC" or "Europe/Berlin" (got ${describeValue(timezone)})`);
     checkCron(cron, timezone, `${path}.cron`);
     const catchUp = o['catchUp'] === undefined ? 'skip' : checkOneOf(o['catchUp'], `${path}.catchUp`, CATCH_UP);
     const graceMs = o['grace'] === undefined ? DEFAULT_GRACE_MS : toMs(o['grace'] as Duration, `${path}.grace`);
-    const maxCatchUp = o['maxCatchUp'] === undefined ? DEFAULT_MAX_CATCH_UP : checkNumber(o['maxCatchUp'], `${path}.maxCatchUp`, { min: 1, max: 10_000, integer: true });
+    const maxCatchUp =
+      o['maxCatchUp'] === undefined ? DEFAULT_MAX_CATCH_UP : checkNumber(o['maxCatchUp'], `${path}.maxCatchUp`, { min: 1, max: 10_000, integer: true });
     const input = o['input'] ?? null;
     const parsed = inputSchema?.safeParse(input);
-    if (parsed && !parsed.success) throw optionError(`${path}.input`, `does not match the workflow's inputSchema: ${parsed.error.issues.map((x) => x.message).join('; ')}`);
+    if (parsed && !parsed.success)
+      throw optionError(`${path}.input`, `does not match the workflow's inputSchema: ${parsed.error.issues.map((x) => x.message).join('; ')}`);
     return { id: `${workflow}:${name}`, workflow, cron, timezone, catchUp, input: toJson(input, `${path}.input`), graceMs, maxCatchUp };
   });
 }

@@ -31,7 +31,15 @@ beforeAll(async () => {
     now: T0,
   });
   const tick = Date.parse('2026-01-01T00:05:00Z');
-  await store.fireSchedule({ id: 'poll:default', expectedFiredThrough: T0, firedThrough: tick, runs: [{ id: 'sched:poll:default@2026-01-01T00:05:00.000Z', tick }], workflow: 'poll', input: 'null', now: tick });
+  await store.fireSchedule({
+    id: 'poll:default',
+    expectedFiredThrough: T0,
+    firedThrough: tick,
+    runs: [{ id: 'sched:poll:default@2026-01-01T00:05:00.000Z', tick }],
+    workflow: 'poll',
+    input: 'null',
+    now: tick,
+  });
   await store.close();
 });
 afterAll(() => tmp?.cleanup());

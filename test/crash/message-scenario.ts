@@ -30,7 +30,11 @@ export async function runMessageCrashScenario(db: string, killAt: 'stored' | 'co
   const procs: ChildProcess[] = [];
   let store: Store | undefined;
   const start = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, [FIXTURE], { cwd: ROOT, env: { ...process.env, MSG_DB: db, MSG_DIR: dir, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [FIXTURE], {
+      cwd: ROOT,
+      env: { ...process.env, MSG_DB: db, MSG_DIR: dir, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     procs.push(child);
     return child;
   };
@@ -53,7 +57,10 @@ export async function runMessageCrashScenario(db: string, killAt: 'stored' | 'co
 
     const second = start({});
     await until(() => readdirSync(dir).includes(`ready-${second.pid}`)).promise;
-    await untilAsync(async () => (await s.getRun('sender'))?.status === 'completed' && (await s.getRun('receiver'))?.status === 'completed', 'both runs to complete');
+    await untilAsync(
+      async () => (await s.getRun('sender'))?.status === 'completed' && (await s.getRun('receiver'))?.status === 'completed',
+      'both runs to complete',
+    );
 
     const events = await signalled();
     expect(events.map((e) => JSON.parse(e.data) as unknown)).toEqual([{ name: 'hello', signalId: expect.any(Number) as number, from: 'sender' }]);

@@ -61,13 +61,21 @@ export async function runScheduleScenario(db: string, lock: FiringLock): Promise
     mark('ready');
     store = await openStore(db);
     const s = store;
-    const ticksRun = () => (existsSync(effects) ? readFileSync(effects, 'utf8').split('\n').filter((l) => l !== '').length : 0);
+    const ticksRun = () =>
+      existsSync(effects)
+        ? readFileSync(effects, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '').length
+        : 0;
     await until(() => ticksRun() >= 3).promise;
     mark('3 ticks');
 
     // Once every run so far completed, block the next firing inside its store write, and SIGKILL
     // the worker that is firing.
-    await untilAsync(async () => (await s.listRuns({ workflow: 'sched.crash', limit: 100_000 })).every((r) => r.status === 'completed'), 'the runs so far to complete');
+    await untilAsync(
+      async () => (await s.listRuns({ workflow: 'sched.crash', limit: 100_000 })).every((r) => r.status === 'completed'),
+      'the runs so far to complete',
+    );
     const offsets = workers.map((w) => w.output.length);
     await lock.hold();
     mark('locked');

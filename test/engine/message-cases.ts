@@ -75,7 +75,10 @@ export function messageCases(name: string, backend: MessageBackend): void {
       await settled(lifeline, finished, 'completed');
       const cases = [
         ['nobody', 'MessageUndeliverableError: Message "hello" cannot be delivered to run "nobody": no run has that id.'],
-        [finished, `MessageUndeliverableError: Message "hello" cannot be delivered to run "${finished}": the run has finished (completed) and reads no more messages.`],
+        [
+          finished,
+          `MessageUndeliverableError: Message "hello" cannot be delivered to run "${finished}": the run has finished (completed) and reads no more messages.`,
+        ],
       ];
       for (const [to, expected] of cases) {
         const { runId } = await lifeline.start(sender, to, { runId: `bad-${to}` });
@@ -84,7 +87,12 @@ export function messageCases(name: string, backend: MessageBackend): void {
         await settled(lifeline, runId, 'completed');
         expect((await lifeline.getRun(runId))?.output).toBe(expected);
         const [step] = await lifeline.store.getSteps(runId);
-        expect(step).toMatchObject({ stepId: 'send:hello#0', kind: 'send', status: 'failed', error: { name: 'MessageUndeliverableError', errorClass: 'logic' } });
+        expect(step).toMatchObject({
+          stepId: 'send:hello#0',
+          kind: 'send',
+          status: 'failed',
+          error: { name: 'MessageUndeliverableError', errorClass: 'logic' },
+        });
       }
     } finally {
       await lifeline.close();

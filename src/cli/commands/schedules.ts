@@ -30,7 +30,9 @@ export function registerSchedules(program: Command): void {
   ] as const) {
     schedules
       .command(name)
-      .description(paused ? 'stop a schedule from firing (on every worker)' : 'fire a paused schedule again from its next tick (ticks while paused do not fire)')
+      .description(
+        paused ? 'stop a schedule from firing (on every worker)' : 'fire a paused schedule again from its next tick (ticks while paused do not fire)',
+      )
       .argument('<id>', 'schedule id, "<workflow>:<name>"')
       .option('--json', 'print the schedule as JSON')
       .action(async (id: string, _opts: unknown, cmd: Command) => {

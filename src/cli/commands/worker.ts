@@ -53,7 +53,13 @@ export function registerWorker(program: Command): void {
         } else {
           lifeline.events.on('event', (e) => {
             // --quiet hides progress, never problems: worker errors always reach stderr.
-            if (e.type === 'worker.error' || e.type === 'store.unavailable' || e.type === 'worker.store_exhausted' || e.type === 'run.parked' || e.type === 'schedule.skipped')
+            if (
+              e.type === 'worker.error' ||
+              e.type === 'store.unavailable' ||
+              e.type === 'worker.store_exhausted' ||
+              e.type === 'run.parked' ||
+              e.type === 'schedule.skipped'
+            )
               process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
             else if (!opts.quiet) {
               const line = describeEvent(e);

@@ -45,7 +45,7 @@ import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, Reserve
 import { LedgerOps } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
 import { RecoveryOps } from './recovery-ops.js';
-import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
+import type { AttemptRecord, EventRecord, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
 import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';

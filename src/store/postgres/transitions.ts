@@ -11,7 +11,7 @@
 // a concurrent release of the parent either waits for that commit or is waited for.
 import { LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
 import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
-import type { Json, RunRecord, SignalRecord } from '../types.js';
+import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, LEASED, RELEASE_ALREADY_DUE, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../rows.js';
 import { BATCHING, StatementBatcher } from './batcher.js';

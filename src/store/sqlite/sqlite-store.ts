@@ -39,7 +39,7 @@ import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, Reserve
 import { LedgerStatements } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
 import { RecoveryStatements, RecoveryTransitions } from './recovery-ops.js';
-import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
+import type { AttemptRecord, EventRecord, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { openDatabase, type SqliteOpenOptions } from './connection.js';
 import { RunStatements } from './run-ops.js';
 import { RunTransitions } from './transitions.js';

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { RunNotFoundError } from '../../errors/store-errors.js';
 import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
-import type { Json, RunRecord, SignalRecord } from '../types.js';
+import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, releaseStatus, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';

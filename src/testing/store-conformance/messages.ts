@@ -29,9 +29,13 @@ export function messagesConformance(getStore: GetStore): void {
       const sent = await store.sendSignal({ runId: 'to', name: 'hi', payload: '1', now: T0 + 1, message });
       await store.finishRun({ runId: 'to', token: tokenOf(run), now: T0 + 2, status: 'completed', output: '1' });
       expect(await store.sendSignal({ runId: 'to', name: 'hi', payload: '1', now: T0 + 3, message })).toEqual(sent);
-      const finished = await rejection(store.sendSignal({ runId: 'to', name: 'hi', payload: '1', now: T0 + 4, message: { id: 'from/send:hi#1', senderRunId: 'from' } }));
+      const finished = await rejection(
+        store.sendSignal({ runId: 'to', name: 'hi', payload: '1', now: T0 + 4, message: { id: 'from/send:hi#1', senderRunId: 'from' } }),
+      );
       expect(finished).toBeInstanceOf(InvalidRunStateError);
-      const unknown = await rejection(store.sendSignal({ runId: 'nope', name: 'hi', payload: '1', now: T0, message: { id: 'from/send:hi#2', senderRunId: 'from' } }));
+      const unknown = await rejection(
+        store.sendSignal({ runId: 'nope', name: 'hi', payload: '1', now: T0, message: { id: 'from/send:hi#2', senderRunId: 'from' } }),
+      );
       expect(unknown).toBeInstanceOf(RunNotFoundError);
     });
 
@@ -39,7 +43,9 @@ export function messagesConformance(getStore: GetStore): void {
       const store = getStore();
       await createRun(store, 'to');
       const message = { id: 'from/send:hi#0', senderRunId: 'from' };
-      const all = await Promise.all(Array.from({ length: 6 }, (_, i) => store.sendSignal({ runId: 'to', name: 'hi', payload: String(i), now: T0 + i, message })));
+      const all = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => store.sendSignal({ runId: 'to', name: 'hi', payload: String(i), now: T0 + i, message })),
+      );
       expect(new Set(all.map((s) => s.id)).size).toBe(1);
       const events = (await store.listEvents({ runId: 'to' })).filter((e) => e.type === 'run.signalled');
       expect(events).toHaveLength(1);

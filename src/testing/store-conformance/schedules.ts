@@ -15,7 +15,15 @@ export function schedulesConformance(getStore: GetStore): void {
       const store = getStore();
       const [created] = await store.upsertSchedules({ schedules: [definition()], now: T0 });
       expect(created).toEqual({ ...definition(), paused: false, firedThrough: T0, lastTick: null, lastRunId: null, createdAt: T0, updatedAt: T0 });
-      const fired = await store.fireSchedule({ id: created!.id, expectedFiredThrough: T0, firedThrough: T0 + MIN, runs: [], workflow: WF, input: '1', now: T0 + MIN });
+      const fired = await store.fireSchedule({
+        id: created!.id,
+        expectedFiredThrough: T0,
+        firedThrough: T0 + MIN,
+        runs: [],
+        workflow: WF,
+        input: '1',
+        now: T0 + MIN,
+      });
       expect(fired.fired).toBe(true);
       const [same] = await store.upsertSchedules({ schedules: [definition()], now: T0 + 5 * MIN });
       expect(same).toMatchObject({ firedThrough: T0 + MIN, updatedAt: T0 + MIN, createdAt: T0 });
@@ -68,7 +76,15 @@ export function schedulesConformance(getStore: GetStore): void {
         { id: 'tick-1', tick: T0 + MIN },
         { id: 'tick-2', tick: T0 + 2 * MIN },
       ];
-      const result = await store.fireSchedule({ id: `${WF}:default`, expectedFiredThrough: T0, firedThrough: T0 + 2 * MIN, runs, workflow: WF, input: '1', now: T0 + 2 * MIN });
+      const result = await store.fireSchedule({
+        id: `${WF}:default`,
+        expectedFiredThrough: T0,
+        firedThrough: T0 + 2 * MIN,
+        runs,
+        workflow: WF,
+        input: '1',
+        now: T0 + 2 * MIN,
+      });
       expect(result).toEqual({ fired: true, created: ['tick-2'] });
       expect((await store.getRun('tick-1'))?.input).toBe('"earlier"');
       expect((await store.listSchedules())[0]).toMatchObject({ lastTick: T0 + 2 * MIN, lastRunId: 'tick-2' });
@@ -78,10 +94,21 @@ export function schedulesConformance(getStore: GetStore): void {
       const store = getStore();
       await store.upsertSchedules({ schedules: [definition()], now: T0 });
       expect(await store.setSchedulePaused({ id: `${WF}:default`, paused: true, now: T0 + 1 })).toMatchObject({ paused: true, firedThrough: T0 });
-      const refused = await store.fireSchedule({ id: `${WF}:default`, expectedFiredThrough: T0, firedThrough: T0 + MIN, runs: [{ id: 't', tick: T0 + MIN }], workflow: WF, input: '1', now: T0 + MIN });
+      const refused = await store.fireSchedule({
+        id: `${WF}:default`,
+        expectedFiredThrough: T0,
+        firedThrough: T0 + MIN,
+        runs: [{ id: 't', tick: T0 + MIN }],
+        workflow: WF,
+        input: '1',
+        now: T0 + MIN,
+      });
       expect(refused).toEqual({ fired: false, created: [] });
       expect(await store.getRun('t')).toBeNull();
-      expect(await store.setSchedulePaused({ id: `${WF}:default`, paused: false, now: T0 + 10 * MIN })).toMatchObject({ paused: false, firedThrough: T0 + 10 * MIN });
+      expect(await store.setSchedulePaused({ id: `${WF}:default`, paused: false, now: T0 + 10 * MIN })).toMatchObject({
+        paused: false,
+        firedThrough: T0 + 10 * MIN,
+      });
       // Resuming a schedule that is not paused changes nothing.
       expect(await store.setSchedulePaused({ id: `${WF}:default`, paused: false, now: T0 + 20 * MIN })).toMatchObject({ firedThrough: T0 + 10 * MIN });
       expect(await store.setSchedulePaused({ id: 'nope:default', paused: true, now: T0 })).toBeNull();

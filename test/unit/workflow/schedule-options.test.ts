@@ -12,24 +12,54 @@ afterEach(() => unregisterWorkflow(NAME));
 
 describe('schedule options', () => {
   it('a valid schedule is resolved with its defaults and its id', () => {
-    const wf = define([{ cron: '*/5 * * * *' }, { name: 'nightly', cron: '0 30 2 * * *', timezone: 'Europe/Berlin', catchUp: 'all', input: { n: 1 }, grace: '5m', maxCatchUp: 7 }]);
+    const wf = define([
+      { cron: '*/5 * * * *' },
+      { name: 'nightly', cron: '0 30 2 * * *', timezone: 'Europe/Berlin', catchUp: 'all', input: { n: 1 }, grace: '5m', maxCatchUp: 7 },
+    ]);
     expect(wf.schedules).toEqual([
       { id: 'sched.options:default', workflow: NAME, cron: '*/5 * * * *', timezone: 'UTC', catchUp: 'skip', input: 'null', graceMs: 60_000, maxCatchUp: 100 },
-      { id: 'sched.options:nightly', workflow: NAME, cron: '0 30 2 * * *', timezone: 'Europe/Berlin', catchUp: 'all', input: '{"n":1}', graceMs: 300_000, maxCatchUp: 7 },
+      {
+        id: 'sched.options:nightly',
+        workflow: NAME,
+        cron: '0 30 2 * * *',
+        timezone: 'Europe/Berlin',
+        catchUp: 'all',
+        input: '{"n":1}',
+        graceMs: 300_000,
+        maxCatchUp: 7,
+      },
     ]);
   });
 
   it.each([
-    [{ cron: '61 * * * *' }, 'Invalid option workflow "sched.options".schedules[0].cron: is not a valid cron expression: Constraint error, got value 61 expected range 0-59 (got "61 * * * *")'],
-    [{ cron: 'every day' }, 'Invalid option workflow "sched.options".schedules[0].cron: has 2 field(s): use 5 (minute hour day-of-month month day-of-week) or 6 (second first) (got "every day")'],
-    [{ cron: '* * * * * * *' }, 'Invalid option workflow "sched.options".schedules[0].cron: has 7 field(s): use 5 (minute hour day-of-month month day-of-week) or 6 (second first) (got "* * * * * * *")'],
+    [
+      { cron: '61 * * * *' },
+      'Invalid option workflow "sched.options".schedules[0].cron: is not a valid cron expression: Constraint error, got value 61 expected range 0-59 (got "61 * * * *")',
+    ],
+    [
+      { cron: 'every day' },
+      'Invalid option workflow "sched.options".schedules[0].cron: has 2 field(s): use 5 (minute hour day-of-month month day-of-week) or 6 (second first) (got "every day")',
+    ],
+    [
+      { cron: '* * * * * * *' },
+      'Invalid option workflow "sched.options".schedules[0].cron: has 7 field(s): use 5 (minute hour day-of-month month day-of-week) or 6 (second first) (got "* * * * * * *")',
+    ],
     [{ cron: 5 }, 'Invalid option workflow "sched.options".schedules[0].cron: must be a non-empty string of at most 200 characters without NUL (got 5)'],
     [{}, 'Invalid option workflow "sched.options".schedules[0].cron: must be a non-empty string of at most 200 characters without NUL (got undefined)'],
-    [{ cron: '* * * * *', timezone: 'Mars/Olympus' }, 'Invalid option workflow "sched.options".schedules[0].timezone: is not a known IANA time zone, e.g. "UTC" or "Europe/Berlin" (got "Mars/Olympus")'],
+    [
+      { cron: '* * * * *', timezone: 'Mars/Olympus' },
+      'Invalid option workflow "sched.options".schedules[0].timezone: is not a known IANA time zone, e.g. "UTC" or "Europe/Berlin" (got "Mars/Olympus")',
+    ],
     [{ cron: '* * * * *', catchUp: 'some' }, 'Invalid option workflow "sched.options".schedules[0].catchUp: must be one of "skip", "one", "all" (got "some")'],
     [{ cron: '* * * * *', maxCatchUp: 0 }, 'Invalid option workflow "sched.options".schedules[0].maxCatchUp: must be an integer from 1 to 10000 (got 0)'],
-    [{ cron: '* * * * *', name: 'a b' }, 'Invalid option workflow "sched.options".schedules[0].name: must be 1-64 letters, digits, "_", "." or "-" (got "a b")'],
-    [{ cron: '* * * * *', every: '5m' }, 'Invalid option workflow "sched.options".schedules[0].every: unknown option (known: name, cron, timezone, input, catchUp, grace, maxCatchUp)'],
+    [
+      { cron: '* * * * *', name: 'a b' },
+      'Invalid option workflow "sched.options".schedules[0].name: must be 1-64 letters, digits, "_", "." or "-" (got "a b")',
+    ],
+    [
+      { cron: '* * * * *', every: '5m' },
+      'Invalid option workflow "sched.options".schedules[0].every: unknown option (known: name, cron, timezone, input, catchUp, grace, maxCatchUp)',
+    ],
   ])('refuses %j', (schedule, message) => {
     expect(() => define([schedule])).toThrow(new InvalidOptionsError(message));
   });
