@@ -26,7 +26,8 @@ import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type Recove
 import { registerSecret } from '../errors/secrets.js';
 import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
-import { listScheduleInfos, setSchedulePaused, type ScheduleInfo } from './schedules-api.js';
+import { listScheduleInfos, setSchedulePaused } from './schedules-api.js';
+import type { ScheduleInfo } from '../store/schedules.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */

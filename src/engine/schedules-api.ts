@@ -1,24 +1,9 @@
 // The client's view of cron schedules (issue 12 §5): list them with their last and next tick,
 // pause and resume them. The firing itself is the workers' (schedule-firer.ts).
 import { ScheduleNotFoundError } from '../errors/schedule-errors.js';
-import type { CatchUp, ScheduleRecord } from '../store/schedules.js';
+import type { ScheduleInfo, ScheduleRecord } from '../store/schedules.js';
 import type { Store } from '../store/store.js';
 import { CronTicks } from '../workflow/cron.js';
-
-/** One schedule as `lifeline.schedules()` and `lifeline schedules --json` show it. */
-export interface ScheduleInfo {
-  id: string;
-  workflow: string;
-  cron: string;
-  timezone: string;
-  catchUp: CatchUp;
-  paused: boolean;
-  /** The latest tick a run was started for (ISO), and that run. */
-  lastTick: string | null;
-  lastRunId: string | null;
-  /** The next tick a worker fires (ISO); null while paused. Earlier than now: due, no worker fired it yet. */
-  nextTick: string | null;
-}
 
 export function toScheduleInfo(row: ScheduleRecord): ScheduleInfo {
   let nextTick: string | null = null;

@@ -35,6 +35,21 @@ export interface ScheduleRecord extends ScheduleDefinition {
   updatedAt: number;
 }
 
+/** One schedule as `lifeline.schedules()` and `lifeline schedules --json` show it. */
+export interface ScheduleInfo {
+  id: string;
+  workflow: string;
+  cron: string;
+  timezone: string;
+  catchUp: CatchUp;
+  paused: boolean;
+  /** The latest tick a run was started for (ISO), and that run. */
+  lastTick: string | null;
+  lastRunId: string | null;
+  /** The next tick a worker fires (ISO); null while paused. Earlier than now: due, no worker fired it yet. */
+  nextTick: string | null;
+}
+
 export interface FireScheduleArgs {
   id: string;
   /** The `firedThrough` the caller read: nothing is written when the row moved on since. */

@@ -6,7 +6,7 @@ import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { openLifeline, openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
-import type { ScheduleInfo } from '../../engine/schedules-api.js';
+import type { ScheduleInfo } from '../../store/schedules.js';
 
 export function registerSchedules(program: Command): void {
   const schedules = program
