@@ -29,7 +29,7 @@ export class ScheduleFirer {
 
   /** Fires what is due; returns the time of the earliest next tick, or null without schedules. */
   async fireDue(): Promise<number | null> {
-    const definitions = this.deps.workflows().flatMap((w) => w.schedules);
+    const definitions = this.deps.workflows().flatMap((w) => w.schedules ?? []); // a definition made by another copy may lack it
     if (definitions.length === 0) return null;
     const now = this.deps.clock.now();
     const ids = definitions.map((d) => d.id).join('\n');
