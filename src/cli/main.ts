@@ -17,6 +17,7 @@ import { registerWatch } from './commands/watch.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerCache } from './commands/cache.js';
 import { registerPrune } from './commands/prune.js';
+import { registerSchedules } from './commands/schedules.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -60,6 +61,7 @@ registerWatch(program);
 registerDashboard(program);
 registerCache(program);
 registerPrune(program);
+registerSchedules(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -88,6 +88,10 @@ export function describeEvent(event: LifelineEvent): string | null {
       return `  ⚠ breaker ${event.data.key} opened until ${new Date(event.data.openUntil).toISOString()}: ${event.data.reason}`;
     case 'breaker.closed':
       return `  ✓ breaker ${event.data.key} closed: ${event.data.reason}`;
+    case 'schedule.fired':
+      return `  ⏰ schedule ${event.data.scheduleId} fired ${event.data.ticks.join(', ')}: run ${event.data.runIds.join(', ')}`;
+    case 'schedule.skipped':
+      return `  ⚠ ${event.data.text}`;
     default:
       return null;
   }

@@ -28,6 +28,8 @@ import { checkBreakersOption, type BreakersOption } from '../breakers/shared-opt
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
 import { eventLogger, type LifelineLogger } from '../observe/event-log.js';
 import { startRunTraceParent } from '../observe/traceparent.js';
+import { listScheduleInfos, setSchedulePaused } from './schedules-api.js';
+import type { ScheduleInfo } from '../store/schedules.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -308,6 +310,21 @@ export class Lifeline {
     if (!run) throw new RunNotFoundError(runId);
     for (const worker of this.workers) worker.poke();
     return toRunInfo(run);
+  }
+
+  /** The cron schedules the workers stored, by id, with their last and next tick (docs/time-travel.md, "Schedules"). */
+  schedules(): Promise<ScheduleInfo[]> {
+    return listScheduleInfos(this.store);
+  }
+
+  /** Stops a schedule from firing (every worker sees it at its next tick). ScheduleNotFoundError for an unknown id. */
+  pauseSchedule(id: string): Promise<ScheduleInfo> {
+    return setSchedulePaused(this.store, id, true, this.clock.now());
+  }
+
+  /** Fires a paused schedule again from its next tick on; ticks that passed while it was paused do not fire. */
+  resumeSchedule(id: string): Promise<ScheduleInfo> {
+    return setSchedulePaused(this.store, id, false, this.clock.now());
   }
 
   /** Cost ledger entries (reservations, committed and released calls), oldest first. */

@@ -1,5 +1,6 @@
 import { InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
-import { LeaseLostError, StepAlreadyCommittedError, StoreRefusedError } from '../errors/store-errors.js';
+import { InvalidRunStateError, LeaseLostError, RunNotFoundError, StepAlreadyCommittedError, StoreRefusedError } from '../errors/store-errors.js';
+import { MessageUndeliverableError } from '../errors/message-errors.js';
 import { classifyStoreFault } from '../store/store-faults.js';
 import { retryWhileUnavailable } from './store-retry.js';
 import { InterruptedError } from '../errors/interrupted-error.js';
@@ -239,6 +240,23 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   /** Whether the run was woken (`resume`) at or after `since`: a durable sleep begun before it is over. */
   wokenSince(since: number): Promise<boolean> {
     return this.storeCall(() => wokenSince(this.store, this.runId, since), { abortable: true });
+  }
+
+  async sendMessage(messageId: string, toRunId: string, name: string, payload: unknown): Promise<SignalRecord> {
+    const json = toJson(payload ?? null, `Payload of message "${name}"`, this.deps.maxPayloadBytes);
+    const now = this.clock.now();
+    const message = { id: messageId, senderRunId: this.runId };
+    let signal: SignalRecord;
+    try {
+      signal = await this.storeCall(() => this.store.sendSignal({ runId: toRunId, name, payload: json, now, message }), { abortable: true });
+    } catch (error) {
+      if (error instanceof RunNotFoundError) throw new MessageUndeliverableError(toRunId, name, 'no run has that id');
+      if (error instanceof InvalidRunStateError)
+        throw new MessageUndeliverableError(toRunId, name, `the run has finished (${error.status}) and reads no more messages`);
+      throw error;
+    }
+    this.deps.emit({ runId: toRunId, type: 'run.signalled', data: { name, signalId: signal.id, from: this.runId }, at: now });
+    return signal;
   }
 
   peekSignal(name: string): Promise<SignalRecord | null> {

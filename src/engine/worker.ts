@@ -16,6 +16,7 @@ import type { Worker } from './worker-api.js';
 import type { StepGate } from './step-gates.js';
 import type { PriceTable } from '../costs/prices.js';
 import { startRetention } from '../retention/prune.js';
+import { ScheduleFirer } from './schedule-firer.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -57,6 +58,10 @@ export class WorkerRuntime implements Worker {
   /** Resource exhaustion of the database (disk full, ...): no claims before this time. */
   private pausedUntil = -Infinity;
   private readonly exhaustedPause = new Backoff(EXHAUSTED_FIRST_PAUSE_MS, EXHAUSTED_MAX_PAUSE_MS);
+  /** Fires the cron schedules of the loaded workflows (schedule-firer.ts). */
+  private readonly schedules: ScheduleFirer;
+  /** The earliest next tick of a schedule: the loop wakes for it even when pollMs is longer. */
+  private nextTick: number | null = null;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -65,6 +70,7 @@ export class WorkerRuntime implements Worker {
     this.options = resolveWorkerOptions(options);
     this.host = this.options.host ?? hostname();
     this.id = this.options.workerId ?? `${this.host}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.schedules = new ScheduleFirer({ store: deps.store, clock: deps.clock, workflows: deps.workflows, emit: deps.emit });
   }
 
   get activeRuns(): number {
@@ -135,6 +141,7 @@ export class WorkerRuntime implements Worker {
         await this.idle(pausedFor, false);
         continue;
       }
+      await this.fireSchedules();
       try {
         await this.takeOverDeadOwners();
         claimedAll = await this.claimAndLaunch();
@@ -144,7 +151,18 @@ export class WorkerRuntime implements Worker {
       }
       if (this.state !== 'running') break;
       if (claimedAll || this.pokeRequested) continue;
-      await this.idle(this.options.pollMs, true);
+      const untilTick = this.nextTick === null ? Infinity : Math.max(0, this.nextTick - this.deps.clock.now());
+      await this.idle(Math.min(this.options.pollMs, untilTick), true);
+    }
+  }
+
+  /** Apart from claiming: a schedule that cannot fire (its store write failed) must not stop claims. */
+  private async fireSchedules(): Promise<void> {
+    try {
+      this.nextTick = await this.schedules.fireDue();
+    } catch (error) {
+      if (classifyStoreFault(error) === 'resource') this.storeExhausted(error);
+      else this.deps.onError(error, 'schedules');
     }
   }
 

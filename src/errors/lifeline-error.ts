@@ -42,7 +42,9 @@ export type LifelineErrorCode =
   | 'LOOP_DETECTED'
   | 'GATE_FAILED'
   | 'RETRY_BUDGET_EXHAUSTED'
-  | 'STRUCTURED_OUTPUT';
+  | 'STRUCTURED_OUTPUT'
+  | 'MESSAGE_UNDELIVERABLE'
+  | 'SCHEDULE_NOT_FOUND';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

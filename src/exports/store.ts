@@ -3,6 +3,7 @@
 export type {
   Store,
   CreateRunArgs,
+  SendSignalArgs,
   RunFilter,
   ClaimArgs,
   LeaseArgs,
@@ -73,6 +74,8 @@ export type { ListRunActivityArgs, RunActivityRecord } from '../store/activity.j
 // Shared circuit breakers: what a backend stores per key and the one update it applies atomically.
 export type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs, BreakerSummary } from '../breakers/stored.js';
 export { applyBreakerUpdate, summarizeBreaker } from '../breakers/stored.js';
+export type { CatchUp, FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../store/schedules.js';
+export { scheduleRunId } from '../store/schedules.js';
 export type {
   BreakerData,
   BreakerStateName,

@@ -23,6 +23,7 @@ export function levelOf(type: EventType): 'error' | 'warn' | 'info' {
 }
 
 const WARN: ReadonlySet<EventType> = new Set<EventType>([
+  'schedule.skipped',
   'step.failed',
   'step.retrying',
   'step.fallback',

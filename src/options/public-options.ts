@@ -145,6 +145,8 @@ export function checkWorkflowOptions(options: unknown, name: string): void {
     },
     // recovery: checked field by field when the rules are resolved (workflow/recovery-rules.ts).
     recovery: () => {},
+    // schedules: checked field by field when they are resolved (options/schedule-options.ts).
+    schedules: () => {},
   });
 }
 
@@ -179,6 +181,20 @@ export function checkStepName(workflow: string, name: unknown): asserts name is 
   if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0') || /\p{Cs}/u.test(name)) {
     throw new InvalidOptionsError(
       `Invalid step name in workflow "${workflow}": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got ${describeValue(name)})`,
+    );
+  }
+}
+
+/** ctx.send(runId, name, payload): a run id and a message name, checked before anything is written. */
+export function checkSendCall(workflow: string, runId: unknown, name: unknown): void {
+  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 1024) {
+    throw new InvalidOptionsError(
+      `Invalid ctx.send in workflow "${workflow}": runId must be a non-empty string of at most 1024 characters (got ${describeValue(runId)})`,
+    );
+  }
+  if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0')) {
+    throw new InvalidOptionsError(
+      `Invalid ctx.send in workflow "${workflow}": name must be a non-empty string of at most 256 characters without NUL (got ${describeValue(name)})`,
     );
   }
 }

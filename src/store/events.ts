@@ -24,7 +24,8 @@ export interface EventMap {
   'run.cancel_requested': undefined;
   /** `from` is set when the store cancels a run that was not executing. */
   'run.cancelled': { from: RunStatus } | undefined;
-  'run.signalled': { name: string; signalId?: number };
+  /** `from`: the run that sent it as a message (ctx.send). */
+  'run.signalled': { name: string; signalId?: number; from?: string };
   'run.retried': { removedFailedSteps: number };
   'run.woken': { from: RunStatus };
   'run.released': { reason: 'shutdown' };
@@ -123,6 +124,12 @@ export interface EventMap {
   'breaker.half_open': BreakerChange;
   /** A shared breaker closed after its probes succeeded. Never stored. */
   'breaker.closed': BreakerChange;
+  /** A worker is about to fire these ticks of a cron schedule (the store decides whether it does). Never stored. */
+  'schedule.firing': { scheduleId: string; ticks: string[] };
+  /** This worker fired ticks of a schedule and created these runs (one per tick). Never stored (the runs and the schedule's row are). */
+  'schedule.fired': { scheduleId: string; ticks: string[]; runIds: string[] };
+  /** Ticks of a schedule got no run (catchUp "skip" after a downtime, or "all" over maxCatchUp), and why. Never stored. */
+  'schedule.skipped': { scheduleId: string; capped: boolean; text: string };
 }
 
 /** One check of a quality gate: passed or not, with what it said (redacted, at most 500 characters). */
@@ -151,7 +158,9 @@ interface BreakerChange {
 export type EventType = keyof EventMap;
 /** Run events a workflow records itself (ctx.recordEvent), once per run. */
 export type WorkflowEventType = 'run.degraded' | 'run.loop_detected' | 'run.gate_warned';
-export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | 'worker.pruned' | BreakerEventType;
+export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | 'worker.pruned' | BreakerEventType | ScheduleEventType;
+/** A cron schedule's firing (issue 12 §5): about a schedule, not a run. */
+export type ScheduleEventType = 'schedule.firing' | 'schedule.fired' | 'schedule.skipped';
 /** A shared circuit breaker's state change (src/breakers/): about a dependency key, not a run. */
 export type BreakerEventType = 'breaker.opened' | 'breaker.half_open' | 'breaker.closed';
 /** Events about one run: stored with the state change they describe, or only published. */

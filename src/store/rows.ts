@@ -74,6 +74,8 @@ export interface SignalRow {
   payload: string;
   created_at: number;
   consumed_by_step: string | null;
+  sender_run_id?: string | null;
+  message_id?: string | null;
 }
 
 export interface EventRow {
@@ -177,6 +179,8 @@ export function toSignalRecord(row: SignalRow): SignalRecord {
     payload: row.payload,
     createdAt: row.created_at,
     consumedByStep: row.consumed_by_step,
+    senderRunId: row.sender_run_id ?? null,
+    messageId: row.message_id ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from './cache.js';
 import type { PruneCounts, PruneRunsArgs } from './retention.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from './schedules.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
@@ -142,8 +143,11 @@ export interface Store {
   /**
    * Durable. Stores a signal for a run and wakes the run if it is waiting (lifecycle.ts `signal`).
    * Throws RunNotFoundError for an unknown run, the spec's InvalidRunStateError for a terminal one.
+   * With `message` (a message from another run, issue 12 §6) it is idempotent on `message.id`:
+   * when a signal with that id exists it is returned as it is, whatever the run's status now,
+   * and nothing is written; otherwise the signal records its sender and id.
    */
-  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord>;
+  sendSignal(args: SendSignalArgs): Promise<SignalRecord>;
 
   /** Oldest unconsumed signal of that name, or null. */
   peekSignal(runId: string, name: string): Promise<SignalRecord | null>;
@@ -281,6 +285,32 @@ export interface Store {
    * entries they computed that expired by `now`. `dryRun` counts the same and deletes nothing.
    */
   pruneRuns(args: PruneRunsArgs): Promise<PruneCounts>;
+
+  // ---- schedules (issue 12 §5: cron schedules; schedules.ts) ---------------------------
+  /**
+   * Durable. Inserts each schedule (firedThrough = now: no tick before it fires) or updates its
+   * definition; paused, firedThrough and the last tick are kept, except that a changed cron or
+   * time zone moves firedThrough on to `now` (the old expression's ticks are not caught up).
+   * Returns the stored records.
+   */
+  upsertSchedules(args: { schedules: readonly ScheduleDefinition[]; now: number }): Promise<ScheduleRecord[]>;
+
+  /**
+   * Durable, atomic over every worker and host: when the schedule is not paused and its
+   * firedThrough still is `expectedFiredThrough`, moves it to `firedThrough`, records the last of
+   * `runs` as its last tick and creates each run (idempotent on id, like createRun), all in one
+   * transaction. Otherwise writes nothing and returns `fired: false`.
+   */
+  fireSchedule(args: FireScheduleArgs): Promise<FireScheduleResult>;
+
+  /** The stored schedules (all, or those of `ids`), ordered by id. */
+  listSchedules(ids?: readonly string[]): Promise<ScheduleRecord[]>;
+
+  /**
+   * Durable. Pauses or resumes a schedule; resuming moves firedThrough on to `now` (ticks that
+   * passed while paused are not fired). Returns the record, or null for an unknown id.
+   */
+  setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null>;
 }
 
 export interface RecoverArgs extends LeaseArgs {
@@ -293,6 +323,15 @@ export interface RecoverArgs extends LeaseArgs {
   /** reassign: the run that takes over. */
   takeOver?: { runId: string; workflow: string };
   events?: NewEvent[];
+}
+
+export interface SendSignalArgs {
+  runId: string;
+  name: string;
+  payload: Json;
+  now: number;
+  /** A message from another run: its id (unique: derived from the sending step) and sender. */
+  message?: { id: string; senderRunId: string };
 }
 
 export interface CreateRunArgs {

@@ -86,7 +86,7 @@ export interface StepRecord {
   completedAt: number | null;
 }
 
-export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event';
+export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send';
 
 /** `cached`: the step's result came from the step cache; the body did not run (a `step.cached` event names the source run). */
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled' | 'cached';
@@ -132,6 +132,9 @@ export interface SignalRecord {
   payload: Json;
   createdAt: number;
   consumedByStep: string | null;
+  /** A message from another run (issue 12 §6): the sending run, and the message id (unique). Null for a plain signal. */
+  senderRunId: string | null;
+  messageId: string | null;
 }
 
 export interface EventRecord {

@@ -12,6 +12,12 @@ export type StepEventType = 'step.agent_event' | 'llm.structured';
 export type StepEventData<K extends StepEventType> = Omit<EventMap[K], 'stepId' | 'attempt'>;
 import type { RoutedInput, StepRoute } from './routes.js';
 /** What a step function receives: everything it needs to be safe to run again. */
+/** What ctx.send returns (and its replay returns): the message id and the run it went to. */
+export interface SentMessage {
+  messageId: string;
+  to: string;
+}
+
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
   signal: AbortSignal;
@@ -187,6 +193,14 @@ export interface WorkflowContext {
    * Returns its payload; throws SignalTimeoutError when `timeout` passes first.
    */
   waitForSignal<T = unknown>(name: string, options?: { timeout?: Duration }): Promise<T>;
+  /**
+   * Sends a durable message to another run (issue 12 §6): it arrives there as a signal named
+   * `name`, read with `waitForSignal(name)`. Exactly once, also on replay and after a crash: the
+   * send is a recorded step and the message id (`<this run>/<step id>`) is unique in the store.
+   * A run that does not exist or has finished fails the step with MessageUndeliverableError.
+   * docs/time-travel.md, "Messages between runs".
+   */
+  send(runId: string, name: string, payload?: unknown): Promise<SentMessage>;
   /**
    * Records a run event the workflow itself reports (`run.degraded`, `run.loop_detected`): written
    * once with its own history slot, so a replay neither writes it again nor misses it.

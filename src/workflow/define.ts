@@ -8,6 +8,8 @@ import { toMs, type Duration } from './duration.js';
 import { checkWorkflowOptions } from '../options/public-options.js';
 import { resolveBudget, type BudgetOptions, type ResolvedBudget } from '../costs/budget.js';
 import { resolveRecoveryRules, type RecoveryRule, type ResolvedRecoveryRule } from './recovery-rules.js';
+import { resolveSchedules, type ScheduleOptions } from '../options/schedule-options.js';
+import type { ScheduleDefinition } from '../store/schedules.js';
 
 export interface WorkflowOptions<I, O> {
   /** Checked when a run is started (the start is refused) and, for output, when it completes. */
@@ -27,6 +29,11 @@ export interface WorkflowOptions<I, O> {
    * docs/resilience.md, "Recovery strategies".
    */
   recovery?: readonly RecoveryRule[];
+  /**
+   * Cron schedules: each tick starts one run of this workflow, exactly once across every worker
+   * and host. docs/time-travel.md, "Schedules".
+   */
+  schedules?: readonly ScheduleOptions<I>[];
 }
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {
@@ -40,6 +47,8 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly budget: ResolvedBudget;
   /** The workflow's recovery rules, validated and resolved when it was defined (absent: none). */
   readonly recovery?: readonly ResolvedRecoveryRule[];
+  /** The workflow's cron schedules, validated when it was defined (empty: none). */
+  readonly schedules: readonly ScheduleDefinition[];
 }
 
 /**
@@ -72,6 +81,7 @@ export function defineWorkflow<I = unknown, O = unknown>(
     retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}".retry`), // validated up front
     budget: resolveBudget(options.budget, `workflow "${name}".budget`),
     recovery: resolveRecoveryRules(options.recovery, name),
+    schedules: resolveSchedules(name, options.schedules, options.inputSchema as ZodType | undefined),
     stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}".stepTimeout`),
   };
   registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);

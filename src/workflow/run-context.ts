@@ -3,11 +3,12 @@ import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, Step
 import { fromJson } from '../store/serialize.js';
 import type { EventMap, WorkflowEventType } from '../store/events.js';
 import type { StepKind, StepRecord } from '../store/types.js';
-import type { FallbackAlternative, FallbackOptions, FallbackResult, StepInfo, StepOptions, WorkflowContext } from './context.js';
+import type { FallbackAlternative, FallbackOptions, FallbackResult, SentMessage, StepInfo, StepOptions, WorkflowContext } from './context.js';
 import { checkFallbackCall } from '../options/fallback-options.js';
 import type { WorkflowDefinition } from './define.js';
 import { toMs, type Duration } from './duration.js';
-import { checkStepCall, checkWaitOptions } from '../options/public-options.js';
+import { checkSendCall, checkStepCall, checkWaitOptions } from '../options/public-options.js';
+import { MessageUndeliverableError } from '../errors/message-errors.js';
 import type { Jsonify } from './jsonify.js';
 import type { Slot, StepHost } from './step-host.js';
 import { routedStep } from './routes.js';
@@ -149,6 +150,25 @@ export class RunContext implements WorkflowContext {
     return this.host.suspend({ type: 'wait', wakeAt: deadline, signalName: name });
   }
 
+  async send(runId: string, name: string, payload?: unknown): Promise<SentMessage> {
+    checkSendCall(this.host.workflow.name, runId, name);
+    const slot = this.nextSlot(`send:${name}`, 'send');
+    if (slot.record) return this.replayed<SentMessage>(slot.record);
+    // The id names this run and this step: a replay or a resumed run sends the same message again,
+    // and the store, finding that id, stores nothing new.
+    const messageId = `${this.runId}/${slot.stepId}`;
+    try {
+      await this.host.sendMessage(messageId, runId, name, payload);
+    } catch (error) {
+      if (!(error instanceof MessageUndeliverableError)) throw error;
+      await this.host.commitFailure(slot, 'send', error, error.errorClass);
+      throw error;
+    }
+    const sent: SentMessage = { messageId, to: runId };
+    await this.host.commitValue(slot, 'send', sent);
+    return sent;
+  }
+
   async recordEvent<K extends WorkflowEventType>(type: K, data: EventMap[K]): Promise<void> {
     const slot = this.nextSlot(`event:${type}`, 'event');
     if (slot.record) return;
@@ -215,9 +235,10 @@ function replay<T>(record: StepRecord): Promise<T> {
   // A best-effort step that failed returns the default it recorded, not the error.
   if (record.status === 'completed' || record.error?.defaulted === true) return Promise.resolve(fromJson<T>(record.output));
   const e = record.error;
-  return Promise.reject(
-    record.kind === 'signal' && e?.errorClass === 'timeout'
-      ? Object.assign(new SignalTimeoutError(record.name.slice('signal:'.length), 0), { message: e.message })
-      : new StepFailedError(record.stepId, e?.errorClass ?? 'unknown', e?.attempts ?? record.attempts, e?.message ?? 'failed'),
-  );
+  if (record.kind === 'signal' && e?.errorClass === 'timeout')
+    return Promise.reject(Object.assign(new SignalTimeoutError(record.name.slice('signal:'.length), 0), { message: e.message }));
+  // An undeliverable message fails its replay with the same error class and message.
+  if (record.kind === 'send' && e?.name === 'MessageUndeliverableError')
+    return Promise.reject(Object.assign(new MessageUndeliverableError('', record.name.slice('send:'.length), ''), { message: e.message }));
+  return Promise.reject(new StepFailedError(record.stepId, e?.errorClass ?? 'unknown', e?.attempts ?? record.attempts, e?.message ?? 'failed'));
 }

@@ -58,6 +58,11 @@ export interface StepHost {
   suspend(suspension: Suspension): Promise<never>;
   /** Whether the run was woken at or after `since`. */
   wokenSince(since: number): Promise<boolean>;
+  /**
+   * Stores a message from this run to `toRunId` (a signal with a sender), idempotent on its id;
+   * throws MessageUndeliverableError for an unknown or finished run.
+   */
+  sendMessage(messageId: string, toRunId: string, name: string, payload: unknown): Promise<SignalRecord>;
   /** The oldest unconsumed signal of that name sent to this run. */
   peekSignal(name: string): Promise<SignalRecord | null>;
   getRun(runId: string): Promise<RunRecord | null>;

@@ -15,7 +15,7 @@ afterEach(async () => {
   engine = undefined;
 });
 
-const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery';
+const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery, schedules';
 const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache';
 const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 

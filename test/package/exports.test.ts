@@ -106,6 +106,8 @@ describe('the tiered public API, as installed', () => {
       'ProgressHistory',
       'ACTIVITY_STATES',
       'pruneRuns',
+      'MessageUndeliverableError',
+      'ScheduleNotFoundError',
     ]) {
       expect(root).toContain(name);
     }
@@ -153,6 +155,7 @@ describe('the tiered public API, as installed', () => {
       'recoveryStatus',
       'releaseStatus',
       'settleStoresValue',
+      'scheduleRunId',
       'sortedKeys',
       'statusesOf',
       'summarizeBreaker',

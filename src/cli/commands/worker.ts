@@ -14,6 +14,7 @@ export function registerWorker(program: Command): void {
     .option('-c, --concurrency <n>', 'runs executed at once', (v) => intArg(v, '--concurrency'))
     .option('--lease-ms <ms>', 'lease time-to-live', (v) => intArg(v, '--lease-ms'))
     .option('--heartbeat-ms <ms>', 'lease renewal interval', (v) => intArg(v, '--heartbeat-ms'))
+    .option('--poll-ms <ms>', 'how often an idle worker looks for runs (default 200; it also wakes at each schedule tick)', (v) => intArg(v, '--poll-ms'))
     .option('--grace-ms <ms>', 'on shutdown, how long running steps may finish', (v) => intArg(v, '--grace-ms'))
     .option('--host <id>', 'host identity recorded in leases (default: hostname)')
     .option('--max-claims <n>', 'park a run claimed this many times in a row without committing a step (default 5)', (v) => intArg(v, '--max-claims'))
@@ -27,6 +28,7 @@ export function registerWorker(program: Command): void {
           concurrency?: number;
           leaseMs?: number;
           heartbeatMs?: number;
+          pollMs?: number;
           graceMs?: number;
           host?: string;
           maxClaims?: number;
@@ -41,6 +43,7 @@ export function registerWorker(program: Command): void {
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
           ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
           ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
+          ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
           ...(opts.graceMs !== undefined ? { shutdownGraceMs: opts.graceMs } : {}),
           ...(opts.host ? { host: opts.host } : {}),
           ...(opts.maxClaims !== undefined ? { maxClaimsWithoutProgress: opts.maxClaims } : {}),
@@ -49,7 +52,13 @@ export function registerWorker(program: Command): void {
         if (!logs?.toStdout) {
           lifeline.events.on('event', (e) => {
             // --quiet hides progress, never problems: worker errors always reach stderr.
-            if (e.type === 'worker.error' || e.type === 'store.unavailable' || e.type === 'worker.store_exhausted' || e.type === 'run.parked')
+            if (
+              e.type === 'worker.error' ||
+              e.type === 'store.unavailable' ||
+              e.type === 'worker.store_exhausted' ||
+              e.type === 'run.parked' ||
+              e.type === 'schedule.skipped'
+            )
               process.stderr.write(`${describeEvent(e) ?? e.type}\n`);
             else if (!opts.quiet) {
               const line = describeEvent(e);

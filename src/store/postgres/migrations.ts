@@ -282,6 +282,31 @@ CREATE INDEX cache_entries_step ON $S.cache_entries (workflow, step_name);
 CREATE INDEX cache_entries_source ON $S.cache_entries (source_run_id) WHERE source_run_id IS NOT NULL;
 `,
   },
+  {
+    version: 17,
+    name: 'cron schedules and messages between runs',
+    // As in SQLite (migration 17 there): schedules with their shared firing state; signals gain
+    // a sender and a message id, unique so that a repeated send inserts nothing.
+    sql: `CREATE TABLE $S.schedules (
+  id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  cron TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  catch_up TEXT NOT NULL,
+  input TEXT NOT NULL,
+  grace_ms BIGINT NOT NULL,
+  max_catch_up INTEGER NOT NULL,
+  paused INTEGER NOT NULL DEFAULT 0,
+  fired_through BIGINT NOT NULL,
+  last_tick BIGINT,
+  last_run_id TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+ALTER TABLE $S.signals ADD COLUMN sender_run_id TEXT;
+ALTER TABLE $S.signals ADD COLUMN message_id TEXT;
+CREATE UNIQUE INDEX signals_message ON $S.signals (message_id) WHERE message_id IS NOT NULL;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -17,6 +17,7 @@
 //   step-ops.ts        step results, attempts, signals read by steps, events
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 //   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
+//   schedule-ops.ts    cron schedules: definitions and their shared firing state
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -36,12 +37,15 @@ import type {
   StartAttemptArgs,
   Store,
   RecoverArgs,
+  SendSignalArgs,
 } from '../store.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import { ScheduleOps } from './schedule-ops.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
 import { RecoveryOps } from './recovery-ops.js';
-import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
+import type { AttemptRecord, EventRecord, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { createPool, parsePgUrl, quoteIdent, scrub, toStoreError, type PgTarget, type PostgresOpenOptions } from './connection.js';
 import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
@@ -77,6 +81,7 @@ export class PostgresStore implements Store {
   private readonly activity: ActivityOps;
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
+  private readonly schedules: ScheduleOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -103,6 +108,7 @@ export class PostgresStore implements Store {
     this.activity = new ActivityOps(this.exec, s);
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
+    this.schedules = new ScheduleOps(this.exec, s, notify);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -186,7 +192,7 @@ export class PostgresStore implements Store {
   }
 
   // ---- signals and events -------------------------------------------------------------
-  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord> {
+  sendSignal(args: SendSignalArgs): Promise<SignalRecord> {
     return this.transitions.sendSignal(args);
   }
 
@@ -293,6 +299,23 @@ export class PostgresStore implements Store {
   async pruneRuns(args: PruneRunsArgs): Promise<PruneCounts> {
     await this.exec.afterWrites(undefined); // this store's own writes of the runs land first
     return this.retention.prune(args);
+  }
+
+  // ---- schedules ------------------------------------------------------------------------
+  upsertSchedules(args: { schedules: readonly ScheduleDefinition[]; now: number }): Promise<ScheduleRecord[]> {
+    return this.schedules.upsertAll(args.schedules, args.now);
+  }
+
+  fireSchedule(args: FireScheduleArgs): Promise<FireScheduleResult> {
+    return this.schedules.fire(args);
+  }
+
+  listSchedules(ids?: readonly string[]): Promise<ScheduleRecord[]> {
+    return this.schedules.list(ids);
+  }
+
+  setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null> {
+    return this.schedules.setPaused(args.id, args.paused, args.now);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -10,8 +10,8 @@
 // row unconditionally (CASE keeps a non-waiting parent as it is), which takes the parent's lock:
 // a concurrent release of the parent either waits for that commit or is waited for.
 import { LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
-import type { FinishArgs, ReleaseArgs } from '../store.js';
-import type { Json, RunRecord, SignalRecord } from '../types.js';
+import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
+import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, LEASED, RELEASE_ALREADY_DUE, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE, toRunRecord, toSignalRecord, type RunRow, type SignalRow } from '../rows.js';
 import { BATCHING, StatementBatcher } from './batcher.js';
@@ -109,7 +109,8 @@ export class Transitions {
       wake: `UPDATE ${s}.runs SET wake_at = $2, updated_at = $2 WHERE id = $1 AND status IN (${sqlList(statusesKept('wake'))})`,
       unpark: `UPDATE ${s}.runs SET status = 'pending', error = NULL, claims_without_progress = 0, updated_at = $2
         WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('wake', 'pending'))})`,
-      addSignal: `INSERT INTO ${s}.signals (run_id, name, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING *`,
+      addSignal: `INSERT INTO ${s}.signals (run_id, name, payload, created_at, sender_run_id, message_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      messageById: `SELECT * FROM ${s}.signals WHERE message_id = $1`,
       setPending: `UPDATE ${s}.runs SET status = 'pending', wake_at = NULL, updated_at = $2
         WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('signal', 'pending'))})`,
       events: insertEvents(s, 1),
@@ -207,20 +208,27 @@ export class Transitions {
     return run;
   }
 
-  async sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord> {
+  async sendSignal(args: SendSignalArgs): Promise<SignalRecord> {
     let woke = false;
     const signal = await this.db.tx([args.runId], async (q) => {
       const run = await this.lockRun(q, args.runId);
       if (run === null) throw new RunNotFoundError(args.runId);
+      // A message already sent (a replay, a resumed sender) is returned as it is, whatever the run's
+      // status now. Read after the run's lock: a concurrent send of the same message committed first.
+      if (args.message !== undefined) {
+        const sent = (await q<SignalRow>('ll_signal_message', this.sql.messageById, [args.message.id])).rows[0];
+        if (sent !== undefined) return toSignalRecord(sent);
+      }
       const to = decide('signal', args.runId, run.status);
-      const row = (await q<SignalRow>('ll_signal_add', this.sql.addSignal, [args.runId, args.name, args.payload, args.now])).rows[0];
+      const values = [args.runId, args.name, args.payload, args.now, args.message?.senderRunId ?? null, args.message?.id ?? null];
+      const row = (await q<SignalRow>('ll_signal_add', this.sql.addSignal, values)).rows[0];
       if (row === undefined) throw new Error('signal insert returned no row');
       const signal = toSignalRecord(row);
       if (to !== run.status) {
         await q('ll_set_pending', this.sql.setPending, [args.runId, args.now]);
         woke = true;
       }
-      const data = { name: args.name, signalId: signal.id };
+      const data = { name: args.name, signalId: signal.id, ...(args.message ? { from: args.message.senderRunId } : {}) };
       await this.events(q, [{ runId: args.runId, type: 'run.signalled', data, at: args.now }]);
       return signal;
     });

@@ -285,6 +285,33 @@ CREATE INDEX cache_entries_step ON cache_entries (workflow, step_name);
 CREATE INDEX cache_entries_source ON cache_entries (source_run_id) WHERE source_run_id IS NOT NULL;
 `,
   },
+  {
+    version: 17,
+    name: 'cron schedules and messages between runs',
+    // Schedules (store/schedules.ts): the definition a worker loaded and the firing state every
+    // worker shares; fired_through moves on by compare and set (Store.fireSchedule). Messages
+    // between runs are signals with a sender and an id derived from the sending step: the unique
+    // index makes a repeated send (a replay, a resumed sender) insert nothing.
+    sql: `CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  cron TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  catch_up TEXT NOT NULL,
+  input TEXT NOT NULL,
+  grace_ms INTEGER NOT NULL,
+  max_catch_up INTEGER NOT NULL,
+  paused INTEGER NOT NULL DEFAULT 0,
+  fired_through INTEGER NOT NULL,
+  last_tick INTEGER,
+  last_run_id TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+ALTER TABLE signals ADD COLUMN sender_run_id TEXT;
+ALTER TABLE signals ADD COLUMN message_id TEXT;
+CREATE UNIQUE INDEX signals_message ON signals (message_id) WHERE message_id IS NOT NULL;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -34,9 +34,11 @@ export class SignalStatements {
   private readonly peekOldest: Database.Statement;
   private readonly consumeStmt: Database.Statement;
   private readonly anyPending: Database.Statement;
+  private readonly byMessage: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT INTO signals (run_id, name, payload, created_at) VALUES (?, ?, ?, ?) RETURNING *');
+    this.insert = db.prepare('INSERT INTO signals (run_id, name, payload, created_at, sender_run_id, message_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING *');
+    this.byMessage = db.prepare('SELECT * FROM signals WHERE message_id = ?');
     this.peekOldest = db.prepare('SELECT * FROM signals WHERE run_id = ? AND name = ? AND consumed_by_step IS NULL ORDER BY id LIMIT 1');
     // run_id in the WHERE: a step can only ever consume a signal sent to its own run.
     this.consumeStmt = db.prepare('UPDATE signals SET consumed_by_step = ? WHERE id = ? AND run_id = ? AND consumed_by_step IS NULL');
@@ -46,8 +48,14 @@ export class SignalStatements {
     );
   }
 
-  add(runId: string, name: string, payload: string, now: number): SignalRecord {
-    return toSignalRecord(this.insert.get(runId, name, payload, now) as SignalRow);
+  add(runId: string, name: string, payload: string, now: number, message?: { id: string; senderRunId: string }): SignalRecord {
+    return toSignalRecord(this.insert.get(runId, name, payload, now, message?.senderRunId ?? null, message?.id ?? null) as SignalRow);
+  }
+
+  /** The message with this id (a signal sent by a run), or null. */
+  message(messageId: string): SignalRecord | null {
+    const row = this.byMessage.get(messageId) as SignalRow | undefined;
+    return row === undefined ? null : toSignalRecord(row);
   }
 
   peek(runId: string, name: string): SignalRecord | null {

@@ -17,6 +17,7 @@
 //   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 //   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
 //   activity-ops.ts  what many runs are doing at once: latest attempt, latest events, steps done
+//   schedule-ops.ts  cron schedules: definitions and their shared firing state
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -30,13 +31,16 @@ import type {
   RunFilter,
   StartAttemptArgs,
   RecoverArgs,
+  SendSignalArgs,
   Store,
 } from '../store.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import { ScheduleStatements } from './schedule-ops.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
 import { RecoveryStatements, RecoveryTransitions } from './recovery-ops.js';
-import type { AttemptRecord, EventRecord, Json, RunRecord, SignalRecord, StepRecord } from '../types.js';
+import type { AttemptRecord, EventRecord, RunRecord, SignalRecord, StepRecord } from '../types.js';
 import { openDatabase, type SqliteOpenOptions } from './connection.js';
 import { RunStatements } from './run-ops.js';
 import { RunTransitions } from './transitions.js';
@@ -75,6 +79,7 @@ export class SqliteStore implements Store {
   private readonly activity: ActivityStatements;
   private readonly cache: CacheStatements;
   private readonly retention: RetentionStatements;
+  private readonly schedules: ScheduleStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -95,6 +100,7 @@ export class SqliteStore implements Store {
     this.activity = new ActivityStatements(db);
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
+    this.schedules = new ScheduleStatements(db, this.runs);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -178,7 +184,7 @@ export class SqliteStore implements Store {
   }
 
   // ---- signals and events -------------------------------------------------------------
-  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): Promise<SignalRecord> {
+  sendSignal(args: SendSignalArgs): Promise<SignalRecord> {
     return this.batcher.write(DURABLE, () => this.transitions.sendSignal(args));
   }
 
@@ -281,6 +287,23 @@ export class SqliteStore implements Store {
   pruneRuns(args: PruneRunsArgs): Promise<PruneCounts> {
     if (args.dryRun === true) return this.read(() => this.retention.prune(args));
     return this.batcher.write(DURABLE, () => this.retention.prune(args));
+  }
+
+  // ---- schedules ------------------------------------------------------------------------
+  upsertSchedules(args: { schedules: readonly ScheduleDefinition[]; now: number }): Promise<ScheduleRecord[]> {
+    return this.batcher.write(DURABLE, () => this.schedules.upsertAll(args.schedules, args.now));
+  }
+
+  fireSchedule(args: FireScheduleArgs): Promise<FireScheduleResult> {
+    return this.batcher.write(DURABLE, () => this.schedules.fire(args));
+  }
+
+  listSchedules(ids?: readonly string[]): Promise<ScheduleRecord[]> {
+    return this.read(() => this.schedules.list(ids));
+  }
+
+  setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null> {
+    return this.batcher.write(DURABLE, () => this.schedules.setPaused(args.id, args.paused, args.now));
   }
 
   close(): Promise<void> {

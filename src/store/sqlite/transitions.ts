@@ -4,8 +4,8 @@
 // appended in the same transaction so the log never disagrees with the state.
 import type Database from 'better-sqlite3';
 import { RunNotFoundError } from '../../errors/store-errors.js';
-import type { FinishArgs, ReleaseArgs } from '../store.js';
-import type { Json, RunRecord, SignalRecord } from '../types.js';
+import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
+import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, releaseStatus, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
 import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
@@ -145,13 +145,17 @@ export class RunTransitions {
     return this.runs.require(runId);
   }
 
-  sendSignal(args: { runId: string; name: string; payload: Json; now: number }): SignalRecord {
+  sendSignal(args: SendSignalArgs): SignalRecord {
+    // A message already sent (a replay, a resumed sender) is found by its id, whatever the run's status now.
+    const sent = args.message === undefined ? null : this.signals.message(args.message.id);
+    if (sent !== null) return sent;
     const run = this.runs.get(args.runId);
     if (run === null) throw new RunNotFoundError(args.runId);
     const to = decide('signal', args.runId, run.status);
-    const signal = this.signals.add(args.runId, args.name, args.payload, args.now);
+    const signal = this.signals.add(args.runId, args.name, args.payload, args.now, args.message);
     if (to !== run.status) this.setPending.run(args.now, args.runId);
-    this.events.append([{ runId: args.runId, type: 'run.signalled', data: { name: args.name, signalId: signal.id }, at: args.now }]);
+    const data = { name: args.name, signalId: signal.id, ...(args.message ? { from: args.message.senderRunId } : {}) };
+    this.events.append([{ runId: args.runId, type: 'run.signalled', data, at: args.now }]);
     return signal;
   }
 

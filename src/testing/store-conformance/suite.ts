@@ -20,6 +20,8 @@ import { breakersConformance } from './breakers.js';
 import { activityConformance } from './activity.js';
 import { cacheConformance } from './cache.js';
 import { retentionConformance } from './retention.js';
+import { schedulesConformance } from './schedules.js';
+import { messagesConformance } from './messages.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -44,6 +46,8 @@ const AREAS = {
   activity: activityConformance,
   cache: cacheConformance,
   retention: retentionConformance,
+  schedules: schedulesConformance,
+  messages: messagesConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */

@@ -1,0 +1,22 @@
+// The runnable example of docs/time-travel.md, "Messages between runs": the page shows its exact code, and it runs.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertFreshBuild } from '../dist-build.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+beforeAll(() => assertFreshBuild());
+
+describe('docs/time-travel.md example', () => {
+  it('the page shows examples/time-travel/messages.ts as it is, and it prints what the page says', () => {
+    const doc = readFileSync(join(root, 'docs/time-travel.md'), 'utf8');
+    const source = readFileSync(join(root, 'examples/time-travel/messages.ts'), 'utf8').replace("'../../src/index.js'", "'lifeline-workflows'");
+    expect(doc).toContain(`\`\`\`ts\n${source}\`\`\``);
+    const r = spawnSync(process.execPath, [join(root, 'build/examples/time-travel/messages.js')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('{"messageId":"writer-1/send:draft#0","to":"reviewer-1"}\nreviewed: a first draft\n');
+    expect(doc).toContain(`\`\`\`\n${r.stdout}\`\`\``);
+  });
+});
