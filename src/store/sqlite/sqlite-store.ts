@@ -16,6 +16,7 @@
 //   ledger-ops.ts    the cost ledger: reservations against caps, real costs
 //   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 //   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
+//   insight-ops.ts   SLO alert levels, fix records, run times for SLOs
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -45,6 +46,8 @@ import { WriteBatcher, withBusyRetry } from './batcher.js';
 import { LimitStatements } from './limits-ops.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 import { BreakerStatements } from './breaker-ops.js';
+import { InsightStatements } from './insight-ops.js';
+import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from '../insight-records.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -65,6 +68,7 @@ export class SqliteStore implements Store {
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
+  private readonly insight: InsightStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,6 +86,7 @@ export class SqliteStore implements Store {
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
+    this.insight = new InsightStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -240,6 +245,27 @@ export class SqliteStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.read(() => this.breakers.list(keys));
+  }
+
+  // ---- insight: SLO alert states, fix records ------------------------------------------------
+  listRunTimes(filter: RunTimeFilter): Promise<RunTime[]> {
+    return this.read(() => this.insight.runTimes(filter));
+  }
+
+  setSloState(args: SetSloStateArgs): Promise<SloStateChange> {
+    return this.batcher.write(DURABLE, () => this.insight.setState(args));
+  }
+
+  listSloStates(): Promise<SloStateRecord[]> {
+    return this.read(() => this.insight.states());
+  }
+
+  addFix(args: AddFixArgs): Promise<FixRecord | null> {
+    return this.batcher.write(DURABLE, () => this.insight.addFix(args));
+  }
+
+  listFixes(filter?: FixFilter): Promise<FixRecord[]> {
+    return this.read(() => this.insight.fixes(filter));
   }
 
   close(): Promise<void> {
