@@ -26,6 +26,8 @@ import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type Recove
 import { registerSecret } from '../errors/secrets.js';
 import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
+import { attachSlos } from '../insight/slo-check.js';
+import { parseSlos, type SloSpec } from '../insight/slo-spec.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -53,6 +55,8 @@ export interface LifelineOptions {
    * a step uses one with its `breaker` option. See docs/resilience.md.
    */
   breakers?: BreakersOption;
+  /** Service level objectives per workflow: success ratio and/or latency (docs/insight.md, "SLOs and burn rates"; checkSlos). */
+  slos?: SloSpec[];
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -133,6 +137,7 @@ export class Lifeline {
           lifeline.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: clock.now() }),
       });
     }
+    attachSlos(lifeline, { slos: options.slos === undefined ? [] : parseSlos(options.slos, 'Lifeline.open.slos'), emit: (event) => lifeline.emit(event) });
     return lifeline;
   }
 
