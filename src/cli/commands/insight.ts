@@ -3,6 +3,7 @@
 // (insight-<name>.ts) and registers itself on the group here.
 import type { Command } from 'commander';
 import { registerInsightSlo } from './insight-slo.js';
+import { registerInsightRecovery } from './insight-recovery.js';
 
 /** The options every insight subcommand takes. */
 export interface InsightCliOptions {
@@ -23,5 +24,6 @@ export function registerInsight(program: Command): void {
   const group = program.command('insight').description('failure patterns, health, SLOs, recommendations, coverage and recovery metrics');
   // Subcommands register here, one line each (src/cli/commands/insight-*.ts).
   registerInsightSlo(group);
+  registerInsightRecovery(group);
   void group;
 }
