@@ -95,6 +95,13 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
+      'checkSlos',
+      'recordFix',
+      'listFixes',
+      'recommend',
+      'recommendations',
+      'recoveryReport',
+      'BURN_WINDOWS',
     ]) {
       expect(root).toContain(name);
     }

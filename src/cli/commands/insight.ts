@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { registerInsightSlo } from './insight-slo.js';
 import { registerInsightRecovery } from './insight-recovery.js';
+import { registerInsightRecommend } from './insight-recommend.js';
+import { registerInsightFix } from './insight-fix.js';
 
 /** The options every insight subcommand takes. */
 export interface InsightCliOptions {
@@ -25,5 +27,7 @@ export function registerInsight(program: Command): void {
   // Subcommands register here, one line each (src/cli/commands/insight-*.ts).
   registerInsightSlo(group);
   registerInsightRecovery(group);
+  registerInsightRecommend(group);
+  registerInsightFix(group);
   void group;
 }
