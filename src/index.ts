@@ -111,7 +111,15 @@ export type { SloAlertLevel, FixRecord } from './store/insight-records.js';
 export { recordFix, listFixes, FIX_ACTIONS, type FixOptions } from './insight/fixes.js';
 export { recommend, suggestionsFor, type Recommendation, type RecommendInput, type Suggestion, type FixStatus } from './insight/recommend.js';
 export { recommendations, type RecommendationOptions } from './insight/recommend-report.js';
-export { evidenceFromFixes, evidenceFromRecoveries, evidenceFromFallbacks, type ActionId, type Evidence, type FailureShape, type TrackRecord } from './insight/track-record.js';
+export {
+  evidenceFromFixes,
+  evidenceFromRecoveries,
+  evidenceFromFallbacks,
+  type ActionId,
+  type Evidence,
+  type FailureShape,
+  type TrackRecord,
+} from './insight/track-record.js';
 export { recoveryReport } from './insight/recovery-report.js';
 export {
   FAILURE_REASONS,

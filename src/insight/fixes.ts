@@ -6,7 +6,20 @@ import type { FixRecord } from '../store/insight-records.js';
 import { checkKnownKeys, checkObject, checkOneOf, describeValue, optionError } from '../options/option-check.js';
 import type { ActionId } from './track-record.js';
 
-export const FIX_ACTIONS: readonly ActionId[] = ['limits', 'breaker', 'timeout', 'fallback', 'credentials', 'structured', 'coverage', 'code', 'resume', 'restart', 'reassign', 'escalate'];
+export const FIX_ACTIONS: readonly ActionId[] = [
+  'limits',
+  'breaker',
+  'timeout',
+  'fallback',
+  'credentials',
+  'structured',
+  'coverage',
+  'code',
+  'resume',
+  'restart',
+  'reassign',
+  'escalate',
+];
 
 export interface FixOptions {
   /** What was done (at most 2000 characters). */

@@ -17,7 +17,10 @@ export interface RecommendationOptions extends InsightWindowOptions {
 
 /** A recommendation per pattern, ranked by every fix, recovery decision and fallback hop on record. */
 export async function recommendations(lifeline: Lifeline, options: RecommendationOptions): Promise<Recommendation[]> {
-  const window = insightWindow({ ...(options.since !== undefined ? { since: options.since } : {}), ...(options.workflow !== undefined ? { workflow: options.workflow } : {}) }, lifeline.clock.now());
+  const window = insightWindow(
+    { ...(options.since !== undefined ? { since: options.since } : {}), ...(options.workflow !== undefined ? { workflow: options.workflow } : {}) },
+    lifeline.clock.now(),
+  );
   const store = lifeline.store;
   const fixes = await store.listFixes();
   const recoveries = await store.listRecoveries({ limit: 1_000_000 });

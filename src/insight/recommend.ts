@@ -177,7 +177,12 @@ function fixStatus(p: Pattern, fixes: readonly FixRecord[]): { status: FixStatus
 export function recommend(input: RecommendInput): Recommendation[] {
   const evidence = input.evidence ?? [];
   const out = input.patterns.map((p): Recommendation => {
-    const shape: FailureShape = { fingerprint: p.fingerprint, errorClass: p.errorClass, errorKind: p.errorKind, stepName: p.steps[0] === undefined ? null : stepName(p.steps[0]) };
+    const shape: FailureShape = {
+      fingerprint: p.fingerprint,
+      errorClass: p.errorClass,
+      errorKind: p.errorKind,
+      stepName: p.steps[0] === undefined ? null : stepName(p.steps[0]),
+    };
     const ranked = suggestionsFor(p, input.health, input.stepsWithoutTimeout)
       .map((d, order) => {
         const record = trackRecord(d.action, shape, evidence);

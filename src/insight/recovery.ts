@@ -224,5 +224,13 @@ export function recoveryMetrics(input: {
   const done = <K extends string>(map: Map<K, { group: RecoveryGroup; times: number[] }>) =>
     Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, finish(v.group, v.times)])) as Record<K, RecoveryGroup>;
   journal.sort((a, b) => b.firstFailureAt - a.firstFailureAt || a.runId.localeCompare(b.runId));
-  return { since: input.since, until: input.until, total: finish(total, totalTimes), byWorkflow: done(byWorkflow), byStrategy: done(byStrategy), cancelled, journal };
+  return {
+    since: input.since,
+    until: input.until,
+    total: finish(total, totalTimes),
+    byWorkflow: done(byWorkflow),
+    byStrategy: done(byStrategy),
+    cancelled,
+    journal,
+  };
 }

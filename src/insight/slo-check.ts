@@ -69,7 +69,10 @@ export async function evaluateSlos(lifeline: Lifeline, options: { slos?: Slo[] |
   const all = options.slos ?? declaredSlos(lifeline);
   const slos = options.workflow === undefined ? all : all.filter((s) => s.workflow === options.workflow);
   const now = lifeline.clock.now();
-  const runs = slos.length === 0 ? [] : await lifeline.store.listRunTimes({ since: now - sloLookbackMs(slos), ...(slos.length === 1 ? { workflow: slos[0]!.workflow } : {}) });
+  const runs =
+    slos.length === 0
+      ? []
+      : await lifeline.store.listRunTimes({ since: now - sloLookbackMs(slos), ...(slos.length === 1 ? { workflow: slos[0]!.workflow } : {}) });
   const rows: SloReportRow[] = [];
   for (const status of sloStatuses(slos, runs, now)) {
     const change = await lifeline.store.setSloState({ key: status.key, level: status.level, detail: status.reason, now });

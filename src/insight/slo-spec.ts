@@ -60,7 +60,9 @@ function duration(min: string, max: string) {
 function strict<T extends z.ZodRawShape>(shape: T, known: string[]) {
   return z.strictObject(shape, {
     error: (iss) =>
-      iss.code === 'unrecognized_keys' ? `unknown field ${iss.keys.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})` : `must be an object ${got(iss.input)}`,
+      iss.code === 'unrecognized_keys'
+        ? `unknown field ${iss.keys.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})`
+        : `must be an object ${got(iss.input)}`,
   });
 }
 

@@ -84,8 +84,7 @@ const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /** The alert level of a set of burn rates, and the rule that decided it. */
 export function alertLevel(burnRates: Record<BurnWindow, number>): { level: SloAlertLevel; reason: string } {
-  const fired = (rules: typeof PAGE_RULES) =>
-    rules.find((r) => burnRates[r.long] > r.factor && burnRates[r.short] > r.factor);
+  const fired = (rules: typeof PAGE_RULES) => rules.find((r) => burnRates[r.long] > r.factor && burnRates[r.short] > r.factor);
   const describe = (r: (typeof PAGE_RULES)[number]) =>
     `burn rate ${fmt(burnRates[r.long])} over ${r.long} and ${fmt(burnRates[r.short])} over ${r.short}, both above ${r.factor}`;
   const page = fired(PAGE_RULES);

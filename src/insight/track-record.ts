@@ -7,7 +7,8 @@ import type { RecoveryRecord } from '../store/recoveries.js';
 import type { AttemptRecord } from '../store/types.js';
 
 /** What a recommendation proposes; recovery strategies and fallbacks are actions too. */
-export type ActionId = 'limits' | 'breaker' | 'timeout' | 'fallback' | 'credentials' | 'structured' | 'coverage' | 'code' | 'resume' | 'restart' | 'reassign' | 'escalate';
+export type ActionId =
+  'limits' | 'breaker' | 'timeout' | 'fallback' | 'credentials' | 'structured' | 'coverage' | 'code' | 'resume' | 'restart' | 'reassign' | 'escalate';
 
 /** The failure an action was tried against. */
 export interface FailureShape {

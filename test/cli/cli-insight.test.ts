@@ -31,7 +31,15 @@ describe('lifeline insight slo', () => {
   it('refuses an SLO file with errors, naming the file and the path in it (exit 2)', () => {
     const db = join(tmp.dir, 'slo-bad.db');
     const file = join(tmp.dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ slos: [{ workflow: 'a', success: 0.99 }, { workflow: 'b', latency: { within: '10m', target: 95 } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        slos: [
+          { workflow: 'a', success: 0.99 },
+          { workflow: 'b', latency: { within: '10m', target: 95 } },
+        ],
+      }),
+    );
     expect(lifeline(db, ['insight', 'slo', '--slo-file', file])).toMatchObject({
       code: 2,
       err: `lifeline: Invalid SLO file ${file}: slos[1].latency.target: must be a ratio above 0 and below 1, e.g. 0.99 (got 95)\n`,
@@ -54,19 +62,36 @@ describe('lifeline insight slo', () => {
     const now = Date.now();
     const runs: PlannedRun[] = [];
     // checkout: the last 20 minutes, half of the runs failed; search: all fine.
-    for (let i = 0; i < 20; i++) runs.push({ id: `c${i}`, workflow: 'checkout', createdAt: now - 20 * M + i * M, finishedAt: now - 20 * M + i * M + 1000, status: i % 2 ? 'failed' : 'completed' });
+    for (let i = 0; i < 20; i++)
+      runs.push({
+        id: `c${i}`,
+        workflow: 'checkout',
+        createdAt: now - 20 * M + i * M,
+        finishedAt: now - 20 * M + i * M + 1000,
+        status: i % 2 ? 'failed' : 'completed',
+      });
     for (let i = 0; i < 10; i++) runs.push({ id: `s${i}`, workflow: 'search', createdAt: now - 30 * M + i * M, finishedAt: now - 30 * M + i * M + 500 });
     const store = await openSqliteStore(db);
     await writeRuns(store, runs);
     await store.close();
     const file = join(tmp.dir, 'slos.json');
-    writeFileSync(file, JSON.stringify({ slos: [{ workflow: 'checkout', success: 0.99 }, { workflow: 'search', success: 0.999, latency: { within: '1m', target: 0.9 } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        slos: [
+          { workflow: 'checkout', success: 0.99 },
+          { workflow: 'search', success: 0.999, latency: { within: '1m', target: 0.9 } },
+        ],
+      }),
+    );
 
     const first = lifeline(db, ['insight', 'slo', '--slo-file', file]);
     expect(first.code).toBe(8);
     const lines = first.out.trim().split('\n');
     expect(lines[0]).toMatch(/^WORKFLOW\s+OBJECTIVE\s+GOOD\/COUNTED\s+BUDGET LEFT\s+BURN 5m\s+BURN 30m\s+BURN 1h\s+BURN 6h\s+BURN 3d\s+LEVEL\s+WHY$/);
-    expect(lines[1]).toMatch(/^checkout\s+99\.00% succeed\s+10\/20 in 30\.0d\s+-4900\.0%\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+PAGING\s+burn rate 50\.0 over 1h and 50\.0 over 5m, both above 14\.4$/);
+    expect(lines[1]).toMatch(
+      /^checkout\s+99\.00% succeed\s+10\/20 in 30\.0d\s+-4900\.0%\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+PAGING\s+burn rate 50\.0 over 1h and 50\.0 over 5m, both above 14\.4$/,
+    );
     expect(lines[2]).toMatch(/^search\s+99\.90% succeed\s+10\/10 in 30\.0d\s+100\.0%\s+0\s+0\s+0\s+0\s+0\s+OK\s+/);
     expect(lines[3]).toMatch(/^search\s+90\.00% within 1\.0m\s+10\/10/);
 
@@ -84,16 +109,35 @@ describe('lifeline insight slo', () => {
 });
 
 /** A run with one attempt per outcome, one after the other from `at`, each `ms` long. */
-async function runWithAttempts(store: Awaited<ReturnType<typeof openSqliteStore>>, id: string, at: number, outcomes: Array<'failed' | 'succeeded'>, status: 'completed' | 'failed') {
+async function runWithAttempts(
+  store: Awaited<ReturnType<typeof openSqliteStore>>,
+  id: string,
+  at: number,
+  outcomes: Array<'failed' | 'succeeded'>,
+  status: 'completed' | 'failed',
+) {
   await store.createRun({ id, workflow: 'etl', input: '{}', now: at });
   const [run] = await store.claimRuns({ workerId: 'w', host: 'h', pid: 1, now: at, leaseMs: 3_600_000, limit: 1, workflows: ['etl'], runId: id });
   let t = at;
   for (const [i, outcome] of outcomes.entries()) {
     await store.startAttempt({ runId: id, stepId: 'load#0', stepName: 'load', attempt: i + 1, startedAt: t, workerId: 'w' });
     t += 1000;
-    await store.endAttempt({ runId: id, stepId: 'load#0', attempt: i + 1, endedAt: t, outcome, ...(outcome === 'failed' ? { errorClass: 'dependency' as const, errorMessage: 'upstream 503' } : {}) });
+    await store.endAttempt({
+      runId: id,
+      stepId: 'load#0',
+      attempt: i + 1,
+      endedAt: t,
+      outcome,
+      ...(outcome === 'failed' ? { errorClass: 'dependency' as const, errorMessage: 'upstream 503' } : {}),
+    });
   }
-  await store.finishRun({ runId: id, token: run!.lease!.token, now: t, status, ...(status === 'completed' ? { output: 'null' } : { error: { name: 'E', message: 'upstream 503', errorClass: 'dependency' as const } }) });
+  await store.finishRun({
+    runId: id,
+    token: run!.lease!.token,
+    now: t,
+    status,
+    ...(status === 'completed' ? { output: 'null' } : { error: { name: 'E', message: 'upstream 503', errorClass: 'dependency' as const } }),
+  });
 }
 
 describe('lifeline insight recovery, fix, recommend', () => {
@@ -112,7 +156,15 @@ describe('lifeline insight recovery, fix, recommend', () => {
     const json = lifeline(db(), ['insight', 'recovery', '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.out) as { total: Record<string, unknown>; journal: Array<Record<string, unknown>> };
-    expect(report.total).toMatchObject({ runs: 3, firstTry: 1, recovered: 1, unrecoverable: 1, meanRecoveryMs: 2000, medianRecoveryMs: 2000, reasons: { provider: 2 } });
+    expect(report.total).toMatchObject({
+      runs: 3,
+      firstTry: 1,
+      recovered: 1,
+      unrecoverable: 1,
+      meanRecoveryMs: 2000,
+      medianRecoveryMs: 2000,
+      reasons: { provider: 2 },
+    });
     expect(report.journal.map((i) => [i.runId, i.strategy, i.outcome, i.failedAttempts, i.recoveryMs])).toEqual([
       ['bad1', 'retry', 'unrecoverable', 3, null],
       ['rec1', 'retry', 'recovered', 2, 2000],
@@ -136,9 +188,15 @@ describe('lifeline insight recovery, fix, recommend', () => {
       code: 2,
       err: 'lifeline: Invalid option recordFix.fingerprint: no failed attempt has fingerprint "fp-nope" (copy one from lifeline insight patterns)\n',
     });
-    expect(lifeline(db(), ['insight', 'fix', 'fp-503'])).toMatchObject({ code: 2, err: 'lifeline: insight fix needs a FINGERPRINT and --note "what was done" (or --list)\n' });
+    expect(lifeline(db(), ['insight', 'fix', 'fp-503'])).toMatchObject({
+      code: 2,
+      err: 'lifeline: insight fix needs a FINGERPRINT and --note "what was done" (or --list)\n',
+    });
     const added = lifeline(db(), ['insight', 'fix', 'fp-503', '--note', 'breaker on upstream', '--action', 'breaker']);
-    expect(added).toMatchObject({ code: 0, out: expect.stringMatching(/^fix 1 recorded for fp-503 \(dependency in etl\/load\); it is resolved while the fingerprint does not fail again\n$/) });
+    expect(added).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^fix 1 recorded for fp-503 \(dependency in etl\/load\); it is resolved while the fingerprint does not fail again\n$/),
+    });
     expect(lifeline(db(), ['insight', 'fix', '--list']).out).toMatch(/^fp-503\s+\S+\s+breaker\s+etl\/load\s+dependency\s+resolved\s+breaker on upstream$/m);
     const later = new Database(db());
     later.prepare(`UPDATE attempts SET fingerprint = 'fp-503', ended_at = ? WHERE run_id = 'bad1' AND attempt = 3`).run(Date.now() + 60_000);
@@ -147,7 +205,10 @@ describe('lifeline insight recovery, fix, recommend', () => {
   });
 
   it('recommend: says when there are no failure patterns to recommend for', () => {
-    expect(lifeline(db(), ['insight', 'recommend', '--since', '1h'])).toMatchObject({ code: 0, out: 'no failure patterns since 1h ago: nothing to recommend\n' });
+    expect(lifeline(db(), ['insight', 'recommend', '--since', '1h'])).toMatchObject({
+      code: 0,
+      out: 'no failure patterns since 1h ago: nothing to recommend\n',
+    });
     expect(JSON.parse(lifeline(db(), ['insight', 'recommend', '--json']).out)).toEqual([]);
   });
 });

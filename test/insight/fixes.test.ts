@@ -43,7 +43,8 @@ async function scenario(store: Store, plant: Plant): Promise<void> {
     message: 'Invalid option recordFix.fingerprint: no failed attempt has fingerprint "fp-none" (copy one from lifeline insight patterns)',
   });
   await expect(recordFix(lifeline, 'fp-a', { note: 'x', action: 'pray' as never })).rejects.toMatchObject({
-    message: 'Invalid option recordFix.action: must be one of "limits", "breaker", "timeout", "fallback", "credentials", "structured", "coverage", "code", "resume", "restart", "reassign", "escalate" (got "pray")',
+    message:
+      'Invalid option recordFix.action: must be one of "limits", "breaker", "timeout", "fallback", "credentials", "structured", "coverage", "code", "resume", "restart", "reassign", "escalate" (got "pray")',
   });
   await expect(recordFix(lifeline, 'fp-a', { note: '' })).rejects.toMatchObject({
     message: 'Invalid option recordFix.note: must be a non-empty text of at most 2000 characters (got "")',
@@ -75,7 +76,21 @@ async function scenario(store: Store, plant: Plant): Promise<void> {
   expect((await listFixes(lifeline, { fingerprint: 'fp-a' })).map((f) => f.id)).toEqual([a.id]);
 
   const pattern = (fingerprint: string, lastSeen: number): Pattern =>
-    ({ fingerprint, errorClass: 'rate_limit', errorKind: null, steps: ['x'], workflows: ['report'], models: [], lastSeen, trend: 'steady', rateLastHour: 0, ratePrev24h: 0, count: 1, exampleMessage: '', exampleRunId: 'r' }) as unknown as Pattern;
+    ({
+      fingerprint,
+      errorClass: 'rate_limit',
+      errorKind: null,
+      steps: ['x'],
+      workflows: ['report'],
+      models: [],
+      lastSeen,
+      trend: 'steady',
+      rateLastHour: 0,
+      ratePrev24h: 0,
+      count: 1,
+      exampleMessage: '',
+      exampleRunId: 'r',
+    }) as unknown as Pattern;
   const recs = recommend({ patterns: [pattern('fp-a', t - 1000), pattern('fp-b', t + 30_000)], fixes });
   expect(recs.map((r) => [r.fingerprint, r.status, r.fix?.note])).toEqual([
     ['fp-b', 'regressed', 'bigger pool'],

@@ -109,7 +109,9 @@ describe('suggestions by class and shape', () => {
     const malformed = suggestionsFor(pattern({ errorClass: 'validation', errorKind: 'schema_mismatch', errorName: 'StructuredOutputError' }));
     expect(malformed[0]!.action).toBe('structured');
     expect(malformed[0]!.title).toContain('structuredStep(ctx, "summarize", { schema, model, maxReasks: 2 })');
-    const flapping = suggestionsFor(pattern({ errorClass: 'dependency', steps: ['fetch'], workflows: ['etl'] }), [health({ name: 'etl/fetch', successRate: 0.6 })]);
+    const flapping = suggestionsFor(pattern({ errorClass: 'dependency', steps: ['fetch'], workflows: ['etl'] }), [
+      health({ name: 'etl/fetch', successRate: 0.6 }),
+    ]);
     expect(flapping[0]!.action).toBe('breaker');
     expect(flapping[0]!.title).toContain(`ctx.step("fetch", fn, { breaker: 'fetch' })`);
     expect(flapping[0]!.why).toContain('step success rate 60%');
@@ -145,7 +147,18 @@ describe('ranking by what worked before', () => {
     expect(rec!.suggestion).toMatchObject({ action: 'resume', recordText: 'worked 2 of 2 times (same class; recovery decisions)' });
 
     const attempt = (n: number, alternative: string, outcome: AttemptRecord['outcome'], movedOn: string | null, runId = 'r1'): AttemptRecord =>
-      ({ runId, stepId: 'summarize#0', stepName: 'summarize', attempt: n, alternative, outcome, movedOn, errorClass: outcome === 'succeeded' ? null : 'rate_limit', errorKind: null, fingerprint: outcome === 'succeeded' ? null : 'fp-1' }) as AttemptRecord;
+      ({
+        runId,
+        stepId: 'summarize#0',
+        stepName: 'summarize',
+        attempt: n,
+        alternative,
+        outcome,
+        movedOn,
+        errorClass: outcome === 'succeeded' ? null : 'rate_limit',
+        errorKind: null,
+        fingerprint: outcome === 'succeeded' ? null : 'fp-1',
+      }) as AttemptRecord;
     const hops = evidenceFromFallbacks([
       attempt(1, 'gpt', 'failed', 'rate_limit: 429, moved to claude'),
       attempt(2, 'claude', 'succeeded', null),

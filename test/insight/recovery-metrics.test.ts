@@ -50,7 +50,12 @@ function workflows() {
     ),
     defineWorkflow('rm.fallback', async (ctx) =>
       ctx.fallback('ask', [
-        { name: 'gpt', run: () => { throw Object.assign(new Error('Too many requests'), { status: 429 }); } },
+        {
+          name: 'gpt',
+          run: () => {
+            throw Object.assign(new Error('Too many requests'), { status: 429 });
+          },
+        },
         { name: 'claude', run: () => 'answer' },
       ]),
     ),
@@ -158,7 +163,14 @@ describe('recovery metrics from the real engine', () => {
       recoveryMs: null,
       failedAttempts: 1,
     });
-    expect(journal['rm.fallback']).toMatchObject({ runId: fallback, stepId: 'ask#0', errorClass: 'rate_limit', strategy: 'fallback', outcome: 'recovered', recoveryMs: 0 });
+    expect(journal['rm.fallback']).toMatchObject({
+      runId: fallback,
+      stepId: 'ask#0',
+      errorClass: 'rate_limit',
+      strategy: 'fallback',
+      outcome: 'recovered',
+      recoveryMs: 0,
+    });
     expect(journal['rm.timeout']).toMatchObject({ errorClass: 'timeout', reason: 'timeout', strategy: 'retry', recoveryMs: 2000 });
     expect(journal['rm.resume']).toMatchObject({ strategy: 'resume', reason: 'provider', outcome: 'recovered', recoveryMs: times.resume });
     expect(report.journal[0]!.firstFailureAt).toBeGreaterThanOrEqual(report.journal[4]!.firstFailureAt);

@@ -40,14 +40,24 @@ export function incident(): PlannedRun[] {
     const createdAt = T0 + k * 3 * M;
     runs.push({ id: `i-${k}`, workflow: 'a', createdAt, finishedAt: createdAt + M, status: k % 2 === 1 ? 'failed' : 'completed' });
   }
-  runs.push({ id: 'slow-1', workflow: 'a', createdAt: T0 + M, finishedAt: T0 + 36 * M }, { id: 'slow-2', workflow: 'a', createdAt: T0 + M, finishedAt: T0 + 36 * M });
+  runs.push(
+    { id: 'slow-1', workflow: 'a', createdAt: T0 + M, finishedAt: T0 + 36 * M },
+    { id: 'slow-2', workflow: 'a', createdAt: T0 + M, finishedAt: T0 + 36 * M },
+  );
   runs.push({ id: 'hung', workflow: 'a', createdAt: T0 + 5 * M });
   runs.push({ id: 'cancelled', workflow: 'a', createdAt: T0 + 2 * M, finishedAt: T0 + 35 * M, status: 'cancelled' });
   return runs;
 }
 
 /** The burn rate recomputed from the plan: bad share of the runs counted in [now - window, now] over (1 - target). */
-export function expectedBurn(runs: readonly PlannedRun[], workflow: string, objective: 'success' | 'latency', target: number, windowMs: number, now: number): number {
+export function expectedBurn(
+  runs: readonly PlannedRun[],
+  workflow: string,
+  objective: 'success' | 'latency',
+  target: number,
+  windowMs: number,
+  now: number,
+): number {
   let good = 0;
   let bad = 0;
   for (const r of runs.filter((x) => x.workflow === workflow && x.status !== 'cancelled')) {
@@ -108,7 +118,7 @@ export async function sloScenario(store: Store): Promise<void> {
   await writeRuns(store, incident());
   await clock.advance(36 * M);
   const now = T0 + 36 * M;
-  const during = await checkSlos(lifeline, { workflow: "a" });
+  const during = await checkSlos(lifeline, { workflow: 'a' });
   expect(during.paging).toBe(true);
   expect(during.rows.map((r) => [r.key, r.level, r.from, r.changed])).toEqual([
     ['a:success', 'paging', 'ok', true],

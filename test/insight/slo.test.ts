@@ -46,7 +46,10 @@ describe('SLO declarations', () => {
       [{ workflow: 'a', latency: { within: '10x', target: 0.9 } }],
       'Invalid option Lifeline.open.slos[0].latency.within: must be a duration from 1s to 30d, like "1s" or 2592000000 ms (got "10x")',
     ],
-    [[{ workflow: 'a', success: 0.9, period: '30m' }], 'Invalid option Lifeline.open.slos[0].period: must be a duration from 1h to 365d, like "1h" or 31536000000 ms (got "30m")'],
+    [
+      [{ workflow: 'a', success: 0.9, period: '30m' }],
+      'Invalid option Lifeline.open.slos[0].period: must be a duration from 1h to 365d, like "1h" or 31536000000 ms (got "30m")',
+    ],
     [[{ workflow: 'a', succes: 0.9 }], 'Invalid option Lifeline.open.slos[0]: unknown field "succes" (known: workflow, success, latency, period)'],
     [[{ workflow: '', success: 0.9 }], 'Invalid option Lifeline.open.slos[0].workflow: must be a non-empty workflow name'],
     [

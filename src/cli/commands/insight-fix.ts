@@ -46,12 +46,16 @@ export function registerInsightFix(group: Command): void {
           );
         return;
       }
-      if (fingerprint === undefined || opts.note === undefined) throw new CliError('insight fix needs a FINGERPRINT and --note "what was done" (or --list)', EXIT.USAGE);
+      if (fingerprint === undefined || opts.note === undefined)
+        throw new CliError('insight fix needs a FINGERPRINT and --note "what was done" (or --list)', EXIT.USAGE);
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const fix = await recordFix(lifeline, fingerprint, { note: opts.note, ...(opts.action !== undefined ? { action: opts.action as ActionId } : {}) });
         if (opts.json) process.stdout.write(`${JSON.stringify(fix, null, 2)}\n`);
-        else process.stdout.write(`fix ${fix.id} recorded for ${fix.fingerprint} (${fix.errorClass} in ${fix.workflow}/${fix.stepName}); it is resolved while the fingerprint does not fail again\n`);
+        else
+          process.stdout.write(
+            `fix ${fix.id} recorded for ${fix.fingerprint} (${fix.errorClass} in ${fix.workflow}/${fix.stepName}); it is resolved while the fingerprint does not fail again\n`,
+          );
       } catch (error) {
         throw error instanceof InvalidOptionsError ? new CliError(error.message, EXIT.USAGE) : error;
       } finally {

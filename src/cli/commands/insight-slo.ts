@@ -40,8 +40,13 @@ export function registerInsightSlo(group: Command): void {
         await lifeline.close();
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else if (report.rows.length === 0) process.stdout.write(`no SLO${opts.workflow === undefined ? '' : ` for workflow ${opts.workflow}`} in ${opts.sloFile}\n`);
-      else printTable(['WORKFLOW', 'OBJECTIVE', 'GOOD/COUNTED', 'BUDGET LEFT', ...Object.keys(BURN_WINDOWS).map((w) => `BURN ${w}`), 'LEVEL', 'WHY'], report.rows.map(row));
+      else if (report.rows.length === 0)
+        process.stdout.write(`no SLO${opts.workflow === undefined ? '' : ` for workflow ${opts.workflow}`} in ${opts.sloFile}\n`);
+      else
+        printTable(
+          ['WORKFLOW', 'OBJECTIVE', 'GOOD/COUNTED', 'BUDGET LEFT', ...Object.keys(BURN_WINDOWS).map((w) => `BURN ${w}`), 'LEVEL', 'WHY'],
+          report.rows.map(row),
+        );
       if (report.paging) process.exitCode = EXIT.SLO_PAGING;
     });
 }

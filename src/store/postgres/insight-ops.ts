@@ -75,7 +75,17 @@ export class InsightOps {
         )
       ).rows[0];
       if (shape === undefined) return null;
-      const values = [args.fingerprint, args.note, args.action ?? null, shape.error_class ?? 'unknown', shape.error_kind, shape.error_name, shape.step_name, shape.workflow, args.now];
+      const values = [
+        args.fingerprint,
+        args.note,
+        args.action ?? null,
+        shape.error_class ?? 'unknown',
+        shape.error_kind,
+        shape.error_name,
+        shape.step_name,
+        shape.workflow,
+        args.now,
+      ];
       return (await query<{ id: string }>('ll_fix_insert', this.sql.insertFix, values)).rows[0]!.id;
     });
     if (id === null) return null;

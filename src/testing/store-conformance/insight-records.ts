@@ -12,7 +12,13 @@ export function insightRecordsConformance(getStore: GetStore): void {
       const old = await createClaimed(store, 'a-old');
       await store.finishRun({ runId: old.id, token: tokenOf(old), now: T0 + 10, status: 'completed', output: 'null' });
       const late = await createClaimed(store, 'b-late');
-      await store.finishRun({ runId: late.id, token: tokenOf(late), now: T0 + 1000, status: 'failed', error: { name: 'E', message: 'x', errorClass: 'logic' } });
+      await store.finishRun({
+        runId: late.id,
+        token: tokenOf(late),
+        now: T0 + 1000,
+        status: 'failed',
+        error: { name: 'E', message: 'x', errorClass: 'logic' },
+      });
       await createRun(store, 'c-pending', { now: T0 });
       await createRun(store, 'd-other', { now: T0, workflow: 'other-wf' });
       const times = await store.listRunTimes({ since: T0 + 500 });
