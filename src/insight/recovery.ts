@@ -32,8 +32,10 @@ export interface Incident {
   errorName: string | null;
   /** The first failure's (redacted) message, or the attempt's outcome when it has none. */
   error: string;
-  /** An agent process's exit code, when the message says one. */
+  /** An agent process's exit code, when the message says one ("exit code 127"). */
   exitCode: number | null;
+  /** The signal that ended an agent process, when the message says one ("killed by SIGINT"). */
+  signal: string | null;
   reason: FailureReason;
   strategy: IncidentStrategy;
   outcome: IncidentOutcome;
@@ -87,6 +89,10 @@ export function failureReason(attempt: Pick<AttemptRecord, 'outcome' | 'errorCla
 function exitCodeOf(message: string | null): number | null {
   const match = message === null ? null : /exit(?:ed with)? code (-?\d+)/i.exec(message);
   return match ? Number(match[1]) : null;
+}
+
+function signalOf(message: string | null): string | null {
+  return (message === null ? null : /killed by (SIG[A-Z0-9]+)/.exec(message))?.[1] ?? null;
 }
 
 export function median(values: readonly number[]): number | null {
@@ -152,6 +158,7 @@ export function incidentOf(run: RunTime, attempts: readonly AttemptRecord[], dec
     errorName: first?.errorName ?? null,
     error: first === undefined ? `recovery decision: ${lastDecision!.reason}` : (first.errorMessage ?? first.outcome),
     exitCode: exitCodeOf(first?.errorMessage ?? null),
+    signal: signalOf(first?.errorMessage ?? null),
     reason: first === undefined ? failureReason({ outcome: 'failed', errorClass: lastDecision!.errorClass, errorKind: null }) : failureReason(first),
     strategy,
     outcome,

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow, unregisterWorkflow } from '../../src/workflow/define.js';
 import { ClassifiedError } from '../../src/policy/classified-error.js';
 import { recoveryReport } from '../../src/insight/recovery-report.js';
-import { failureReason, median } from '../../src/insight/recovery.js';
+import { failureReason, incidentOf, median } from '../../src/insight/recovery.js';
+import type { AttemptRecord } from '../../src/store/types.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { Lifeline, type EngineEvent, type LifelineOptions } from '../../src/engine/lifeline.js';
 import type { Store } from '../../src/store/store.js';
@@ -215,7 +216,7 @@ describe('recovery metrics from the real engine', () => {
     await scenario(() => pg.openFresh({ leaseClock: 'caller' }));
   });
 
-  it('reasons map outcomes first, then classes and kinds; medians of even counts average the middle pair', () => {
+  it('reasons map outcomes first, then classes and kinds; the exit code or signal is picked from its message; medians of even counts average the middle pair', () => {
     expect(failureReason({ outcome: 'interrupted', errorClass: null, errorKind: null })).toBe('interrupted');
     expect(failureReason({ outcome: 'failed', errorClass: 'cancelled', errorKind: null })).toBe('interrupted');
     expect(failureReason({ outcome: 'timeout', errorClass: 'timeout', errorKind: null })).toBe('timeout');
@@ -223,6 +224,34 @@ describe('recovery metrics from the real engine', () => {
     expect(failureReason({ outcome: 'failed', errorClass: 'rate_limit', errorKind: null })).toBe('provider');
     expect(failureReason({ outcome: 'failed', errorClass: 'logic', errorKind: null })).toBe('unknown');
     expect(median([4, 1, 3, 2])).toBe(2.5);
+    const run = { id: 'r', workflow: 'agents', status: 'failed' as const, createdAt: 0, updatedAt: 10 };
+    const agentAttempt = (message: string, outcome: 'failed' | 'interrupted', errorClass: 'logic' | 'interrupted') =>
+      ({
+        runId: 'r',
+        stepId: 'agent#0',
+        stepName: 'agent',
+        attempt: 1,
+        startedAt: 1,
+        endedAt: 5,
+        outcome,
+        errorClass,
+        errorKind: null,
+        errorName: 'AgentProcessError',
+        errorMessage: message,
+        alternative: null,
+      }) as AttemptRecord;
+    expect(incidentOf(run, [agentAttempt('Agent process "claude" failed (exit code 2): usage', 'failed', 'logic')], [])).toMatchObject({
+      exitCode: 2,
+      signal: null,
+      reason: 'unknown',
+      outcome: 'unrecoverable',
+    });
+    expect(incidentOf(run, [agentAttempt('Agent process "claude" failed (killed by SIGINT)', 'interrupted', 'interrupted')], [])).toMatchObject({
+      exitCode: null,
+      signal: 'SIGINT',
+      reason: 'interrupted',
+      strategy: 'takeover',
+    });
     expect(median([])).toBeNull();
   });
 

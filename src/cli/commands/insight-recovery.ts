@@ -55,7 +55,7 @@ export function registerInsightRecovery(group: Command): void {
 }
 
 function journalRow(i: Incident): string[] {
-  const error = `${i.errorClass ?? '-'}${i.exitCode === null ? '' : ` exit ${i.exitCode}`}: ${i.error}`;
+  const error = `${i.errorClass ?? '-'}${i.exitCode === null ? '' : ` exit ${i.exitCode}`}${i.signal === null ? '' : ` ${i.signal}`}: ${i.error}`;
   return [
     new Date(i.firstFailureAt).toISOString(),
     i.runId,
