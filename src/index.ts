@@ -132,3 +132,33 @@ export {
 export { classifyRun, ACTIVITY_STATES, ACTIVITY_EVENT_TYPES, type ActivityState, type RunActivity } from './observe/run-activity.js';
 export { estimateProgress, etaRange, ProgressHistory, type RunProgress, type HistoryRun, type ProgressHistoryOptions } from './observe/progress.js';
 export { DEFAULT_ACTIVITY_OPTIONS, resolveActivityOptions, type ActivityOptions } from './options/activity-options.js';
+// Insight (docs/insight.md): SLOs and burn rates, recommendations and fixes, recovery metrics.
+export { checkSlos, type CheckSlosOptions, type SloReport, type SloReportRow } from './insight/slo-check.js';
+export { DEFAULT_SLO_PERIOD_MS, type SloSpec, type Slo } from './insight/slo-spec.js';
+export { BURN_WINDOWS, PAGE_RULES, TICKET_RULES, type BurnWindow, type SloObjective, type SloStatus } from './insight/slo.js';
+export type { SloAlert, SloEventType } from './store/events.js';
+export type { SloAlertLevel, FixRecord } from './store/insight-records.js';
+export { recordFix, listFixes, FIX_ACTIONS, type FixOptions } from './insight/fixes.js';
+export { recommend, suggestionsFor, type Recommendation, type RecommendInput, type Suggestion, type FixStatus } from './insight/recommend.js';
+export { recommendations, type RecommendationOptions } from './insight/recommend-report.js';
+export {
+  evidenceFromFixes,
+  evidenceFromRecoveries,
+  evidenceFromFallbacks,
+  type ActionId,
+  type Evidence,
+  type FailureShape,
+  type TrackRecord,
+} from './insight/track-record.js';
+export { recoveryReport } from './insight/recovery-report.js';
+export {
+  FAILURE_REASONS,
+  type FailureReason,
+  type Incident,
+  type IncidentOutcome,
+  type IncidentStrategy,
+  type RecoveryGroup,
+  type RecoveryMetrics,
+} from './insight/recovery.js';
+export type { InsightWindowOptions } from './insight/window.js';
+export type { Pattern, HealthRow } from './insight/types.js';

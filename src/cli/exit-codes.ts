@@ -10,6 +10,8 @@ export const EXIT = {
   RUN_SUSPENDED: 6,
   /** The run was parked (claimed again and again without progress; `lifeline resume` continues it) or escalated (`lifeline resolve`). */
   RUN_PARKED: 7,
+  /** `lifeline insight slo`: an SLO is paging (burning its error budget fast), so cron or CI can alert. */
+  SLO_PAGING: 8,
   /** Stopped by SIGINT (128 + 2), after releasing leases. */
   INTERRUPTED: 130,
   /** Stopped by SIGTERM (128 + 15), after releasing leases. */

@@ -30,6 +30,8 @@ import { eventLogger, type LifelineLogger } from '../observe/event-log.js';
 import { startRunTraceParent } from '../observe/traceparent.js';
 import { listScheduleInfos, setSchedulePaused } from './schedules-api.js';
 import type { ScheduleInfo } from '../store/schedules.js';
+import { attachSlos } from '../insight/slo-check.js';
+import { parseSlos, type SloSpec } from '../insight/slo-spec.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -63,6 +65,8 @@ export interface LifelineOptions {
    * there instead). docs/observability.md, "Logs".
    */
   logger?: LifelineLogger;
+  /** Service level objectives per workflow: success ratio and/or latency (docs/insight.md, "SLOs and burn rates"; checkSlos). */
+  slos?: SloSpec[];
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -147,6 +151,7 @@ export class Lifeline {
           lifeline.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: clock.now() }),
       });
     }
+    attachSlos(lifeline, { slos: options.slos === undefined ? [] : parseSlos(options.slos, 'Lifeline.open.slos'), emit: (event) => lifeline.emit(event) });
     return lifeline;
   }
 

@@ -110,3 +110,15 @@ export type { EventMap, EventType, RunEvent, RunEventType } from '../store/event
 export { openStore, openSqliteStore, openPostgresStore, type OpenStoreOptions } from '../store/open-store.js';
 export type { SqliteOpenOptions } from '../store/sqlite/options.js';
 export type { PostgresOpenOptions } from '../store/postgres/options.js';
+// Insight records (Store.listRunTimes, setSloState, listSloStates, addFix, listFixes).
+export type {
+  AddFixArgs,
+  FixFilter,
+  FixRecord,
+  RunTime,
+  RunTimeFilter,
+  SetSloStateArgs,
+  SloAlertLevel,
+  SloStateChange,
+  SloStateRecord,
+} from '../store/insight-records.js';

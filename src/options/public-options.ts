@@ -1,6 +1,7 @@
 // The fields of every public options object, checked by option-check.ts: one list per API, the
 // single source of its known names, so a misspelt field fails the same way everywhere.
 import { checkBreakersOption } from '../breakers/shared-options.js';
+import { parseSlos } from '../insight/slo-spec.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { checkSecret } from '../errors/secrets.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
@@ -224,6 +225,7 @@ export function checkOpenOptions(options: unknown): void {
     limits: checkLimitsConfig,
     breakers: (value, path) => void checkBreakersOption(value, path),
     logger,
+    slos: (value, path) => void parseSlos(value, path),
   });
 }
 

@@ -5,6 +5,7 @@
 import type { PruneCounts } from './retention.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { EscalationAction, RecoveryStrategy } from './recoveries.js';
+import type { SloAlertLevel } from './insight-records.js';
 import type { RunStatus, StepKind, StepStatus, StoredError } from './types.js';
 
 interface Suspension {
@@ -130,6 +131,23 @@ export interface EventMap {
   'schedule.fired': { scheduleId: string; ticks: string[]; runIds: string[] };
   /** Ticks of a schedule got no run (catchUp "skip" after a downtime, or "all" over maxCatchUp), and why. Never stored. */
   'schedule.skipped': { scheduleId: string; capped: boolean; text: string };
+  /** An SLO started burning its error budget fast enough to page someone (src/insight/slo-check.ts). Published once per transition, never stored as a run event (the level is in slo_states). */
+  'slo.paging': SloAlert;
+  /** An SLO burns its budget slowly but steadily: worth a ticket. Published once per transition. */
+  'slo.ticket': SloAlert;
+  /** An SLO is back within its burn-rate rules. Published once per transition (also on its first evaluation). */
+  'slo.ok': SloAlert;
+}
+
+/** An SLO objective's alert level changed: from which level (null on its first evaluation), why, and the numbers. */
+export interface SloAlert {
+  key: string;
+  workflow: string;
+  objective: 'success' | 'latency';
+  from: SloAlertLevel | null;
+  reason: string;
+  budgetRemaining: number;
+  burnRates: Record<string, number>;
 }
 
 /** One check of a quality gate: passed or not, with what it said (redacted, at most 500 characters). */
@@ -158,9 +176,11 @@ interface BreakerChange {
 export type EventType = keyof EventMap;
 /** Run events a workflow records itself (ctx.recordEvent), once per run. */
 export type WorkflowEventType = 'run.degraded' | 'run.loop_detected' | 'run.gate_warned';
-export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | 'worker.pruned' | BreakerEventType | ScheduleEventType;
+export type WorkerEventType = 'worker.error' | 'worker.store_exhausted' | 'worker.pruned' | BreakerEventType | ScheduleEventType | SloEventType;
 /** A cron schedule's firing (issue 12 §5): about a schedule, not a run. */
 export type ScheduleEventType = 'schedule.firing' | 'schedule.fired' | 'schedule.skipped';
+/** An SLO's alert level changed (src/insight/slo-check.ts): about a workflow's SLO, not a run. */
+export type SloEventType = 'slo.paging' | 'slo.ticket' | 'slo.ok';
 /** A shared circuit breaker's state change (src/breakers/): about a dependency key, not a run. */
 export type BreakerEventType = 'breaker.opened' | 'breaker.half_open' | 'breaker.closed';
 /** Events about one run: stored with the state change they describe, or only published. */

@@ -6,6 +6,8 @@ import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, Reserve
 import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy } from './recoveries.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from './cache.js';
 import type { PruneCounts, PruneRunsArgs } from './retention.js';
+
+import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from './insight-records.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from './schedules.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
@@ -311,6 +313,29 @@ export interface Store {
    * passed while paused are not fired). Returns the record, or null for an unknown id.
    */
   setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null>;
+
+  // ---- insight: SLO alert states, fix records (issue 10 §4, §5; insight-records.ts) ------------
+  /**
+   * Terminal runs whose last change (their finish) is at or after `since`, and every run not
+   * terminal, ordered by id: what SLOs are computed from (src/insight/slo.ts).
+   */
+  listRunTimes(filter: RunTimeFilter): Promise<RunTime[]>;
+  /**
+   * Durable. Sets the alert level of SLO `key`; atomically across processes, so of several
+   * evaluations that see one transition exactly one gets `changed: true`. An unchanged level keeps
+   * its `since` and refreshes `detail` and `updatedAt`.
+   */
+  setSloState(args: SetSloStateArgs): Promise<SloStateChange>;
+  /** Every stored SLO alert level, by key. */
+  listSloStates(): Promise<SloStateRecord[]>;
+  /**
+   * Durable. Records a fix against `fingerprint`, with the shape (class, kind, name, step,
+   * workflow) of the fingerprint's latest failed attempt. Null (nothing written) when no attempt
+   * has that fingerprint.
+   */
+  addFix(args: AddFixArgs): Promise<FixRecord | null>;
+  /** Fixes, newest first, each with the failures of its fingerprint after it. */
+  listFixes(filter?: FixFilter): Promise<FixRecord[]>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -48,7 +48,7 @@ describe('unknown options: one message everywhere', () => {
       const db = `${tmp.dir}/o.db`;
       expect(await rejection(Lifeline.open({ dbb: db } as never))).toEqual(
         new InvalidOptionsError(
-          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers, logger)',
+          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers, logger, slos)',
         ),
       );
       expect(await rejection(Lifeline.open({ db, maxPayloadBytes: 10 }))).toEqual(

@@ -108,6 +108,13 @@ describe('the tiered public API, as installed', () => {
       'pruneRuns',
       'MessageUndeliverableError',
       'ScheduleNotFoundError',
+      'checkSlos',
+      'recordFix',
+      'listFixes',
+      'recommend',
+      'recommendations',
+      'recoveryReport',
+      'BURN_WINDOWS',
     ]) {
       expect(root).toContain(name);
     }

@@ -307,6 +307,31 @@ ALTER TABLE $S.signals ADD COLUMN sender_run_id TEXT;
 ALTER TABLE $S.signals ADD COLUMN message_id TEXT;
 CREATE UNIQUE INDEX signals_message ON $S.signals (message_id) WHERE message_id IS NOT NULL;`,
   },
+  {
+    version: 11,
+    name: 'slo alert states and fix records',
+    // As in SQLite (migration 11 there): SLO alert levels and fix records.
+    sql: `CREATE TABLE $S.slo_states (
+  key TEXT PRIMARY KEY,
+  level TEXT NOT NULL,
+  since BIGINT NOT NULL,
+  detail TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE $S.insight_fixes (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  note TEXT NOT NULL,
+  action TEXT,
+  error_class TEXT NOT NULL,
+  error_kind TEXT,
+  error_name TEXT,
+  step_name TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX insight_fixes_fingerprint ON $S.insight_fixes (fingerprint, created_at);`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

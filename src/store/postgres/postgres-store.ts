@@ -18,6 +18,7 @@
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 //   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
 //   schedule-ops.ts    cron schedules: definitions and their shared firing state
+//   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -57,6 +58,8 @@ import { CacheOps } from './cache-ops.js';
 import { RetentionOps } from './retention-ops.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
+import { InsightOps } from './insight-ops.js';
+import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from '../insight-records.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -82,6 +85,7 @@ export class PostgresStore implements Store {
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
   private readonly schedules: ScheduleOps;
+  private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -109,6 +113,7 @@ export class PostgresStore implements Store {
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
     this.schedules = new ScheduleOps(this.exec, s, notify);
+    this.insight = new InsightOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -316,6 +321,27 @@ export class PostgresStore implements Store {
 
   setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null> {
     return this.schedules.setPaused(args.id, args.paused, args.now);
+  }
+
+  // ---- insight: SLO alert states, fix records ------------------------------------------------
+  listRunTimes(filter: RunTimeFilter): Promise<RunTime[]> {
+    return this.insight.runTimes(filter);
+  }
+
+  setSloState(args: SetSloStateArgs): Promise<SloStateChange> {
+    return this.insight.setState(args);
+  }
+
+  listSloStates(): Promise<SloStateRecord[]> {
+    return this.insight.states();
+  }
+
+  addFix(args: AddFixArgs): Promise<FixRecord | null> {
+    return this.insight.addFix(args);
+  }
+
+  listFixes(filter?: FixFilter): Promise<FixRecord[]> {
+    return this.insight.fixes(filter);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -312,6 +312,34 @@ ALTER TABLE signals ADD COLUMN sender_run_id TEXT;
 ALTER TABLE signals ADD COLUMN message_id TEXT;
 CREATE UNIQUE INDEX signals_message ON signals (message_id) WHERE message_id IS NOT NULL;`,
   },
+  {
+    version: 11,
+    name: 'slo alert states and fix records',
+    // Issue 10 §4/§5 (src/store/insight-records.ts): slo_states keeps each SLO's last alert level
+    // so a transition (ok -> ticket -> paging and back) is reported once, by whichever evaluation
+    // saw it first; insight_fixes records a fix made against a failure fingerprint, with the
+    // shape (class, kind, name, step, workflow) of its latest failure when it was recorded.
+    sql: `CREATE TABLE slo_states (
+  key TEXT PRIMARY KEY,
+  level TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE insight_fixes (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  note TEXT NOT NULL,
+  action TEXT,
+  error_class TEXT NOT NULL,
+  error_kind TEXT,
+  error_name TEXT,
+  step_name TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX insight_fixes_fingerprint ON insight_fixes (fingerprint, created_at);`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -18,6 +18,7 @@
 //   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
 //   activity-ops.ts  what many runs are doing at once: latest attempt, latest events, steps done
 //   schedule-ops.ts  cron schedules: definitions and their shared firing state
+//   insight-ops.ts   SLO alert levels, fix records, run times for SLOs
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -56,6 +57,8 @@ import { CacheStatements } from './cache-ops.js';
 import { RetentionStatements } from './retention-ops.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
+import { InsightStatements } from './insight-ops.js';
+import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from '../insight-records.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -80,6 +83,7 @@ export class SqliteStore implements Store {
   private readonly cache: CacheStatements;
   private readonly retention: RetentionStatements;
   private readonly schedules: ScheduleStatements;
+  private readonly insight: InsightStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -101,6 +105,7 @@ export class SqliteStore implements Store {
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
     this.schedules = new ScheduleStatements(db, this.runs);
+    this.insight = new InsightStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -304,6 +309,27 @@ export class SqliteStore implements Store {
 
   setSchedulePaused(args: { id: string; paused: boolean; now: number }): Promise<ScheduleRecord | null> {
     return this.batcher.write(DURABLE, () => this.schedules.setPaused(args.id, args.paused, args.now));
+  }
+
+  // ---- insight: SLO alert states, fix records ------------------------------------------------
+  listRunTimes(filter: RunTimeFilter): Promise<RunTime[]> {
+    return this.read(() => this.insight.runTimes(filter));
+  }
+
+  setSloState(args: SetSloStateArgs): Promise<SloStateChange> {
+    return this.batcher.write(DURABLE, () => this.insight.setState(args));
+  }
+
+  listSloStates(): Promise<SloStateRecord[]> {
+    return this.read(() => this.insight.states());
+  }
+
+  addFix(args: AddFixArgs): Promise<FixRecord | null> {
+    return this.batcher.write(DURABLE, () => this.insight.addFix(args));
+  }
+
+  listFixes(filter?: FixFilter): Promise<FixRecord[]> {
+    return this.read(() => this.insight.fixes(filter));
   }
 
   close(): Promise<void> {

@@ -22,6 +22,7 @@ import { cacheConformance } from './cache.js';
 import { retentionConformance } from './retention.js';
 import { schedulesConformance } from './schedules.js';
 import { messagesConformance } from './messages.js';
+import { insightRecordsConformance } from './insight-records.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -48,6 +49,7 @@ const AREAS = {
   retention: retentionConformance,
   schedules: schedulesConformance,
   messages: messagesConformance,
+  insightRecords: insightRecordsConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
