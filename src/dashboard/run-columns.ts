@@ -36,7 +36,12 @@ export function overviewColumns(): RunColumn[] {
     key: 'activity',
     title: 'Activity',
     cells: async (runs, store, now) =>
-      new Map((await overviews(runs, store, now)).map((o): [string, Cell] => [o.run.id, { text: o.activity.state, tone: TONE[o.activity.state], title: o.activity.reason }])),
+      new Map(
+        (await overviews(runs, store, now)).map((o): [string, Cell] => [
+          o.run.id,
+          { text: o.activity.state, tone: TONE[o.activity.state], title: o.activity.reason },
+        ]),
+      ),
   };
   const progress: RunColumn = {
     key: 'progress',

@@ -90,7 +90,8 @@ export interface WorkerOptions {
   retention?: RetentionOptions;
 }
 
-export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'logger' | 'retention'>> & Pick<WorkerOptions, 'workerId' | 'host' | 'retention'>;
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'logger' | 'retention'>> &
+  Pick<WorkerOptions, 'workerId' | 'host' | 'retention'>;
 
 /** A `logger` option: pino or anything with its calling convention. */
 const logger: FieldCheck = (value, path) => checkHasMethods(value, path, LOGGER_METHODS, 'a pino-compatible logger');
