@@ -26,6 +26,8 @@ import { RESOLVE_SIGNAL, type EscalationAction, type RecoveryFilter, type Recove
 import { registerSecret } from '../errors/secrets.js';
 import { checkBreakersOption, type BreakersOption } from '../breakers/shared-options.js';
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
+import { checkInsightOptions, type InsightOptions } from '../options/insight-options.js';
+import type { FingerprintRule } from '../insight/fingerprint-rules.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -53,6 +55,8 @@ export interface LifelineOptions {
    * a step uses one with its `breaker` option. See docs/resilience.md.
    */
   breakers?: BreakersOption;
+  /** Insight (docs/insight.md): rules that merge or split fingerprint groups of failures. */
+  insight?: InsightOptions;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -100,6 +104,8 @@ export class Lifeline {
   /** result() callers waiting per run: woken by this process's final events, without a listener each. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly maxPayloadBytes: number;
+  /** Lifeline.open `insight.fingerprintRules`: how this process's workers group failures. */
+  fingerprintRules: readonly FingerprintRule[] = [];
 
   private constructor(
     readonly store: Store,
@@ -122,6 +128,7 @@ export class Lifeline {
     const clock = options.clock ?? systemClock;
     const prices = new PriceTable(options.pricing, 'Lifeline.open.pricing');
     const lifeline = new Lifeline(store, clock, options.workflows, max, typeof db === 'string', prices);
+    if (options.insight !== undefined) lifeline.fingerprintRules = checkInsightOptions(options.insight, 'Lifeline.open.insight').fingerprintRules;
     if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, clock, options.limits, (e) => lifeline.emit(e)));
     if (options.breakers !== undefined) {
       attachSharedBreakers(lifeline, {
@@ -311,6 +318,7 @@ export class Lifeline {
         prices: this.prices,
         emit: (event) => this.emit(event),
         gates: stepGatesOf(this),
+        fingerprintRules: this.fingerprintRules,
         onError: (error, context) =>
           this.emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },

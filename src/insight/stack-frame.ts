@@ -21,7 +21,8 @@ export function topUserFrame(stack: string | undefined, cwd: string = process.cw
     if (file.startsWith('node:') || file.startsWith('internal/') || file.includes(`${sep}node_modules${sep}`) || file.includes('/node_modules/')) continue;
     if (!isAbsolute(file)) continue; // eval, native, anonymous
     if (file.startsWith(OWN_ROOT)) continue;
-    const fn = (m[1] ?? '<anonymous>').replace(/^async /, '').replace(/ \[as [^\]]+\]$/, '');
+    // "Object.fn" names the plain object Lifeline called the function through: not the user's.
+    const fn = (m[1] ?? '<anonymous>').replace(/^async /, '').replace(/ \[as [^\]]+\]$/, '').replace(/^Object\./, '');
     return `${relative(cwd, file).split(sep).join('/')}:${fn}`;
   }
   return null;

@@ -8,6 +8,7 @@ import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
+import { checkInsightOptions, checkTags } from './insight-options.js';
 import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import {
   checkArray,
@@ -152,6 +153,8 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     limits: checkStepLimits,
     estimatedTokens: checkEstimatedTokens,
     breaker: text(200),
+    tags: (value, path) => void checkTags(value, path),
+    sideEffect: (value, path) => checkBoolean(value, path),
   });
 }
 
@@ -189,6 +192,7 @@ export function checkOpenOptions(options: unknown): void {
     },
     limits: checkLimitsConfig,
     breakers: (value, path) => void checkBreakersOption(value, path),
+    insight: (value, path) => void checkInsightOptions(value, path),
   });
 }
 

@@ -33,16 +33,17 @@ export function commitSql(s: string): string {
         seq int, kind text, status text, output text, error text, attempts int, started_at bigint, completed_at bigint,
         attempt int, ended_at bigint, outcome text, error_class text, error_message text, a_started_at bigint,
         a_step_name text, a_worker text, signal_id bigint, alternative text, moved_on text,
-        a_host text, a_tags text, tags text, error_name text, error_kind text, fingerprint text, fingerprint_version int, cost_micros bigint)
+        a_host text, a_tags text, tags text, error_name text, error_kind text, fingerprint text, fingerprint_version int, cost_micros bigint, ran_with int)
     ), fence AS (
       SELECT i.op, r.lease_owner, r.lease_host FROM i JOIN ${s}.runs AS r ON r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
       FOR KEY SHARE OF r
     ), step AS (
-      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
-      SELECT i.run_id, i.step_id, i.name, i.seq, i.kind, i.status, i.output, i.error, i.attempts, i.started_at, i.completed_at
+      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at, ran_with)
+      SELECT i.run_id, i.step_id, i.name, i.seq, i.kind, i.status, i.output, i.error, i.attempts, i.started_at, i.completed_at, i.ran_with
       FROM i JOIN fence USING (op)
       ON CONFLICT (run_id, step_id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at
+        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at,
+        ran_with = EXCLUDED.ran_with
       WHERE sr.status = 'waiting'
       RETURNING run_id, step_id
     ), ok AS (
@@ -109,6 +110,7 @@ export function commitValues(calls: readonly CommitCall[]): [string, string] {
       fingerprint: attempt?.fingerprint ?? null,
       fingerprint_version: attempt?.fingerprintVersion ?? null,
       cost_micros: attempt?.costMicros ?? null,
+      ran_with: step.ranWith ?? null,
     };
   });
   return [JSON.stringify(rows), JSON.stringify(events)];

@@ -14,10 +14,11 @@ export function commitOneSql(s: string): string {
       SELECT lease_owner, lease_host FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}'
       FOR KEY SHARE
     ), step AS (
-      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
-      SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM fence
+      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at, ran_with)
+      SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $31::int FROM fence
       ON CONFLICT (run_id, step_id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at
+        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at,
+        ran_with = EXCLUDED.ran_with
       WHERE sr.status = 'waiting'
       RETURNING 1
     ), att AS (
@@ -71,5 +72,6 @@ export function commitOneValues({ args, start }: CommitCall): unknown[] {
     attempt?.fingerprint ?? null,
     attempt?.fingerprintVersion ?? null,
     attempt?.costMicros ?? null,
+    step.ranWith ?? null,
   ];
 }

@@ -252,6 +252,12 @@ ALTER TABLE $S.attempts ADD COLUMN cost_micros BIGINT;
 ALTER TABLE $S.attempts ADD COLUMN tags TEXT;
 CREATE INDEX attempts_fingerprint ON $S.attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
   },
+  {
+    version: 16,
+    name: 'what steps ran with',
+    // As in SQLite (migration 16 there): coverage flags of a step, written with its commit.
+    sql: `ALTER TABLE $S.step_results ADD COLUMN ran_with INTEGER;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -47,6 +47,8 @@ import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
 import { assertCurrent, migrate } from './migrations.js';
 import { BreakerOps } from './breaker-ops.js';
+import { InsightOps } from './insight-ops.js';
+import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../insight-records.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -68,6 +70,7 @@ export class PostgresStore implements Store {
   private readonly recoveries: RecoveryOps;
   private readonly limits: LimitOps;
   private readonly breakers: BreakerOps;
+  private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -91,6 +94,7 @@ export class PostgresStore implements Store {
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.limits = new LimitOps(this.exec, s);
     this.breakers = new BreakerOps(this.exec, s);
+    this.insight = new InsightOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -253,6 +257,19 @@ export class PostgresStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.breakers.list(keys);
+  }
+
+  // ---- insight: attempt details and coverage --------------------------------------------
+  listFailedAttempts(args: { afterId: number; limit: number }): Promise<FailedAttempt[]> {
+    return this.insight.listFailed(args.afterId, args.limit);
+  }
+
+  setFingerprints(updates: readonly FingerprintUpdate[]): Promise<void> {
+    return this.insight.setFingerprints(updates);
+  }
+
+  stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]> {
+    return this.insight.stepCoverage(args);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

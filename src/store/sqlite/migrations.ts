@@ -252,6 +252,14 @@ ALTER TABLE attempts ADD COLUMN cost_micros INTEGER;
 ALTER TABLE attempts ADD COLUMN tags TEXT;
 CREATE INDEX attempts_fingerprint ON attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
   },
+  {
+    version: 16,
+    name: 'what steps ran with',
+    // Issue 10 §6 (coverage): bit flags of what a step ran with (src/insight/ran-with.ts: timeout,
+    // retries, side effect, idempotency key read), written with the step's commit. No index: the
+    // commit of every step would pay for it; coverage reads a window of step records.
+    sql: `ALTER TABLE step_results ADD COLUMN ran_with INTEGER;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -45,6 +45,8 @@ import { WriteBatcher, withBusyRetry } from './batcher.js';
 import { LimitStatements } from './limits-ops.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 import { BreakerStatements } from './breaker-ops.js';
+import { InsightStatements } from './insight-ops.js';
+import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../insight-records.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
+  private readonly insight: InsightStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,6 +85,7 @@ export class SqliteStore implements Store {
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
+    this.insight = new InsightStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -240,6 +244,19 @@ export class SqliteStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.read(() => this.breakers.list(keys));
+  }
+
+  // ---- insight: attempt details and coverage --------------------------------------------
+  listFailedAttempts(args: { afterId: number; limit: number }): Promise<FailedAttempt[]> {
+    return this.read(() => this.insight.listFailed(args.afterId, args.limit));
+  }
+
+  setFingerprints(updates: readonly FingerprintUpdate[]): Promise<void> {
+    return this.batcher.write(SOFT, () => this.insight.setFingerprints(updates));
+  }
+
+  stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]> {
+    return this.read(() => this.insight.stepCoverage(args));
   }
 
   close(): Promise<void> {

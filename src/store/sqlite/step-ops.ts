@@ -28,12 +28,12 @@ export class StepStatements {
     // the seq and start it was first recorded with. A completed/failed record matches no row,
     // so changes = 0 means "lease lost or already committed"; commitStep then tells which.
     this.upsertStep = db.prepare(
-      `INSERT INTO step_results (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+      `INSERT INTO step_results (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at, ran_with)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND lease_token = ? AND status = '${LEASED}')
        ON CONFLICT (run_id, step_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
          status = excluded.status, output = excluded.output, error = excluded.error,
-         attempts = excluded.attempts, completed_at = excluded.completed_at
+         attempts = excluded.attempts, completed_at = excluded.completed_at, ran_with = excluded.ran_with
        WHERE step_results.status = 'waiting'`,
     );
     this.stepsOfRun = db.prepare('SELECT * FROM step_results WHERE run_id = ? ORDER BY seq, step_id');
@@ -105,6 +105,7 @@ export class StepStatements {
       step.attempts,
       step.startedAt,
       step.completedAt,
+      step.ranWith ?? null,
       args.runId,
       args.token,
     ).changes;
