@@ -5,7 +5,7 @@
 // or commit whose start was never written (host then from the run's lease).
 import { describe, expect, it } from 'vitest';
 import type { AttemptRecord } from '../../store/types.js';
-import { LEASE_MS, T0, commitArgs, createClaimed, tokenOf, type GetStore } from './helpers.js';
+import { LEASE_MS, T0, WF, commitArgs, createClaimed, tokenOf, type GetStore } from './helpers.js';
 
 const base = { stepId: 'ask#0', stepName: 'ask', workerId: 'worker-a' };
 const failure = {
@@ -99,6 +99,56 @@ export function attemptDetailsConformance(getStore: GetStore): void {
           { attempt: 1, ...failure, fingerprint: `fp-${i}`, host: `box-${i}`, costMicros: null, tags: { n: `${i}`, m: `${i}` } },
         ]);
       }
+    });
+
+    it('lists failed and timed-out attempts by id with their workflow, and sets fingerprints by id', async () => {
+      const store = getStore();
+      const run = await createClaimed(store, 'r1');
+      const token = tokenOf(run);
+      const end = { runId: 'r1', token, stepId: 'ask#0', endedAt: T0 + 2 };
+      await store.endAttempt({ ...end, attempt: 1, outcome: 'failed', errorClass: 'transient', errorMessage: 'a' });
+      await store.endAttempt({ ...end, attempt: 2, outcome: 'timeout', errorClass: 'timeout', errorMessage: 'b' });
+      await store.endAttempt({ ...end, attempt: 3, outcome: 'interrupted', errorClass: 'interrupted' });
+      await store.endAttempt({ ...end, attempt: 4, outcome: 'succeeded' });
+      const all = await store.listFailedAttempts({ afterId: 0, limit: 10 });
+      expect(all.map((a) => [a.attempt, a.outcome, a.workflow])).toEqual([
+        [1, 'failed', WF],
+        [2, 'timeout', WF],
+      ]);
+      const [first, second] = all;
+      expect(await store.listFailedAttempts({ afterId: first!.id, limit: 10 })).toHaveLength(1);
+      expect(await store.listFailedAttempts({ afterId: 0, limit: 1 })).toHaveLength(1);
+      await store.setFingerprints([
+        { id: first!.id, fingerprint: 'aaaa', fingerprintVersion: 2 },
+        { id: second!.id, fingerprint: 'bbbb', fingerprintVersion: 2 },
+      ]);
+      expect((await store.listAttempts('r1')).map((a) => [a.attempt, a.fingerprint, a.fingerprintVersion])).toEqual([
+        [1, 'aaaa', 2],
+        [2, 'bbbb', 2],
+        [3, null, null],
+        [4, null, null],
+      ]);
+    });
+
+    it('counts what the steps completed in a window ran with, per workflow and step', async () => {
+      const store = getStore();
+      const flags = [1 | 2, 1, 4 | 8 | 2, 4, 0];
+      for (const [i, ranWith] of flags.entries()) {
+        const run = await createClaimed(store, `r${i}`);
+        const step = i < 2 ? 'fetch#0' : i < 4 ? 'pay#0' : 'late#0';
+        // The last one completes at the window's end: outside [since, until).
+        await store.commitStep(commitArgs(run, step, { ranWith, now: i === 4 ? T0 + 100 : T0 + 10 + i }));
+      }
+      // A record without flags (a sleep, or written before migration 16) is not counted.
+      const other = await createClaimed(store, 'r9');
+      await store.commitStep(commitArgs(other, 'fetch#0', { now: T0 + 20 }));
+      expect(await store.stepCoverage({ since: T0, until: T0 + 100 })).toEqual([
+        { workflow: WF, step: 'fetch', steps: 2, withTimeout: 2, withRetries: 1, sideEffects: 0, sideEffectsKeyRead: 0 },
+        { workflow: WF, step: 'pay', steps: 2, withTimeout: 0, withRetries: 1, sideEffects: 2, sideEffectsKeyRead: 1 },
+      ]);
+      expect(await store.stepCoverage({ since: T0, until: T0 + 100, workflow: 'another' })).toEqual([]);
+      expect((await store.getSteps('r2'))[0]?.ranWith).toBe(4 | 8 | 2);
+      expect((await store.getSteps('r9'))[0]?.ranWith).toBeUndefined();
     });
   });
 }
