@@ -20,6 +20,8 @@ export interface FailureContext {
   step: string;
   workflow: string;
   meter: AttemptMeter;
+  /** The step's own tags (StepOptions.tags): a `provider`/`model` there counts when no call named one. */
+  stepTags: Readonly<Record<string, string>> | undefined;
   rules: readonly FingerprintRule[];
 }
 
@@ -38,8 +40,9 @@ export function failureDetails(c: FailureContext): FailureDetails {
       message: c.message,
       step: c.step,
       workflow: c.workflow,
-      provider: model?.provider ?? null,
-      model: model?.model ?? null,
+      // As the stored row's tags read (the end's over the start's): refingerprint computes the same.
+      provider: (model === undefined ? undefined : (model.provider ?? undefined)) ?? c.stepTags?.['provider'] ?? null,
+      model: model?.model ?? c.stepTags?.['model'] ?? null,
       frame,
     },
     c.rules,

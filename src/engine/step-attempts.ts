@@ -422,6 +422,7 @@ function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: nu
     step: plan.call.name,
     workflow: host.workflow.name,
     meter,
+    stepTags: plan.tags,
     rules: host.deps.fingerprintRules ?? [],
   });
   return { error, classification, outcome, message, decision, details };

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineWorkflow } from '../../src/workflow/define.js';
 import { FINGERPRINT_VERSION } from '../../src/insight/fingerprint.js';
 import { decodeRanWith } from '../../src/insight/ran-with.js';
+import { refingerprint } from '../../src/insight/refingerprint.js';
 import { ClassifiedError } from '../../src/policy/classified-error.js';
 import { startEngine, type TestEngine } from '../helpers.js';
 
@@ -51,6 +52,8 @@ describe('attempt details written by the engine', () => {
     expect(a2).toMatchObject(failed);
     expect(a1?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(a2?.fingerprint).toBe(a1?.fingerprint); // the request id and time differ: the same problem
+    // What the engine computed is what a recomputation from the stored row gives.
+    expect(await refingerprint(engine.lifeline.store, { dryRun: true })).toMatchObject({ scanned: 2, changed: 0 });
     // The success path computes no fingerprint.
     expect(a3).toMatchObject({
       outcome: 'succeeded',
@@ -81,6 +84,10 @@ describe('attempt details written by the engine', () => {
     expect(byStep.get('a')).toMatchObject({ outcome: 'failed', errorName: 'Error', errorKind: null, fingerprintVersion: 1 });
     expect(byStep.get('a')?.fingerprint).not.toBe(byStep.get('b')?.fingerprint);
     expect(byStep.get('c')?.fingerprint).toBe(byStep.get('d')?.fingerprint);
+    const rules = engine.lifeline.fingerprintRules;
+    expect(await refingerprint(engine.lifeline.store, { rules, dryRun: true })).toMatchObject({ scanned: 4, changed: 0 });
+    // Without the rule, c and d fall apart again: an explicit regrouping.
+    expect(await refingerprint(engine.lifeline.store, { dryRun: true })).toMatchObject({ scanned: 4, changed: 2 });
   });
 
   it('records what each step ran with: timeout, retries, a side effect and whether it read its key', async () => {

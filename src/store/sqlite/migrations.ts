@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { ForeignDatabaseError, SchemaTooNewError } from '../../errors/store-errors.js';
 import type { Migration } from '../migration.js';
+import { backfillFingerprints } from './fingerprint-backfill.js';
 
 export type { Migration };
 
 // Append-only: a released migration is never edited, only followed by a new one, because
 // databases in the field already ran it. Times are epoch ms chosen by the caller.
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration<(db: Database.Database) => void>[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -251,6 +252,8 @@ ALTER TABLE attempts ADD COLUMN host TEXT;
 ALTER TABLE attempts ADD COLUMN cost_micros INTEGER;
 ALTER TABLE attempts ADD COLUMN tags TEXT;
 CREATE INDEX attempts_fingerprint ON attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
+    // Failed attempts recorded before this migration get their fingerprints (src/insight/refingerprint.ts).
+    backfill: backfillFingerprints,
   },
   {
     version: 16,
@@ -304,6 +307,7 @@ export function migrate(db: Database.Database, location: string, now: number): v
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;
       db.exec(m.sql);
+      m.backfill?.(db);
       record.run(m.version, now, m.name);
     }
   }).immediate();
