@@ -36,6 +36,11 @@ export function fingerprintOfStored(row: StoredFailure, rules: readonly Fingerpr
   );
 }
 
+/** The stored failure of a row written before migration 9: no name, kind or tags were recorded. */
+export function preMigrationFailure(row: { error_class: string | null; error_message: string | null; step_name: string; workflow: string }): StoredFailure {
+  return { errorClass: row.error_class, errorKind: null, errorName: null, errorMessage: row.error_message, stepName: row.step_name, workflow: row.workflow, tags: null };
+}
+
 export const REFINGERPRINT_BATCH = 1000;
 
 export interface RefingerprintResult {

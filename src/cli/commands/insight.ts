@@ -3,6 +3,7 @@
 // (insight-<name>.ts) and registers itself on the group here.
 import type { Command } from 'commander';
 import { registerInsightCoverage } from './insight-coverage.js';
+import { registerInsightRefingerprint } from './insight-refingerprint.js';
 
 /** The options every insight subcommand takes. */
 export interface InsightCliOptions {
@@ -23,4 +24,5 @@ export function registerInsight(program: Command): void {
   const group = program.command('insight').description('failure patterns, health, SLOs, recommendations, coverage and recovery metrics');
   // Subcommands register here, one line each (src/cli/commands/insight-*.ts).
   registerInsightCoverage(group);
+  registerInsightRefingerprint(group);
 }

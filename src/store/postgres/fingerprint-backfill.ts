@@ -1,8 +1,7 @@
 // Migration 9's backfill (PostgreSQL), as SQLite's (sqlite/fingerprint-backfill.ts): existing
 // failed attempts get fingerprints, in batches by id, inside the migration's transaction.
 import type pg from 'pg';
-import { fingerprintOfStored, REFINGERPRINT_BATCH } from '../../insight/refingerprint.js';
-import { rowOf } from '../sqlite/fingerprint-backfill.js';
+import { fingerprintOfStored, preMigrationFailure, REFINGERPRINT_BATCH } from '../../insight/refingerprint.js';
 
 interface Row {
   id: string;
@@ -22,7 +21,7 @@ export async function backfillFingerprints(client: pg.ClientBase, quoted: string
       )
     ).rows;
     if (rows.length === 0) return;
-    const updates = rows.map((row) => ({ id: row.id, ...fingerprintOfStored(rowOf(row)) }));
+    const updates = rows.map((row) => ({ id: row.id, ...fingerprintOfStored(preMigrationFailure(row)) }));
     await client.query(
       `UPDATE ${quoted}.attempts AS a SET fingerprint = u.f, fingerprint_version = u.v
        FROM json_to_recordset($1::json) AS u (id bigint, f text, v int) WHERE a.id = u.id`,

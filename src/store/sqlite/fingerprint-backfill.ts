@@ -3,7 +3,7 @@
 // interrupted migration is applied again from the start on the next open). No user rules apply
 // here (the store is opened without them): `lifeline insight refingerprint` regroups with rules.
 import type Database from 'better-sqlite3';
-import { fingerprintOfStored, REFINGERPRINT_BATCH } from '../../insight/refingerprint.js';
+import { fingerprintOfStored, preMigrationFailure, REFINGERPRINT_BATCH } from '../../insight/refingerprint.js';
 
 interface Row {
   id: number;
@@ -23,14 +23,9 @@ export function backfillFingerprints(db: Database.Database): void {
     const rows = page.all(afterId, REFINGERPRINT_BATCH) as Row[];
     if (rows.length === 0) return;
     for (const row of rows) {
-      const { fingerprint, version } = fingerprintOfStored({ ...rowOf(row) });
+      const { fingerprint, version } = fingerprintOfStored(preMigrationFailure(row));
       set.run(fingerprint, version, row.id);
     }
     afterId = (rows[rows.length - 1] as Row).id;
   }
-}
-
-/** The stored failure of a row written before migration 9: no name, kind or tags were recorded. */
-export function rowOf(row: Omit<Row, 'id'>) {
-  return { errorClass: row.error_class, errorKind: null, errorName: null, errorMessage: row.error_message, stepName: row.step_name, workflow: row.workflow, tags: null };
 }
