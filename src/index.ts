@@ -102,3 +102,10 @@ export { isBreakerOpen } from './breakers/open-check.js';
 export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
 export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';
 // The SDK adapters (openaiChat, aiSdkText) are in lifeline-workflows/openai and lifeline-workflows/ai-sdk.
+// Insight: attempt details, fingerprints and coverage (docs/insight.md).
+export { computeFingerprint, describeFingerprint, FINGERPRINT_VERSION, type Fingerprint, type FingerprintInput, type FingerprintParts } from './insight/fingerprint.js';
+export type { FingerprintRule, FingerprintMatch, FingerprintSplit } from './insight/fingerprint-rules.js';
+export type { InsightOptions } from './options/insight-options.js';
+export { refingerprint, type RefingerprintResult } from './insight/refingerprint.js';
+export { coverage, type CoverageReport, type CoverageOptions, type ScorePart, type UncoveredStep } from './insight/coverage.js';
+export type { RanWith } from './insight/ran-with.js';

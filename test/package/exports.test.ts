@@ -95,6 +95,11 @@ describe('the tiered public API, as installed', () => {
       'registerSecret',
       'withoutSdkRetries',
       'llmStep',
+      'computeFingerprint',
+      'describeFingerprint',
+      'FINGERPRINT_VERSION',
+      'refingerprint',
+      'coverage',
     ]) {
       expect(root).toContain(name);
     }
