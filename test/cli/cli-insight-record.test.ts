@@ -99,8 +99,8 @@ describe('lifeline insight refingerprint', () => {
   it('refuses rules that do not check out, and a bad batch size', () => {
     const bad = join(tmp.dir, 'bad-rules.mjs');
     const r = lifeline(['insight', 'refingerprint', '--rules', bad]);
-    expect([r.code, r.err.trim()]).toEqual([2, `--rules ${bad}: Invalid option fingerprintRules[0].match: must name at least one of errorClass, message, step`]);
+    expect([r.code, r.err.trim()]).toEqual([2, `lifeline: --rules ${bad}: Invalid option fingerprintRules[0].match: must name at least one of errorClass, message, step`]);
     const b = lifeline(['insight', 'refingerprint', '--batch', '0']);
-    expect([b.code, b.err.trim()]).toEqual([2, '--batch must be an integer from 1 to 100000 (got 0)']);
+    expect([b.code, b.err.trim()]).toEqual([2, 'lifeline: --batch must be an integer from 1 to 100000 (got 0)']);
   });
 });
