@@ -127,3 +127,22 @@ describe('attempt details written by the engine', () => {
     }
   });
 });
+
+describe('the LLM helpers and agent steps tag their attempts', () => {
+  it('a structured step records the model that answered on its failed and its good try', async () => {
+    const { structuredStep } = await import('../../src/llm/structured-step.js');
+    const { z } = await import('zod');
+    const answers = ['not json at all', '{"n": 3}'];
+    const wf = defineWorkflow('details.structured', async (ctx) =>
+      structuredStep(ctx, 'extract', { schema: z.object({ n: z.number() }), generate: () => ({ text: answers.shift() as string, model: 'small-1' }), maxReasks: 2 }),
+    );
+    engine = await startEngine({ workflows: [wf] });
+    const handle = await engine.lifeline.start(wf, null);
+    expect(await handle.result()).toEqual({ n: 3 });
+    const attempts = await engine.lifeline.store.listAttempts(handle.runId);
+    expect(attempts.map((a) => [a.outcome, a.tags?.['model'], a.errorName, a.fingerprint === null])).toEqual([
+      ['failed', 'small-1', 'StructuredOutputError', false],
+      ['succeeded', 'small-1', null, true],
+    ]);
+  });
+});
