@@ -162,3 +162,10 @@ export {
 } from './insight/recovery.js';
 export type { InsightWindowOptions } from './insight/window.js';
 export type { Pattern, HealthRow } from './insight/types.js';
+// Insight: attempt details, fingerprints and coverage (docs/insight.md).
+export { computeFingerprint, describeFingerprint, FINGERPRINT_VERSION, type Fingerprint, type FingerprintInput, type FingerprintParts } from './insight/fingerprint.js';
+export type { FingerprintRule, FingerprintMatch, FingerprintSplit } from './insight/fingerprint-rules.js';
+export type { InsightOptions } from './options/insight-options.js';
+export { refingerprint, type RefingerprintResult } from './insight/refingerprint.js';
+export { coverage, type CoverageReport, type CoverageOptions, type ScorePart, type UncoveredStep } from './insight/coverage.js';
+export type { RanWith } from './insight/ran-with.js';

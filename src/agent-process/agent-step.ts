@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Jsonify } from '../workflow/jsonify.js';
 import type { StepOptions, WorkflowContext } from '../workflow/context.js';
 import { resolveAgentOptions, type AgentProcessOptions } from './options.js';
@@ -14,5 +15,7 @@ export function agentStep<D = AgentProcessResult>(
   stepOptions?: StepOptions<D>,
 ): Promise<Jsonify<AgentProcessResult> | Jsonify<D>> {
   resolveAgentOptions(options);
-  return ctx.step(name, (info) => runAgentProcess(info, options), stepOptions);
+  // Insight groups failures by agent: the program's name, unless the step's tags name one.
+  const tags = { agent: basename(options.command).slice(0, 200), ...stepOptions?.tags };
+  return ctx.step(name, (info) => runAgentProcess(info, options), { ...stepOptions, tags });
 }

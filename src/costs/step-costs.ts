@@ -67,6 +67,12 @@ export interface StepCostsDeps {
    * counts them as the attempt's reported usage for its token limits (so an LLM call reports once).
    */
   onUsage?: (tokens: number) => void;
+  /**
+   * Told every model call of the attempt: its provider and model when it is reserved or recorded
+   * (costMicros 0 for a reservation), and its committed cost. The engine records the attempt's
+   * provider, model and cost from it (AttemptRecord.tags, costMicros).
+   */
+  onCall?: (call: { provider: string; model: string; costMicros: number }) => void;
 }
 
 function checkCall(call: unknown, where: string): CostCall {
@@ -80,7 +86,7 @@ function checkCall(call: unknown, where: string): CostCall {
 
 /** The handle of one attempt, and `settle` for the engine: releases what the attempt left reserved. */
 export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle: () => Promise<void> } {
-  const { store, clock, prices, budget, runId, workflow, stepId, attempt, onUsage } = deps;
+  const { store, clock, prices, budget, runId, workflow, stepId, attempt, onUsage, onCall } = deps;
   const open = new Map<number, CostReservation>();
 
   const worstCaseMicros = (call: CostCall): number => {
@@ -102,6 +108,7 @@ export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle
         const committed = await store.commitCost({ id: entry.id, runId, now: clock.now(), ...u, costMicros: cost });
         open.delete(entry.id);
         onUsage?.(u.inputTokens + u.outputTokens);
+        onCall?.({ provider: entry.provider, model: entry.model, costMicros: committed.costMicros });
         return committed;
       },
       release: async () => {
@@ -110,6 +117,7 @@ export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle
       },
     };
     open.set(entry.id, handle);
+    onCall?.({ provider: entry.provider, model: entry.model, costMicros: 0 });
     return handle;
   };
 
@@ -153,6 +161,7 @@ export function createStepCosts(deps: StepCostsDeps): { costs: StepCosts; settle
       const cost = costMicros(prices.priceOf(usage.provider, usage.model, now), u, 'nearest');
       const recorded = await store.recordCost({ runId, workflow, stepId, attempt, provider: usage.provider, model: usage.model, now, ...u, costMicros: cost });
       onUsage?.(u.inputTokens + u.outputTokens);
+      onCall?.({ provider: usage.provider, model: usage.model, costMicros: recorded.costMicros });
       return recorded;
     },
   };

@@ -32,6 +32,8 @@ import { listScheduleInfos, setSchedulePaused } from './schedules-api.js';
 import type { ScheduleInfo } from '../store/schedules.js';
 import { attachSlos } from '../insight/slo-check.js';
 import { parseSlos, type SloSpec } from '../insight/slo-spec.js';
+import { checkInsightOptions, type InsightOptions } from '../options/insight-options.js';
+import type { FingerprintRule } from '../insight/fingerprint-rules.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -67,6 +69,8 @@ export interface LifelineOptions {
   logger?: LifelineLogger;
   /** Service level objectives per workflow: success ratio and/or latency (docs/insight.md, "SLOs and burn rates"; checkSlos). */
   slos?: SloSpec[];
+  /** Insight (docs/insight.md): rules that merge or split fingerprint groups of failures. */
+  insight?: InsightOptions;
 }
 
 /** A run as users see it: payloads parsed. A handle from start() types the output as stored (Jsonify of the workflow's output). */
@@ -117,6 +121,8 @@ export class Lifeline {
   /** Logs every published event (the `logger` option), except those a worker's own logger took. */
   private log: ((event: EngineEvent) => void) | null = null;
   private readonly loggedByWorker = new WeakSet<EngineEvent>();
+  /** Lifeline.open `insight.fingerprintRules`: how this process's workers group failures. */
+  fingerprintRules: readonly FingerprintRule[] = [];
 
   private constructor(
     readonly store: Store,
@@ -140,6 +146,7 @@ export class Lifeline {
     const prices = new PriceTable(options.pricing, 'Lifeline.open.pricing');
     const lifeline = new Lifeline(store, clock, options.workflows, max, typeof db === 'string', prices);
     if (options.logger !== undefined) lifeline.log = eventLogger(options.logger);
+    if (options.insight !== undefined) lifeline.fingerprintRules = checkInsightOptions(options.insight, 'Lifeline.open.insight').fingerprintRules;
     if (options.limits !== undefined) stepGatesOf(lifeline).push(new LimitGate(store, clock, options.limits, (e) => lifeline.emit(e)));
     if (options.breakers !== undefined) {
       attachSharedBreakers(lifeline, {
@@ -358,6 +365,7 @@ export class Lifeline {
         prices: this.prices,
         emit,
         gates: stepGatesOf(this),
+        fingerprintRules: this.fingerprintRules,
         onError: (error, context) =>
           emit({ type: 'worker.error', data: { context, message: redactMessage((error as Error)?.message ?? String(error)) }, at: this.clock.now() }),
       },

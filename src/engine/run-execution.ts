@@ -1,4 +1,5 @@
 import { InputValidationError, RunCancelledError } from '../errors/workflow-errors.js';
+import type { FingerprintRule } from '../insight/fingerprint-rules.js';
 import { InvalidRunStateError, LeaseLostError, RunNotFoundError, StepAlreadyCommittedError, StoreRefusedError } from '../errors/store-errors.js';
 import { MessageUndeliverableError } from '../errors/message-errors.js';
 import { classifyStoreFault } from '../store/store-faults.js';
@@ -31,6 +32,10 @@ export interface ExecutionDeps {
   store: Store;
   clock: Clock;
   workerId: string;
+  /** The worker's host, recorded on every attempt. */
+  host?: string;
+  /** How failures are grouped (Lifeline.open `insight.fingerprintRules`). */
+  fingerprintRules?: readonly FingerprintRule[];
   /** The lease time this worker claims and heartbeats with; a fenced attempt start extends the lease by it. */
   leaseMs: number;
   maxPayloadBytes: number;

@@ -6,8 +6,7 @@ import { LeaseLostError } from '../errors/store-errors.js';
 import { fromJson, toJson } from '../store/serialize.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { NewEvent } from '../store/store.js';
-import type { AlternativeInfo, PreviousFailure, StepEventData, StepEventType, StepInfo, StepOptions, StepUsage } from '../workflow/context.js';
-import { checkUsage } from '../options/limit-options.js';
+import type { AlternativeInfo, PreviousFailure, StepEventData, StepEventType, StepInfo, StepOptions } from '../workflow/context.js';
 import {
   chainLegs,
   hopReason,
@@ -30,6 +29,9 @@ import { monotonicNow } from '../time/clock.js';
 import { createStepCosts } from '../costs/step-costs.js';
 import type { AttemptTrace } from '../observe/run-trace.js';
 import { askCache, commitCached, planStepCache, renewWhileRunning, settleCache, type StepCache } from './step-cache.js';
+import { AttemptMeter } from './attempt-meter.js';
+import { failureDetails, type FailureDetails } from './failure-details.js';
+import { RAN_WITH_KEY_READ, RAN_WITH_RETRIES, RAN_WITH_SIDE_EFFECT, RAN_WITH_TIMEOUT } from '../insight/ran-with.js';
 
 export interface StepCall {
   stepId: string;
@@ -57,6 +59,10 @@ interface StepPlan {
   idempotencyKey: string;
   /** The step cache (StepOptions.cache) of a plain step; null without it. */
   cache: StepCache | null;
+  /** What the step runs with (src/insight/ran-with.ts), without the key-read flag. */
+  ranWith: number;
+  /** StepOptions.tags, recorded on each attempt's start. */
+  tags: Readonly<Record<string, string>> | undefined;
 }
 
 /** A failure carries the signal the body was given (classifyError reads an SDK abort error's reason from it). */
@@ -69,6 +75,8 @@ interface AttemptFailure {
   outcome: 'timeout' | 'failed';
   message: string;
   decision: RetryDecision;
+  /** The attempt row's insight details (failure-details.ts). */
+  details: FailureDetails;
 }
 
 const PARKED: StepOutcome = { kind: 'parked' };
@@ -131,7 +139,7 @@ async function attemptLoop(host: AttemptHost, plan: StepPlan): Promise<StepOutco
     // Shared breakers and limits first: a "not now" defers the step before an attempt is used.
     const gate = gatesAsked(host, plan, leg) ? await admitAttempt(host, plan, leg, attempt) : NO_GATES;
     if (gate.kind === 'deferred') return deferStep(host, plan, gate.admission);
-    const used = new UsageMeter();
+    const used = new AttemptMeter();
     // The attempt's span (when tracing is on): the body runs in its context.
     const traced = host.trace?.attemptStarted(call.stepId, call.name, attempt, leg.name);
     host.deps.emit(host.event('step.started', { stepId: call.stepId, name: call.name, attempt, ...(leg.name === null ? {} : { alternative: leg.name }) }));
@@ -143,7 +151,8 @@ async function attemptLoop(host: AttemptHost, plan: StepPlan): Promise<StepOutco
     // Awaited before every body: the attempt row is written (a crash cannot lose it, its number
     // is never reused) and the lease proven and extended, so a worker that stalled past its lease
     // never runs a step another worker took over (see fenced-start.ts).
-    const result = await startAttemptFenced(host, { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name }, (checkedAt) => {
+    const start = { stepId: call.stepId, stepName: call.name, attempt, alternative: leg.name, host: host.deps.host ?? null, tags: plan.tags ?? null };
+    const result = await startAttemptFenced(host, start, (checkedAt) => {
       began = checkedAt;
       return traced === undefined ? attemptRun() : traced.run(attemptRun);
     });
@@ -159,7 +168,7 @@ async function attemptLoop(host: AttemptHost, plan: StepPlan): Promise<StepOutco
       traced?.succeeded();
       void gate.settle({ kind: 'succeeded', durationMs, ...usage });
       if (plan.cache !== null) plan.cache.output = result.output;
-      return commitSuccess(host, plan, leg, attempt, result.output, durationMs);
+      return commitSuccess(host, plan, leg, attempt, result.output, durationMs, used);
     }
     if (host.signal.aborted) {
       traced?.stopped(host.stateKind === 'cancelling' ? 'cancelled' : 'interrupted');
@@ -167,7 +176,7 @@ async function attemptLoop(host: AttemptHost, plan: StepPlan): Promise<StepOutco
       return recordInterrupted(host, call.stepId, attempt);
     }
     failures++;
-    const failure = assessFailure(host, plan, leg, failures, result.error, result.signal);
+    const failure = assessFailure(host, plan, leg, failures, result.error, used, result.signal);
     const { classification: c, decision } = failure;
     failed.push({ attempt, errorClass: c.errorClass, message: failure.message, alternative: leg.name });
     const retried = decision.retry && !movesOnAtOnce(call.chain, next !== undefined, c);
@@ -193,7 +202,7 @@ async function attemptLoop(host: AttemptHost, plan: StepPlan): Promise<StepOutco
     }
     const why = decision.retry ? 'not retried' : decision.reason; // retry is false here: a retried failure continued above
     const reason = call.chain !== undefined && movesChain(call.chain, c) ? `every alternative failed (last: ${why})` : why;
-    return commitFinalFailure(host, plan, leg, attempt, failure, reason);
+    return commitFinalFailure(host, plan, leg, attempt, failure, reason, used);
   }
 }
 
@@ -277,7 +286,18 @@ function planStep(host: AttemptHost, call: StepCall): StepPlan {
     startedAt: host.deps.clock.now(),
     idempotencyKey: `${host.runId}:${call.stepId}`,
     cache: chain ? null : planStepCache(host, call.stepId, call.name, options),
+    ranWith: ranWithOf(legs, options),
+    tags: options.tags,
   };
+}
+
+/** The coverage flags of a step from its resolved legs and options (insight/ran-with.ts). */
+function ranWithOf(legs: readonly Leg[], options: StepOptions): number {
+  let flags = 0;
+  if (legs.some((l) => l.timeoutMs !== undefined)) flags |= RAN_WITH_TIMEOUT;
+  if (legs.length > 1 || legs.some((l) => l.policy.maxAttempts > 1)) flags |= RAN_WITH_RETRIES;
+  if (options.sideEffect === true) flags |= RAN_WITH_SIDE_EFFECT;
+  return flags;
 }
 
 /** A gate that threw fails the attempt with its error; the body does not run. */
@@ -295,7 +315,7 @@ function prepareAttempt(
   plan: StepPlan,
   leg: Leg,
   { attempt, failed: previousFailures, traced }: { attempt: number; failed: readonly PreviousFailure[]; traced: AttemptTrace | undefined },
-  used: UsageMeter,
+  used: AttemptMeter,
 ): () => Promise<AttemptResult> {
   const { idempotencyKey } = plan;
   const { stepId } = plan.call;
@@ -314,12 +334,16 @@ function prepareAttempt(
       attempt,
       // A call's tokens committed in the ledger count as reported usage for the step's token limits.
       onUsage: used.add,
+      // Its calls name the attempt's provider and model and add up its cost (the attempt row's).
+      onCall: used.call,
     }));
   const emit: StepInfo['emit'] = (type, data) => {
-    const event: NewEvent =
-      (type as StepEventType) === 'llm.structured'
-        ? host.event('llm.structured', { ...(data as StepEventData<'llm.structured'>), stepId, attempt })
-        : host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
+    let event: NewEvent;
+    if ((type as StepEventType) === 'llm.structured') {
+      const structured = data as StepEventData<'llm.structured'>;
+      used.answeredBy(structured.model); // the structured-output helpers name the model that answered
+      event = host.event('llm.structured', { ...structured, stepId, attempt });
+    } else event = host.event('step.agent_event', { ...(data as StepEventData<'step.agent_event'>), stepId, attempt });
     track(
       host,
       host.publish([event], (events) => host.deps.store.appendEvents(events)),
@@ -332,7 +356,11 @@ function prepareAttempt(
         return source.signal;
       },
       attempt,
-      idempotencyKey,
+      // A getter: reading the key is what `sideEffect` coverage looks for.
+      get idempotencyKey() {
+        used.keyRead = true;
+        return idempotencyKey;
+      },
       runId,
       stepId,
       get cost() {
@@ -368,11 +396,12 @@ function prepareAttempt(
 }
 
 /** Commits the step as completed with its attempt; parked when the commit was refused. */
-async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string, durationMs: number): Promise<StepOutcome> {
+async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string, durationMs: number, used: AttemptMeter): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
   const { kind } = plan;
   const now = host.deps.clock.now();
-  const ended = { attempt, endedAt: now, outcome: 'succeeded' as const, ...(leg.name === null ? {} : { alternative: leg.name }) };
+  const ended = { attempt, endedAt: now, outcome: 'succeeded' as const, ...(leg.name === null ? {} : { alternative: leg.name }), ...used.details() };
+  const ranWith = used.keyRead ? plan.ranWith | RAN_WITH_KEY_READ : plan.ranWith;
   // The step row and the attempt row are the durable record of a completion; an event row
   // too would add two WAL pages to every step's commit (see docs/decisions), so the
   // completion event is published in-process only.
@@ -386,7 +415,7 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
             runId: host.runId,
             token: host.token,
             now,
-            step: { stepId, name, seq, kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now },
+            step: { stepId, name, seq, kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now, ranWith },
             attempt: ended,
           }),
         { abortable: true, commit: true },
@@ -429,14 +458,24 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
  * What the failure was (classified by the step's rules, then the workflow's) and whether the
  * policy retries it after `failures` counted failures.
  */
-function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown, signal?: AbortSignal): AttemptFailure {
+function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown, meter: AttemptMeter, signal?: AbortSignal): AttemptFailure {
   const classifiers = [...(plan.call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])];
   // The signal the body was given: an SDK's abort error is timeout or cancelled by the signal's reason.
   const classification = classifyError(error, classifiers, host.deps.clock.now(), signal === undefined ? {} : { signal });
   const outcome = error instanceof StepTimeoutError ? 'timeout' : 'failed';
   const message = redactMessage(messageOf(error));
   const decision = decideRetry(leg.policy, failures, classification, Math.random);
-  return { error, classification, outcome, message, decision };
+  const details = failureDetails({
+    error,
+    classification,
+    message,
+    step: plan.call.name,
+    workflow: host.workflow.name,
+    meter,
+    stepTags: plan.tags,
+    rules: host.deps.fingerprintRules ?? [],
+  });
+  return { error, classification, outcome, message, decision, details };
 }
 
 /** Ends the attempt (a soft write) and waits out the backoff; false when the run stopped meanwhile. */
@@ -458,6 +497,7 @@ async function recordRetry(host: AttemptHost, plan: StepPlan, leg: Leg, attempt:
         errorClass: classification.errorClass,
         errorMessage: message,
         alternative: leg.name,
+        ...failure.details,
         events,
       }),
     ),
@@ -497,6 +537,7 @@ async function recordHop(host: AttemptHost, plan: StepPlan, leg: Leg, next: Leg,
             errorMessage: failure.message,
             alternative: from,
             movedOn,
+            ...failure.details,
             events,
           }),
         { abortable: true },
@@ -510,7 +551,15 @@ async function recordHop(host: AttemptHost, plan: StepPlan, leg: Leg, next: Leg,
  * (`optional`) is committed failed with its error marked `defaulted` and its default as output,
  * and returns that default: replay returns it too.
  */
-async function commitFinalFailure(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, failure: AttemptFailure, reason: string): Promise<StepOutcome> {
+async function commitFinalFailure(
+  host: AttemptHost,
+  plan: StepPlan,
+  leg: Leg,
+  attempt: number,
+  failure: AttemptFailure,
+  reason: string,
+  used: AttemptMeter,
+): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
   const { classification, outcome, message } = failure;
   const { errorClass } = classification;
@@ -540,8 +589,9 @@ async function commitFinalFailure(host: AttemptHost, plan: StepPlan, leg: Leg, a
               attempts: attempt,
               startedAt: plan.startedAt,
               completedAt: now,
+              ranWith: used.keyRead ? plan.ranWith | RAN_WITH_KEY_READ : plan.ranWith,
             },
-            attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message, alternative: leg.name },
+            attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message, alternative: leg.name, ...failure.details },
             events,
           }),
         { abortable: true, commit: true },
@@ -562,21 +612,6 @@ function errorKindOf(classification: Classification): { errorKind?: string } {
 async function parkRefused(host: AttemptHost, stepId: string, attempt: number): Promise<StepOutcome> {
   await host.endRefusedAttempt(stepId, attempt);
   return PARKED;
-}
-
-/**
- * What one attempt used (summed), handed to the gates when it ends: reported by the body with
- * StepInfo.reportUsage, or committed in the ledger through info.cost (input + output tokens).
- */
-class UsageMeter {
-  private tokens: number | undefined;
-  readonly add = (tokens: number): void => {
-    this.tokens = (this.tokens ?? 0) + tokens;
-  };
-  readonly report = (usage: StepUsage): void => this.add(checkUsage(usage));
-  usage(): { usage?: StepUsage } {
-    return this.tokens === undefined ? {} : { usage: { tokens: this.tokens } };
-  }
 }
 
 /** A step gate that can say an alternative should be passed over (the shared breakers). */

@@ -17,6 +17,7 @@ import type { StepGate } from './step-gates.js';
 import type { PriceTable } from '../costs/prices.js';
 import { startRetention } from '../retention/prune.js';
 import { ScheduleFirer } from './schedule-firer.js';
+import type { FingerprintRule } from '../insight/fingerprint-rules.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   onError: (error: unknown, context: string) => void;
   /** Step gates of this worker's Lifeline (shared breakers, limits): see step-gates.ts. */
   gates?: readonly StepGate[];
+  /** How failures are grouped (Lifeline.open `insight.fingerprintRules`). */
+  fingerprintRules?: readonly FingerprintRule[];
 }
 
 type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -200,6 +203,8 @@ export class WorkerRuntime implements Worker {
       store: this.deps.store,
       clock: this.deps.clock,
       workerId: this.id,
+      host: this.host,
+      fingerprintRules: this.deps.fingerprintRules ?? [],
       leaseMs: this.options.leaseMs,
       maxPayloadBytes: this.deps.maxPayloadBytes,
       prices: this.deps.prices,

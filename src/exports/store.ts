@@ -122,3 +122,4 @@ export type {
   SloStateChange,
   SloStateRecord,
 } from '../store/insight-records.js';
+export type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../store/attempt-insight.js';

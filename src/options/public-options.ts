@@ -11,6 +11,7 @@ import { PriceTable } from '../costs/prices.js';
 import { checkRoutes } from './route-options.js';
 import { checkStepCache } from './cache-options.js';
 import { resolveRetentionOptions, type RetentionOptions } from '../retention/retention-options.js';
+import { checkInsightOptions, checkTags } from './insight-options.js';
 import { checkEstimatedTokens, checkLimitsConfig, checkStepLimits } from './limit-options.js';
 import { LOGGER_METHODS, type LifelineLogger } from '../observe/event-log.js';
 import {
@@ -174,6 +175,8 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     estimatedTokens: checkEstimatedTokens,
     breaker: text(200),
     cache: checkStepCache,
+    tags: (value, path) => void checkTags(value, path),
+    sideEffect: (value, path) => checkBoolean(value, path),
   });
 }
 
@@ -227,6 +230,7 @@ export function checkOpenOptions(options: unknown): void {
     breakers: (value, path) => void checkBreakersOption(value, path),
     logger,
     slos: (value, path) => void parseSlos(value, path),
+    insight: (value, path) => void checkInsightOptions(value, path),
   });
 }
 

@@ -41,6 +41,7 @@ export interface StepRow {
   attempts: number;
   started_at: number;
   completed_at: number | null;
+  ran_with?: number | null;
 }
 
 export interface AttemptRow {
@@ -142,6 +143,8 @@ export function toStepRecord(row: StepRow): StepRecord {
     attempts: row.attempts,
     startedAt: row.started_at,
     completedAt: row.completed_at,
+    // Only where recorded (engine-run steps, migration 16): other records read as before.
+    ...(row.ran_with == null ? {} : { ranWith: row.ran_with }),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../breakers/stored.js';
+import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from './attempt-insight.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
 import type { ListRunActivityArgs, RunActivityRecord } from './activity.js';
@@ -336,6 +337,14 @@ export interface Store {
   addFix(args: AddFixArgs): Promise<FixRecord | null>;
   /** Fixes, newest first, each with the failures of its fingerprint after it. */
   listFixes(filter?: FixFilter): Promise<FixRecord[]>;
+
+  // ---- insight: attempt details and coverage (issue 10 §1, §6; src/insight/) ----------
+  /** Failed and timed-out attempts with id > `afterId`, by id, at most `limit`, with their run's workflow. */
+  listFailedAttempts(args: { afterId: number; limit: number }): Promise<FailedAttempt[]>;
+  /** Soft. Sets the fingerprint (and its version) of attempts by id, in one transaction. */
+  setFingerprints(updates: readonly FingerprintUpdate[]): Promise<void>;
+  /** Per workflow and step name: what the step records completed in the window ran with (StepRecord.ranWith). */
+  stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -84,6 +84,12 @@ export interface StepRecord {
   attempts: number;
   startedAt: number;
   completedAt: number | null;
+  /**
+   * What a step (kind step or fallback) ran with, as bit flags (src/insight/ran-with.ts: timeout,
+   * retries, side effect, idempotency key read); null for other records and rows written before
+   * migration 16.
+   */
+  ranWith?: number | null;
 }
 
 export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send';

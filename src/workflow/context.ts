@@ -115,6 +115,19 @@ export interface StepOptions<T = unknown> {
    * others wait. Failures are not cached. docs/time-travel.md, "Step cache".
    */
   cache?: StepCacheOptions;
+  /**
+   * Tags recorded on each of the step's attempts (e.g. `{ team: 'search', customer: 'acme' }`):
+   * insight groups and filters failures by them. At most 20, keys up to 64 and values up to 200
+   * characters. The LLM helpers add `provider` and `model`, agent processes `agent`.
+   */
+  tags?: Readonly<Record<string, string>>;
+  /**
+   * The step has a side effect outside Lifeline (a payment, an email, a write to another system):
+   * it should pass `info.idempotencyKey` on, so a retry or a re-run after a crash does not do it
+   * twice. Recorded with the step; `lifeline insight coverage` lists side effects that ran without
+   * reading their key.
+   */
+  sideEffect?: boolean;
 }
 
 /** One alternative of a fallback chain (`ctx.fallback`). */

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery, schedules';
-const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache';
+const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache, tags, sideEffect';
 const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -48,7 +48,7 @@ describe('unknown options: one message everywhere', () => {
       const db = `${tmp.dir}/o.db`;
       expect(await rejection(Lifeline.open({ dbb: db } as never))).toEqual(
         new InvalidOptionsError(
-          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers, logger, slos)',
+          'Invalid option Lifeline.open.dbb: unknown option (known: db, workflows, clock, maxPayloadBytes, pricing, secrets, limits, breakers, logger, slos, insight)',
         ),
       );
       expect(await rejection(Lifeline.open({ db, maxPayloadBytes: 10 }))).toEqual(

@@ -115,6 +115,11 @@ describe('the tiered public API, as installed', () => {
       'recommendations',
       'recoveryReport',
       'BURN_WINDOWS',
+      'computeFingerprint',
+      'describeFingerprint',
+      'FINGERPRINT_VERSION',
+      'refingerprint',
+      'coverage',
     ]) {
       expect(root).toContain(name);
     }

@@ -6,6 +6,8 @@ import { registerInsightSlo } from './insight-slo.js';
 import { registerInsightRecovery } from './insight-recovery.js';
 import { registerInsightRecommend } from './insight-recommend.js';
 import { registerInsightFix } from './insight-fix.js';
+import { registerInsightCoverage } from './insight-coverage.js';
+import { registerInsightRefingerprint } from './insight-refingerprint.js';
 
 /** The options every insight subcommand takes. */
 export interface InsightCliOptions {
@@ -29,5 +31,6 @@ export function registerInsight(program: Command): void {
   registerInsightRecovery(group);
   registerInsightRecommend(group);
   registerInsightFix(group);
-  void group;
+  registerInsightCoverage(group);
+  registerInsightRefingerprint(group);
 }

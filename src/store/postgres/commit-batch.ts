@@ -5,6 +5,7 @@
 import type { CommitStepArgs, NewEvent, StartAttemptArgs } from '../store.js';
 import { errorToText } from '../rows.js';
 import { LEASED } from '../lifecycle.js';
+import { ATTEMPT_DETAIL_COLUMNS, ATTEMPT_END_UPDATE, mergedTags, tagsText } from './attempt-details.js';
 
 export interface CommitCall {
   args: CommitStepArgs;
@@ -31,31 +32,31 @@ export function commitSql(s: string): string {
       SELECT * FROM json_to_recordset($1::json) AS u (op int, run_id text, token text, step_id text, name text,
         seq int, kind text, status text, output text, error text, attempts int, started_at bigint, completed_at bigint,
         attempt int, ended_at bigint, outcome text, error_class text, error_message text, a_started_at bigint,
-        a_step_name text, a_worker text, signal_id bigint, alternative text, moved_on text)
+        a_step_name text, a_worker text, signal_id bigint, alternative text, moved_on text,
+        a_host text, a_tags text, tags text, error_name text, error_kind text, fingerprint text, fingerprint_version int, cost_micros bigint, ran_with int)
     ), fence AS (
-      SELECT i.op, r.lease_owner FROM i JOIN ${s}.runs AS r ON r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
+      SELECT i.op, r.lease_owner, r.lease_host FROM i JOIN ${s}.runs AS r ON r.id = i.run_id AND r.lease_token = i.token AND r.status = '${LEASED}'
       FOR KEY SHARE OF r
     ), step AS (
-      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
-      SELECT i.run_id, i.step_id, i.name, i.seq, i.kind, i.status, i.output, i.error, i.attempts, i.started_at, i.completed_at
+      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at, ran_with)
+      SELECT i.run_id, i.step_id, i.name, i.seq, i.kind, i.status, i.output, i.error, i.attempts, i.started_at, i.completed_at, i.ran_with
       FROM i JOIN fence USING (op)
       ON CONFLICT (run_id, step_id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at
+        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at,
+        ran_with = EXCLUDED.ran_with
       WHERE sr.status = 'waiting'
       RETURNING run_id, step_id
     ), ok AS (
-      SELECT i.*, fence.lease_owner FROM i JOIN fence USING (op) JOIN step USING (run_id, step_id)
+      SELECT i.*, fence.lease_owner, fence.lease_host FROM i JOIN fence USING (op) JOIN step USING (run_id, step_id)
     ), att AS (
       INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-        error_class, error_message, duration_ms, worker_id, alternative, moved_on)
+        error_class, error_message, duration_ms, worker_id, alternative, moved_on, ${ATTEMPT_DETAIL_COLUMNS})
       SELECT run_id, step_id, COALESCE(a_step_name, name), attempt, COALESCE(a_started_at, started_at), ended_at, outcome,
         error_class, error_message, GREATEST(0, ended_at - COALESCE(a_started_at, started_at)), COALESCE(a_worker, lease_owner, ''),
-        alternative, moved_on
+        alternative, moved_on, CASE WHEN a_started_at IS NULL THEN lease_host ELSE a_host END, ${mergedTags('a_tags', 'tags')},
+        error_name, error_kind, fingerprint, fingerprint_version, cost_micros
       FROM ok WHERE attempt IS NOT NULL
-      ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
-        error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
-        duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at),
-        alternative = COALESCE(EXCLUDED.alternative, a.alternative), moved_on = COALESCE(EXCLUDED.moved_on, a.moved_on)
+      ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ${ATTEMPT_END_UPDATE}
     ), sig AS (
       UPDATE ${s}.signals AS g SET consumed_by_step = ok.step_id FROM ok
       WHERE g.id = ok.signal_id AND g.run_id = ok.run_id AND g.consumed_by_step IS NULL
@@ -101,6 +102,15 @@ export function commitValues(calls: readonly CommitCall[]): [string, string] {
       signal_id: args.consumeSignalId ?? null,
       alternative: attempt?.alternative ?? start?.alternative ?? null,
       moved_on: attempt?.movedOn ?? null,
+      a_host: start?.host ?? null,
+      a_tags: tagsText(start?.tags),
+      tags: tagsText(attempt?.tags),
+      error_name: attempt?.errorName ?? null,
+      error_kind: attempt?.errorKind ?? null,
+      fingerprint: attempt?.fingerprint ?? null,
+      fingerprint_version: attempt?.fingerprintVersion ?? null,
+      cost_micros: attempt?.costMicros ?? null,
+      ran_with: step.ranWith ?? null,
     };
   });
   return [JSON.stringify(rows), JSON.stringify(events)];

@@ -6,29 +6,29 @@
 import { resetProgress, type CommitCall } from './commit-batch.js';
 import { errorToText } from '../rows.js';
 import { LEASED } from '../lifecycle.js';
+import { ATTEMPT_DETAIL_COLUMNS, ATTEMPT_END_UPDATE, mergedTags, tagsText } from './attempt-details.js';
 
 export function commitOneSql(s: string): string {
   return `
     WITH fence AS (
-      SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}'
+      SELECT lease_owner, lease_host FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}'
       FOR KEY SHARE
     ), step AS (
-      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
-      SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM fence
+      INSERT INTO ${s}.step_results AS sr (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at, ran_with)
+      SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $31::int FROM fence
       ON CONFLICT (run_id, step_id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at
+        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, completed_at = EXCLUDED.completed_at,
+        ran_with = EXCLUDED.ran_with
       WHERE sr.status = 'waiting'
       RETURNING 1
     ), att AS (
       INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-        error_class, error_message, duration_ms, worker_id, alternative, moved_on)
+        error_class, error_message, duration_ms, worker_id, alternative, moved_on, ${ATTEMPT_DETAIL_COLUMNS})
       SELECT $1, $3, COALESCE($19::text, $4), $13, COALESCE($18::bigint, $11::bigint), $14, $15, $16, $17,
-        GREATEST(0, $14::bigint - COALESCE($18::bigint, $11::bigint)), COALESCE($20::text, fence.lease_owner, ''), $21::text, $22::text
+        GREATEST(0, $14::bigint - COALESCE($18::bigint, $11::bigint)), COALESCE($20::text, fence.lease_owner, ''), $21::text, $22::text,
+        CASE WHEN $18::bigint IS NULL THEN fence.lease_host ELSE $23::text END, ${mergedTags('$24::text', '$25::text')}, $26::text, $27::text, $28::text, $29::int, $30::bigint
       FROM fence, step WHERE $13::int IS NOT NULL
-      ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
-        error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
-        duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at),
-        alternative = COALESCE(EXCLUDED.alternative, a.alternative), moved_on = COALESCE(EXCLUDED.moved_on, a.moved_on)
+      ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ${ATTEMPT_END_UPDATE}
     ), progress AS (${resetProgress(s, 'SELECT $1::text FROM step')})
     SELECT EXISTS (SELECT 1 FROM fence) AS fenced, EXISTS (SELECT 1 FROM step) AS stepped`;
 }
@@ -64,5 +64,14 @@ export function commitOneValues({ args, start }: CommitCall): unknown[] {
     start?.workerId ?? null,
     attempt?.alternative ?? start?.alternative ?? null,
     attempt?.movedOn ?? null,
+    start?.host ?? null,
+    tagsText(start?.tags),
+    tagsText(attempt?.tags),
+    attempt?.errorName ?? null,
+    attempt?.errorKind ?? null,
+    attempt?.fingerprint ?? null,
+    attempt?.fingerprintVersion ?? null,
+    attempt?.costMicros ?? null,
+    step.ranWith ?? null,
   ];
 }

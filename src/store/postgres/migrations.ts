@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ForeignDatabaseError, SchemaTooNewError, StoreOpenError } from '../../errors/store-errors.js';
 import type { Migration } from '../migration.js';
+import { backfillFingerprints } from './fingerprint-backfill.js';
 
 export type { Migration };
 
@@ -13,7 +14,7 @@ export type { Migration };
 // exact text it was given (JSONB would reorder keys and reject the '' undefined-marker).
 // cancel_requested stays an integer 0/1 like SQLite's, so both share one row mapping.
 // Indexes as in SQLite; see below for the foreign keys.
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration<(client: pg.ClientBase, quoted: string) => Promise<void>>[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -251,6 +252,13 @@ ALTER TABLE $S.attempts ADD COLUMN host TEXT;
 ALTER TABLE $S.attempts ADD COLUMN cost_micros BIGINT;
 ALTER TABLE $S.attempts ADD COLUMN tags TEXT;
 CREATE INDEX attempts_fingerprint ON $S.attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
+    backfill: backfillFingerprints,
+  },
+  {
+    version: 16,
+    name: 'what steps ran with',
+    // As in SQLite (migration 16 there): coverage flags of a step, written with its commit.
+    sql: `ALTER TABLE $S.step_results ADD COLUMN ran_with INTEGER;`,
   },
   {
     version: 14,
@@ -419,6 +427,7 @@ export async function migrate(client: pg.ClientBase, schema: string, quoted: str
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;
       await client.query(m.sql.replaceAll('$S', quoted));
+      if (m.backfill) await m.backfill(client, quoted);
       await client.query(`INSERT INTO ${quoted}.lifeline_schema (version, applied_at, name) VALUES ($1, $2, $3)`, [m.version, now, m.name]);
     }
     await client.query('COMMIT');

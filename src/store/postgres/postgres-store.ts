@@ -60,6 +60,8 @@ import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleC
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightOps } from './insight-ops.js';
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from '../insight-records.js';
+import { AttemptInsightOps } from './attempt-insight-ops.js';
+import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../attempt-insight.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -84,6 +86,7 @@ export class PostgresStore implements Store {
   private readonly activity: ActivityOps;
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
+  private readonly attemptInsight: AttemptInsightOps;
   private readonly schedules: ScheduleOps;
   private readonly insight: InsightOps;
   private readonly notifier: Notifier;
@@ -113,6 +116,7 @@ export class PostgresStore implements Store {
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
     this.schedules = new ScheduleOps(this.exec, s, notify);
+    this.attemptInsight = new AttemptInsightOps(this.exec, s);
     this.insight = new InsightOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
@@ -342,6 +346,19 @@ export class PostgresStore implements Store {
 
   listFixes(filter?: FixFilter): Promise<FixRecord[]> {
     return this.insight.fixes(filter);
+  }
+
+  // ---- insight: attempt details and coverage --------------------------------------------
+  listFailedAttempts(args: { afterId: number; limit: number }): Promise<FailedAttempt[]> {
+    return this.attemptInsight.listFailed(args.afterId, args.limit);
+  }
+
+  setFingerprints(updates: readonly FingerprintUpdate[]): Promise<void> {
+    return this.attemptInsight.setFingerprints(updates);
+  }
+
+  stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]> {
+    return this.attemptInsight.stepCoverage(args);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -13,6 +13,7 @@ import { commitOneSql, commitOneValues, isLoneCall } from './commit-one.js';
 import { refusalCode, type PgExec } from './exec.js';
 import { leaseNowSql, type LeaseClock } from './lease-clock.js';
 import { LEASED } from '../lifecycle.js';
+import { ATTEMPT_DETAIL_COLUMNS, ATTEMPT_END_UPDATE, mergedTags, tagsText } from './attempt-details.js';
 
 /** Events as four parallel arrays, inserted with unnest() by the statements that take them. */
 export function eventArrays(events: readonly NewEvent[] | undefined): [string[], string[], string[], number[]] {
@@ -59,6 +60,8 @@ export class StepOps {
               k: a.token ?? null,
               l: a.leaseMs ?? null,
               v: a.alternative ?? null,
+              h: a.host ?? null,
+              g: a.tags == null ? null : JSON.stringify(a.tags),
             })),
           ),
         ])
@@ -72,7 +75,7 @@ export class StepOps {
       // ended (commitStep or endAttempt can land first: they run on other connections).
       // A start with a token (k) is fenced: written only while that token holds the run.
       startAttempts: `
-        WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text, l bigint, v text)),
+        WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u (i int, r text, s text, n text, a int, t bigint, w text, k text, l bigint, v text, h text, g text)),
         -- The fence locks the run row FOR KEY SHARE (like commitStep): it conflicts with a claim, so
         -- a start cannot pass the check while a takeover is uncommitted and land after it.
         held AS (SELECT u.i FROM u JOIN ${s}.runs AS run ON run.id = u.r AND run.lease_token = u.k AND run.status = '${LEASED}'
@@ -82,8 +85,8 @@ export class StepOps {
         -- renewal (where an attempt interrupted by a takeover ends), as SQLite's does.
         ext AS (UPDATE ${s}.runs AS run SET lease_expires_at = ${leaseNow('f.t')} + f.l, lease_renewed_at = f.t FROM f
           WHERE run.id = f.r AND f.k IS NOT NULL AND f.l IS NOT NULL),
-        ins AS (INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id, alternative)
-          SELECT r, s, n, a, t, 'running', w, v FROM f ON CONFLICT (run_id, step_id, attempt) DO NOTHING)
+        ins AS (INSERT INTO ${s}.attempts (run_id, step_id, step_name, attempt, started_at, outcome, worker_id, alternative, host, tags)
+          SELECT r, s, n, a, t, 'running', w, v, h, g FROM f ON CONFLICT (run_id, step_id, attempt) DO NOTHING)
         SELECT u.i, EXISTS (SELECT 1 FROM f WHERE f.i = u.i) AS fenced FROM u ORDER BY u.i`,
       // Without a started row, record what is known: the step name is the stepId's prefix
       // ("fetch#0" -> "fetch"), the start is the end, the worker the lease holder.
@@ -93,16 +96,15 @@ export class StepOps {
         ), f AS (SELECT ($15::text IS NULL OR EXISTS (SELECT 1 FROM held)) AS ok
         ), att AS (
           INSERT INTO ${s}.attempts AS a (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-            error_class, error_message, duration_ms, worker_id, alternative, moved_on)
+            error_class, error_message, duration_ms, worker_id, alternative, moved_on, ${ATTEMPT_DETAIL_COLUMNS})
           SELECT $1, $2, COALESCE($13::text, regexp_replace($2, '#\\d+$', '')), $3, COALESCE($12::bigint, $4::bigint), $4, $5, $6, $7,
             GREATEST(0, $4::bigint - COALESCE($12::bigint, $4::bigint)),
             COALESCE($14::text, (SELECT lease_owner FROM ${s}.runs WHERE id = $1 AND lease_token IS NOT NULL), ''),
-            COALESCE($16::text, $18::text), $17::text
+            COALESCE($16::text, $18::text), $17::text,
+            CASE WHEN $12::bigint IS NULL THEN (SELECT lease_host FROM ${s}.runs WHERE id = $1 AND lease_token IS NOT NULL) ELSE $19::text END,
+            ${mergedTags('$20::text', '$21::text')}, $22::text, $23::text, $24::text, $25::int, $26::bigint
           FROM f WHERE f.ok
-          ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ended_at = EXCLUDED.ended_at, outcome = EXCLUDED.outcome,
-            error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
-            duration_ms = GREATEST(0, EXCLUDED.ended_at - a.started_at),
-            alternative = COALESCE(EXCLUDED.alternative, a.alternative), moved_on = COALESCE(EXCLUDED.moved_on, a.moved_on)
+          ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET ${ATTEMPT_END_UPDATE}
         ), ev AS (${insertEvents(s, 8, '(SELECT ok FROM f)')})
         SELECT ok AS fenced FROM f`,
       commit: commitSql(s),
@@ -149,6 +151,14 @@ export class StepOps {
       a.alternative ?? null,
       a.movedOn ?? null,
       taken?.start.alternative ?? null,
+      taken?.start.host ?? null,
+      tagsText(taken?.start.tags),
+      tagsText(a.tags),
+      a.errorName ?? null,
+      a.errorKind ?? null,
+      a.fingerprint ?? null,
+      a.fingerprintVersion ?? null,
+      a.costMicros ?? null,
     ];
     await settle(
       taken,

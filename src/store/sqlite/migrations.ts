@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { ForeignDatabaseError, SchemaTooNewError } from '../../errors/store-errors.js';
 import type { Migration } from '../migration.js';
+import { backfillFingerprints } from './fingerprint-backfill.js';
 
 export type { Migration };
 
 // Append-only: a released migration is never edited, only followed by a new one, because
 // databases in the field already ran it. Times are epoch ms chosen by the caller.
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration<(db: Database.Database) => void>[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -251,6 +252,16 @@ ALTER TABLE attempts ADD COLUMN host TEXT;
 ALTER TABLE attempts ADD COLUMN cost_micros INTEGER;
 ALTER TABLE attempts ADD COLUMN tags TEXT;
 CREATE INDEX attempts_fingerprint ON attempts (fingerprint, ended_at) WHERE fingerprint IS NOT NULL;`,
+    // Failed attempts recorded before this migration get their fingerprints (src/insight/refingerprint.ts).
+    backfill: backfillFingerprints,
+  },
+  {
+    version: 16,
+    name: 'what steps ran with',
+    // Issue 10 §6 (coverage): bit flags of what a step ran with (src/insight/ran-with.ts: timeout,
+    // retries, side effect, idempotency key read), written with the step's commit. No index: the
+    // commit of every step would pay for it; coverage reads a window of step records.
+    sql: `ALTER TABLE step_results ADD COLUMN ran_with INTEGER;`,
   },
   {
     version: 14,
@@ -384,6 +395,7 @@ export function migrate(db: Database.Database, location: string, now: number): v
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;
       db.exec(m.sql);
+      m.backfill?.(db);
       record.run(m.version, now, m.name);
     }
   }).immediate();

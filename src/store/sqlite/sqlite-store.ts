@@ -59,6 +59,8 @@ import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleC
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightStatements } from './insight-ops.js';
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from '../insight-records.js';
+import { AttemptInsightStatements } from './attempt-insight-ops.js';
+import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../attempt-insight.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 
 export type { SqliteOpenOptions } from './connection.js';
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
   private readonly activity: ActivityStatements;
   private readonly cache: CacheStatements;
   private readonly retention: RetentionStatements;
+  private readonly attemptInsight: AttemptInsightStatements;
   private readonly schedules: ScheduleStatements;
   private readonly insight: InsightStatements;
 
@@ -105,6 +108,7 @@ export class SqliteStore implements Store {
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
     this.schedules = new ScheduleStatements(db, this.runs);
+    this.attemptInsight = new AttemptInsightStatements(db);
     this.insight = new InsightStatements(db);
   }
 
@@ -330,6 +334,19 @@ export class SqliteStore implements Store {
 
   listFixes(filter?: FixFilter): Promise<FixRecord[]> {
     return this.read(() => this.insight.fixes(filter));
+  }
+
+  // ---- insight: attempt details and coverage --------------------------------------------
+  listFailedAttempts(args: { afterId: number; limit: number }): Promise<FailedAttempt[]> {
+    return this.read(() => this.attemptInsight.listFailed(args.afterId, args.limit));
+  }
+
+  setFingerprints(updates: readonly FingerprintUpdate[]): Promise<void> {
+    return this.batcher.write(SOFT, () => this.attemptInsight.setFingerprints(updates));
+  }
+
+  stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]> {
+    return this.read(() => this.attemptInsight.stepCoverage(args));
   }
 
   close(): Promise<void> {

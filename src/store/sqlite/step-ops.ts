@@ -28,12 +28,12 @@ export class StepStatements {
     // the seq and start it was first recorded with. A completed/failed record matches no row,
     // so changes = 0 means "lease lost or already committed"; commitStep then tells which.
     this.upsertStep = db.prepare(
-      `INSERT INTO step_results (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+      `INSERT INTO step_results (run_id, step_id, name, seq, kind, status, output, error, attempts, started_at, completed_at, ran_with)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND lease_token = ? AND status = '${LEASED}')
        ON CONFLICT (run_id, step_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
          status = excluded.status, output = excluded.output, error = excluded.error,
-         attempts = excluded.attempts, completed_at = excluded.completed_at
+         attempts = excluded.attempts, completed_at = excluded.completed_at, ran_with = excluded.ran_with
        WHERE step_results.status = 'waiting'`,
     );
     this.stepsOfRun = db.prepare('SELECT * FROM step_results WHERE run_id = ? ORDER BY seq, step_id');
@@ -41,13 +41,19 @@ export class StepStatements {
     // the row may already tell how that attempt ended.
     this.insertAttempt = db.prepare(
       `INSERT INTO attempts (run_id, step_id, step_name, attempt, started_at, ended_at, outcome,
-         error_class, error_message, duration_ms, worker_id, alternative, moved_on)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         error_class, error_message, duration_ms, worker_id, alternative, moved_on,
+         host, tags, error_name, error_kind, fingerprint, fingerprint_version, cost_micros)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, step_id, attempt) DO NOTHING`,
     );
+    // The insight details (migration 9) given at the end win; those not given keep the start's.
+    // Tags merge, the end's over the start's (json_patch: string values, no nulls to delete).
     this.updateAttemptEnd = db.prepare(
       `UPDATE attempts SET ended_at = ?, outcome = ?, error_class = ?, error_message = ?,
-         duration_ms = MAX(0, ? - started_at), alternative = COALESCE(?, alternative), moved_on = COALESCE(?, moved_on)
+         duration_ms = MAX(0, ? - started_at), alternative = COALESCE(?, alternative), moved_on = COALESCE(?, moved_on),
+         error_name = COALESCE(?, error_name), error_kind = COALESCE(?, error_kind), fingerprint = COALESCE(?, fingerprint),
+         fingerprint_version = COALESCE(?, fingerprint_version), cost_micros = COALESCE(?, cost_micros),
+         tags = CASE WHEN ? IS NULL THEN tags WHEN tags IS NULL THEN ? ELSE json_patch(tags, ?) END
        WHERE run_id = ? AND step_id = ? AND attempt = ?`,
     );
     this.attemptsOfRun = db.prepare('SELECT * FROM attempts WHERE run_id = ? ORDER BY id');
@@ -69,7 +75,8 @@ export class StepStatements {
       // Fence and lease extension in one statement: the start doubles as a heartbeat.
       if (!this.runs.heartbeat({ runId: a.runId, token: a.token, now: a.startedAt, leaseMs: a.leaseMs }).ok) throw new LeaseLostError(a.runId);
     } else if (a.token !== undefined) this.runs.fence({ runId: a.runId, token: a.token });
-    this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId, a.alternative ?? null, null);
+    const tags = a.tags == null ? null : JSON.stringify(a.tags);
+    this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId, a.alternative ?? null, null, a.host ?? null, tags, ...NO_DETAILS);
   }
 
   endAttempt(args: EndAttemptArgs): void {
@@ -79,7 +86,7 @@ export class StepStatements {
     this.endAttemptRow(args, () => ({
       stepName: args.stepId.replace(/#\d+$/, ''),
       startedAt: args.endedAt,
-      workerId: this.runs.get(args.runId)?.lease?.workerId ?? '',
+      ...this.leaseHolder(args.runId),
     }));
     this.events.append(args.events);
   }
@@ -98,6 +105,7 @@ export class StepStatements {
       step.attempts,
       step.startedAt,
       step.completedAt,
+      step.ranWith ?? null,
       args.runId,
       args.token,
     ).changes;
@@ -109,7 +117,7 @@ export class StepStatements {
       this.endAttemptRow({ ...args.attempt, runId: args.runId, stepId: step.stepId }, () => ({
         stepName: step.name,
         startedAt: step.startedAt,
-        workerId: this.runs.fence(args).workerId,
+        ...this.leaseHolder(args.runId),
       }));
     }
     if (args.consumeSignalId !== undefined) this.signals.consume(args.runId, args.consumeSignalId, step.stepId);
@@ -117,18 +125,37 @@ export class StepStatements {
     this.events.append(args.events);
   }
 
+  /** The worker and host holding the run's lease, for an attempt row written without its start. */
+  private leaseHolder(runId: string): { workerId: string; host: string | null } {
+    const lease = this.runs.get(runId)?.lease;
+    return { workerId: lease?.workerId ?? '', host: lease?.host ?? null };
+  }
+
   /** Ends the attempt row; inserts it (already ended) when it was never started. */
-  private endAttemptRow(end: Omit<EndAttemptArgs, 'events'>, missing: () => { stepName: string; startedAt: number; workerId: string }): void {
+  private endAttemptRow(
+    end: Omit<EndAttemptArgs, 'events'>,
+    missing: () => { stepName: string; startedAt: number; workerId: string; host: string | null },
+  ): void {
     const errorClass = end.errorClass ?? null;
     const errorMessage = end.errorMessage ?? null;
     const { runId, stepId, attempt, endedAt, outcome } = end;
     const alternative = end.alternative ?? null;
     const movedOn = end.movedOn ?? null;
-    const updated = this.updateAttemptEnd.run(endedAt, outcome, errorClass, errorMessage, endedAt, alternative, movedOn, runId, stepId, attempt);
+    const details = attemptDetails(end);
+    const tags = end.tags == null ? null : JSON.stringify(end.tags);
+    const updated = this.updateAttemptEnd.run(endedAt, outcome, errorClass, errorMessage, endedAt, alternative, movedOn, ...details, tags, tags, tags, runId, stepId, attempt);
     if (updated.changes > 0) return;
     const m = missing();
     const durationMs = Math.max(0, endedAt - m.startedAt);
     const ended = [endedAt, outcome, errorClass, errorMessage, durationMs];
-    this.insertAttempt.run(runId, stepId, m.stepName, attempt, m.startedAt, ...ended, m.workerId, alternative, movedOn);
+    this.insertAttempt.run(runId, stepId, m.stepName, attempt, m.startedAt, ...ended, m.workerId, alternative, movedOn, m.host, tags, ...details);
   }
+}
+
+const NO_DETAILS = [null, null, null, null, null] as const;
+
+/** error_name, error_kind, fingerprint, fingerprint_version, cost_micros of an end, in that order. */
+function attemptDetails(end: Omit<EndAttemptArgs, 'events'>): readonly unknown[] {
+  if (end.errorName == null && end.errorKind == null && end.fingerprint == null && end.costMicros == null) return NO_DETAILS;
+  return [end.errorName ?? null, end.errorKind ?? null, end.fingerprint ?? null, end.fingerprintVersion ?? null, end.costMicros ?? null];
 }

@@ -23,6 +23,7 @@ import { retentionConformance } from './retention.js';
 import { schedulesConformance } from './schedules.js';
 import { messagesConformance } from './messages.js';
 import { insightRecordsConformance } from './insight-records.js';
+import { attemptDetailsConformance } from './attempt-details.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -50,6 +51,7 @@ const AREAS = {
   schedules: schedulesConformance,
   messages: messagesConformance,
   insightRecords: insightRecordsConformance,
+  attemptDetails: attemptDetailsConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
