@@ -1,3 +1,4 @@
+import type { AttemptRollup, AttemptRollupQuery, FailureGroups, FailureQuery } from './insight-rollup.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../breakers/stored.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEvent } from './events.js';
@@ -243,6 +244,17 @@ export interface Store {
 
   /** The stored breakers (all, or those of `keys`), ordered by key. */
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]>;
+
+  // ---- insight aggregates (issue 10 §2, §3, §9; store/insight-rollup.ts, src/insight/) ------
+  /**
+   * Hourly rollups of ended attempts (cancelled ones not counted) for the hours overlapping
+   * [since, until), optionally of one workflow. Catches the rollup up first, lazily, in chunks of
+   * attempt ids (soft writes, each chunk its own transaction); an attempt still running when it
+   * was read is folded in once it ends, into the hour it ended in.
+   */
+  attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]>;
+  /** Failed attempts (fingerprint set) of [since, until) grouped by fingerprint, workflow, step, worker and model, with a summary per fingerprint. */
+  failureGroups(query: FailureQuery): Promise<FailureGroups>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

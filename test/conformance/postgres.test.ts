@@ -41,6 +41,7 @@ describe('PostgreSQL store specifics', () => {
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
         { version: 9, name: 'attempt details for insight' },
+        { version: 10, name: 'insight rollups' },
       ]);
       await stores[0]?.createRun({ id: 'r1', workflow: WF, input: '{}', now: T0 });
       expect((await stores[3]?.getRun('r1'))?.id).toBe('r1');
@@ -95,7 +96,7 @@ describe('PostgreSQL store specifics', () => {
     const location = new URL(pg.server().url);
     expect((error as Error).message).toBe(
       `Database postgres://${location.host}/postgres (schema "${schema}") has schema version 999, but this Lifeline ` +
-        'knows versions up to 9. Upgrade Lifeline to open it; the database was not modified.',
+        'knows versions up to 10. Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(await snapshot()).toEqual(before);
     await pg.withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));

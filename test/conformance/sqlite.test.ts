@@ -70,6 +70,7 @@ describe('SQLite store specifics', () => {
         { version: 7, name: 'recovery decisions' },
         { version: 8, name: 'cost ledger' },
         { version: 9, name: 'attempt details for insight' },
+        { version: 10, name: 'insight rollups' },
       ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'r1' }]);
@@ -92,7 +93,7 @@ describe('SQLite store specifics', () => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as Error).message).toBe(
-      `Database ${path} has schema version 999, but this Lifeline knows versions up to 9. ` + 'Upgrade Lifeline to open it; the database was not modified.',
+      `Database ${path} has schema version 999, but this Lifeline knows versions up to 10. ` + 'Upgrade Lifeline to open it; the database was not modified.',
     );
     expect(sha256(path)).toBe(before);
     expect(sideFiles(path)).toEqual([]);

@@ -17,6 +17,7 @@
 //   step-ops.ts        step results, attempts, signals read by steps, events
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 //   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
+//   insight-ops.ts     insight aggregates: the lazy hourly attempt rollup, failure groups
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -47,6 +48,8 @@ import { PgExec } from './exec.js';
 import { resolveLeaseClock, type LeaseClock } from './lease-clock.js';
 import { assertCurrent, migrate } from './migrations.js';
 import { BreakerOps } from './breaker-ops.js';
+import { InsightOps } from './insight-ops.js';
+import type { AttemptRollup, AttemptRollupQuery, FailureGroups, FailureQuery } from '../insight-rollup.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -68,6 +71,7 @@ export class PostgresStore implements Store {
   private readonly recoveries: RecoveryOps;
   private readonly limits: LimitOps;
   private readonly breakers: BreakerOps;
+  private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
   private closing: Promise<void> | null = null;
@@ -91,6 +95,7 @@ export class PostgresStore implements Store {
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.limits = new LimitOps(this.exec, s);
     this.breakers = new BreakerOps(this.exec, s);
+    this.insight = new InsightOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -253,6 +258,15 @@ export class PostgresStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.breakers.list(keys);
+  }
+
+  // ---- insight aggregates ---------------------------------------------------------------
+  attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]> {
+    return this.insight.rollups(query);
+  }
+
+  failureGroups(query: FailureQuery): Promise<FailureGroups> {
+    return this.insight.failureGroups(query);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -16,6 +16,7 @@
 //   ledger-ops.ts    the cost ledger: reservations against caps, real costs
 //   recovery-ops.ts  recovery decisions on final failure, escalations and their resolution
 //   limits-ops.ts    concurrency slots, rate buckets and retry budgets per key
+//   insight-ops.ts   insight aggregates: the lazy hourly attempt rollup, failure groups
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -46,6 +47,8 @@ import { LimitStatements } from './limits-ops.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from '../limits.js';
 import { BreakerStatements } from './breaker-ops.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
+import { InsightStatements } from './insight-ops.js';
+import type { AttemptRollup, AttemptRollupQuery, FailureGroups, FailureQuery } from '../insight-rollup.js';
 
 export type { SqliteOpenOptions } from './connection.js';
 
@@ -65,6 +68,7 @@ export class SqliteStore implements Store {
   private readonly recoveries: RecoveryTransitions;
   private readonly limits: LimitStatements;
   private readonly breakers: BreakerStatements;
+  private readonly insight: InsightStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,6 +86,7 @@ export class SqliteStore implements Store {
     this.ledger = new LedgerStatements(db);
     this.limits = new LimitStatements(db);
     this.breakers = new BreakerStatements(db);
+    this.insight = new InsightStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -240,6 +245,16 @@ export class SqliteStore implements Store {
 
   listBreakers(keys?: readonly string[]): Promise<BreakerRecord[]> {
     return this.read(() => this.breakers.list(keys));
+  }
+
+  // ---- insight aggregates ---------------------------------------------------------------
+  async attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]> {
+    while (await this.batcher.write(SOFT, () => this.insight.catchUpChunk(query.now)));
+    return this.read(() => this.insight.rollups(query));
+  }
+
+  failureGroups(query: FailureQuery): Promise<FailureGroups> {
+    return this.read(() => this.insight.failureGroups(query));
   }
 
   close(): Promise<void> {

@@ -17,6 +17,7 @@ import { recoveriesConformance } from './recoveries.js';
 import { fallbackAttemptsConformance } from './fallback-attempts.js';
 import { limitsConformance } from './limits.js';
 import { breakersConformance } from './breakers.js';
+import { insightConformance } from './insight.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -38,6 +39,7 @@ const AREAS = {
   fallbackAttempts: fallbackAttemptsConformance,
   limits: limitsConformance,
   breakers: breakersConformance,
+  insight: insightConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
