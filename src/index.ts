@@ -102,3 +102,9 @@ export { isBreakerOpen } from './breakers/open-check.js';
 export { llmStep, DEFAULT_RESERVED_OUTPUT_TOKENS } from './llm/llm-step.js';
 export type { LlmAnswer, LlmCall, LlmCallInfo, LlmModel, LlmParseInfo, LlmResult, LlmStepOptions, LlmUsage } from './llm/llm-types.js';
 // The SDK adapters (openaiChat, aiSdkText) are in lifeline-workflows/openai and lifeline-workflows/ai-sdk.
+// Insight (docs/insight.md): failure patterns and health computed from the store.
+export { insight, type Insight, type InsightSource, type PatternsOptions, type HealthQueryOptions } from './insight/insight.js';
+export { TREND_RULES } from './insight/patterns.js';
+export { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, type HealthOptions } from './insight/health.js';
+export type { InsightWindow, Pattern, Trend, HealthRow, HealthSubject, HealthVerdict } from './insight/types.js';
+export type { InsightWindowOptions } from './insight/window.js';

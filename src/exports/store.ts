@@ -100,3 +100,12 @@ export type { EventMap, EventType, RunEvent, RunEventType } from '../store/event
 export { openStore, openSqliteStore, openPostgresStore, type OpenStoreOptions } from '../store/open-store.js';
 export type { SqliteOpenOptions } from '../store/sqlite/options.js';
 export type { PostgresOpenOptions } from '../store/postgres/options.js';
+export type {
+  AttemptRollup,
+  AttemptRollupQuery,
+  DurationHistogram,
+  FailureFingerprint,
+  FailureGroup,
+  FailureGroups,
+  FailureQuery,
+} from '../store/insight-rollup.js';

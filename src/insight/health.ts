@@ -2,7 +2,7 @@
 // (Store.attemptRollups): success rates, retries, duration percentiles, money lost to failures,
 // and a verdict by thresholds with its evidence and one next action (docs/insight.md "Health").
 import { checkKnownKeys, checkNumber, checkObject, checkOrdered, optionError } from '../options/option-check.js';
-import { histogramPercentile, mergeHistogram, type AttemptRollup, type DurationHistogram } from '../store/insight-rollup.js';
+import { addRollup, histogramPercentile, type AttemptRollup } from '../store/insight-rollup.js';
 import type { Store } from '../store/store.js';
 import type { HealthRow, HealthSubject, HealthVerdict, InsightWindow } from './types.js';
 
@@ -75,15 +75,8 @@ export function healthThresholds(options: HealthOptions = {}, where = 'health'):
   return out;
 }
 
-interface Totals {
-  attempts: number;
-  successes: number;
-  firstTries: number;
-  firstTrySuccesses: number;
-  retries: number;
-  failedCostMicros: number;
-  durations: DurationHistogram;
-}
+/** A subject's sums: a rollup row whose key fields are not used. */
+type Totals = AttemptRollup;
 
 const subjectName = (subject: HealthSubject, r: AttemptRollup): string | null =>
   subject === 'workflow' ? r.workflow : subject === 'step' ? `${r.workflow}/${r.step}` : subject === 'worker' ? r.worker : r.model;
@@ -175,16 +168,9 @@ export function healthTotals(rollups: readonly AttemptRollup[], subject: HealthS
     if (name === null) continue;
     let t = totals.get(name);
     if (t === undefined) {
-      t = { attempts: 0, successes: 0, firstTries: 0, firstTrySuccesses: 0, retries: 0, failedCostMicros: 0, durations: {} };
+      t = { ...r, durations: { ...r.durations } };
       totals.set(name, t);
-    }
-    t.attempts += r.attempts;
-    t.successes += r.successes;
-    t.firstTries += r.firstTries;
-    t.firstTrySuccesses += r.firstTrySuccesses;
-    t.retries += r.retries;
-    t.failedCostMicros += r.failedCostMicros;
-    mergeHistogram(t.durations, r.durations);
+    } else addRollup(t, r);
   }
   return totals;
 }

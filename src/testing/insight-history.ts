@@ -13,6 +13,7 @@
 //   are resumed 10-60 minutes later and their failed step succeeds on the next attempt;
 // - runs started in the last minutes still have a running attempt (ended_at null).
 import { createHash } from 'node:crypto';
+import { mulberry32 } from './random.js';
 
 export type HistoryOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted';
 
@@ -260,18 +261,6 @@ const MAX_ATTEMPTS = 3;
 /** Attempts a run makes on average (3 steps, few retries): spaces the runs over the span. */
 const ATTEMPTS_PER_RUN = 3.15;
 
-/** mulberry32: small, fast and deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const fingerprints = new Map<string, string>();
 /** The fingerprint the generator gives a fault on a step: stable across runs and machines. */
 export function historyFingerprint(faultKey: string, step: string): string {
@@ -292,7 +281,7 @@ export function* insightHistoryRuns(options: InsightHistoryOptions): Generator<H
   const { seed, attempts: target, now } = options;
   const span = options.spanMs ?? 48 * HOUR;
   if (!Number.isInteger(target) || target < 1) throw new RangeError(`insightHistoryRuns: attempts must be a positive integer (got ${target})`);
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const totalWeight = WORKFLOWS.reduce((s, w) => s + w.weight, 0);
   // Runs start evenly over the span with jitter (about 3.15 attempts a run), so the attempts

@@ -2,6 +2,8 @@
 // recoveries and coverage (issue 10). Each subcommand lives in its own file
 // (insight-<name>.ts) and registers itself on the group here.
 import type { Command } from 'commander';
+import { registerInsightHealth } from './insight-health.js';
+import { registerInsightPatterns } from './insight-patterns.js';
 
 /** The options every insight subcommand takes. */
 export interface InsightCliOptions {
@@ -21,5 +23,6 @@ export function insightOptions(command: Command): Command {
 export function registerInsight(program: Command): void {
   const group = program.command('insight').description('failure patterns, health, SLOs, recommendations, coverage and recovery metrics');
   // Subcommands register here, one line each (src/cli/commands/insight-*.ts).
-  void group;
+  registerInsightPatterns(group);
+  registerInsightHealth(group);
 }
