@@ -13,10 +13,18 @@ export const ROLLUP_CHUNK = 50_000;
 /** A missing attempt id (a PostgreSQL insert not yet committed, or rolled back) is waited for this long. */
 export const ROLLUP_GAP_GRACE_MS = 10 * 60_000;
 
-/** Histogram bucket of a duration: 0 for 0 ms, else 1 + floor(log2(ms) * 8) (ms >= 1). */
+/**
+ * Histogram bucket of a duration: 0 below 1 ms, else 1 + floor(log2(ms) * 8 + 1e-9). The 1e-9
+ * keeps exact powers of two in their own bucket whatever the rounding of the logarithm (the
+ * PostgreSQL catch-up computes it as ln(ms) / ln(2) in SQL: DURATION_BUCKET_SQL).
+ */
 export function durationBucket(ms: number): number {
-  return ms < 1 ? 0 : 1 + Math.floor(Math.log2(ms) * HISTOGRAM_BUCKETS_PER_DOUBLING);
+  return ms < 1 ? 0 : 1 + Math.floor(Math.log2(ms) * HISTOGRAM_BUCKETS_PER_DOUBLING + 1e-9);
 }
+
+/** durationBucket in SQL over `a.duration_ms` (PostgreSQL). */
+export const DURATION_BUCKET_SQL = `CASE WHEN a.duration_ms IS NULL THEN NULL WHEN a.duration_ms < 1 THEN 0
+  ELSE 1 + floor(ln(a.duration_ms::float8) / ln(2::float8) * ${HISTOGRAM_BUCKETS_PER_DOUBLING} + 1e-9)::int END`;
 
 /** The value a bucket stands for: the geometric middle of its range (0 for bucket 0). */
 export function bucketValue(bucket: number): number {
@@ -126,19 +134,82 @@ export function modelKey(provider: string | null, model: string | null): string 
   return provider === null || provider === '' ? model : `${provider}/${model}`;
 }
 
-/** An attempt as the catch-up reads it. */
-export interface RollupSourceRow {
-  id: number;
-  ended_at: number | string | null;
-  outcome: string;
-  attempt: number;
-  duration_ms: number | string | null;
-  cost_micros: number | string | null;
+/**
+ * Ended attempts (not cancelled) grouped by the database in a catch-up: one row per hour,
+ * workflow, step, worker, model, success, first try and duration bucket (`ROLLUP_GROUP_SELECT`).
+ */
+export interface RollupGroupRow {
+  hour: number | string;
+  workflow: string;
   step_name: string;
   worker_id: string;
-  workflow: string;
   provider: string | null;
   model: string | null;
+  ok: number | boolean;
+  first: number | boolean;
+  /** Duration bucket (durationBucket); null when the attempt has no duration. */
+  bucket: number | string | null;
+  n: number | string;
+  cost: number | string | null;
+}
+
+/**
+ * The grouped select of a catch-up, for both backends: `bucket` is the SQL of the duration
+ * bucket (SQLite: the registered JS function; PostgreSQL: the same formula in SQL), `from` the
+ * attempts/runs join, `where` the attempts to fold.
+ */
+export function rollupGroupSelect(bucket: string, tag: (key: string) => string, from: string, where: string): string {
+  return `SELECT a.ended_at - a.ended_at % ${HOUR_MS} AS hour, r.workflow, a.step_name, a.worker_id, ${tag('provider')} AS provider, ${tag('model')} AS model,
+    CASE WHEN a.outcome = 'succeeded' THEN 1 ELSE 0 END AS ok, CASE WHEN a.attempt = 1 THEN 1 ELSE 0 END AS first, ${bucket} AS bucket,
+    COUNT(*) AS n, SUM(COALESCE(a.cost_micros, 0)) AS cost
+    FROM ${from} WHERE ${where} AND a.ended_at IS NOT NULL AND a.outcome NOT IN ('running', 'cancelled')
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+}
+
+/** Folds grouped rows into rollup deltas by key. */
+export function foldGroups(rows: readonly RollupGroupRow[]): Map<string, AttemptRollup> {
+  const deltas = new Map<string, AttemptRollup>();
+  for (const row of rows) {
+    const hour = Number(row.hour);
+    const model = modelKey(row.provider, row.model);
+    const key = rollupKey({ hour, workflow: row.workflow, step: row.step_name, worker: row.worker_id, model });
+    let r = deltas.get(key);
+    if (r === undefined) {
+      r = {
+        hour,
+        workflow: row.workflow,
+        step: row.step_name,
+        worker: row.worker_id,
+        model,
+        attempts: 0,
+        successes: 0,
+        firstTries: 0,
+        firstTrySuccesses: 0,
+        retries: 0,
+        costMicros: 0,
+        failedCostMicros: 0,
+        durations: {},
+      };
+      deltas.set(key, r);
+    }
+    const n = Number(row.n);
+    const ok = Number(row.ok) === 1;
+    const first = Number(row.first) === 1;
+    const cost = row.cost === null ? 0 : Number(row.cost);
+    r.attempts += n;
+    if (ok) r.successes += n;
+    if (first) {
+      r.firstTries += n;
+      if (ok) r.firstTrySuccesses += n;
+    } else r.retries += n;
+    r.costMicros += cost;
+    if (!ok) r.failedCostMicros += cost;
+    if (row.bucket !== null) {
+      const b = Number(row.bucket);
+      r.durations[b] = (r.durations[b] ?? 0) + n;
+    }
+  }
+  return deltas;
 }
 
 /** A rollup row as stored (model '' for none, durations as JSON). */
@@ -201,60 +272,6 @@ export function toStoredRollup(r: AttemptRollup): unknown[] {
 export const ROLLUP_COLUMNS =
   'hour, workflow, step_name, worker_id, model, attempts, successes, first_tries, first_try_successes, retries, cost_micros, failed_cost_micros, durations';
 
-/**
- * Folds ended attempts into rollup deltas by key. Attempts still running are returned in
- * `running` (the catch-up keeps their ids pending); cancelled ones are not counted.
- */
-export function foldAttempts(rows: readonly RollupSourceRow[]): { deltas: Map<string, AttemptRollup>; running: number[] } {
-  const deltas = new Map<string, AttemptRollup>();
-  const running: number[] = [];
-  for (const row of rows) {
-    if (row.ended_at === null || row.outcome === 'running') {
-      running.push(Number(row.id));
-      continue;
-    }
-    if (row.outcome === 'cancelled') continue;
-    const endedAt = Number(row.ended_at);
-    const hour = endedAt - (endedAt % HOUR_MS);
-    const model = modelKey(row.provider, row.model);
-    const key = rollupKey({ hour, workflow: row.workflow, step: row.step_name, worker: row.worker_id, model });
-    let r = deltas.get(key);
-    if (r === undefined) {
-      r = {
-        hour,
-        workflow: row.workflow,
-        step: row.step_name,
-        worker: row.worker_id,
-        model,
-        attempts: 0,
-        successes: 0,
-        firstTries: 0,
-        firstTrySuccesses: 0,
-        retries: 0,
-        costMicros: 0,
-        failedCostMicros: 0,
-        durations: {},
-      };
-      deltas.set(key, r);
-    }
-    const ok = row.outcome === 'succeeded';
-    const cost = row.cost_micros === null ? 0 : Number(row.cost_micros);
-    r.attempts += 1;
-    if (ok) r.successes += 1;
-    if (row.attempt === 1) {
-      r.firstTries += 1;
-      if (ok) r.firstTrySuccesses += 1;
-    } else r.retries += 1;
-    r.costMicros += cost;
-    if (!ok) r.failedCostMicros += cost;
-    if (row.duration_ms !== null) {
-      const bucket = durationBucket(Number(row.duration_ms));
-      r.durations[bucket] = (r.durations[bucket] ?? 0) + 1;
-    }
-  }
-  return { deltas, running };
-}
-
 /** Adds `delta` into `into` (same key). */
 export function addRollup(into: AttemptRollup, delta: AttemptRollup): void {
   into.attempts += delta.attempts;
@@ -270,30 +287,12 @@ export function addRollup(into: AttemptRollup, delta: AttemptRollup): void {
 /** At most this many missing ids of one chunk are waited for; more are taken as deleted rows. */
 const MAX_WAITED_GAPS = 1_000;
 
-/** Ids in (from, to] that the catch-up did not find: not committed yet (or never will be). */
-export function missingIds(from: number, to: number, seen: readonly RollupSourceRow[]): number[] {
-  if (seen.length === to - from) return [];
-  const present = new Set(seen.map((r) => Number(r.id)));
+/** Ids in (from, to] that are not among `present`: not committed yet (or never will be). */
+export function missingIds(from: number, to: number, present: readonly number[]): number[] {
+  const seen = new Set(present);
   const missing: number[] = [];
-  for (let id = from + 1; id <= to && missing.length < MAX_WAITED_GAPS; id++) if (!present.has(id)) missing.push(id);
+  for (let id = from + 1; id <= to && missing.length < MAX_WAITED_GAPS; id++) if (!seen.has(id)) missing.push(id);
   return missing;
-}
-
-/**
- * One catch-up step, pure: the new rows in (watermark, to] and the pending attempts that have
- * ended since give the deltas to add; attempts still running and ids not seen become pending.
- */
-export function planCatchUp(args: { watermark: number; to: number; rows: readonly RollupSourceRow[]; endedPending: readonly RollupSourceRow[] }): {
-  deltas: Map<string, AttemptRollup>;
-  addPending: number[];
-  removePending: number[];
-} {
-  const { deltas, running } = foldAttempts([...args.rows, ...args.endedPending]);
-  return {
-    deltas,
-    addPending: [...running, ...missingIds(args.watermark, args.to, args.rows)],
-    removePending: args.endedPending.map((r) => Number(r.id)),
-  };
 }
 
 /** Merges deltas into the stored rows of their hours (`existing`); returns the rows to write. */

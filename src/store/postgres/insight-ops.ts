@@ -3,10 +3,13 @@
 // UPDATE, so concurrent catch-ups queue and never fold an attempt twice), its read, and the
 // failure groups read straight from the failed attempts.
 import {
+  DURATION_BUCKET_SQL,
+  foldGroups,
   HOUR_MS,
   mergeRollups,
+  missingIds,
   modelKey,
-  planCatchUp,
+  rollupGroupSelect,
   ROLLUP_CHUNK,
   ROLLUP_COLUMNS,
   ROLLUP_GAP_GRACE_MS,
@@ -17,34 +20,51 @@ import {
   type AttemptRollupQuery,
   type FailureGroups,
   type FailureQuery,
-  type RollupSourceRow,
+  type RollupGroupRow,
   type StoredRollupRow,
 } from '../insight-rollup.js';
-import type { PgExec } from './exec.js';
+import type { PgExec, Query } from './exec.js';
 
 const ROLLUP_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'text'];
 
+const tag = (key: string) => `(a.tags::json)->>'${key}'`;
+/** Attempts still running (or ended as running) are waited for in insight_rollup_pending. */
+const UNENDED = "(a.ended_at IS NULL OR a.outcome = 'running')";
+type Sql =
+  | 'state'
+  | 'maxId'
+  | 'rangeGroups'
+  | 'rangeRunning'
+  | 'rangeCount'
+  | 'rangeIds'
+  | 'pendingGroups'
+  | 'pendingEnded'
+  | 'addPending'
+  | 'dropGaps'
+  | 'hourRows'
+  | 'upsert'
+  | 'watermark';
+
 export class InsightOps {
-  private readonly sql: Record<
-    'state' | 'maxId' | 'range' | 'endedPending' | 'addPending' | 'removePending' | 'dropGaps' | 'hourRows' | 'upsert' | 'watermark',
-    string
-  >;
+  private readonly sql: Record<Sql, string>;
 
   constructor(
     private readonly db: PgExec,
     private readonly s: string,
   ) {
-    const source = `SELECT a.id, a.ended_at, a.outcome, a.attempt, a.duration_ms, a.cost_micros, a.step_name, a.worker_id, r.workflow,
-      (a.tags::json)->>'provider' AS provider, (a.tags::json)->>'model' AS model
-      FROM ${s}.attempts a JOIN ${s}.runs r ON r.id = a.run_id`;
+    const join = `${s}.attempts a JOIN ${s}.runs r ON r.id = a.run_id`;
+    const pending = `SELECT attempt_id FROM ${s}.insight_rollup_pending`;
     const columns = ROLLUP_COLUMNS.split(', ');
     this.sql = {
       state: `SELECT watermark FROM ${s}.insight_rollup_state WHERE id = 1 FOR UPDATE`,
       maxId: `SELECT COALESCE(MAX(id), 0) AS m FROM ${s}.attempts`,
-      range: `${source} WHERE a.id > $1 AND a.id <= $2`,
-      endedPending: `${source} WHERE a.id IN (SELECT attempt_id FROM ${s}.insight_rollup_pending) AND a.ended_at IS NOT NULL`,
+      rangeGroups: rollupGroupSelect(DURATION_BUCKET_SQL, tag, join, 'a.id > $1 AND a.id <= $2'),
+      rangeRunning: `SELECT a.id FROM ${s}.attempts a WHERE a.id > $1 AND a.id <= $2 AND ${UNENDED}`,
+      rangeCount: `SELECT COUNT(*) AS n FROM ${s}.attempts WHERE id > $1 AND id <= $2`,
+      rangeIds: `SELECT id FROM ${s}.attempts WHERE id > $1 AND id <= $2`,
+      pendingGroups: rollupGroupSelect(DURATION_BUCKET_SQL, tag, join, `a.id IN (${pending})`),
+      pendingEnded: `DELETE FROM ${s}.insight_rollup_pending WHERE attempt_id IN (SELECT a.id FROM ${s}.attempts a WHERE a.id IN (${pending}) AND NOT ${UNENDED})`,
       addPending: `INSERT INTO ${s}.insight_rollup_pending (attempt_id, noted_at) SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING`,
-      removePending: `DELETE FROM ${s}.insight_rollup_pending WHERE attempt_id = ANY($1::bigint[])`,
       dropGaps: `DELETE FROM ${s}.insight_rollup_pending p WHERE p.noted_at < $1 AND NOT EXISTS (SELECT 1 FROM ${s}.attempts a WHERE a.id = p.attempt_id)`,
       hourRows: `SELECT ${ROLLUP_COLUMNS} FROM ${s}.insight_rollup WHERE hour = ANY($1::bigint[])`,
       upsert: `INSERT INTO ${s}.insight_rollup (${ROLLUP_COLUMNS}) SELECT * FROM unnest(${ROLLUP_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
@@ -61,28 +81,35 @@ export class InsightOps {
     while (await this.db.tx(null, (query) => this.chunk(query, now)));
   }
 
-  private async chunk(query: Parameters<Parameters<PgExec['tx']>[1]>[0], now: number): Promise<boolean> {
-    const watermark = Number((await query<{ watermark: string }>('ll_insight_state', this.sql.state)).rows[0]?.watermark ?? 0);
-    const maxId = Number((await query<{ m: string }>('ll_insight_max', this.sql.maxId)).rows[0]?.m ?? 0);
+  /** As SQLite's catchUpChunk; the state row's lock serialises concurrent catch-ups. */
+  private async chunk(query: Query, now: number): Promise<boolean> {
+    const sql = this.sql;
+    const watermark = Number((await query<{ watermark: string }>('ll_insight_state', sql.state)).rows[0]?.watermark ?? 0);
+    const maxId = Number((await query<{ m: string }>('ll_insight_max', sql.maxId)).rows[0]?.m ?? 0);
     const to = Math.min(maxId, watermark + ROLLUP_CHUNK);
-    const rows = to > watermark ? (await query<RollupSourceRow>('ll_insight_range', this.sql.range, [watermark, to])).rows : [];
-    const endedPending = (await query<RollupSourceRow>('ll_insight_pending', this.sql.endedPending)).rows;
-    if (to === watermark && endedPending.length === 0) {
-      await query('ll_insight_gaps', this.sql.dropGaps, [now - ROLLUP_GAP_GRACE_MS]);
-      return false;
+    const range = [watermark, to];
+    const groups = to > watermark ? (await query<RollupGroupRow>('ll_insight_range', sql.rangeGroups, range)).rows : [];
+    const pendingGroups = (await query<RollupGroupRow>('ll_insight_pending', sql.pendingGroups)).rows;
+    await query('ll_insight_pending_ended', sql.pendingEnded);
+    const wait: number[] = [];
+    if (to > watermark) {
+      wait.push(...(await query<{ id: string }>('ll_insight_running', sql.rangeRunning, range)).rows.map((r) => Number(r.id)));
+      const count = Number((await query<{ n: string }>('ll_insight_count', sql.rangeCount, range)).rows[0]?.n ?? 0);
+      if (count < to - watermark) {
+        const ids = (await query<{ id: string }>('ll_insight_ids', sql.rangeIds, range)).rows.map((r) => Number(r.id));
+        wait.push(...missingIds(watermark, to, ids));
+      }
     }
-    const plan = planCatchUp({ watermark, to, rows, endedPending });
-    const existing = (await query<StoredRollupRow>('ll_insight_hours', this.sql.hourRows, [touchedHours(plan.deltas)])).rows.map(toRollup);
-    const merged = mergeRollups(existing, plan.deltas);
-    if (merged.length > 0) {
+    const deltas = foldGroups([...groups, ...pendingGroups]);
+    if (deltas.size > 0) {
+      const existing = (await query<StoredRollupRow>('ll_insight_hours', sql.hourRows, [touchedHours(deltas)])).rows.map(toRollup);
       const cols = ROLLUP_TYPES.map(() => [] as unknown[]);
-      for (const r of merged) toStoredRollup(r).forEach((v, i) => cols[i]!.push(v));
-      await query('ll_insight_upsert', this.sql.upsert, cols);
+      for (const r of mergeRollups(existing, deltas)) toStoredRollup(r).forEach((v, i) => cols[i]!.push(v));
+      await query('ll_insight_upsert', sql.upsert, cols);
     }
-    if (plan.removePending.length > 0) await query('ll_insight_unpend', this.sql.removePending, [plan.removePending]);
-    if (plan.addPending.length > 0) await query('ll_insight_pend', this.sql.addPending, [plan.addPending, now]);
-    await query('ll_insight_gaps', this.sql.dropGaps, [now - ROLLUP_GAP_GRACE_MS]);
-    await query('ll_insight_watermark', this.sql.watermark, [to]);
+    if (wait.length > 0) await query('ll_insight_pend', sql.addPending, [wait, now]);
+    await query('ll_insight_gaps', sql.dropGaps, [now - ROLLUP_GAP_GRACE_MS]);
+    if (to > watermark) await query('ll_insight_watermark', sql.watermark, [to]);
     return to < maxId;
   }
 

@@ -3,8 +3,11 @@
 // failure groups read straight from the failed attempts (partial indexes on fingerprint).
 import type Database from 'better-sqlite3';
 import {
+  durationBucket,
+  foldGroups,
   mergeRollups,
-  planCatchUp,
+  missingIds,
+  rollupGroupSelect,
   ROLLUP_CHUNK,
   ROLLUP_COLUMNS,
   ROLLUP_GAP_GRACE_MS,
@@ -17,13 +20,14 @@ import {
   type AttemptRollupQuery,
   type FailureGroups,
   type FailureQuery,
-  type RollupSourceRow,
+  type RollupGroupRow,
   type StoredRollupRow,
 } from '../insight-rollup.js';
 
-const SOURCE = `SELECT a.id, a.ended_at, a.outcome, a.attempt, a.duration_ms, a.cost_micros, a.step_name, a.worker_id, r.workflow,
-  json_extract(a.tags, '$.provider') AS provider, json_extract(a.tags, '$.model') AS model
-  FROM attempts a JOIN runs r ON r.id = a.run_id`;
+const tag = (key: string) => `json_extract(a.tags, '$.${key}')`;
+const JOIN = 'attempts a JOIN runs r ON r.id = a.run_id';
+/** Attempts still running (or ended as running) are waited for in insight_rollup_pending. */
+const UNENDED = "(a.ended_at IS NULL OR a.outcome = 'running')";
 
 interface GroupRow {
   fingerprint: string;
@@ -41,10 +45,13 @@ interface GroupRow {
 export class InsightStatements {
   private readonly state: Database.Statement;
   private readonly maxId: Database.Statement;
-  private readonly range: Database.Statement;
-  private readonly endedPending: Database.Statement;
+  private readonly rangeGroups: Database.Statement;
+  private readonly rangeRunning: Database.Statement;
+  private readonly rangeCount: Database.Statement;
+  private readonly rangeIds: Database.Statement;
+  private readonly pendingGroups: Database.Statement;
+  private readonly pendingEnded: Database.Statement;
   private readonly addPending: Database.Statement;
-  private readonly removePending: Database.Statement;
   private readonly dropGaps: Database.Statement;
   private readonly hourRows: Database.Statement;
   private readonly upsert: Database.Statement;
@@ -52,12 +59,23 @@ export class InsightStatements {
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
+    // The same bucket as the JS histogram code, by construction.
+    db.function('lifeline_duration_bucket', { deterministic: true }, (ms: unknown) =>
+      typeof ms === 'number' || typeof ms === 'bigint' ? durationBucket(Number(ms)) : null,
+    );
+    const bucket = 'lifeline_duration_bucket(a.duration_ms)';
     this.state = db.prepare('SELECT watermark FROM insight_rollup_state WHERE id = 1').pluck();
     this.maxId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM attempts').pluck();
-    this.range = db.prepare(`${SOURCE} WHERE a.id > ? AND a.id <= ?`);
-    this.endedPending = db.prepare(`${SOURCE} WHERE a.id IN (SELECT attempt_id FROM insight_rollup_pending) AND a.ended_at IS NOT NULL`);
+    this.rangeGroups = db.prepare(rollupGroupSelect(bucket, tag, JOIN, 'a.id > ? AND a.id <= ?'));
+    this.rangeRunning = db.prepare(`SELECT a.id FROM attempts a WHERE a.id > ? AND a.id <= ? AND ${UNENDED}`).pluck();
+    this.rangeCount = db.prepare('SELECT COUNT(*) FROM attempts WHERE id > ? AND id <= ?').pluck();
+    this.rangeIds = db.prepare('SELECT id FROM attempts WHERE id > ? AND id <= ?').pluck();
+    this.pendingGroups = db.prepare(rollupGroupSelect(bucket, tag, JOIN, 'a.id IN (SELECT attempt_id FROM insight_rollup_pending)'));
+    // Pending attempts that have ended (counted above, or cancelled: not counted) leave the list.
+    this.pendingEnded = db.prepare(
+      `DELETE FROM insight_rollup_pending WHERE attempt_id IN (SELECT a.id FROM attempts a WHERE a.id IN (SELECT attempt_id FROM insight_rollup_pending) AND NOT ${UNENDED})`,
+    );
     this.addPending = db.prepare('INSERT OR IGNORE INTO insight_rollup_pending (attempt_id, noted_at) VALUES (?, ?)');
-    this.removePending = db.prepare('DELETE FROM insight_rollup_pending WHERE attempt_id = ?');
     // Ids never seen after the grace: rolled back or deleted; no attempt row will come.
     this.dropGaps = db.prepare(
       'DELETE FROM insight_rollup_pending WHERE noted_at < ? AND NOT EXISTS (SELECT 1 FROM attempts WHERE attempts.id = insight_rollup_pending.attempt_id)',
@@ -71,24 +89,30 @@ export class InsightStatements {
     this.setWatermark = db.prepare('UPDATE insight_rollup_state SET watermark = ? WHERE id = 1');
   }
 
-  /** One catch-up chunk, inside the caller's write transaction; true while more ids remain. */
+  /**
+   * One catch-up chunk, inside the caller's write transaction; true while more ids remain. The
+   * attempts of (watermark, to] are grouped by the database; those still running, and ids not
+   * there (a gap), wait in the pending list; pending attempts that have ended are folded in.
+   */
   catchUpChunk(now: number): boolean {
     const watermark = this.state.get() as number;
     const maxId = this.maxId.get() as number;
     const to = Math.min(maxId, watermark + ROLLUP_CHUNK);
-    const rows = (to > watermark ? this.range.all(watermark, to) : []) as RollupSourceRow[];
-    const endedPending = this.endedPending.all() as RollupSourceRow[];
-    if (to === watermark && endedPending.length === 0) {
-      this.dropGaps.run(now - ROLLUP_GAP_GRACE_MS);
-      return false;
+    const groups = (to > watermark ? this.rangeGroups.all(watermark, to) : []) as RollupGroupRow[];
+    const pendingGroups = this.pendingGroups.all() as RollupGroupRow[];
+    this.pendingEnded.run();
+    const wait = to > watermark ? (this.rangeRunning.all(watermark, to) as number[]) : [];
+    if (to > watermark && (this.rangeCount.get(watermark, to) as number) < to - watermark) {
+      wait.push(...missingIds(watermark, to, this.rangeIds.all(watermark, to) as number[]));
     }
-    const plan = planCatchUp({ watermark, to, rows, endedPending });
-    const existing = (this.hourRows.all(JSON.stringify(touchedHours(plan.deltas))) as StoredRollupRow[]).map(toRollup);
-    for (const r of mergeRollups(existing, plan.deltas)) this.upsert.run(...toStoredRollup(r));
-    for (const id of plan.removePending) this.removePending.run(id);
-    for (const id of plan.addPending) this.addPending.run(id, now);
+    const deltas = foldGroups([...groups, ...pendingGroups]);
+    if (deltas.size > 0) {
+      const existing = (this.hourRows.all(JSON.stringify(touchedHours(deltas))) as StoredRollupRow[]).map(toRollup);
+      for (const r of mergeRollups(existing, deltas)) this.upsert.run(...toStoredRollup(r));
+    }
+    for (const id of wait) this.addPending.run(id, now);
     this.dropGaps.run(now - ROLLUP_GAP_GRACE_MS);
-    this.setWatermark.run(to);
+    if (to > watermark) this.setWatermark.run(to);
     return to < maxId;
   }
 
