@@ -146,7 +146,7 @@ export class InsightOps {
       FROM ${s}.attempts a JOIN ${s}.runs r ON r.id = a.run_id WHERE ${where(filter(groupValues))} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
     const summarySql = `SELECT s.fingerprint, s.n, s.runs, e.fingerprint_version, e.error_class, e.error_kind, e.error_name, e.error_message, e.run_id, e.id
       FROM (SELECT a.fingerprint, COUNT(*) AS n, COUNT(DISTINCT a.run_id) AS runs, MAX(a.id) AS last_id
-            FROM ${s}.attempts a JOIN ${s}.runs r ON r.id = a.run_id WHERE ${where(filter(summaryValues))} GROUP BY a.fingerprint) s
+            FROM ${s}.attempts a${query.workflow === undefined ? '' : ` JOIN ${s}.runs r ON r.id = a.run_id`} WHERE ${where(filter(summaryValues))} GROUP BY a.fingerprint) s
       JOIN ${s}.attempts e ON e.id = s.last_id ORDER BY s.fingerprint`;
     // Unnamed statements: their text depends on the marks and the filter.
     const [groups, summary] = await Promise.all([

@@ -131,6 +131,8 @@ export class InsightStatements {
     if (query.workflow !== undefined) params.workflow = query.workflow;
     marks.forEach((m, i) => (params[`m${i}`] = m));
     const where = `a.fingerprint IS NOT NULL AND a.ended_at >= @since AND a.ended_at < @until${wf}`;
+    // The runs are joined only to filter by workflow: the summary needs no column of theirs.
+    const runsJoin = wf === '' ? 'attempts a' : 'attempts a JOIN runs r ON r.id = a.run_id';
     const counts = marks.map((_, i) => `, SUM(a.ended_at >= @m${i}) AS c${i}`).join('');
     const groups = this.prepared(
       `SELECT a.fingerprint, r.workflow, a.step_name, a.worker_id, json_extract(a.tags, '$.provider') AS provider, json_extract(a.tags, '$.model') AS model,
@@ -140,7 +142,7 @@ export class InsightStatements {
     const summary = this.prepared(
       `SELECT s.fingerprint, s.n, s.runs, e.fingerprint_version, e.error_class, e.error_kind, e.error_name, e.error_message, e.run_id, e.id
        FROM (SELECT a.fingerprint, COUNT(*) AS n, COUNT(DISTINCT a.run_id) AS runs, MAX(a.id) AS last_id
-             FROM attempts a JOIN runs r ON r.id = a.run_id WHERE ${where.replace('@since', '@from')} GROUP BY a.fingerprint) s
+             FROM ${runsJoin} WHERE ${where.replace('@since', '@from')} GROUP BY a.fingerprint) s
        JOIN attempts e ON e.id = s.last_id ORDER BY s.fingerprint`,
     ).all(params) as Array<Record<string, string | number | null>>;
     return {
