@@ -11,8 +11,10 @@ export const HISTOGRAM_BUCKETS_PER_DOUBLING = 8;
 /**
  * Attempt ids folded per catch-up transaction. SQLite holds its one write lock for a chunk
  * (workers' step commits wait that long): 10 000 attempts are ~40 ms on a quiet machine.
+ * PostgreSQL locks only the rollup's state row, so it takes larger chunks (fewer round trips).
  */
 export const ROLLUP_CHUNK = 10_000;
+export const PG_ROLLUP_CHUNK = 100_000;
 /** A missing attempt id (a PostgreSQL insert not yet committed, or rolled back) is waited for this long. */
 export const ROLLUP_GAP_GRACE_MS = 10 * 60_000;
 

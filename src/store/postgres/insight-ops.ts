@@ -10,7 +10,7 @@ import {
   missingIds,
   modelKey,
   rollupGroupSelect,
-  ROLLUP_CHUNK,
+  PG_ROLLUP_CHUNK,
   ROLLUP_COLUMNS,
   ROLLUP_GAP_GRACE_MS,
   toRollup,
@@ -86,7 +86,7 @@ export class InsightOps {
     const sql = this.sql;
     const watermark = Number((await query<{ watermark: string }>('ll_insight_state', sql.state)).rows[0]?.watermark ?? 0);
     const maxId = Number((await query<{ m: string }>('ll_insight_max', sql.maxId)).rows[0]?.m ?? 0);
-    const to = Math.min(maxId, watermark + ROLLUP_CHUNK);
+    const to = Math.min(maxId, watermark + PG_ROLLUP_CHUNK);
     const range = [watermark, to];
     const groups = to > watermark ? (await query<RollupGroupRow>('ll_insight_range', sql.rangeGroups, range)).rows : [];
     const pendingGroups = (await query<RollupGroupRow>('ll_insight_pending', sql.pendingGroups)).rows;

@@ -281,7 +281,7 @@ CREATE TABLE $S.insight_rollup_pending (
   attempt_id BIGINT PRIMARY KEY,
   noted_at BIGINT NOT NULL
 );
-CREATE INDEX attempts_failed_ended ON $S.attempts (ended_at) WHERE fingerprint IS NOT NULL;`,
+CREATE INDEX attempts_failed_ended ON $S.attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
   },
 ];
 

@@ -261,7 +261,8 @@ CREATE INDEX attempts_fingerprint ON attempts (fingerprint, ended_at) WHERE fing
     // by a step: the watermark is the last attempt id folded in; attempts that were still running
     // (or ids not yet visible) then wait in insight_rollup_pending and are folded in when they end,
     // into the hour they ended in (an interrupted attempt's ended_at is in the past). The partial
-    // index on failed attempts' ended_at serves the patterns' time range; successes write no page.
+    // index on failed attempts covers the patterns' grouping over a time range (no table lookup
+    // per failure); successes write no page of it.
     sql: `CREATE TABLE insight_rollup (
   hour INTEGER NOT NULL,
   workflow TEXT NOT NULL,
@@ -287,7 +288,7 @@ CREATE TABLE insight_rollup_pending (
   attempt_id INTEGER PRIMARY KEY,
   noted_at INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX attempts_failed_ended ON attempts (ended_at) WHERE fingerprint IS NOT NULL;`,
+CREATE INDEX attempts_failed_ended ON attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
   },
 ];
 
