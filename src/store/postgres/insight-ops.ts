@@ -37,6 +37,7 @@ type Sql =
   | 'rangeRunning'
   | 'rangeCount'
   | 'rangeIds'
+  | 'pendingIds'
   | 'pendingGroups'
   | 'pendingEnded'
   | 'addPending'
@@ -53,7 +54,6 @@ export class InsightOps {
     private readonly s: string,
   ) {
     const join = `${s}.attempts a JOIN ${s}.runs r ON r.id = a.run_id`;
-    const pending = `SELECT attempt_id FROM ${s}.insight_rollup_pending`;
     const columns = ROLLUP_COLUMNS.split(', ');
     this.sql = {
       state: `SELECT watermark FROM ${s}.insight_rollup_state WHERE id = 1 FOR UPDATE`,
@@ -62,8 +62,11 @@ export class InsightOps {
       rangeRunning: `SELECT a.id FROM ${s}.attempts a WHERE a.id > $1 AND a.id <= $2 AND ${UNENDED}`,
       rangeCount: `SELECT COUNT(*) AS n FROM ${s}.attempts WHERE id > $1 AND id <= $2`,
       rangeIds: `SELECT id FROM ${s}.attempts WHERE id > $1 AND id <= $2`,
-      pendingGroups: rollupGroupSelect(DURATION_BUCKET_SQL, tag, join, `a.id IN (${pending})`),
-      pendingEnded: `DELETE FROM ${s}.insight_rollup_pending WHERE attempt_id IN (SELECT a.id FROM ${s}.attempts a WHERE a.id IN (${pending}) AND NOT ${UNENDED})`,
+      // The pending ids are read first and passed as an array: the attempts are then found by
+      // primary key whatever the planner thinks of the (small, rarely analysed) pending table.
+      pendingIds: `SELECT attempt_id FROM ${s}.insight_rollup_pending`,
+      pendingGroups: rollupGroupSelect(DURATION_BUCKET_SQL, tag, join, 'a.id = ANY($1::bigint[])'),
+      pendingEnded: `DELETE FROM ${s}.insight_rollup_pending WHERE attempt_id IN (SELECT a.id FROM ${s}.attempts a WHERE a.id = ANY($1::bigint[]) AND NOT ${UNENDED})`,
       addPending: `INSERT INTO ${s}.insight_rollup_pending (attempt_id, noted_at) SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING`,
       dropGaps: `DELETE FROM ${s}.insight_rollup_pending p WHERE p.noted_at < $1 AND NOT EXISTS (SELECT 1 FROM ${s}.attempts a WHERE a.id = p.attempt_id)`,
       hourRows: `SELECT ${ROLLUP_COLUMNS} FROM ${s}.insight_rollup WHERE hour = ANY($1::bigint[])`,
@@ -89,8 +92,12 @@ export class InsightOps {
     const to = Math.min(maxId, watermark + PG_ROLLUP_CHUNK);
     const range = [watermark, to];
     const groups = to > watermark ? (await query<RollupGroupRow>('ll_insight_range', sql.rangeGroups, range)).rows : [];
-    const pendingGroups = (await query<RollupGroupRow>('ll_insight_pending', sql.pendingGroups)).rows;
-    await query('ll_insight_pending_ended', sql.pendingEnded);
+    const pendingIds = (await query<{ attempt_id: string }>('ll_insight_pending_ids', sql.pendingIds)).rows.map((r) => Number(r.attempt_id));
+    let pendingGroups: RollupGroupRow[] = [];
+    if (pendingIds.length > 0) {
+      pendingGroups = (await query<RollupGroupRow>('ll_insight_pending', sql.pendingGroups, [pendingIds])).rows;
+      await query('ll_insight_pending_ended', sql.pendingEnded, [pendingIds]);
+    }
     const wait: number[] = [];
     if (to > watermark) {
       wait.push(...(await query<{ id: string }>('ll_insight_running', sql.rangeRunning, range)).rows.map((r) => Number(r.id)));
