@@ -1,6 +1,6 @@
 // Runs every workload (SQLite, then PostgreSQL), prints a table and writes
 // bench/results/latest.json (everything) and bench/results/pg-latest.json (the PostgreSQL part).
-// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [w4] [loop] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
+// `node build/bench/run-all.js [raw] [w1] [w2] [w3] [w4] [loop] [insight] [pg-raw] [pg-w1] [pg-w2] [pg-w3] [takeover]`
 // runs a subset (then nothing is written); `pg` runs every PostgreSQL workload and writes
 // pg-latest.json only. PostgreSQL: a throwaway server started by test/pg/pg-harness.ts (fsync on,
 // defaults), or the server at LIFELINE_BENCH_PG_URL.
@@ -14,6 +14,7 @@ import { benchW2, type W2Result } from './w2.js';
 import { benchW3, type W3Result } from './w3.js';
 import { benchW4, type W4Result } from './w4.js';
 import { benchLoop, type LoopResult } from './loop.js';
+import { benchInsight, insightRows, type InsightResult } from './insight.js';
 import { PG_WORKLOADS, runPgSuite, type PgSuiteResult } from './pg-run.js';
 
 const TARGETS = { w1Ratio: 1.3, w2RunsPerSec: 1000, w3ResumeSec: 0.5, w4NsPerCall: 200, loopMsPerCheck: 0.1 };
@@ -49,6 +50,7 @@ let w2: W2Result | undefined;
 let w3: W3Result | undefined;
 let w4: W4Result | undefined;
 let loop: LoopResult | undefined;
+let insightResult: InsightResult | undefined;
 
 const noise: Record<string, Noise> = {};
 async function measure<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
@@ -69,6 +71,8 @@ if (want('w2')) w2 = await measure('w2', () => benchW2());
 if (want('w3')) w3 = await measure('w3', () => benchW3());
 if (want('w4')) w4 = await measure('w4', () => benchW4());
 if (want('loop')) loop = await measure('loop', () => benchLoop());
+// SQLite and PostgreSQL both: 1,000,000 generated attempts each (bench/insight.ts).
+if (want('insight')) insightResult = await measure('insight', () => benchInsight());
 let pg: { rows: Array<[string, string, string, string]>; result: PgSuiteResult } | undefined;
 if (PG_WORKLOADS.some((name) => want(name))) pg = await runPgSuite(want, measure, log);
 
@@ -136,6 +140,7 @@ if (loop) {
   rows.push(['  LOOP CPU time per check (diag.)', `${loop.cpuMsPerCheck} ms/check`, '', '']);
   rows.push(['  LOOP ~10 KB value (diag.)', `${loop.msPerCheckLarge} ms/check`, '', '']);
 }
+if (insightResult) rows.push(...insightRows(insightResult));
 if (pg) rows.push(...pg.rows);
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0), 6));
@@ -165,6 +170,7 @@ if (only.size === 0) {
     w3,
     w4,
     loop,
+    insight: insightResult,
     postgres: pg?.result,
   };
   mkdirSync(dir, { recursive: true });

@@ -160,8 +160,6 @@ export {
   type RecoveryGroup,
   type RecoveryMetrics,
 } from './insight/recovery.js';
-export type { InsightWindowOptions } from './insight/window.js';
-export type { Pattern, HealthRow } from './insight/types.js';
 // Insight: attempt details, fingerprints and coverage (docs/insight.md).
 export { computeFingerprint, describeFingerprint, FINGERPRINT_VERSION, type Fingerprint, type FingerprintInput, type FingerprintParts } from './insight/fingerprint.js';
 export type { FingerprintRule, FingerprintMatch, FingerprintSplit } from './insight/fingerprint-rules.js';
@@ -169,3 +167,9 @@ export type { InsightOptions } from './options/insight-options.js';
 export { refingerprint, type RefingerprintResult } from './insight/refingerprint.js';
 export { coverage, type CoverageReport, type CoverageOptions, type ScorePart, type UncoveredStep } from './insight/coverage.js';
 export type { RanWith } from './insight/ran-with.js';
+// Insight (docs/insight.md): failure patterns and health computed from the store.
+export { insight, type Insight, type InsightSource, type PatternsOptions, type HealthQueryOptions } from './insight/insight.js';
+export { TREND_RULES } from './insight/patterns.js';
+export { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds, type HealthOptions } from './insight/health.js';
+export type { InsightWindow, Pattern, Trend, HealthRow, HealthSubject, HealthVerdict } from './insight/types.js';
+export type { InsightWindowOptions } from './insight/window.js';

@@ -58,16 +58,7 @@ export function waitForEvent(engine: TestEngine, predicate: (e: EngineEvent) => 
 }
 
 /** mulberry32: a tiny seeded PRNG, uniform in [0, 1). Crash and chaos schedules come from it. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../src/testing/random.js';
 
 /**
  * Closes clients that run on manual clocks, one after the other: each clock is advanced while its

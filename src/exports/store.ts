@@ -123,3 +123,12 @@ export type {
   SloStateRecord,
 } from '../store/insight-records.js';
 export type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../store/attempt-insight.js';
+export type {
+  AttemptRollup,
+  AttemptRollupQuery,
+  DurationHistogram,
+  FailureFingerprint,
+  FailureGroup,
+  FailureGroups,
+  FailureQuery,
+} from '../store/insight-rollup.js';

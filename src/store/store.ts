@@ -1,3 +1,4 @@
+import type { AttemptRollup, AttemptRollupQuery, FailureGroups, FailureQuery } from './insight-rollup.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../breakers/stored.js';
 import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from './attempt-insight.js';
 import type { ErrorClass } from '../errors/error-class.js';
@@ -345,6 +346,17 @@ export interface Store {
   setFingerprints(updates: readonly FingerprintUpdate[]): Promise<void>;
   /** Per workflow and step name: what the step records completed in the window ran with (StepRecord.ranWith). */
   stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]>;
+
+  // ---- insight aggregates (issue 10 §2, §3, §9; store/insight-rollup.ts, src/insight/) ------
+  /**
+   * Hourly rollups of ended attempts (cancelled ones not counted) for the hours overlapping
+   * [since, until), optionally of one workflow. Catches the rollup up first, lazily, in chunks of
+   * attempt ids (soft writes, each chunk its own transaction); an attempt still running when it
+   * was read is folded in once it ends, into the hour it ended in.
+   */
+  attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]>;
+  /** Failed attempts (fingerprint set) of [since, until) grouped by fingerprint, workflow, step, worker and model, with a summary per fingerprint. */
+  failureGroups(query: FailureQuery): Promise<FailureGroups>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -120,6 +120,9 @@ describe('the tiered public API, as installed', () => {
       'FINGERPRINT_VERSION',
       'refingerprint',
       'coverage',
+      'insight',
+      'TREND_RULES',
+      'DEFAULT_HEALTH_THRESHOLDS',
     ]) {
       expect(root).toContain(name);
     }
@@ -173,7 +176,14 @@ describe('the tiered public API, as installed', () => {
       'summarizeBreaker',
       'toLimitStatus',
     ]);
-    expect(keysOf('/testing')).toEqual(['ManualClock', 'flushAsync']);
+    expect(keysOf('/testing')).toEqual([
+      'HISTORY_FINGERPRINT_VERSION',
+      'ManualClock',
+      'flushAsync',
+      'generateInsightHistory',
+      'historyFingerprint',
+      'insightHistoryRuns',
+    ]);
     expect(keysOf('/testing/conformance')).toEqual(['CONFORMANCE_AREAS', 'storeConformanceSuite']);
   });
 

@@ -8,6 +8,8 @@ import { registerInsightRecommend } from './insight-recommend.js';
 import { registerInsightFix } from './insight-fix.js';
 import { registerInsightCoverage } from './insight-coverage.js';
 import { registerInsightRefingerprint } from './insight-refingerprint.js';
+import { registerInsightHealth } from './insight-health.js';
+import { registerInsightPatterns } from './insight-patterns.js';
 
 /** The options every insight subcommand takes. */
 export interface InsightCliOptions {
@@ -33,4 +35,6 @@ export function registerInsight(program: Command): void {
   registerInsightFix(group);
   registerInsightCoverage(group);
   registerInsightRefingerprint(group);
+  registerInsightPatterns(group);
+  registerInsightHealth(group);
 }

@@ -340,6 +340,37 @@ CREATE TABLE $S.insight_fixes (
 );
 CREATE INDEX insight_fixes_fingerprint ON $S.insight_fixes (fingerprint, created_at);`,
   },
+  {
+    version: 10,
+    name: 'insight rollups',
+    // As in SQLite (migration 10 there): hourly attempt rollups, their watermark and pending ids.
+    sql: `CREATE TABLE $S.insight_rollup (
+  hour BIGINT NOT NULL,
+  workflow TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  worker_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  successes BIGINT NOT NULL,
+  first_tries BIGINT NOT NULL,
+  first_try_successes BIGINT NOT NULL,
+  retries BIGINT NOT NULL,
+  cost_micros BIGINT NOT NULL,
+  failed_cost_micros BIGINT NOT NULL,
+  durations TEXT NOT NULL,
+  PRIMARY KEY (hour, workflow, step_name, worker_id, model)
+);
+CREATE TABLE $S.insight_rollup_state (
+  id INTEGER PRIMARY KEY,
+  watermark BIGINT NOT NULL
+);
+INSERT INTO $S.insight_rollup_state (id, watermark) VALUES (1, 0);
+CREATE TABLE $S.insight_rollup_pending (
+  attempt_id BIGINT PRIMARY KEY,
+  noted_at BIGINT NOT NULL
+);
+CREATE INDEX attempts_failed_ended ON $S.attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -19,6 +19,7 @@
 //   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
 //   schedule-ops.ts    cron schedules: definitions and their shared firing state
 //   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
+//   rollup-ops.ts      insight aggregates: the lazy hourly attempt rollup, failure groups
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -62,6 +63,8 @@ import { InsightOps } from './insight-ops.js';
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from '../insight-records.js';
 import { AttemptInsightOps } from './attempt-insight-ops.js';
 import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../attempt-insight.js';
+import { RollupOps } from './rollup-ops.js';
+import type { AttemptRollup, AttemptRollupQuery, FailureGroups, FailureQuery } from '../insight-rollup.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
 import { Notifier, RunnableListener } from './notify.js';
 import { RunOps } from './run-ops.js';
@@ -87,6 +90,7 @@ export class PostgresStore implements Store {
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
   private readonly attemptInsight: AttemptInsightOps;
+  private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
   private readonly insight: InsightOps;
   private readonly notifier: Notifier;
@@ -116,6 +120,7 @@ export class PostgresStore implements Store {
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
     this.schedules = new ScheduleOps(this.exec, s, notify);
+    this.rollup = new RollupOps(this.exec, s);
     this.attemptInsight = new AttemptInsightOps(this.exec, s);
     this.insight = new InsightOps(this.exec, s);
     this.listener = new RunnableListener(
@@ -359,6 +364,15 @@ export class PostgresStore implements Store {
 
   stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]> {
     return this.attemptInsight.stepCoverage(args);
+  }
+
+  // ---- insight aggregates ---------------------------------------------------------------
+  attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]> {
+    return this.rollup.rollups(query);
+  }
+
+  failureGroups(query: FailureQuery): Promise<FailureGroups> {
+    return this.rollup.failureGroups(query);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

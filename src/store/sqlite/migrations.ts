@@ -351,6 +351,44 @@ CREATE TABLE insight_fixes (
 ) STRICT;
 CREATE INDEX insight_fixes_fingerprint ON insight_fixes (fingerprint, created_at);`,
   },
+  {
+    version: 10,
+    name: 'insight rollups',
+    // Issue 10 §9: hourly rollups of ended attempts (by ended_at hour, workflow, step, worker and
+    // model; model '' when none) with counts, cost and a log-scale duration histogram (JSON:
+    // bucket -> count, store/insight-rollup.ts). Maintained lazily by the insight queries, never
+    // by a step: the watermark is the last attempt id folded in; attempts that were still running
+    // (or ids not yet visible) then wait in insight_rollup_pending and are folded in when they end,
+    // into the hour they ended in (an interrupted attempt's ended_at is in the past). The partial
+    // index on failed attempts covers the patterns' grouping over a time range (no table lookup
+    // per failure); successes write no page of it.
+    sql: `CREATE TABLE insight_rollup (
+  hour INTEGER NOT NULL,
+  workflow TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  worker_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  successes INTEGER NOT NULL,
+  first_tries INTEGER NOT NULL,
+  first_try_successes INTEGER NOT NULL,
+  retries INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL,
+  failed_cost_micros INTEGER NOT NULL,
+  durations TEXT NOT NULL,
+  PRIMARY KEY (hour, workflow, step_name, worker_id, model)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE insight_rollup_state (
+  id INTEGER PRIMARY KEY,
+  watermark INTEGER NOT NULL
+) STRICT;
+INSERT INTO insight_rollup_state (id, watermark) VALUES (1, 0);
+CREATE TABLE insight_rollup_pending (
+  attempt_id INTEGER PRIMARY KEY,
+  noted_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX attempts_failed_ended ON attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

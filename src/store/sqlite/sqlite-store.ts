@@ -19,6 +19,7 @@
 //   activity-ops.ts  what many runs are doing at once: latest attempt, latest events, steps done
 //   schedule-ops.ts  cron schedules: definitions and their shared firing state
 //   insight-ops.ts   SLO alert levels, fix records, run times for SLOs
+//   rollup-ops.ts    insight aggregates: the lazy hourly attempt rollup, failure groups
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -62,6 +63,8 @@ import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloSt
 import { AttemptInsightStatements } from './attempt-insight-ops.js';
 import type { FailedAttempt, FingerprintUpdate, StepCoverageArgs, StepCoverageRow } from '../attempt-insight.js';
 import type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs } from '../../breakers/stored.js';
+import { RollupStatements } from './rollup-ops.js';
+import type { AttemptRollup, AttemptRollupQuery, FailureGroups, FailureQuery } from '../insight-rollup.js';
 
 export type { SqliteOpenOptions } from './connection.js';
 
@@ -85,6 +88,7 @@ export class SqliteStore implements Store {
   private readonly cache: CacheStatements;
   private readonly retention: RetentionStatements;
   private readonly attemptInsight: AttemptInsightStatements;
+  private readonly rollup: RollupStatements;
   private readonly schedules: ScheduleStatements;
   private readonly insight: InsightStatements;
 
@@ -108,6 +112,7 @@ export class SqliteStore implements Store {
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
     this.schedules = new ScheduleStatements(db, this.runs);
+    this.rollup = new RollupStatements(db);
     this.attemptInsight = new AttemptInsightStatements(db);
     this.insight = new InsightStatements(db);
   }
@@ -347,6 +352,16 @@ export class SqliteStore implements Store {
 
   stepCoverage(args: StepCoverageArgs): Promise<StepCoverageRow[]> {
     return this.read(() => this.attemptInsight.stepCoverage(args));
+  }
+
+  // ---- insight aggregates ---------------------------------------------------------------
+  async attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]> {
+    while (await this.batcher.write(SOFT, () => this.rollup.catchUpChunk(query.now)));
+    return this.read(() => this.rollup.rollups(query));
+  }
+
+  failureGroups(query: FailureQuery): Promise<FailureGroups> {
+    return this.read(() => this.rollup.failureGroups(query));
   }
 
   close(): Promise<void> {

@@ -24,6 +24,7 @@ import { schedulesConformance } from './schedules.js';
 import { messagesConformance } from './messages.js';
 import { insightRecordsConformance } from './insight-records.js';
 import { attemptDetailsConformance } from './attempt-details.js';
+import { insightConformance } from './insight.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -52,6 +53,7 @@ const AREAS = {
   messages: messagesConformance,
   insightRecords: insightRecordsConformance,
   attemptDetails: attemptDetailsConformance,
+  insight: insightConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
