@@ -1,7 +1,7 @@
 // Gathers what recommendations rank by from the store (fixes, recovery decisions, fallback hops
 // of the window's runs) and recommends for the given patterns (src/insight/patterns.ts) and
 // health rows (health.ts).
-import type { Lifeline } from '../engine/lifeline.js';
+import type { Store } from '../store/store.js';
 import type { AttemptRecord } from '../store/types.js';
 import { defaultFixAction, recommend, type Recommendation } from './recommend.js';
 import { evidenceFromFallbacks, evidenceFromFixes, evidenceFromRecoveries } from './track-record.js';
@@ -16,7 +16,7 @@ export interface RecommendationOptions extends InsightWindowOptions {
 }
 
 /** A recommendation per pattern, ranked by every fix, recovery decision and fallback hop on record. */
-export async function recommendations(lifeline: Lifeline, options: RecommendationOptions): Promise<Recommendation[]> {
+export async function recommendations(lifeline: { store: Store; clock: { now(): number } }, options: RecommendationOptions): Promise<Recommendation[]> {
   const window = insightWindow(
     { ...(options.since !== undefined ? { since: options.since } : {}), ...(options.workflow !== undefined ? { workflow: options.workflow } : {}) },
     lifeline.clock.now(),

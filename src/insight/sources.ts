@@ -1,15 +1,21 @@
-// Where `lifeline insight recommend` gets its failure patterns and health rows. The analytics that
-// compute them (src/insight/patterns.ts, health.ts) come from another branch of issue 10; until
-// they are wired in here, no patterns are found and the command says so.
-import type { Lifeline } from '../engine/lifeline.js';
+// Where `lifeline insight recommend` gets what it recommends for: the window's failure patterns
+// (patterns.ts), health rows (health.ts, default thresholds) and the steps that ran without a
+// timeout (coverage.ts).
+import type { Store } from '../store/store.js';
+import { coverage } from './coverage.js';
+import { computeHealth, healthThresholds } from './health.js';
+import { findPatterns } from './patterns.js';
 import type { HealthRow, InsightWindow, Pattern } from './types.js';
 
 export interface InsightSources {
-  patterns(lifeline: Lifeline, window: InsightWindow): Promise<Pattern[]>;
-  health(lifeline: Lifeline, window: InsightWindow): Promise<HealthRow[]>;
+  patterns(store: Store, window: InsightWindow): Promise<Pattern[]>;
+  health(store: Store, window: InsightWindow, now: number): Promise<HealthRow[]>;
+  /** `workflow/step` of the steps that ran without a timeout in the window. */
+  stepsWithoutTimeout(store: Store, window: InsightWindow): Promise<string[]>;
 }
 
 export const insightSources: InsightSources = {
-  patterns: () => Promise.resolve([]),
-  health: () => Promise.resolve([]),
+  patterns: (store, window) => findPatterns(store, window),
+  health: (store, window, now) => computeHealth(store, window, healthThresholds({}), now),
+  stepsWithoutTimeout: async (store, window) => (await coverage(store, window)).withoutTimeout.map((s) => `${s.workflow}/${s.step}`),
 };

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { checkDashboardOptions, DEFAULT_DASHBOARD_PORT, startDashboard } from '../../dashboard/server.js';
 import { overviewColumns } from '../../dashboard/run-columns.js';
+import { insightProvider } from '../../dashboard/insight-sections.js';
 import { dbLocation, openLifeline, type GlobalOptions } from '../open.js';
 import { redactedLocation } from '../../store/open-store.js';
 import { exitCodeForSignal } from '../exit-codes.js';
@@ -35,7 +36,7 @@ export function registerDashboard(program: Command): void {
       const lifeline = await openLifeline(global);
       let dashboard;
       try {
-        dashboard = await startDashboard({ lifeline, ...options, runColumns: overviewColumns() });
+        dashboard = await startDashboard({ lifeline, ...options, runColumns: overviewColumns(), insight: insightProvider(lifeline) });
       } catch (error) {
         await lifeline.close();
         throw error;

@@ -9,7 +9,6 @@ import { systemClock } from '../../time/clock.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { dbLocation, type GlobalOptions } from '../open.js';
-import type { InsightCliOptions } from './insight.js';
 
 export async function openInsight(cmd: Command): Promise<{ source: InsightSource; close: () => Promise<void> }> {
   const location = dbLocation(cmd.optsWithGlobals<GlobalOptions>());
@@ -25,12 +24,7 @@ export async function openInsight(cmd: Command): Promise<{ source: InsightSource
   }
 }
 
-/** The window options of a subcommand as the typed API takes them. */
-export function windowOptions(opts: InsightCliOptions): { since?: `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`; workflow?: string } {
-  return {
-    ...(opts.since !== undefined ? { since: opts.since as `${number}h` } : {}),
-    ...(opts.workflow !== undefined ? { workflow: opts.workflow } : {}),
-  };
-}
+/** The window options of a subcommand as the typed API takes them (a bad --since is a usage error). */
+export { windowOptions } from './insight-window.js';
 
 export const isoMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');

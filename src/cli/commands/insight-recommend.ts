@@ -5,21 +5,24 @@ import { recommendations } from '../../insight/recommend-report.js';
 import type { Recommendation } from '../../insight/recommend.js';
 import { insightSources } from '../../insight/sources.js';
 import { insightWindow } from '../../insight/window.js';
-import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { insightOptions, type InsightCliOptions } from './insight.js';
 import { windowOptions } from './insight-window.js';
+import { openInsight } from './insight-open.js';
 
 export function registerInsightRecommend(group: Command): void {
   insightOptions(
     group.command('recommend').description('what to do about each failure pattern, ranked by what worked before; fix status (resolved / REGRESSED)'),
   ).action(async (opts: InsightCliOptions, cmd: Command) => {
     const options = windowOptions(opts);
-    const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
+    const { source, close } = await openInsight(cmd);
     let recs: Recommendation[];
     try {
-      const window = insightWindow(options, lifeline.clock.now());
-      const [patterns, health] = [await insightSources.patterns(lifeline, window), await insightSources.health(lifeline, window)];
-      recs = await recommendations(lifeline, { ...options, patterns, health });
+      const now = source.clock?.now() ?? Date.now();
+      const window = insightWindow(options, now);
+      const patterns = await insightSources.patterns(source.store, window);
+      const health = await insightSources.health(source.store, window, now);
+      const stepsWithoutTimeout = await insightSources.stepsWithoutTimeout(source.store, window);
+      recs = await recommendations({ store: source.store, clock: { now: () => now } }, { ...options, patterns, health, stepsWithoutTimeout });
     } finally {
       await close();
     }
