@@ -161,7 +161,14 @@ export {
   type RecoveryMetrics,
 } from './insight/recovery.js';
 // Insight: attempt details, fingerprints and coverage (docs/insight.md).
-export { computeFingerprint, describeFingerprint, FINGERPRINT_VERSION, type Fingerprint, type FingerprintInput, type FingerprintParts } from './insight/fingerprint.js';
+export {
+  computeFingerprint,
+  describeFingerprint,
+  FINGERPRINT_VERSION,
+  type Fingerprint,
+  type FingerprintInput,
+  type FingerprintParts,
+} from './insight/fingerprint.js';
 export type { FingerprintRule, FingerprintMatch, FingerprintSplit } from './insight/fingerprint-rules.js';
 export type { InsightOptions } from './options/insight-options.js';
 export { refingerprint, type RefingerprintResult } from './insight/refingerprint.js';

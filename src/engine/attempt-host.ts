@@ -16,7 +16,10 @@ export interface AttemptHost {
   readonly runId: string;
   /** The lease token every write of this run is fenced with. */
   readonly token: string;
-  readonly deps: Pick<ExecutionDeps, 'store' | 'clock' | 'leaseMs' | 'workerId' | 'host' | 'fingerprintRules' | 'maxPayloadBytes' | 'emit' | 'prices' | 'gates'>;
+  readonly deps: Pick<
+    ExecutionDeps,
+    'store' | 'clock' | 'leaseMs' | 'workerId' | 'host' | 'fingerprintRules' | 'maxPayloadBytes' | 'emit' | 'prices' | 'gates'
+  >;
   /** Aborted when the run is cancelled, interrupted or lost. */
   readonly signal: AbortSignal;
   readonly stateKind: ExecutionState['kind'];

@@ -396,7 +396,15 @@ function prepareAttempt(
 }
 
 /** Commits the step as completed with its attempt; parked when the commit was refused. */
-async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attempt: number, output: string, durationMs: number, used: AttemptMeter): Promise<StepOutcome> {
+async function commitSuccess(
+  host: AttemptHost,
+  plan: StepPlan,
+  leg: Leg,
+  attempt: number,
+  output: string,
+  durationMs: number,
+  used: AttemptMeter,
+): Promise<StepOutcome> {
   const { stepId, name, seq } = plan.call;
   const { kind } = plan;
   const now = host.deps.clock.now();
@@ -415,7 +423,19 @@ async function commitSuccess(host: AttemptHost, plan: StepPlan, leg: Leg, attemp
             runId: host.runId,
             token: host.token,
             now,
-            step: { stepId, name, seq, kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now, ranWith },
+            step: {
+              stepId,
+              name,
+              seq,
+              kind,
+              status: 'completed',
+              output,
+              error: null,
+              attempts: attempt,
+              startedAt: plan.startedAt,
+              completedAt: now,
+              ranWith,
+            },
             attempt: ended,
           }),
         { abortable: true, commit: true },
@@ -458,7 +478,15 @@ async function recordInterrupted(host: AttemptHost, stepId: string, attempt: num
  * What the failure was (classified by the step's rules, then the workflow's) and whether the
  * policy retries it after `failures` counted failures.
  */
-function assessFailure(host: AttemptHost, plan: StepPlan, leg: Leg, failures: number, error: unknown, meter: AttemptMeter, signal?: AbortSignal): AttemptFailure {
+function assessFailure(
+  host: AttemptHost,
+  plan: StepPlan,
+  leg: Leg,
+  failures: number,
+  error: unknown,
+  meter: AttemptMeter,
+  signal?: AbortSignal,
+): AttemptFailure {
   const classifiers = [...(plan.call.options.classifiers ?? []), ...(host.workflow.options.classifiers ?? [])];
   // The signal the body was given: an SDK's abort error is timeout or cancelled by the signal's reason.
   const classification = classifyError(error, classifiers, host.deps.clock.now(), signal === undefined ? {} : { signal });

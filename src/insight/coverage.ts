@@ -73,7 +73,12 @@ export function coverageOf(rows: readonly StepCoverageRow[], window: InsightWind
     part('timeouts', 'steps whose every run had a timeout', rows.length - withoutTimeout.length, rows.length),
     part('retries', 'steps whose every run had a retry policy (more than one attempt)', rows.length - withoutRetries.length, rows.length),
     part('slos', 'workflows with an SLO', workflows.length - workflowsWithoutSlo.length, workflows.length),
-    part('idempotency', 'side-effect steps that always read their idempotency key', sideEffectSteps.length - sideEffectsWithoutKey.length, sideEffectSteps.length),
+    part(
+      'idempotency',
+      'side-effect steps that always read their idempotency key',
+      sideEffectSteps.length - sideEffectsWithoutKey.length,
+      sideEffectSteps.length,
+    ),
   ];
   const counted = parts.filter((p) => p.ratio !== null);
   const score = counted.length === 0 ? null : Math.round((counted.reduce((sum, p) => sum + (p.ratio as number), 0) / counted.length) * 100);

@@ -74,7 +74,18 @@ export function hashParts(p: FingerprintParts): string {
   const fields =
     p.group !== null
       ? [`v${p.version}`, 'group', p.group]
-      : [`v${p.version}`, p.errorClass, p.errorKind ?? '', p.errorName ?? '', p.message, p.step, p.provider ?? '', p.model ?? '', p.frame ?? '', p.workflow ?? ''];
+      : [
+          `v${p.version}`,
+          p.errorClass,
+          p.errorKind ?? '',
+          p.errorName ?? '',
+          p.message,
+          p.step,
+          p.provider ?? '',
+          p.model ?? '',
+          p.frame ?? '',
+          p.workflow ?? '',
+        ];
   return createHash('sha256').update(fields.join('\u0000')).digest('hex').slice(0, 16);
 }
 

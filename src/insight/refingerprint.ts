@@ -38,7 +38,15 @@ export function fingerprintOfStored(row: StoredFailure, rules: readonly Fingerpr
 
 /** The stored failure of a row written before migration 9: no name, kind or tags were recorded. */
 export function preMigrationFailure(row: { error_class: string | null; error_message: string | null; step_name: string; workflow: string }): StoredFailure {
-  return { errorClass: row.error_class, errorKind: null, errorName: null, errorMessage: row.error_message, stepName: row.step_name, workflow: row.workflow, tags: null };
+  return {
+    errorClass: row.error_class,
+    errorKind: null,
+    errorName: null,
+    errorMessage: row.error_message,
+    stepName: row.step_name,
+    workflow: row.workflow,
+    tags: null,
+  };
 }
 
 export const REFINGERPRINT_BATCH = 1000;
@@ -62,7 +70,7 @@ export async function refingerprint(
   const rules = options.rules ?? [];
   const limit = options.batchSize ?? REFINGERPRINT_BATCH;
   const result: RefingerprintResult = { scanned: 0, changed: 0, olderVersion: 0, version: FINGERPRINT_VERSION, dryRun: options.dryRun === true };
-  for (let afterId = 0; ; ) {
+  for (let afterId = 0; ;) {
     const batch: FailedAttempt[] = await store.listFailedAttempts({ afterId, limit });
     if (batch.length === 0) return result;
     const updates: FingerprintUpdate[] = [];

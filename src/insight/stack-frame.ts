@@ -22,7 +22,10 @@ export function topUserFrame(stack: string | undefined, cwd: string = process.cw
     if (!isAbsolute(file)) continue; // eval, native, anonymous
     if (file.startsWith(OWN_ROOT)) continue;
     // "Object.fn" names the plain object Lifeline called the function through: not the user's.
-    const fn = (m[1] ?? '<anonymous>').replace(/^async /, '').replace(/ \[as [^\]]+\]$/, '').replace(/^Object\./, '');
+    const fn = (m[1] ?? '<anonymous>')
+      .replace(/^async /, '')
+      .replace(/ \[as [^\]]+\]$/, '')
+      .replace(/^Object\./, '');
     return `${relative(cwd, file).split(sep).join('/')}:${fn}`;
   }
   return null;

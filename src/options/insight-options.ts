@@ -20,7 +20,8 @@ export function checkTags(value: unknown, path: string): Record<string, string> 
   const keys = Object.keys(tags);
   if (keys.length > MAX_TAGS) throw optionError(path, `must have at most ${MAX_TAGS} tags (got ${keys.length})`);
   for (const key of keys) {
-    if (key === '' || key.length > MAX_TAG_KEY_CHARS) throw optionError(path, `tag names must be 1 to ${MAX_TAG_KEY_CHARS} characters (got ${describeValue(key)})`);
+    if (key === '' || key.length > MAX_TAG_KEY_CHARS)
+      throw optionError(path, `tag names must be 1 to ${MAX_TAG_KEY_CHARS} characters (got ${describeValue(key)})`);
     if (RESERVED_TAG_KEYS.includes(key)) throw optionError(`${path}.${key}`, `is set by Lifeline (reserved: ${RESERVED_TAG_KEYS.join(', ')})`);
     const v = tags[key];
     if (typeof v !== 'string' || v.length > MAX_TAG_VALUE_CHARS) {

@@ -26,7 +26,14 @@ beforeAll(async () => {
   db = join(tmp.dir, 'insight.db');
   const store = await openSqliteStore(db);
   // fetch: timeout + retries twice; pay: a side effect, once with its key read, once without.
-  for (const [i, [step, ranWith]] of ([['fetch#0', 3], ['fetch#0', 3], ['pay#0', 4 | 8], ['pay#0', 4]] as const).entries()) {
+  for (const [i, [step, ranWith]] of (
+    [
+      ['fetch#0', 3],
+      ['fetch#0', 3],
+      ['pay#0', 4 | 8],
+      ['pay#0', 4],
+    ] as const
+  ).entries()) {
     const run = await createClaimed(store, `r${i}`);
     const failed = { outcome: 'failed' as const, errorClass: 'transient' as const, errorMessage: `reset ${i}` };
     await store.endAttempt({ runId: run.id, token: tokenOf(run), stepId: step, attempt: 1, endedAt: T0 + 1, ...failed });
@@ -99,7 +106,10 @@ describe('lifeline insight refingerprint', () => {
   it('refuses rules that do not check out, and a bad batch size', () => {
     const bad = join(tmp.dir, 'bad-rules.mjs');
     const r = lifeline(['insight', 'refingerprint', '--rules', bad]);
-    expect([r.code, r.err.trim()]).toEqual([2, `lifeline: --rules ${bad}: Invalid option fingerprintRules[0].match: must name at least one of errorClass, message, step`]);
+    expect([r.code, r.err.trim()]).toEqual([
+      2,
+      `lifeline: --rules ${bad}: Invalid option fingerprintRules[0].match: must name at least one of errorClass, message, step`,
+    ]);
     const b = lifeline(['insight', 'refingerprint', '--batch', '0']);
     expect([b.code, b.err.trim()]).toEqual([2, 'lifeline: --batch must be an integer from 1 to 100000 (got 0)']);
   });

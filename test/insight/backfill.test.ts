@@ -21,7 +21,19 @@ const message = (i: number) => `upstream 50${i % 3} for request req_${i}ab${i}zz
 function oldRows(): unknown[][] {
   return Array.from({ length: N + 1 }, (_, i) => {
     const ok = i === N; // the last one succeeded: no fingerprint
-    return ['r1', `call#${i}`, i % 2 === 0 ? 'call' : 'other', 1, T0, T0 + 1, ok ? 'succeeded' : 'failed', ok ? null : 'transient', ok ? null : message(i), 1, 'w'];
+    return [
+      'r1',
+      `call#${i}`,
+      i % 2 === 0 ? 'call' : 'other',
+      1,
+      T0,
+      T0 + 1,
+      ok ? 'succeeded' : 'failed',
+      ok ? null : 'transient',
+      ok ? null : message(i),
+      1,
+      'w',
+    ];
   });
 }
 const INSERT_ATTEMPT = `(run_id, step_id, step_name, attempt, started_at, ended_at, outcome, error_class, error_message, duration_ms, worker_id)`;

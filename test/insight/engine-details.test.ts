@@ -26,7 +26,11 @@ describe('attempt details written by the engine', () => {
         'ask',
         async function askModel(info) {
           await info.cost.record(usage);
-          if (info.attempt < 3) throw new ClassifiedError(`quota exceeded for request req_${info.attempt}x9Fa2Q at 2026-11-30T04:1${info.attempt}:00Z`, { errorClass: 'rate_limit', kind: 'quota' });
+          if (info.attempt < 3)
+            throw new ClassifiedError(`quota exceeded for request req_${info.attempt}x9Fa2Q at 2026-11-30T04:1${info.attempt}:00Z`, {
+              errorClass: 'rate_limit',
+              kind: 'quota',
+            });
           return 'ok';
         },
         { retry: FAST, tags: { team: 'search' } },
@@ -134,7 +138,11 @@ describe('the LLM helpers and agent steps tag their attempts', () => {
     const { z } = await import('zod');
     const answers = ['not json at all', '{"n": 3}'];
     const wf = defineWorkflow('details.structured', async (ctx) =>
-      structuredStep(ctx, 'extract', { schema: z.object({ n: z.number() }), generate: () => ({ text: answers.shift() as string, model: 'small-1' }), maxReasks: 2 }),
+      structuredStep(ctx, 'extract', {
+        schema: z.object({ n: z.number() }),
+        generate: () => ({ text: answers.shift() as string, model: 'small-1' }),
+        maxReasks: 2,
+      }),
     );
     engine = await startEngine({ workflows: [wf] });
     const handle = await engine.lifeline.start(wf, null);

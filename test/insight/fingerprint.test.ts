@@ -16,9 +16,7 @@ describe('normalizeMessage', () => {
           'run 3f2b8c1e-9d4a-4f6b-8a1c-2e7d9b0c5a11 addr 0xdeadBEEF sha 9f86d081884c7d65 ' +
           'reading /var/lib/app/data.json via https://api.example.com/v1/chat?x=1 key "sk-abc" name \'bob\'',
       ),
-    ).toBe(
-      'request <id> failed at <time> (<time>) for user <n> run <uuid> addr <hex> sha <id> reading <path> via <url> key <q> name <q>',
-    );
+    ).toBe('request <id> failed at <time> (<time>) for user <n> run <uuid> addr <hex> sha <id> reading <path> via <url> key <q> name <q>');
   });
 
   it('keeps the words, collapses whitespace and bounds the length', () => {
@@ -118,7 +116,10 @@ describe('checkFingerprintRules', () => {
       `Invalid option insight.fingerprintRules[0].group: must be a non-empty name of at most 100 characters (got "${'x'.repeat(56)}...)`,
     ],
     [[{ match: { step: 'a', stp: 1 }, group: 'g' }], 'Invalid option insight.fingerprintRules[0].match.stp: unknown option (known: errorClass, message, step)'],
-    [Array.from({ length: 101 }, () => ({ match: { step: 'a' }, group: 'g' })), 'Invalid option insight.fingerprintRules: must have at most 100 rules (got 101)'],
+    [
+      Array.from({ length: 101 }, () => ({ match: { step: 'a' }, group: 'g' })),
+      'Invalid option insight.fingerprintRules: must have at most 100 rules (got 101)',
+    ],
   ];
   it.each(cases)('refuses %j', (rules, message) => {
     const error = (() => {
@@ -147,10 +148,16 @@ const KINDS = [
 ];
 type Part = { word: string } | { kind: number };
 /** A message template: words and slots for varying values. */
-const template = fc.array(fc.oneof(word.map((w): Part => ({ word: w })), fc.nat({ max: KINDS.length - 1 }).map((k): Part => ({ kind: k }))), {
-  minLength: 1,
-  maxLength: 12,
-});
+const template = fc.array(
+  fc.oneof(
+    word.map((w): Part => ({ word: w })),
+    fc.nat({ max: KINDS.length - 1 }).map((k): Part => ({ kind: k })),
+  ),
+  {
+    minLength: 1,
+    maxLength: 12,
+  },
+);
 /** Values for every kind (a filling of any template). */
 const values = fc.tuple(...KINDS.map((k) => fc.array(k, { minLength: 1, maxLength: 6 })));
 const fill = (t: Part[], v: string[][]) => t.map((p, i) => ('word' in p ? p.word : (v[p.kind]![i % v[p.kind]!.length] as string))).join(' ');

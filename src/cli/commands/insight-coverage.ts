@@ -9,12 +9,19 @@ import { insightOptions, type InsightCliOptions } from './insight.js';
 import { printTable } from './runs.js';
 
 export function registerInsightCoverage(group: Command): void {
-  insightOptions(group.command('coverage').description('steps without timeouts or retries, side effects without idempotency keys, workflows without SLOs; the score and its parts'))
+  insightOptions(
+    group
+      .command('coverage')
+      .description('steps without timeouts or retries, side effects without idempotency keys, workflows without SLOs; the score and its parts'),
+  )
     .option('--slo <workflow...>', 'workflows that have an SLO (until SLOs are stored)')
     .action(async (opts: InsightCliOptions & { slo?: string[] }, cmd: Command) => {
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        const window = insightWindow({ ...(opts.since === undefined ? {} : { since: opts.since as never }), ...(opts.workflow === undefined ? {} : { workflow: opts.workflow }) }, lifeline.clock.now());
+        const window = insightWindow(
+          { ...(opts.since === undefined ? {} : { since: opts.since as never }), ...(opts.workflow === undefined ? {} : { workflow: opts.workflow }) },
+          lifeline.clock.now(),
+        );
         const report = await coverage(lifeline, window, { workflowsWithSlo: opts.slo ?? [] });
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else printCoverage(report);
@@ -40,7 +47,11 @@ export function printCoverage(report: CoverageReport): void {
     if (list.length === 0) return;
     write();
     write(title);
-    printTable(['WORKFLOW', 'STEP', what], list.map((s) => [s.workflow, s.step, `${s.without} of ${s.runs}`]), '  ');
+    printTable(
+      ['WORKFLOW', 'STEP', what],
+      list.map((s) => [s.workflow, s.step, `${s.without} of ${s.runs}`]),
+      '  ',
+    );
   };
   section('steps without a timeout:', report.withoutTimeout, 'RUNS WITHOUT');
   section('steps without a retry policy:', report.withoutRetries, 'RUNS WITHOUT');

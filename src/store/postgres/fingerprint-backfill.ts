@@ -12,7 +12,7 @@ interface Row {
 }
 
 export async function backfillFingerprints(client: pg.ClientBase, quoted: string): Promise<void> {
-  for (let afterId = '0'; ; ) {
+  for (let afterId = '0'; ;) {
     const rows = (
       await client.query<Row>(
         `SELECT a.id, a.error_class, a.error_message, a.step_name, r.workflow FROM ${quoted}.attempts a JOIN ${quoted}.runs r ON r.id = a.run_id

@@ -19,7 +19,7 @@ export function backfillFingerprints(db: Database.Database): void {
      WHERE a.id > ? AND a.outcome IN ('failed', 'timeout') AND a.fingerprint IS NULL ORDER BY a.id LIMIT ?`,
   );
   const set = db.prepare('UPDATE attempts SET fingerprint = ?, fingerprint_version = ? WHERE id = ?');
-  for (let afterId = 0; ; ) {
+  for (let afterId = 0; ;) {
     const rows = page.all(afterId, REFINGERPRINT_BATCH) as Row[];
     if (rows.length === 0) return;
     for (const row of rows) {

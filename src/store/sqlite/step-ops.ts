@@ -76,7 +76,24 @@ export class StepStatements {
       if (!this.runs.heartbeat({ runId: a.runId, token: a.token, now: a.startedAt, leaseMs: a.leaseMs }).ok) throw new LeaseLostError(a.runId);
     } else if (a.token !== undefined) this.runs.fence({ runId: a.runId, token: a.token });
     const tags = a.tags == null ? null : JSON.stringify(a.tags);
-    this.insertAttempt.run(a.runId, a.stepId, a.stepName, a.attempt, a.startedAt, null, 'running', null, null, null, a.workerId, a.alternative ?? null, null, a.host ?? null, tags, ...NO_DETAILS);
+    this.insertAttempt.run(
+      a.runId,
+      a.stepId,
+      a.stepName,
+      a.attempt,
+      a.startedAt,
+      null,
+      'running',
+      null,
+      null,
+      null,
+      a.workerId,
+      a.alternative ?? null,
+      null,
+      a.host ?? null,
+      tags,
+      ...NO_DETAILS,
+    );
   }
 
   endAttempt(args: EndAttemptArgs): void {
@@ -143,7 +160,22 @@ export class StepStatements {
     const movedOn = end.movedOn ?? null;
     const details = attemptDetails(end);
     const tags = end.tags == null ? null : JSON.stringify(end.tags);
-    const updated = this.updateAttemptEnd.run(endedAt, outcome, errorClass, errorMessage, endedAt, alternative, movedOn, ...details, tags, tags, tags, runId, stepId, attempt);
+    const updated = this.updateAttemptEnd.run(
+      endedAt,
+      outcome,
+      errorClass,
+      errorMessage,
+      endedAt,
+      alternative,
+      movedOn,
+      ...details,
+      tags,
+      tags,
+      tags,
+      runId,
+      stepId,
+      attempt,
+    );
     if (updated.changes > 0) return;
     const m = missing();
     const durationMs = Math.max(0, endedAt - m.startedAt);

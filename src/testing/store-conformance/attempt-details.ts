@@ -40,10 +40,24 @@ export function attemptDetailsConformance(getStore: GetStore): void {
       const token = tokenOf(run);
       const start = { ...base, runId: 'r1', token, leaseMs: LEASE_MS, host: 'box-1', tags: { team: 'search', model: 'm-0' } };
       await store.startAttempt({ ...start, attempt: 1, startedAt: T0 + 1 });
-      await store.endAttempt({ runId: 'r1', token, stepId: 'ask#0', attempt: 1, endedAt: T0 + 2, ...failure, costMicros: 1250, tags: { model: 'gpt-4o', provider: 'openai' } });
+      await store.endAttempt({
+        runId: 'r1',
+        token,
+        stepId: 'ask#0',
+        attempt: 1,
+        endedAt: T0 + 2,
+        ...failure,
+        costMicros: 1250,
+        tags: { model: 'gpt-4o', provider: 'openai' },
+      });
       await store.startAttempt({ ...start, attempt: 2, startedAt: T0 + 3 });
       await store.commitStep(
-        commitArgs(run, 'ask#0', { attempts: 2, now: T0 + 4 }, { attempt: { attempt: 2, endedAt: T0 + 4, outcome: 'succeeded', costMicros: 7, tags: { provider: 'anthropic' } } }),
+        commitArgs(
+          run,
+          'ask#0',
+          { attempts: 2, now: T0 + 4 },
+          { attempt: { attempt: 2, endedAt: T0 + 4, outcome: 'succeeded', costMicros: 7, tags: { provider: 'anthropic' } } },
+        ),
       );
       expect((await store.listAttempts('r1')).map(details)).toEqual([
         { attempt: 1, ...failure, outcome: 'failed', host: 'box-1', costMicros: 1250, tags: { team: 'search', model: 'gpt-4o', provider: 'openai' } },
@@ -71,7 +85,12 @@ export function attemptDetailsConformance(getStore: GetStore): void {
       const token = tokenOf(run);
       await store.endAttempt({ runId: 'r1', token, stepId: 'ask#0', attempt: 1, endedAt: T0 + 2, ...failure, tags: { model: 'gpt-4o' } });
       await store.commitStep(
-        commitArgs(run, 'ask#0', { attempts: 2, now: T0 + 4, status: 'failed', error: null }, { attempt: { attempt: 2, endedAt: T0 + 4, ...failure, costMicros: 3 } }),
+        commitArgs(
+          run,
+          'ask#0',
+          { attempts: 2, now: T0 + 4, status: 'failed', error: null },
+          { attempt: { attempt: 2, endedAt: T0 + 4, ...failure, costMicros: 3 } },
+        ),
       );
       expect((await store.listAttempts('r1')).map(details)).toEqual([
         { attempt: 1, ...failure, host: 'host-a', costMicros: null, tags: { model: 'gpt-4o' } },
@@ -84,7 +103,16 @@ export function attemptDetailsConformance(getStore: GetStore): void {
       const runs = await Promise.all(['r1', 'r2', 'r3'].map((id) => createClaimed(store, id)));
       await Promise.all(
         runs.map((run, i) =>
-          store.startAttempt({ ...base, runId: run.id, token: tokenOf(run), leaseMs: LEASE_MS, attempt: 1, startedAt: T0 + 1, host: `box-${i}`, tags: { n: `${i}` } }),
+          store.startAttempt({
+            ...base,
+            runId: run.id,
+            token: tokenOf(run),
+            leaseMs: LEASE_MS,
+            attempt: 1,
+            startedAt: T0 + 1,
+            host: `box-${i}`,
+            tags: { n: `${i}` },
+          }),
         ),
       );
       await Promise.all(
