@@ -61,13 +61,14 @@ describe('lifeline insight slo', () => {
     const db = join(tmp.dir, 'slo.db');
     const now = Date.now();
     const runs: PlannedRun[] = [];
-    // checkout: the last 20 minutes, half of the runs failed; search: all fine.
+    // checkout: the last 20 minutes, half of the runs failed; search: all fine. Each run ends 30 s
+    // after a whole minute, so the CLI, however slow to start, sees the same 5 in its last 5 minutes.
     for (let i = 0; i < 20; i++)
       runs.push({
         id: `c${i}`,
         workflow: 'checkout',
         createdAt: now - 20 * M + i * M,
-        finishedAt: now - 20 * M + i * M + 1000,
+        finishedAt: now - 20 * M + i * M + 30_000,
         status: i % 2 ? 'failed' : 'completed',
       });
     for (let i = 0; i < 10; i++) runs.push({ id: `s${i}`, workflow: 'search', createdAt: now - 30 * M + i * M, finishedAt: now - 30 * M + i * M + 500 });
@@ -90,7 +91,7 @@ describe('lifeline insight slo', () => {
     const lines = first.out.trim().split('\n');
     expect(lines[0]).toMatch(/^WORKFLOW\s+OBJECTIVE\s+GOOD\/COUNTED\s+BUDGET LEFT\s+BURN 5m\s+BURN 30m\s+BURN 1h\s+BURN 6h\s+BURN 3d\s+LEVEL\s+WHY$/);
     expect(lines[1]).toMatch(
-      /^checkout\s+99\.00% succeed\s+10\/20 in 30\.0d\s+-4900\.0%\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+PAGING\s+burn rate 50\.0 over 1h and 50\.0 over 5m, both above 14\.4$/,
+      /^checkout\s+99\.00% succeed\s+10\/20 in 30\.0d\s+-4900\.0%\s+60\.0\s+50\.0\s+50\.0\s+50\.0\s+50\.0\s+PAGING\s+burn rate 50\.0 over 1h and 60\.0 over 5m, both above 14\.4$/,
     );
     expect(lines[2]).toMatch(/^search\s+99\.90% succeed\s+10\/10 in 30\.0d\s+100\.0%\s+0\s+0\s+0\s+0\s+0\s+OK\s+/);
     expect(lines[3]).toMatch(/^search\s+90\.00% within 1\.0m\s+10\/10/);
@@ -204,11 +205,16 @@ describe('lifeline insight recovery, fix, recommend', () => {
     expect(lifeline(db(), ['insight', 'fix', '--list']).out).toMatch(/^fp-503\s+.*REGRESSED \(1 failures since\)\s+breaker on upstream$/m);
   });
 
-  it('recommend: says when there are no failure patterns to recommend for', () => {
-    expect(lifeline(db(), ['insight', 'recommend', '--since', '1h'])).toMatchObject({
+  it('recommend: a recommendation per failure pattern with its fix status; says when there is none', () => {
+    const text = lifeline(db(), ['insight', 'recommend', '--since', '1h']);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^fp-503\s+dependency\s+2 failures, new\s+etl \/ load\s+\(REGRESSED after the fix "breaker on upstream"\)$/m);
+    expect(text.out).toMatch(/^ {2}→ .*"load"/m);
+    const json = JSON.parse(lifeline(db(), ['insight', 'recommend', '--json']).out) as Array<{ fingerprint: string; status: string }>;
+    expect(json.map((r) => [r.fingerprint, r.status])).toEqual([['fp-503', 'regressed']]);
+    expect(lifeline(db(), ['insight', 'recommend', '--since', '1h', '--workflow', 'other'])).toMatchObject({
       code: 0,
       out: 'no failure patterns since 1h ago: nothing to recommend\n',
     });
-    expect(JSON.parse(lifeline(db(), ['insight', 'recommend', '--json']).out)).toEqual([]);
   });
 });

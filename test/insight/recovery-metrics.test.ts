@@ -183,7 +183,7 @@ async function scenario(open: () => Promise<{ store: Store; cleanup: () => Promi
     runId: config,
     stepId: 'call#0',
     errorClass: 'configuration',
-    errorKind: null, // written by the engine with issue 10 §1 (attempt error kinds)
+    errorKind: 'auth', // the engine records the kind the classifier recognised (issue 10 §1)
     error: expect.stringContaining('API key rejected'),
     reason: 'configuration',
     strategy: 'retry',

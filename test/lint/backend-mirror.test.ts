@@ -14,7 +14,7 @@ const files = (backend: string) =>
 
 const WITHOUT_TWIN = {
   sqlite: ['signal-ops.ts', 'sqlite-store.ts'],
-  postgres: ['attempt-starts.ts', 'commit-batch.ts', 'commit-one.ts', 'exec.ts', 'lease-clock.ts', 'notify.ts', 'postgres-store.ts'],
+  postgres: ['attempt-details.ts', 'attempt-starts.ts', 'commit-batch.ts', 'commit-one.ts', 'exec.ts', 'lease-clock.ts', 'notify.ts', 'postgres-store.ts'],
 };
 
 describe('the SQLite and PostgreSQL stores mirror each other', () => {
