@@ -53,8 +53,11 @@ function runCli(label: string, args: string[], killWhen?: (line: string) => numb
 
 async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error(`build first: ${cli} is missing (npm start builds it)`);
-  rmSync(dir, { recursive: true, force: true });
+  // The database is kept across demos (each run has its own id), so a dashboard opened on it
+  // (`npx lifeline --db .lifeline-demo/demo.db dashboard`) watches this demo live; only the
+  // side-effect log, which the demo counts, starts empty.
   mkdirSync(dir, { recursive: true });
+  rmSync(sideEffects, { force: true });
   const started = Date.now();
   console.log(`Lifeline demo — database ${db}\n`);
 
