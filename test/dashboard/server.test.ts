@@ -179,6 +179,20 @@ describe('dashboard server (SQLite)', () => {
     expect(list).not.toContain(LEAKY_KEY);
   });
 
+  it('filters runs by the fingerprint of a failed attempt', async () => {
+    const client = new DashboardClient(open.url);
+    const failed = (await engine.lifeline.store.listAttempts('fails')).filter((a) => a.outcome === 'failed');
+    const fingerprint = failed[0]?.fingerprint;
+    expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    const ids = async (url: string) => ((await (await client.get(url)).json()) as Array<{ id: string }>).map((r) => r.id);
+    expect(await ids(`/api/runs?fingerprint=${fingerprint}`)).toEqual(['fails']);
+    expect(await ids('/api/runs?fingerprint=0000000000000000')).toEqual([]);
+    const page = await (await client.get(`/runs?fingerprint=${fingerprint}`)).text();
+    expect(page).toContain('<label for="f-fingerprint">Fingerprint</label>');
+    expect(page).toContain('href="/runs/fails"');
+    expect(page).not.toContain('href="/runs/leaky"');
+  });
+
   it('shows plugged-in run columns, filters by them, and renders insight sections escaped', async () => {
     const client = new DashboardClient(open.url);
     const runs = await (await client.get('/api/runs?activity=stuck')).json();

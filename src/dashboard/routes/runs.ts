@@ -16,6 +16,8 @@ export interface RunsQuery {
   status?: string;
   workflow?: string;
   errorClass?: string;
+  /** Runs with a failed attempt of this fingerprint (insight's failure groups). */
+  fingerprint?: string;
   q?: string;
   columns: Record<string, string>;
 }
@@ -36,6 +38,12 @@ export async function findRuns(ctx: DashboardContext, query: RunsQuery): Promise
     if (exact && (!status || exact.status === status)) runs.unshift(exact);
   }
   if (query.errorClass) runs = runs.filter((r) => r.error?.errorClass === query.errorClass);
+  if (query.fingerprint) {
+    // One attempts read per run of the page (at most PAGE_SIZE), only when this filter is set.
+    const fingerprint = query.fingerprint;
+    const matches = await Promise.all(runs.map(async (r) => (await store.listAttempts(r.id)).some((a) => a.fingerprint === fingerprint)));
+    runs = runs.filter((_, i) => matches[i]);
+  }
   const rows: RunRow[] = runs.map((run) => ({ run, cells: {} }));
   const now = ctx.lifeline.clock.now();
   for (const column of ctx.runColumns) {
@@ -51,7 +59,7 @@ export async function findRuns(ctx: DashboardContext, query: RunsQuery): Promise
 export function runsQuery(ctx: DashboardContext, q: (name: string) => string | undefined): RunsQuery {
   const columns: Record<string, string> = {};
   for (const c of ctx.runColumns) columns[c.key] = q(c.key) ?? '';
-  return { status: q('status'), workflow: q('workflow'), errorClass: q('errorClass'), q: q('q')?.trim(), columns };
+  return { status: q('status'), workflow: q('workflow'), errorClass: q('errorClass'), fingerprint: q('fingerprint')?.trim(), q: q('q')?.trim(), columns };
 }
 
 export function registerRuns(app: Hono, ctx: DashboardContext): void {
@@ -93,6 +101,8 @@ function filterForm(ctx: DashboardContext, query: RunsQuery, rows: readonly RunR
     ${select('status', 'Status', query.status, STATUSES)} ${select('workflow', 'Workflow', query.workflow, workflows)}
     ${select('errorClass', 'Error class', query.errorClass, ERROR_CLASSES)}
     ${ctx.runColumns.map((col) => select(col.key, col.title, query.columns[col.key], [...new Set(rows.map((r) => r.cells[col.key]?.text).filter((t): t is string => !!t))].sort()))}
+    <label for="f-fingerprint">Fingerprint</label>
+    <input id="f-fingerprint" name="fingerprint" type="search" value="${query.fingerprint ?? ''}" placeholder="failure fingerprint" />
     <label for="f-q">Run id</label>
     <input id="f-q" name="q" type="search" value="${query.q ?? ''}" placeholder="search by id" />
     <button type="submit">Filter</button>
