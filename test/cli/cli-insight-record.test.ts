@@ -85,6 +85,20 @@ describe('lifeline insight coverage', () => {
       ['idempotency', 0, 1],
     ]);
   });
+  it('counts the workflows of an SLO file as having an SLO; a bad SLO file is a usage error', () => {
+    const file = join(tmp.dir, 'slos.json');
+    writeFileSync(file, JSON.stringify({ slos: [{ workflow: 'conformance-wf', success: 0.99 }] }));
+    const r = lifeline(['insight', 'coverage', '--since', SINCE, '--json', '--slo-file', file]);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { workflowsWithoutSlo: string[]; parts: Array<{ name: string; covered: number; total: number }> };
+    expect(report.workflowsWithoutSlo).toEqual([]);
+    expect(report.parts.find((p) => p.name === 'slos')).toMatchObject({ covered: 1, total: 1 });
+    writeFileSync(file, '{ "slo": [] }');
+    expect(lifeline(['insight', 'coverage', '--slo-file', file])).toMatchObject({
+      code: 2,
+      err: `lifeline: Invalid SLO file ${file}: slos: must be an array of SLOs (got undefined)\n`,
+    });
+  });
 });
 
 describe('lifeline insight refingerprint', () => {

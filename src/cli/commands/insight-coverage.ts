@@ -4,6 +4,11 @@
 import type { Command } from 'commander';
 import { coverage, type CoverageReport, type UncoveredStep } from '../../insight/coverage.js';
 import { insightWindow } from '../../insight/window.js';
+import { readSloFile } from '../../insight/slo-spec.js';
+import { declaredSlos } from '../../insight/slo-check.js';
+import { InvalidOptionsError } from '../../errors/options-error.js';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
 import { openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { insightOptions, type InsightCliOptions } from './insight.js';
 import { printTable } from './runs.js';
@@ -14,15 +19,24 @@ export function registerInsightCoverage(group: Command): void {
       .command('coverage')
       .description('steps without timeouts or retries, side effects without idempotency keys, workflows without SLOs; the score and its parts'),
   )
-    .option('--slo <workflow...>', 'workflows that have an SLO (until SLOs are stored)')
-    .action(async (opts: InsightCliOptions & { slo?: string[] }, cmd: Command) => {
+    .option('--slo-file <file>', 'the SLO file `lifeline insight slo` reads: its workflows count as having an SLO')
+    .option('--slo <workflow...>', 'workflows that have an SLO (besides those of --slo-file)')
+    .action(async (opts: InsightCliOptions & { slo?: string[]; sloFile?: string }, cmd: Command) => {
+      let fromFile: string[] = [];
+      try {
+        fromFile = opts.sloFile === undefined ? [] : readSloFile(opts.sloFile).map((slo) => slo.workflow);
+      } catch (error) {
+        throw error instanceof InvalidOptionsError ? new CliError(error.message, EXIT.USAGE) : error;
+      }
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const window = insightWindow(
           { ...(opts.since === undefined ? {} : { since: opts.since as never }), ...(opts.workflow === undefined ? {} : { workflow: opts.workflow }) },
           lifeline.clock.now(),
         );
-        const report = await coverage(lifeline, window, { workflowsWithSlo: opts.slo ?? [] });
+        const report = await coverage(lifeline, window, {
+          workflowsWithSlo: [...new Set([...fromFile, ...(opts.slo ?? []), ...declaredSlos(lifeline).map((slo) => slo.workflow)])],
+        });
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else printCoverage(report);
       } finally {
