@@ -30,6 +30,7 @@ import { createStepCosts } from '../costs/step-costs.js';
 import type { AttemptTrace } from '../observe/run-trace.js';
 import { askCache, commitCached, planStepCache, renewWhileRunning, settleCache, type StepCache } from './step-cache.js';
 import { AttemptMeter } from './attempt-meter.js';
+import { commitStepRecord } from './commit-step-record.js';
 import { failureDetails, type FailureDetails } from './failure-details.js';
 import { RAN_WITH_KEY_READ, RAN_WITH_RETRIES, RAN_WITH_SIDE_EFFECT, RAN_WITH_TIMEOUT } from '../insight/ran-with.js';
 
@@ -415,32 +416,15 @@ async function commitSuccess(
   // completion event is published in-process only.
   // For logs (published only): the attempt's duration and the output's size in bytes.
   const completed = host.event('step.completed', { stepId, attempt, durationMs: Math.round(durationMs * 1000) / 1000, outputBytes: Buffer.byteLength(output) });
-  const committed = await host.guardCommit(() =>
-    host.publish([completed], () =>
-      host.storeCall(
-        () =>
-          host.deps.store.commitStep({
-            runId: host.runId,
-            token: host.token,
-            now,
-            step: {
-              stepId,
-              name,
-              seq,
-              kind,
-              status: 'completed',
-              output,
-              error: null,
-              attempts: attempt,
-              startedAt: plan.startedAt,
-              completedAt: now,
-              ranWith,
-            },
-            attempt: ended,
-          }),
-        { abortable: true, commit: true },
-      ),
-    ),
+  const committed = await commitStepRecord(
+    host,
+    {
+      now,
+      step: { stepId, name, seq, kind, status: 'completed', output, error: null, attempts: attempt, startedAt: plan.startedAt, completedAt: now, ranWith },
+      attempt: ended,
+    },
+    [completed],
+    false,
   );
   if (!committed) return parkRefused(host, stepId, attempt);
   // The committed form, so the first execution sees exactly what a replay will.
@@ -598,33 +582,27 @@ async function commitFinalFailure(
   const event = defaulted
     ? host.event('step.defaulted', { stepId, attempt, errorClass, ...errorKindOf(classification), message, reason })
     : host.event('step.failed', { stepId, attempt, errorClass, ...errorKindOf(classification), message, reason });
-  const committed = await host.guardCommit(() =>
-    host.publish([event], (events) =>
-      host.storeCall(
-        () =>
-          host.deps.store.commitStep({
-            runId: host.runId,
-            token: host.token,
-            now,
-            step: {
-              stepId,
-              name,
-              seq,
-              kind: plan.kind,
-              status: 'failed',
-              output: plan.fallbackOutput ?? null,
-              error: stored,
-              attempts: attempt,
-              startedAt: plan.startedAt,
-              completedAt: now,
-              ranWith: used.keyRead ? plan.ranWith | RAN_WITH_KEY_READ : plan.ranWith,
-            },
-            attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message, alternative: leg.name, ...failure.details },
-            events,
-          }),
-        { abortable: true, commit: true },
-      ),
-    ),
+  const committed = await commitStepRecord(
+    host,
+    {
+      now,
+      step: {
+        stepId,
+        name,
+        seq,
+        kind: plan.kind,
+        status: 'failed',
+        output: plan.fallbackOutput ?? null,
+        error: stored,
+        attempts: attempt,
+        startedAt: plan.startedAt,
+        completedAt: now,
+        ranWith: used.keyRead ? plan.ranWith | RAN_WITH_KEY_READ : plan.ranWith,
+      },
+      attempt: { attempt, endedAt: now, outcome, errorClass, errorMessage: message, alternative: leg.name, ...failure.details },
+    },
+    [event],
+    true,
   );
   if (!committed) return parkRefused(host, stepId, attempt);
   if (plan.fallbackOutput !== undefined) return { kind: 'completed', value: fromJson(plan.fallbackOutput) };

@@ -11,6 +11,7 @@ import { fromJson } from '../store/serialize.js';
 import type { TimerHandle } from '../time/clock.js';
 import type { StepOptions } from '../workflow/context.js';
 import type { AttemptHost } from './attempt-host.js';
+import { commitStepRecord } from './commit-step-record.js';
 import type { Admission } from './step-gates.js';
 import { redactMessage } from './stored-error.js';
 
@@ -128,21 +129,15 @@ export async function commitCached(
   const { stepId, name, seq, startedAt } = step;
   const now = host.deps.clock.now();
   const event = host.event('step.cached', { stepId, attempt, sourceRunId: claim.sourceRunId, key: cache.key, computedAt: claim.createdAt });
-  const committed = await host.guardCommit(() =>
-    host.publish([event], (events) =>
-      host.storeCall(
-        () =>
-          host.deps.store.commitStep({
-            runId: host.runId,
-            token: host.token,
-            now,
-            step: { stepId, name, seq, kind: 'step', status: 'completed', output: claim.output, error: null, attempts: attempt, startedAt, completedAt: now },
-            attempt: { attempt, endedAt: now, outcome: 'cached' },
-            events,
-          }),
-        { abortable: true, commit: true },
-      ),
-    ),
+  const committed = await commitStepRecord(
+    host,
+    {
+      now,
+      step: { stepId, name, seq, kind: 'step', status: 'completed', output: claim.output, error: null, attempts: attempt, startedAt, completedAt: now },
+      attempt: { attempt, endedAt: now, outcome: 'cached' },
+    },
+    [event],
+    true,
   );
   return committed ? { committed: true, value: fromJson(claim.output) } : { committed: false };
 }

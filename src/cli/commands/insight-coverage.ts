@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { coverage, type CoverageReport, type UncoveredStep } from '../../insight/coverage.js';
 import { insightWindow } from '../../insight/window.js';
 import { readSloFile } from '../../insight/slo-spec.js';
-import { declaredSlos } from '../../insight/slo-check.js';
 import { InvalidOptionsError } from '../../errors/options-error.js';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,7 +34,7 @@ export function registerInsightCoverage(group: Command): void {
           lifeline.clock.now(),
         );
         const report = await coverage(lifeline, window, {
-          workflowsWithSlo: [...new Set([...fromFile, ...(opts.slo ?? []), ...declaredSlos(lifeline).map((slo) => slo.workflow)])],
+          workflowsWithSlo: [...new Set([...fromFile, ...(opts.slo ?? [])])],
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else printCoverage(report);
