@@ -94,7 +94,7 @@ export function suggestionsFor(p: Pattern, health: readonly HealthRow[] = [], st
     action: 'breaker',
     option: 'Lifeline.open breakers + step option breaker',
     title: `Put a shared circuit breaker on "${provider}": Lifeline.open({ breakers: { '${provider}': { failureRateThreshold: 0.5, minimumCalls: 10, coolDownMs: 30000 } } }) and ctx.step(${steps}, fn, { breaker: '${provider}' })`,
-    why: `${p.errorClass} ${rateText(p)}${h ? `; step success rate ${(h.successRate * 100).toFixed(0)}%` : ''}: while it is down, runs wait instead of spending retries`,
+    why: `${p.errorClass} ${rateText(p)}${h ? `; attempt success rate ${(h.successRate * 100).toFixed(0)}%` : ''}: while it is down, runs wait instead of spending retries`,
   };
   const timeoutMs = timeoutFromMessage(p.exampleMessage);
   const raiseTo = Math.max(timeoutMs === null ? 0 : timeoutMs * 2, h?.p99Ms != null ? Math.ceil((h.p99Ms * 1.5) / 1000) * 1000 : 0);

@@ -52,7 +52,10 @@ export interface HealthRow {
   name: string;
   attempts: number;
   successes: number;
-  /** Steps (or calls) that ended in success / all that ended. */
+  /**
+   * Attempts that ended in success / all attempts that ended (per attempt, not per step: the hourly
+   * rollup adds attempts up, so a step that succeeded on its third try counts one success in three).
+   */
   successRate: number;
   firstTrySuccessRate: number;
   retriesPerSuccess: number;

@@ -114,7 +114,7 @@ describe('suggestions by class and shape', () => {
     ]);
     expect(flapping[0]!.action).toBe('breaker');
     expect(flapping[0]!.title).toContain(`ctx.step("fetch", fn, { breaker: 'fetch' })`);
-    expect(flapping[0]!.why).toContain('step success rate 60%');
+    expect(flapping[0]!.why).toContain('attempt success rate 60%');
     const hung = suggestionsFor(pattern({ errorClass: 'unknown' }), [], ['report/summarize']);
     expect(hung.map((x) => x.action)).toEqual(['code', 'coverage', 'resume']);
     expect(hung[1]!.title).toContain('{ timeout: ');
