@@ -32,7 +32,17 @@ export interface PruneCounts {
   setAsideSteps: number;
 }
 
-export const NO_PRUNE: PruneCounts = Object.freeze({ runs: 0, steps: 0, attempts: 0, events: 0, signals: 0, recoveries: 0, costs: 0, cacheEntries: 0, setAsideSteps: 0 });
+export const NO_PRUNE: PruneCounts = Object.freeze({
+  runs: 0,
+  steps: 0,
+  attempts: 0,
+  events: 0,
+  signals: 0,
+  recoveries: 0,
+  costs: 0,
+  cacheEntries: 0,
+  setAsideSteps: 0,
+});
 
 export function addCounts(a: PruneCounts, b: PruneCounts): PruneCounts {
   const sum = { ...a };

@@ -4,6 +4,7 @@
 // same decisions from here (which step `to` names, what the event says).
 // docs/decisions/2026-11-30-rewind.md says why it works this way.
 import { RewindTargetNotFoundError } from '../errors/rewind-errors.js';
+import { decide } from './lifecycle.js';
 import { toStepRecord, type StepRow } from './rows.js';
 import type { RunRecord, RunStatus, StepRecord } from './types.js';
 import type { NewEvent } from './store.js';
@@ -49,15 +50,36 @@ export const STEP_RESULT_COLUMNS = 'run_id, step_id, name, seq, kind, status, ou
 
 /**
  * The step `to` names among the run's steps (ordered by seq): the step with that id, else the
- * first step with that name. Throws RewindTargetNotFoundError naming the steps the run has.
+ * first step with that name. Throws the lifecycle spec's InvalidRunStateError for a run that is
+ * not finished (checked first), RewindTargetNotFoundError naming the steps the run has.
  */
-export function rewindTarget(runId: string, steps: readonly Pick<StepRecord, 'stepId' | 'name' | 'seq'>[], to: string): { stepId: string; seq: number } {
+export function rewindTarget(run: Pick<RunRecord, 'id' | 'status'>, steps: readonly StepKey[], to: string): { stepId: string; seq: number } {
+  decide('rewind', run.id, run.status);
   const found = steps.find((s) => s.stepId === to) ?? steps.find((s) => s.name === to);
-  if (found === undefined) throw new RewindTargetNotFoundError(runId, to, steps.map((s) => s.stepId));
+  if (found === undefined)
+    throw new RewindTargetNotFoundError(
+      run.id,
+      to,
+      steps.map((s) => s.stepId),
+    );
   return { stepId: found.stepId, seq: found.seq };
 }
 
-export function rewoundEvent(args: RewindRunArgs, from: RunStatus, toStepId: string, generation: number, setAside: number): NewEvent {
+export type StepKey = Pick<StepRecord, 'stepId' | 'name' | 'seq'>;
+
+/** What a store returns and appends once the rows moved and the run was updated to `run`. */
+export function rewound(
+  args: RewindRunArgs,
+  from: RunStatus,
+  run: RunRecord,
+  target: { stepId: string },
+  previousGeneration: number,
+  setAside: number,
+): { result: RewindResult; event: NewEvent } {
+  const generation = previousGeneration + 1;
   const by = args.by === undefined || args.by === null || args.by === '' ? {} : { by: args.by };
-  return { runId: args.runId, type: 'run.rewound', data: { to: toStepId, generation, setAside, from, ...by }, at: args.now };
+  return {
+    result: { run, toStepId: target.stepId, generation, setAside },
+    event: { runId: args.runId, type: 'run.rewound', data: { to: target.stepId, generation, setAside, from, ...by }, at: args.now },
+  };
 }

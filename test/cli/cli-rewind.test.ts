@@ -22,7 +22,12 @@ function lifeline(args: string[]) {
 
 function bodies(): string[] {
   const log = join(tmp.dir, 'bodies.log');
-  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]!) : [];
+  return existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]!)
+    : [];
 }
 
 beforeAll(() => {

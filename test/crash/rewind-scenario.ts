@@ -40,7 +40,10 @@ export async function runRewindCrashScenario(db: string): Promise<void> {
 
     // The re-run save hangs in the first worker; rewind through the real CLI.
     writeFileSync(join(dir, 'hang'), '');
-    const rewind = spawnSync(process.execPath, [CLI_JS, '--db', db, 'rewind', 'r', '--to', 'transform', '--by', 'crash-test'], { encoding: 'utf8', timeout: 60_000 });
+    const rewind = spawnSync(process.execPath, [CLI_JS, '--db', db, 'rewind', 'r', '--to', 'transform', '--by', 'crash-test'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect([rewind.status, rewind.stderr]).toEqual([0, '']);
     await until(() => bodies(dir).filter((b) => b.step === 'save').length === 2).promise;
     expect(await first.child.kill('SIGKILL')).toBe(true);
@@ -82,7 +85,9 @@ export async function runRewindCrashScenario(db: string): Promise<void> {
     expect(earlier.map(({ generation, setAsideAt: _at, ...step }) => [generation, step])).toEqual(gen1.slice(1).map((step) => [1, step]));
     const run = await s.getRun('r');
     expect(run).toMatchObject({ status: 'completed', generation: 2 });
-    expect(run?.output).toBe(JSON.stringify(['fetch', 'transform', 'save', 'publish'].map((step, i) => `${step} by ${i < 2 ? first.pid : second.pid}`).join(', ')));
+    expect(run?.output).toBe(
+      JSON.stringify(['fetch', 'transform', 'save', 'publish'].map((step, i) => `${step} by ${i < 2 ? first.pid : second.pid}`).join(', ')),
+    );
     // Attempts numbered on: save's first-generation attempt, the killed one (interrupted), the one that committed.
     const saves = (await s.listAttempts('r')).filter((a) => a.stepId === 'save#0');
     expect(saves.map((a) => [a.attempt, a.outcome])).toEqual([

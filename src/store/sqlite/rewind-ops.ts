@@ -1,9 +1,8 @@
 // Rewind (src/store/rewind.ts) inside the batcher's write transaction: SQLite's one write lock
 // serialises two rewinds of a run, so the second finds it pending and is refused by the spec.
 import type Database from 'better-sqlite3';
-import { decide, sqlStatusIn } from '../lifecycle.js';
-import { rewindTarget, rewoundEvent, STEP_RESULT_COLUMNS, toStepGenerationRecord, type RewindResult, type RewindRunArgs, type StepGenerationRecord, type StepGenerationRow } from '../rewind.js';
-import type { StepRecord } from '../types.js';
+import { sqlStatusIn } from '../lifecycle.js';
+import * as rewind from '../rewind.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements } from './signal-ops.js';
 import { CLEAR_LEASE } from './transitions.js';
@@ -25,8 +24,8 @@ export class RewindStatements {
     this.stepKeys = db.prepare('SELECT step_id AS stepId, name, seq FROM step_results WHERE run_id = ? ORDER BY seq, step_id');
     this.generationOf = db.prepare('SELECT generation FROM runs WHERE id = ?').pluck();
     this.setAside = db.prepare(
-      `INSERT INTO step_generations (${STEP_RESULT_COLUMNS}, generation, set_aside_at)
-       SELECT ${STEP_RESULT_COLUMNS}, @generation, @now FROM step_results WHERE run_id = @runId AND seq >= @seq`,
+      `INSERT INTO step_generations (${rewind.STEP_RESULT_COLUMNS}, generation, set_aside_at)
+       SELECT ${rewind.STEP_RESULT_COLUMNS}, @generation, @now FROM step_results WHERE run_id = @runId AND seq >= @seq`,
     );
     this.unconsume = db.prepare(
       `UPDATE signals SET consumed_by_step = NULL
@@ -41,22 +40,22 @@ export class RewindStatements {
     this.list = db.prepare('SELECT * FROM step_generations WHERE run_id = ? ORDER BY generation, seq, step_id');
   }
 
-  rewind(args: RewindRunArgs): RewindResult | null {
+  rewind(args: rewind.RewindRunArgs): rewind.RewindResult | null {
     const run = this.runs.get(args.runId);
     if (run === null) return null;
-    decide('rewind', args.runId, run.status);
-    const target = rewindTarget(args.runId, this.stepKeys.all(args.runId) as Pick<StepRecord, 'stepId' | 'name' | 'seq'>[], args.to);
+    const target = rewind.rewindTarget(run, this.stepKeys.all(args.runId) as rewind.StepKey[], args.to);
     const generation = this.generationOf.get(args.runId) as number;
     const at = { runId: args.runId, seq: target.seq };
     const setAside = this.setAside.run({ ...at, generation, now: args.now }).changes;
     this.unconsume.run(at);
     this.deleteFrom.run(at);
     this.setRewound.run({ runId: args.runId, now: args.now });
-    this.events.append([rewoundEvent(args, run.status, target.stepId, generation + 1, setAside)]);
-    return { run: this.runs.require(args.runId), toStepId: target.stepId, generation: generation + 1, setAside };
+    const { result, event } = rewind.rewound(args, run.status, this.runs.require(args.runId), target, generation, setAside);
+    this.events.append([event]);
+    return result;
   }
 
-  generations(runId: string): StepGenerationRecord[] {
-    return (this.list.all(runId) as StepGenerationRow[]).map(toStepGenerationRecord);
+  generations(runId: string): rewind.StepGenerationRecord[] {
+    return (this.list.all(runId) as rewind.StepGenerationRow[]).map(rewind.toStepGenerationRecord);
   }
 }
