@@ -170,12 +170,15 @@ describe('the tiered public API, as installed', () => {
       'outcomeOnFinish',
       'recoveryStatus',
       'releaseStatus',
+      'rewindTarget',
+      'rewound',
       'scheduleRunId',
       'settleStoresValue',
       'sortedKeys',
       'statusesOf',
       'summarizeBreaker',
       'toLimitStatus',
+      'toStepGenerationRecord',
     ]);
     expect(keysOf('/testing')).toEqual([
       'HISTORY_FINGERPRINT_VERSION',
