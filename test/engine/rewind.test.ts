@@ -1,7 +1,8 @@
 // Rewind (issue 12 §2) through the engine on a real SQLite file: the steps before the target
 // replay from their records, the target and every later step run again exactly once, a failed run
 // completes after its code is fixed (with a fresh retry budget), a consumed signal is read again,
-// a child step finds its child run's result again, and bad calls are refused with exact messages.
+// a child step finds its child run's result again, a send sends nothing new, a cached step hits
+// the cache, and bad calls are refused with exact messages.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -150,6 +151,38 @@ describe('rewind through the engine (SQLite file)', () => {
       expect(await engine.lifeline.result(h.runId)).toBe(43);
       expect(log.counts()).toEqual({ child: 1, use: 2 });
       expect((await engine.lifeline.listRuns({ workflow: child.name })).length).toBe(1);
+    } finally {
+      log.cleanup();
+    }
+  });
+
+  it('a re-run send step sends nothing new (the message id is the same); a re-run cached step hits the cache until the entry is cleared', async () => {
+    const log = bodyLog();
+    const receiver = defineWorkflow('rewind.receiver', async (ctx) => ctx.waitForSignal<string>('hello'));
+    const sender = defineWorkflow('rewind.sender', async (ctx, to: string) => {
+      const looked = await ctx.step('lookup', () => (log.ran('lookup'), 'value'), { cache: { key: 'k', ttl: '1h' } });
+      return ctx.send(to, 'hello', looked);
+    });
+    defined.push(receiver.name, sender.name);
+    try {
+      engine = await startEngine({ workflows: [receiver, sender] });
+      const { lifeline } = engine;
+      const to = await lifeline.start(receiver, null, { runId: 'rcv' });
+      const from = await lifeline.start(sender, 'rcv', { runId: 'snd' });
+      const sent = await from.result();
+      expect(await to.result()).toBe('value');
+      await lifeline.rewind('snd', { to: 'lookup' });
+      expect(await lifeline.result('snd')).toEqual(sent);
+      expect(log.counts()).toEqual({ lookup: 1 }); // a cache hit: the body did not run
+      expect((await lifeline.store.listAttempts('snd')).map((a) => a.outcome)).toEqual(['succeeded', 'cached']);
+      const signalled = (await lifeline.store.listEvents({ runId: 'rcv' })).filter((e) => e.type === 'run.signalled');
+      expect(signalled).toHaveLength(1);
+      await lifeline.store.deleteCacheEntries({ workflow: sender.name });
+      await lifeline.rewind('snd', { to: 'lookup' });
+      expect(await lifeline.result('snd')).toEqual(sent);
+      expect(log.counts()).toEqual({ lookup: 2 });
+      expect((await lifeline.store.listEvents({ runId: 'rcv' })).filter((e) => e.type === 'run.signalled')).toHaveLength(1);
+      expect((await lifeline.getRun('snd'))?.generation).toBe(3);
     } finally {
       log.cleanup();
     }
