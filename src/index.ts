@@ -47,6 +47,11 @@ export type { SentMessage } from './workflow/context.js';
 export type { CatchUp, ScheduleInfo } from './store/schedules.js';
 export { MessageUndeliverableError } from './errors/message-errors.js';
 export { ScheduleNotFoundError } from './errors/schedule-errors.js';
+// Rewind (docs/time-travel.md, "Rewind").
+export type { RewindOptions } from './options/rewind-options.js';
+export type { RewindInfo } from './engine/lifeline.js';
+export type { StepGenerationRecord } from './store/rewind.js';
+export { RewindTargetNotFoundError } from './errors/rewind-errors.js';
 // Policies as values (docs/policies.md): usable on any async function, inside or outside a step.
 export type { Policy, PolicyContext, PolicyFn } from './policy/values/policy.js';
 export type { BreakerState, PolicyEvent, PolicyEventListener, PolicyEventMap, PolicyEventType } from './policy/values/events.js';

@@ -34,6 +34,8 @@ import { attachSlos } from '../insight/slo-check.js';
 import { parseSlos, type SloSpec } from '../insight/slo-spec.js';
 import { checkInsightOptions, type InsightOptions } from '../options/insight-options.js';
 import type { FingerprintRule } from '../insight/fingerprint-rules.js';
+import { checkRewindOptions, type RewindOptions } from '../options/rewind-options.js';
+import type { StepGenerationRecord } from '../store/rewind.js';
 
 export interface LifelineOptions {
   /** A Store, or a database location: a path, `sqlite:path`. Default: $LIFELINE_DB or ./lifeline.db */
@@ -88,6 +90,20 @@ export interface RunInfo<O = unknown> {
   claimCount: number;
   /** Claims since the run last committed a step; a worker parks the run at its maxClaimsWithoutProgress. */
   claimsWithoutProgress: number;
+  /** 1 + the run's rewinds (lifeline.rewind); absent while 1. */
+  generation?: number;
+}
+
+/** What lifeline.rewind did. */
+export interface RewindInfo {
+  /** The run after the rewind (pending). */
+  run: RunInfo;
+  /** The step id the run continues from. */
+  toStepId: string;
+  /** The run's generation now; the set-aside results belong to generation - 1. */
+  generation: number;
+  /** How many step results were set aside. */
+  setAside: number;
 }
 
 export interface RunHandle<O = unknown> {
@@ -308,6 +324,26 @@ export class Lifeline {
   }
 
   /**
+   * Rewinds a finished run (completed, failed or cancelled) to the step `to` (a step id such as
+   * `fetch#0`, or a step name: its first occurrence): the results of that step and of every step
+   * after it are set aside as the run's earlier generation (kept, see listStepGenerations), and
+   * the run is pending again: the steps before `to` replay from their records, `to` and what
+   * follows run again. Recorded as a `run.rewound` event. docs/time-travel.md, "Rewind".
+   */
+  async rewind(runId: string, options: RewindOptions): Promise<RewindInfo> {
+    const { to, by } = checkRewindOptions(options);
+    const result = await this.store.rewindRun({ runId, to, now: this.clock.now(), by: by ?? null });
+    if (!result) throw new RunNotFoundError(runId);
+    for (const worker of this.workers) worker.poke();
+    return { run: toRunInfo(result.run), toStepId: result.toStepId, generation: result.generation, setAside: result.setAside };
+  }
+
+  /** The step results rewinds set aside for a run (earlier generations), by generation then seq. */
+  listStepGenerations(runId: string): Promise<StepGenerationRecord[]> {
+    return this.store.listStepGenerations(runId);
+  }
+
+  /**
    * Continues a run now: a sleeping or waiting run is woken; a parked run (see
    * WorkerOptions.maxClaimsWithoutProgress) becomes pending again with its count of claims
    * without progress reset, once the cause is fixed. Other runs are returned unchanged.
@@ -443,5 +479,6 @@ export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
     wakeAt: run.wakeAt,
     claimCount: run.claimCount,
     claimsWithoutProgress: run.claimsWithoutProgress,
+    ...(run.generation === undefined ? {} : { generation: run.generation }),
   };
 }

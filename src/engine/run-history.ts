@@ -21,7 +21,7 @@ export interface PriorAttempts {
 }
 
 /** Events after which a step's earlier failures no longer count against its retry budget. */
-const BUDGET_RESETS: ReadonlySet<string> = new Set(['run.retried', 'run.recovering', 'run.resolved']);
+const BUDGET_RESETS: ReadonlySet<string> = new Set(['run.retried', 'run.recovering', 'run.resolved', 'run.rewound']);
 
 const isFailure = (a: { outcome: string }) => a.outcome === 'failed' || a.outcome === 'timeout';
 
@@ -31,7 +31,8 @@ const isFailure = (a: { outcome: string }) => a.outcome === 'failed' || a.outcom
  * attempt does not), and a manual retry (`lifeline retry`) gives the failed step a fresh budget:
  * failures before the run's last `run.retried` event stay recorded but no longer count. So do a
  * recovery decision (`run.recovering`: resume re-runs the failed step, restart every step) and
- * the resolution of an escalation (`run.resolved`).
+ * the resolution of an escalation (`run.resolved`) and a rewind (`run.rewound`: the steps from
+ * its target on run again as a new generation, each with a fresh budget).
  */
 export async function loadRunHistory(store: Store, runId: string, call: <T>(fn: () => Promise<T>) => Promise<T>): Promise<RunHistory> {
   const [steps, attempts] = await call(() => Promise.all([store.getSteps(runId), store.listAttempts(runId)]));

@@ -54,6 +54,9 @@ export type {
   EventRecord,
 } from '../store/types.js';
 export { TERMINAL_STATUSES } from '../store/types.js';
+// Rewind: Store.rewindRun / listStepGenerations, and the target rule every backend applies.
+export type { RewindRunArgs, RewindResult, StepGenerationRecord, StepGenerationRow, StepKey } from '../store/rewind.js';
+export { rewindTarget, rewound, toStepGenerationRecord } from '../store/rewind.js';
 // Shared limits per key: the records of acquireLimits / releaseLimits / listLimits, and the one
 // decision a backend applies to the rows it locked (so a third-party backend need not re-derive it).
 export type {

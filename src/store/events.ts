@@ -48,6 +48,11 @@ export interface EventMap {
   'run.restarted': { generation: number };
   /** Recovery: another run (of `workflow`, with the same input) took over; this one ends failed. */
   'run.reassigned': { to: string; workflow: string };
+  /**
+   * An operator rewound the run to `to` (lifeline rewind): `setAside` step results from it on were
+   * kept as generation `generation - 1` and the run continues as generation `generation`.
+   */
+  'run.rewound': { to: string; generation: number; setAside: number; from: RunStatus; by?: string };
   /** An escalated run was resolved. */
   'run.resolved': { action: EscalationAction; stepId: string | null };
   /** result() waited this long and no worker claimed the run (published only, never stored). */

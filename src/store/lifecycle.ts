@@ -23,7 +23,8 @@ export type LifecycleAction =
   | 'recover_resume' // recovery of a final failure: the failed step runs again after a delay
   | 'recover_restart' // recovery: the run starts again from scratch (a new generation)
   | 'escalate' // recovery: the run waits (parked) for a person to resolve it
-  | 'resolve'; // an escalated run resolved with retry or skip (cancel is `cancel`)
+  | 'resolve' // an escalated run resolved with retry or skip (cancel is `cancel`)
+  | 'rewind'; // a finished run continues from an earlier step; later results are set aside (a new generation)
 
 /**
  * What an action does to a run in any other status than those in `moves`:
@@ -96,6 +97,12 @@ export const LIFECYCLE: Readonly<Record<LifecycleAction, ActionSpec>> = {
   escalate: { moves: fromRunning('parked'), otherwise: 'lease_lost', whenAlreadyDue: RELEASE_ALREADY_DUE.to },
   // Only a parked run with an open escalation: the stores refuse a parked run without one (see Store.resolveEscalation).
   resolve: { moves: { parked: 'pending' }, otherwise: { refuse: 'Only an escalated run can be resolved' } },
+  // Only a finished run: nothing else may be executing or about to execute its steps. A live run
+  // (parked included) is cancelled first; docs/decisions/2026-11-30-rewind.md says why.
+  rewind: {
+    moves: all(() => 'pending', ['completed', 'failed', 'cancelled']),
+    otherwise: { refuse: 'Only a finished run (completed, failed or cancelled) can be rewound: cancel it first, then rewind it' },
+  },
 };
 
 /** Where a recovery action on a running run goes, given whether a cancel was requested while it ran. */

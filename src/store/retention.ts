@@ -28,9 +28,21 @@ export interface PruneCounts {
   costs: number;
   /** Expired step cache entries the pruned runs had computed. */
   cacheEntries: number;
+  /** Step results earlier generations kept (set aside by rewinds, Store.rewindRun). */
+  setAsideSteps: number;
 }
 
-export const NO_PRUNE: PruneCounts = Object.freeze({ runs: 0, steps: 0, attempts: 0, events: 0, signals: 0, recoveries: 0, costs: 0, cacheEntries: 0 });
+export const NO_PRUNE: PruneCounts = Object.freeze({
+  runs: 0,
+  steps: 0,
+  attempts: 0,
+  events: 0,
+  signals: 0,
+  recoveries: 0,
+  costs: 0,
+  cacheEntries: 0,
+  setAsideSteps: 0,
+});
 
 export function addCounts(a: PruneCounts, b: PruneCounts): PruneCounts {
   const sum = { ...a };
@@ -44,6 +56,7 @@ export function addCounts(a: PruneCounts, b: PruneCounts): PruneCounts {
  */
 export const PRUNED_TABLES: ReadonlyArray<readonly [Exclude<keyof PruneCounts, 'runs' | 'cacheEntries'>, string]> = [
   ['steps', 'step_results'],
+  ['setAsideSteps', 'step_generations'],
   ['attempts', 'attempts'],
   ['events', 'events'],
   ['signals', 'signals'],

@@ -27,6 +27,8 @@ export interface RunRow {
   claims_without_progress: number;
   /** Migration 14; undefined on rows read with an explicit column list. */
   trace_parent?: string | null;
+  /** Migration 18; undefined on rows read with an explicit column list. */
+  generation?: number | null;
 }
 
 export interface StepRow {
@@ -127,6 +129,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     claimCount: row.claim_count,
     claimsWithoutProgress: row.claims_without_progress,
     ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
+    ...(row.generation != null && Number(row.generation) > 1 ? { generation: Number(row.generation) } : {}),
   };
 }
 

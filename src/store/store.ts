@@ -8,6 +8,7 @@ import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, Reserve
 import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy } from './recoveries.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from './cache.js';
 import type { PruneCounts, PruneRunsArgs } from './retention.js';
+import type { RewindResult, RewindRunArgs, StepGenerationRecord } from './rewind.js';
 
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from './insight-records.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
@@ -357,6 +358,20 @@ export interface Store {
   attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]>;
   /** Failed attempts (fingerprint set) of [since, until) grouped by fingerprint, workflow, step, worker and model, with a summary per fingerprint. */
   failureGroups(query: FailureQuery): Promise<FailureGroups>;
+
+  // ---- rewind (issue 12 §2; rewind.ts) --------------------------------------------------
+  /**
+   * Durable, one transaction. For a finished run (lifecycle.ts `rewind`): the step results from
+   * the step `to` names on (by seq: that step and every later one) are moved to the set-aside
+   * results as the run's current generation; signals those steps consumed become unconsumed;
+   * the run becomes pending with output, error, lease, wake time and cancel flag cleared,
+   * claimsWithoutProgress 0 and generation + 1; a `run.rewound` event is appended. Attempts stay
+   * recorded. Null for an unknown run; InvalidRunStateError (the spec's reason) for a run that is
+   * not finished; RewindTargetNotFoundError, naming the run's steps, for a step it does not have.
+   */
+  rewindRun(args: RewindRunArgs): Promise<RewindResult | null>;
+  /** The step results rewinds set aside for a run, by generation then seq. */
+  listStepGenerations(runId: string): Promise<StepGenerationRecord[]>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -67,6 +67,8 @@ export interface RunRecord {
   claimsWithoutProgress: number;
   /** W3C traceparent of the span that started the run (a parent's child slot, or the caller's span); absent when none. */
   traceParent?: string;
+  /** How many generations of step results the run has had: 1 + its rewinds (Store.rewindRun); absent while 1. */
+  generation?: number;
 }
 
 export type StepStatus = 'completed' | 'failed' | 'waiting';

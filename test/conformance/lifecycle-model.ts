@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../src/errors/store-errors.js';
+import { RewindTargetNotFoundError } from '../../src/errors/rewind-errors.js';
 import { decide, isClaimable, isPoison, isTerminal, LEASED, recoveryStatus, releaseStatus } from '../../src/store/lifecycle.js';
 import { NOT_ESCALATED, type EscalationAction, type RecoveryStrategy } from '../../src/store/recoveries.js';
 import type { Store } from '../../src/store/store.js';
@@ -28,6 +29,7 @@ export type Op =
   | { kind: 'finish'; run: Held; stale: boolean; to: 'completed' | 'failed' | 'cancelled' }
   | { kind: 'cancel'; run: number }
   | { kind: 'retry'; run: number }
+  | { kind: 'rewind'; run: number }
   | { kind: 'wake'; run: number }
   | { kind: 'signal'; run: number }
   | { kind: 'recover'; run: Held; stale: boolean; strategy: RecoveryStrategy }
@@ -75,6 +77,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   fc.record({ kind: fc.constant('cancel' as const), run }),
   { arbitrary: fc.record({ kind: fc.constant('retry' as const), run }), weight: 2 },
+  fc.record({ kind: fc.constant('rewind' as const), run }),
   { arbitrary: fc.record({ kind: fc.constant('wake' as const), run }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('signal' as const), run }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('advance' as const), ms }), weight: 2 },
@@ -341,6 +344,24 @@ async function apply(store: Store, op: Op, mem: Memory, before: Map<string, RunR
       if (current === undefined) return void expect(result.value, where).toBeNull();
       const to = expectSpecAnswer('retry', current, result, where);
       if (to !== null) expected.set(id, to);
+      return;
+    }
+    case 'rewind': {
+      // The model's runs have no step results: a run the spec lets rewind is refused for its step
+      // (nothing moves); every other status with the spec's reason. The rewind itself is the
+      // conformance area `rewind`'s.
+      const id = idOf(mem, op.run);
+      const current = before.get(id);
+      const result = await outcome(store.rewindRun({ runId: id, to: 'a#0', now }));
+      if (current === undefined) return void expect(result.value, where).toBeNull();
+      let allowed = true;
+      try {
+        decide('rewind', id, current.status);
+      } catch (refusal) {
+        allowed = false;
+        expectSameError(result.error, refusal as InvalidRunStateError);
+      }
+      if (allowed) expectSameError(result.error, new RewindTargetNotFoundError(id, 'a#0', []));
       return;
     }
     case 'wake': {

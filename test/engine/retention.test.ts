@@ -92,6 +92,7 @@ describe.each([
       recoveries: 0,
       costs: 0,
       cacheEntries: 0,
+      setAsideSteps: 0,
       batches: 1,
       endedBefore: clock.now() + DAY,
       dryRun: true,

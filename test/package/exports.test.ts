@@ -108,6 +108,7 @@ describe('the tiered public API, as installed', () => {
       'pruneRuns',
       'MessageUndeliverableError',
       'ScheduleNotFoundError',
+      'RewindTargetNotFoundError',
       'checkSlos',
       'recordFix',
       'listFixes',
@@ -169,12 +170,15 @@ describe('the tiered public API, as installed', () => {
       'outcomeOnFinish',
       'recoveryStatus',
       'releaseStatus',
+      'rewindTarget',
+      'rewound',
       'scheduleRunId',
       'settleStoresValue',
       'sortedKeys',
       'statusesOf',
       'summarizeBreaker',
       'toLimitStatus',
+      'toStepGenerationRecord',
     ]);
     expect(keysOf('/testing')).toEqual([
       'HISTORY_FINGERPRINT_VERSION',

@@ -82,6 +82,7 @@ export function registerPrune(program: Command): void {
       process.stdout.write(`${verb} ${result.runs} run(s) that ended before ${new Date(result.endedBefore).toISOString()}\n`);
       const tables: Array<[string, number]> = [
         ['steps', result.steps],
+        ['set-aside steps (rewinds)', result.setAsideSteps],
         ['attempts', result.attempts],
         ['events', result.events],
         ['signals', result.signals],

@@ -10,6 +10,7 @@ import type { EventMap, GateOutcome } from '../../store/events.js';
 import { printRecoveries } from './recovery.js';
 import { deferralOf, describeDeferral } from '../deferral.js';
 import { runOverview } from '../../observe/run-overview.js';
+import type { StepGenerationRecord } from '../../store/rewind.js';
 
 export function registerShow(program: Command): void {
   program
@@ -24,10 +25,11 @@ export function registerShow(program: Command): void {
         await close();
         throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
       }
-      const [steps, attempts, recoveries] = await Promise.all([
+      const [steps, attempts, recoveries, generations] = await Promise.all([
         lifeline.store.getSteps(runId),
         lifeline.store.listAttempts(runId),
         lifeline.recoveries({ runId }),
+        lifeline.listStepGenerations(runId),
       ]);
       const events = await lifeline.store.listEvents({ runId });
       const overview = await runOverview(lifeline, runId);
@@ -43,6 +45,7 @@ export function registerShow(program: Command): void {
               steps: parsedSteps,
               attempts,
               recoveries,
+              earlierGenerations: generations.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output })),
               events: events.map((e) => ({ ...e, data: fromJson(e.data) })),
             },
             null,
@@ -52,6 +55,7 @@ export function registerShow(program: Command): void {
         return;
       }
       process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
+      if (run.generation !== undefined) process.stdout.write(`generation ${run.generation} (rewound ${run.generation - 1} time(s); earlier results below)\n`);
       if (overview && overview.activity.state !== run.status) process.stdout.write(`activity  ${overview.activity.state}: ${overview.activity.reason}\n`);
       else if (overview && !TERMINAL_STATUSES.includes(run.status) && overview.activity.reason !== run.status)
         process.stdout.write(`activity  ${overview.activity.reason}\n`);
@@ -93,7 +97,26 @@ export function registerShow(program: Command): void {
         );
       }
       printRecoveries(recoveries);
+      writeGenerations(generations);
     });
+}
+
+/** The step results rewinds set aside (`lifeline rewind`), oldest generation first. */
+function writeGenerations(generations: readonly StepGenerationRecord[]): void {
+  if (generations.length === 0) return;
+  process.stdout.write('\nearlier generations (set aside by rewind)\n');
+  printTable(
+    ['GEN', 'STEP', 'KIND', 'STATUS', 'ATTEMPTS', 'SET ASIDE', 'RESULT'],
+    generations.map((s) => [
+      String(s.generation),
+      s.stepId,
+      s.kind,
+      s.status,
+      String(s.attempts),
+      new Date(s.setAsideAt).toISOString(),
+      (s.error ? `[${s.error.errorClass}] ${s.error.message}` : (s.output ?? '')).slice(0, 100),
+    ]),
+  );
 }
 
 /** What the workflow reported about itself: degraded outputs and detected loops. */

@@ -316,6 +316,29 @@ ALTER TABLE $S.signals ADD COLUMN message_id TEXT;
 CREATE UNIQUE INDEX signals_message ON $S.signals (message_id) WHERE message_id IS NOT NULL;`,
   },
   {
+    version: 18,
+    name: 'rewind: step generations',
+    // As in SQLite (migration 18 there): step results set aside by a rewind, and a run's generation.
+    sql: `ALTER TABLE $S.runs ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE $S.step_generations (
+  run_id TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  step_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  started_at BIGINT NOT NULL,
+  completed_at BIGINT,
+  ran_with INTEGER,
+  set_aside_at BIGINT NOT NULL,
+  PRIMARY KEY (run_id, generation, step_id)
+);`,
+  },
+  {
     version: 11,
     name: 'slo alert states and fix records',
     // As in SQLite (migration 11 there): SLO alert levels and fix records.

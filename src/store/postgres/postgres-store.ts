@@ -20,6 +20,7 @@
 //   schedule-ops.ts    cron schedules: definitions and their shared firing state
 //   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
 //   rollup-ops.ts      insight aggregates: the lazy hourly attempt rollup, failure groups
+//   rewind-ops.ts      rewind: step results set aside as an earlier generation, the run pending again
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -57,6 +58,8 @@ import { ActivityOps } from './activity-ops.js';
 import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
 import { CacheOps } from './cache-ops.js';
 import { RetentionOps } from './retention-ops.js';
+import { RewindOps } from './rewind-ops.js';
+import type { RewindResult, RewindRunArgs, StepGenerationRecord } from '../rewind.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightOps } from './insight-ops.js';
@@ -89,6 +92,7 @@ export class PostgresStore implements Store {
   private readonly activity: ActivityOps;
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
+  private readonly rewinds: RewindOps;
   private readonly attemptInsight: AttemptInsightOps;
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
@@ -119,6 +123,7 @@ export class PostgresStore implements Store {
     this.activity = new ActivityOps(this.exec, s);
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
+    this.rewinds = new RewindOps(this.exec, s, notify);
     this.schedules = new ScheduleOps(this.exec, s, notify);
     this.rollup = new RollupOps(this.exec, s);
     this.attemptInsight = new AttemptInsightOps(this.exec, s);
@@ -373,6 +378,15 @@ export class PostgresStore implements Store {
 
   failureGroups(query: FailureQuery): Promise<FailureGroups> {
     return this.rollup.failureGroups(query);
+  }
+
+  // ---- rewind ---------------------------------------------------------------------------
+  rewindRun(args: RewindRunArgs): Promise<RewindResult | null> {
+    return this.rewinds.rewind(args);
+  }
+
+  listStepGenerations(runId: string): Promise<StepGenerationRecord[]> {
+    return this.rewinds.generations(runId);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -324,6 +324,31 @@ ALTER TABLE signals ADD COLUMN message_id TEXT;
 CREATE UNIQUE INDEX signals_message ON signals (message_id) WHERE message_id IS NOT NULL;`,
   },
   {
+    version: 18,
+    name: 'rewind: step generations',
+    // Rewind (issue 12 §2, src/store/rewind.ts): the step results a rewind set aside, copied as
+    // they were (every step_results column) with the run's generation they belonged to; a run
+    // counts its generations (1 at creation, + 1 per rewind).
+    sql: `ALTER TABLE runs ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE step_generations (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL,
+  step_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  ran_with INTEGER,
+  set_aside_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, generation, step_id)
+) STRICT, WITHOUT ROWID;`,
+  },
+  {
     version: 11,
     name: 'slo alert states and fix records',
     // Issue 10 §4/§5 (src/store/insight-records.ts): slo_states keeps each SLO's last alert level

@@ -20,6 +20,7 @@
 //   schedule-ops.ts  cron schedules: definitions and their shared firing state
 //   insight-ops.ts   SLO alert levels, fix records, run times for SLOs
 //   rollup-ops.ts    insight aggregates: the lazy hourly attempt rollup, failure groups
+//   rewind-ops.ts    rewind: step results set aside as an earlier generation, the run pending again
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -56,6 +57,8 @@ import { ActivityStatements } from './activity-ops.js';
 import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
 import { CacheStatements } from './cache-ops.js';
 import { RetentionStatements } from './retention-ops.js';
+import { RewindStatements } from './rewind-ops.js';
+import type { RewindResult, RewindRunArgs, StepGenerationRecord } from '../rewind.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightStatements } from './insight-ops.js';
@@ -87,6 +90,7 @@ export class SqliteStore implements Store {
   private readonly activity: ActivityStatements;
   private readonly cache: CacheStatements;
   private readonly retention: RetentionStatements;
+  private readonly rewinds: RewindStatements;
   private readonly attemptInsight: AttemptInsightStatements;
   private readonly rollup: RollupStatements;
   private readonly schedules: ScheduleStatements;
@@ -111,6 +115,7 @@ export class SqliteStore implements Store {
     this.activity = new ActivityStatements(db);
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
+    this.rewinds = new RewindStatements(db, this.runs, this.events);
     this.schedules = new ScheduleStatements(db, this.runs);
     this.rollup = new RollupStatements(db);
     this.attemptInsight = new AttemptInsightStatements(db);
@@ -362,6 +367,15 @@ export class SqliteStore implements Store {
 
   failureGroups(query: FailureQuery): Promise<FailureGroups> {
     return this.read(() => this.rollup.failureGroups(query));
+  }
+
+  // ---- rewind ---------------------------------------------------------------------------
+  rewindRun(args: RewindRunArgs): Promise<RewindResult | null> {
+    return this.batcher.write(DURABLE, () => this.rewinds.rewind(args));
+  }
+
+  listStepGenerations(runId: string): Promise<StepGenerationRecord[]> {
+    return this.read(() => this.rewinds.generations(runId));
   }
 
   close(): Promise<void> {

@@ -50,7 +50,7 @@ export function retentionConformance(getStore: GetStore): void {
       expect(eventsBefore).toBeGreaterThan(0);
 
       const dry = await store.pruneRuns(args({ dryRun: true }));
-      expect(dry).toEqual({ runs: 1, steps: 1, attempts: 1, events: eventsBefore, signals: 1, recoveries: 0, costs: 1, cacheEntries: 0 });
+      expect(dry).toEqual({ runs: 1, steps: 1, attempts: 1, events: eventsBefore, signals: 1, recoveries: 0, costs: 1, cacheEntries: 0, setAsideSteps: 0 });
       expect(await store.getRun('old')).not.toBeNull();
 
       expect(await store.pruneRuns(args())).toEqual(dry);
