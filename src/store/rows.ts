@@ -27,6 +27,8 @@ export interface RunRow {
   claims_without_progress: number;
   /** Migration 14; undefined on rows read with an explicit column list. */
   trace_parent?: string | null;
+  /** Migration 20; undefined on rows read with an explicit column list. */
+  version?: number | null;
 }
 
 export interface StepRow {
@@ -126,6 +128,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     cancelRequested: row.cancel_requested !== 0,
     claimCount: row.claim_count,
     claimsWithoutProgress: row.claims_without_progress,
+    version: row.version ?? null,
     ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
   };
 }

@@ -20,6 +20,7 @@
 //   schedule-ops.ts    cron schedules: definitions and their shared firing state
 //   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
 //   rollup-ops.ts      insight aggregates: the lazy hourly attempt rollup, failure groups
+//   version-ops.ts     workflow versions: the workers table (what live workers loaded)
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -43,6 +44,8 @@ import type {
 } from '../store.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
 import { ScheduleOps } from './schedule-ops.js';
+import { VersionOps } from './version-ops.js';
+import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -92,6 +95,7 @@ export class PostgresStore implements Store {
   private readonly attemptInsight: AttemptInsightOps;
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
+  private readonly versions: VersionOps;
   private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
@@ -123,6 +127,7 @@ export class PostgresStore implements Store {
     this.rollup = new RollupOps(this.exec, s);
     this.attemptInsight = new AttemptInsightOps(this.exec, s);
     this.insight = new InsightOps(this.exec, s);
+    this.versions = new VersionOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -373,6 +378,19 @@ export class PostgresStore implements Store {
 
   failureGroups(query: FailureQuery): Promise<FailureGroups> {
     return this.rollup.failureGroups(query);
+  }
+
+  // ---- workflow versions: live workers ---------------------------------------------------
+  recordWorker(args: RecordWorkerArgs): Promise<void> {
+    return this.versions.record(args);
+  }
+
+  listWorkers(filter?: WorkerFilter): Promise<WorkerRecord[]> {
+    return this.versions.workers(filter);
+  }
+
+  forgetWorker(id: string): Promise<boolean> {
+    return this.versions.forget(id);
   }
 
   /** Lets writes in flight finish, then closes every connection. */
