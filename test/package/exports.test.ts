@@ -102,6 +102,8 @@ describe('the tiered public API, as installed', () => {
       'listRunOverviews',
       'runOverview',
       'classifyRun',
+      'liveVersionsOf',
+      'versionGap',
       'estimateProgress',
       'ProgressHistory',
       'ACTIVITY_STATES',
@@ -167,6 +169,7 @@ describe('the tiered public API, as installed', () => {
       'openSqliteStore',
       'openStore',
       'outcomeOnFinish',
+      'parseVersionKey',
       'recoveryStatus',
       'releaseStatus',
       'scheduleRunId',
@@ -175,6 +178,7 @@ describe('the tiered public API, as installed', () => {
       'statusesOf',
       'summarizeBreaker',
       'toLimitStatus',
+      'versionKey',
     ]);
     expect(keysOf('/testing')).toEqual([
       'HISTORY_FINGERPRINT_VERSION',
