@@ -173,12 +173,7 @@ export class Lifeline {
   findWorkflow(name: string, runId?: string): WorkflowDefinition {
     const all = this.workflows();
     const found = latestDefinitions(all).find((w) => w.name === name);
-    if (!found)
-      throw new WorkflowNotFoundError(
-        name,
-        [...new Set(all.map((w) => w.name))],
-        runId,
-      );
+    if (!found) throw new WorkflowNotFoundError(name, [...new Set(all.map((w) => w.name))], runId);
     return found;
   }
 
@@ -199,7 +194,14 @@ export class Lifeline {
     // span, itself under the caller's active span (a traced request that starts the run).
     const traceParent = startRunTraceParent(def.name, runId);
     const version = def.version ?? null;
-    const { run, created } = await this.store.createRun({ id: runId, workflow: def.name, input: json, now, version, ...(traceParent === null ? {} : { traceParent }) });
+    const { run, created } = await this.store.createRun({
+      id: runId,
+      workflow: def.name,
+      input: json,
+      now,
+      version,
+      ...(traceParent === null ? {} : { traceParent }),
+    });
     if (!created && run.workflow !== def.name) {
       throw new InvalidOptionsError(`Invalid option start.runId: "${runId}" is already used by a run of workflow "${run.workflow}"`);
     }

@@ -233,7 +233,15 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     const traceParent = this.trace?.childStarted(stepId, childRunId, workflow.name) ?? null;
     await this.storeCall(
       () =>
-        this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now(), traceParent, version: workflow.version ?? null }),
+        this.store.createRun({
+          id: childRunId,
+          workflow: workflow.name,
+          input: json,
+          parentRunId: this.runId,
+          now: this.clock.now(),
+          traceParent,
+          version: workflow.version ?? null,
+        }),
       { abortable: true },
     );
   }

@@ -101,8 +101,6 @@ export function defineWorkflow<I = unknown, O = unknown>(
   return def;
 }
 
-
-
 export function registeredWorkflows(): WorkflowDefinition[] {
   return [...registry.values()] as unknown as WorkflowDefinition[];
 }

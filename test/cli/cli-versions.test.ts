@@ -29,7 +29,15 @@ beforeAll(async () => {
   await store.createRun({ id: 'old-run', workflow: 'checkout', input: 'null', now, version: 1 });
   await store.createRun({ id: 'plain-run', workflow: 'report', input: 'null', now: now + 1 });
   const seen = { host: 'host-a', startedAt: now, now, forgetBefore: 0 };
-  await store.recordWorker({ ...seen, id: 'w-new', pid: 11, workflows: [{ workflow: 'checkout', version: 2 }, { workflow: 'checkout', version: 3 }] });
+  await store.recordWorker({
+    ...seen,
+    id: 'w-new',
+    pid: 11,
+    workflows: [
+      { workflow: 'checkout', version: 2 },
+      { workflow: 'checkout', version: 3 },
+    ],
+  });
   await store.recordWorker({ ...seen, id: 'w-gone', pid: 12, workflows: [{ workflow: 'report', version: null }], now: now - 3_600_000 + 60_000 });
   await store.close();
 });
@@ -44,7 +52,13 @@ describe('workflow versions in the CLI', () => {
     expect(cells.slice(0, 3)).toEqual(['old-run', 'checkout@1', 'pending']);
     expect(cells.at(-1)).toBe(REASON);
     // An unversioned run keeps its plain name, and its reason (no live worker loads "report").
-    expect(r.out.split('\n').find((l) => l.startsWith('plain-run '))?.split(/ {2,}/).slice(1, 3)).toEqual(['report', 'pending']);
+    expect(
+      r.out
+        .split('\n')
+        .find((l) => l.startsWith('plain-run '))
+        ?.split(/ {2,}/)
+        .slice(1, 3),
+    ).toEqual(['report', 'pending']);
     const json = JSON.parse(lifeline(['runs', '--json']).out) as Array<{ id: string; version: number | null; activity: { state: string; reason: string } }>;
     expect(json.map((j) => [j.id, j.version])).toEqual([
       ['plain-run', null],

@@ -23,7 +23,12 @@ export async function runVersionsCrashScenario(db: string): Promise<void> {
   const pool = (version: number) => new WorkerPool(db, effects, ['--poll-ms', '50'], FIXTURE, { VERSIONS_LOADED: String(version), VERSIONS_GATE: gate });
   const v1Pool = pool(1);
   const v2Pool = pool(2);
-  const lines = () => (existsSync(effects) ? readFileSync(effects, 'utf8').split('\n').filter((l) => l !== '') : []);
+  const lines = () =>
+    existsSync(effects)
+      ? readFileSync(effects, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
   let store: Store | undefined;
   try {
     const oldWorker = v1Pool.spawn();

@@ -21,7 +21,14 @@ export function registerWorkers(program: Command): void {
         await close();
       }
       const live = (w: WorkerRecord) => w.lastSeenAt >= now - LIVE_WORKER_MS;
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(workers.map((w) => ({ ...w, live: live(w) })), null, 2)}\n`);
+      if (opts.json)
+        return void process.stdout.write(
+          `${JSON.stringify(
+            workers.map((w) => ({ ...w, live: live(w) })),
+            null,
+            2,
+          )}\n`,
+        );
       if (workers.length === 0) return void process.stdout.write(opts.all ? 'no workers recorded\n' : 'no live workers\n');
       printTable(
         ['WORKER', 'HOST', 'PID', 'STATE', 'LAST SEEN', 'WORKFLOWS'],

@@ -61,9 +61,27 @@ export function versionsConformance(getStore: GetStore): void {
 
     it('runs created by a schedule firing and by a reassignment are pinned to the version given', async () => {
       const store = getStore();
-      const schedule = { id: `${WF}:v`, workflow: WF, cron: '* * * * *', timezone: 'UTC', catchUp: 'skip' as const, input: '1', graceMs: 60_000, maxCatchUp: 10 };
+      const schedule = {
+        id: `${WF}:v`,
+        workflow: WF,
+        cron: '* * * * *',
+        timezone: 'UTC',
+        catchUp: 'skip' as const,
+        input: '1',
+        graceMs: 60_000,
+        maxCatchUp: 10,
+      };
       await store.upsertSchedules({ schedules: [schedule], now: T0 });
-      const fired = await store.fireSchedule({ id: schedule.id, expectedFiredThrough: T0, firedThrough: T0 + 60_000, runs: [{ id: 'tick', tick: T0 + 60_000 }], workflow: WF, version: 3, input: '1', now: T0 + 60_000 });
+      const fired = await store.fireSchedule({
+        id: schedule.id,
+        expectedFiredThrough: T0,
+        firedThrough: T0 + 60_000,
+        runs: [{ id: 'tick', tick: T0 + 60_000 }],
+        workflow: WF,
+        version: 3,
+        input: '1',
+        now: T0 + 60_000,
+      });
       expect(fired).toEqual({ fired: true, created: ['tick'] });
       expect((await store.getRun('tick'))?.version).toBe(3);
       await store.createRun({ id: 'failing', workflow: WF, input: '"in"', now: T0, version: 4 });
@@ -83,10 +101,28 @@ export function versionsConformance(getStore: GetStore): void {
     it('records workers with the pairs they loaded, lists the live ones, forgets dead and stopped ones', async () => {
       const store = getStore();
       const base = { host: 'h', pid: 1, startedAt: T0, forgetBefore: 0 };
-      await store.recordWorker({ ...base, id: 'w-a', workflows: [{ workflow: WF, version: 1 }, { workflow: OTHER, version: null }], now: T0 });
+      await store.recordWorker({
+        ...base,
+        id: 'w-a',
+        workflows: [
+          { workflow: WF, version: 1 },
+          { workflow: OTHER, version: null },
+        ],
+        now: T0,
+      });
       await store.recordWorker({ ...base, id: 'w-b', pid: 2, workflows: [{ workflow: WF, version: 2 }], now: T0 + 10 });
       expect(await store.listWorkers()).toEqual([
-        { id: 'w-a', host: 'h', pid: 1, workflows: [{ workflow: WF, version: 1 }, { workflow: OTHER, version: null }], startedAt: T0, lastSeenAt: T0 },
+        {
+          id: 'w-a',
+          host: 'h',
+          pid: 1,
+          workflows: [
+            { workflow: WF, version: 1 },
+            { workflow: OTHER, version: null },
+          ],
+          startedAt: T0,
+          lastSeenAt: T0,
+        },
         { id: 'w-b', host: 'h', pid: 2, workflows: [{ workflow: WF, version: 2 }], startedAt: T0, lastSeenAt: T0 + 10 },
       ]);
       expect((await store.listWorkers({ seenSince: T0 + 5 })).map((w) => w.id)).toEqual(['w-b']);
