@@ -134,7 +134,16 @@ export {
   type RunOverviewOptions,
   type ListRunOverviewsOptions,
 } from './observe/run-overview.js';
-export { classifyRun, ACTIVITY_STATES, ACTIVITY_EVENT_TYPES, type ActivityState, type RunActivity } from './observe/run-activity.js';
+export {
+  classifyRun,
+  liveVersionsOf,
+  versionGap,
+  ACTIVITY_STATES,
+  ACTIVITY_EVENT_TYPES,
+  type ActivityState,
+  type RunActivity,
+  type LiveVersions,
+} from './observe/run-activity.js';
 export { estimateProgress, etaRange, ProgressHistory, type RunProgress, type HistoryRun, type ProgressHistoryOptions } from './observe/progress.js';
 export { DEFAULT_ACTIVITY_OPTIONS, resolveActivityOptions, type ActivityOptions } from './options/activity-options.js';
 // Insight (docs/insight.md): SLOs and burn rates, recommendations and fixes, recovery metrics.

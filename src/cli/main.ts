@@ -19,6 +19,7 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerCache } from './commands/cache.js';
 import { registerPrune } from './commands/prune.js';
 import { registerSchedules } from './commands/schedules.js';
+import { registerWorkers } from './commands/workers.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -64,6 +65,7 @@ registerDashboard(program);
 registerCache(program);
 registerPrune(program);
 registerSchedules(program);
+registerWorkers(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,6 +12,7 @@ import { RunNotFoundError } from '../errors/store-errors.js';
 import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
+import { latestDefinitions } from '../workflow/versions.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { WorkerRuntime } from './worker.js';
 import type { Worker } from './worker-api.js';
@@ -92,6 +93,8 @@ export interface RunInfo<O = unknown> {
   claimsWithoutProgress: number;
   /** 1 + the run's rewinds (lifeline.rewind); absent while 1. */
   generation?: number;
+  /** The workflow version the run is pinned to; null: unversioned. docs/time-travel.md, "Workflow versions". */
+  version: number | null;
 }
 
 /** What lifeline.rewind did. */
@@ -182,15 +185,11 @@ export class Lifeline {
     return this.explicitWorkflows ?? registeredWorkflows();
   }
 
+  /** The definition `start(name)` pins: the highest version of `name` loaded here (workflow/versions.ts). */
   findWorkflow(name: string, runId?: string): WorkflowDefinition {
     const all = this.workflows();
-    const found = all.find((w) => w.name === name);
-    if (!found)
-      throw new WorkflowNotFoundError(
-        name,
-        all.map((w) => w.name),
-        runId,
-      );
+    const found = latestDefinitions(all).find((w) => w.name === name);
+    if (!found) throw new WorkflowNotFoundError(name, [...new Set(all.map((w) => w.name))], runId);
     return found;
   }
 
@@ -210,11 +209,19 @@ export class Lifeline {
     // With tracing on, the run's spans (in whichever worker runs it) join one trace: under a `start`
     // span, itself under the caller's active span (a traced request that starts the run).
     const traceParent = startRunTraceParent(def.name, runId);
-    const { run, created } = await this.store.createRun({ id: runId, workflow: def.name, input: json, now, ...(traceParent === null ? {} : { traceParent }) });
+    const version = def.version ?? null;
+    const { run, created } = await this.store.createRun({
+      id: runId,
+      workflow: def.name,
+      input: json,
+      now,
+      version,
+      ...(traceParent === null ? {} : { traceParent }),
+    });
     if (!created && run.workflow !== def.name) {
       throw new InvalidOptionsError(`Invalid option start.runId: "${runId}" is already used by a run of workflow "${run.workflow}"`);
     }
-    if (created) this.emit({ runId, type: 'run.created', data: { workflow: def.name }, at: now });
+    if (created) this.emit({ runId, type: 'run.created', data: { workflow: def.name, ...(version === null ? {} : { version }) }, at: now });
     for (const worker of this.workers) worker.poke();
     return this.handle<Jsonify<O>>(runId);
   }
@@ -480,5 +487,6 @@ export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
     claimCount: run.claimCount,
     claimsWithoutProgress: run.claimsWithoutProgress,
     ...(run.generation === undefined ? {} : { generation: run.generation }),
+    version: run.version,
   };
 }

@@ -9,6 +9,8 @@ import type { RecoveryRecord } from '../store/recoveries.js';
 import type { StoredError } from '../store/types.js';
 import { ruleMatches, rulePrefix, type ResolvedRecoveryRule } from '../workflow/recovery-rules.js';
 import type { ExecutionOutcome, FinalWriteHost } from './final-writes.js';
+import { registeredWorkflows } from '../workflow/define.js';
+import { latestDefinitions } from '../workflow/versions.js';
 
 /** The decision's part of the store write: strategy, reason and what the strategy needs. */
 export type RecoveryPlan = Pick<RecoverArgs, 'strategy' | 'reason' | 'wakeAt' | 'takeOver'> & { generation: number };
@@ -36,7 +38,7 @@ function planFor(host: FinalWriteHost, rule: ResolvedRecoveryRule, used: number,
     case 'resume':
       return { ...base, wakeAt: host.clock.now() + rule.delayMs };
     case 'reassign':
-      return { ...base, takeOver: { runId: `${host.runId}/reassigned-${used + 1}`, workflow: rule.workflow ?? host.workflow.name } };
+      return { ...base, takeOver: { runId: `${host.runId}/reassigned-${used + 1}`, ...takeOverWorkflow(host, rule.workflow) } };
     default:
       return base;
   }
@@ -66,4 +68,15 @@ export async function writeRecovery(host: FinalWriteHost, stored: StoredError, p
     }),
   );
   return plan.strategy === 'reassign' ? 'failed' : 'recovering';
+}
+
+/**
+ * The workflow (and version) a reassigned run starts on: the same workflow keeps the failed run's
+ * version; another workflow is unversioned unless this process loaded it (then its highest version).
+ */
+function takeOverWorkflow(host: FinalWriteHost, workflow: string | null | undefined): { workflow: string; version: number | null } {
+  if (workflow === undefined || workflow === null || workflow === host.workflow.name)
+    return { workflow: host.workflow.name, version: host.workflow.version ?? null };
+  const loaded = latestDefinitions(registeredWorkflows()).find((d) => d.name === workflow);
+  return { workflow, version: loaded?.version ?? null };
 }

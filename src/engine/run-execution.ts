@@ -85,6 +85,10 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   get clock(): Clock {
     return this.deps.clock;
   }
+  get runVersion(): number | null {
+    return this.run.version ?? null;
+  }
+
   get token(): string {
     return this.run.lease?.token ?? '';
   }
@@ -228,7 +232,16 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     const stepId = childRunId.slice(this.runId.length + 1);
     const traceParent = this.trace?.childStarted(stepId, childRunId, workflow.name) ?? null;
     await this.storeCall(
-      () => this.store.createRun({ id: childRunId, workflow: workflow.name, input: json, parentRunId: this.runId, now: this.clock.now(), traceParent }),
+      () =>
+        this.store.createRun({
+          id: childRunId,
+          workflow: workflow.name,
+          input: json,
+          parentRunId: this.runId,
+          now: this.clock.now(),
+          traceParent,
+          version: workflow.version ?? null,
+        }),
       { abortable: true },
     );
   }

@@ -9,6 +9,7 @@ import { scheduleRunId, type ScheduleDefinition, type ScheduleRecord } from '../
 import type { Clock } from '../time/clock.js';
 import { CronTicks } from '../workflow/cron.js';
 import type { WorkflowDefinition } from '../workflow/define.js';
+import { latestDefinitions } from '../workflow/versions.js';
 import { planTicks } from './schedule-ticks.js';
 
 export interface ScheduleFirerDeps {
@@ -24,12 +25,17 @@ export class ScheduleFirer {
   private readonly crons = new Map<string, CronTicks>();
   /** No schedule of this worker is due before this time (the earliest next tick it computed). */
   private nextDue = -Infinity;
+  /** The version each loaded workflow's scheduled runs are pinned to. */
+  private versions = new Map<string, number | null>();
 
   constructor(private readonly deps: ScheduleFirerDeps) {}
 
   /** Fires what is due; returns the time of the earliest next tick, or null without schedules. */
   async fireDue(): Promise<number | null> {
-    const definitions = this.deps.workflows().flatMap((w) => w.schedules ?? []); // a definition made by another copy may lack it
+    // The highest loaded version of each workflow owns its schedules and pins their runs (workflow/versions.ts).
+    const current = latestDefinitions(this.deps.workflows());
+    this.versions = new Map(current.map((w) => [w.name, w.version ?? null]));
+    const definitions = current.flatMap((w) => w.schedules ?? []); // a definition made by another copy may lack it
     if (definitions.length === 0) return null;
     const now = this.deps.clock.now();
     const ids = definitions.map((d) => d.id).join('\n');
@@ -62,6 +68,7 @@ export class ScheduleFirer {
       firedThrough: plan.firedThrough,
       runs,
       workflow: row.workflow,
+      version: this.versions.get(row.workflow) ?? null,
       input: row.input,
       now,
     });

@@ -18,6 +18,8 @@ import type { PriceTable } from '../costs/prices.js';
 import { startRetention } from '../retention/prune.js';
 import { ScheduleFirer } from './schedule-firer.js';
 import type { FingerprintRule } from '../insight/fingerprint-rules.js';
+import { definitionFor, loadedVersions } from '../workflow/versions.js';
+import { WorkerRecorder } from './worker-recorder.js';
 
 /** Pause of claiming after the database ran out of resources: doubles per failure up to the cap. */
 const EXHAUSTED_FIRST_PAUSE_MS = 1000;
@@ -65,6 +67,8 @@ export class WorkerRuntime implements Worker {
   private readonly schedules: ScheduleFirer;
   /** The earliest next tick of a schedule: the loop wakes for it even when pollMs is longer. */
   private nextTick: number | null = null;
+  /** This worker's row in the workers table: the versions it loaded (worker-recorder.ts). */
+  private readonly recorder: WorkerRecorder;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -74,6 +78,7 @@ export class WorkerRuntime implements Worker {
     this.host = this.options.host ?? hostname();
     this.id = this.options.workerId ?? `${this.host}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.schedules = new ScheduleFirer({ store: deps.store, clock: deps.clock, workflows: deps.workflows, emit: deps.emit });
+    this.recorder = new WorkerRecorder({ store: deps.store, clock: deps.clock, id: this.id, host: this.host, pid: this.options.pid });
   }
 
   get activeRuns(): number {
@@ -121,6 +126,7 @@ export class WorkerRuntime implements Worker {
     this.heartbeatTimer?.cancel();
     this.stopRetention?.();
     this.unsubscribe?.();
+    await this.recorder.forget().catch((error: unknown) => this.deps.onError(error, 'workers'));
     for (const timer of this.wakeTimers) timer.cancel();
     this.wakeTimers.clear();
     this.state = 'stopped';
@@ -145,6 +151,7 @@ export class WorkerRuntime implements Worker {
         continue;
       }
       await this.fireSchedules();
+      await this.recorder.record(this.deps.workflows()).catch((error: unknown) => this.deps.onError(error, 'workers'));
       try {
         await this.takeOverDeadOwners();
         claimedAll = await this.claimAndLaunch();
@@ -182,16 +189,17 @@ export class WorkerRuntime implements Worker {
       now: this.deps.clock.now(),
       leaseMs: this.options.leaseMs,
       limit: capacity,
-      workflows: workflows.map((w) => w.name),
+      workflows: [...new Set(workflows.map((w) => w.name))],
+      // Only runs pinned to a version loaded here: the others wait for a worker that has theirs.
+      versions: loadedVersions(workflows),
       maxClaimsWithoutProgress: this.options.maxClaimsWithoutProgress,
     });
-    const byName = new Map(workflows.map((w) => [w.name, w]));
     for (const run of claimed) {
       if (run.status === 'parked') {
         this.deps.emit({ runId: run.id, type: 'run.parked', data: { claims: run.claimsWithoutProgress, error: run.error }, at: this.deps.clock.now() });
         continue;
       }
-      const def = byName.get(run.workflow);
+      const def = definitionFor(workflows, run.workflow, run.version);
       if (def) void this.launch(run, def); // never rejects: failures are reported through onError
     }
     return claimed.length === capacity;
@@ -212,7 +220,8 @@ export class WorkerRuntime implements Worker {
       onStoreExhausted: (error) => this.storeExhausted(error),
       ...(this.deps.gates ? { gates: this.deps.gates } : {}),
     });
-    this.deps.emit(exec.event('run.claimed', { workerId: this.id, claimCount: run.claimCount, workflow: run.workflow }));
+    const version = run.version === null ? {} : { version: run.version };
+    this.deps.emit(exec.event('run.claimed', { workerId: this.id, claimCount: run.claimCount, workflow: run.workflow, ...version }));
     const done = exec.execute().then(
       async (outcome) => {
         if (outcome === 'suspended' && exec.wakeAt !== null) this.scheduleWake(exec.wakeAt);

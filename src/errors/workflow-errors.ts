@@ -2,8 +2,17 @@ import type { ErrorClass } from './error-class.js';
 import { LifelineError } from './lifeline-error.js';
 
 export class DuplicateWorkflowError extends LifelineError {
-  constructor(readonly workflow: string) {
-    super('DUPLICATE_WORKFLOW', 'configuration', `A workflow named "${workflow}" is already registered; workflow names must be unique.`);
+  constructor(
+    readonly workflow: string,
+    readonly version: number | null = null,
+  ) {
+    super(
+      'DUPLICATE_WORKFLOW',
+      'configuration',
+      version === null
+        ? `A workflow named "${workflow}" without a version is already registered; a name and version must be unique (give one of them a version to load both).`
+        : `Version ${version} of workflow "${workflow}" is already registered; a name and version must be unique.`,
+    );
   }
 }
 
@@ -28,6 +37,8 @@ export class NonDeterminismError extends LifelineError {
     readonly runId: string,
     readonly expectedStepId: string,
     readonly actualStepId: string,
+    /** The workflow, the version the run is pinned to and the version of the code that replayed it. */
+    readonly versions?: { workflow: string; run: number | null; worker: number | null },
   ) {
     super(
       'NON_DETERMINISM',
@@ -35,9 +46,19 @@ export class NonDeterminismError extends LifelineError {
       `Run ${runId} replayed out of order: history has step "${expectedStepId}" at this position, but the code called ` +
         `"${actualStepId}". Usually the workflow body decides with a value that differs on replay: Date.now(), ` +
         `new Date() or Math.random() instead of ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. ` +
-        `Otherwise the workflow code changed in a way that is incompatible with this run.`,
+        `Otherwise the workflow code changed in a way that is incompatible with this run` +
+        (versions === undefined ? '.' : versionAdvice(versions)),
     );
   }
+}
+
+function versionAdvice(v: { workflow: string; run: number | null; worker: number | null }): string {
+  const name = (version: number | null) => (version === null ? 'no version' : `version ${version}`);
+  return (
+    `: the run was started with ${name(v.run)} of workflow "${v.workflow}" and replayed by code with ${name(v.worker)}. ` +
+    'Guard the change with ctx.patched(), or give the new code a new version and keep the old one loaded until its runs end ' +
+    '(docs/time-travel.md#workflow-versions).'
+  );
 }
 
 /** result() of a run that nothing can ever execute: a private (':memory:') database and no started worker. */

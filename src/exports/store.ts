@@ -79,6 +79,9 @@ export type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs, BreakerSummary } 
 export { applyBreakerUpdate, summarizeBreaker } from '../breakers/stored.js';
 export type { CatchUp, FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../store/schedules.js';
 export { scheduleRunId } from '../store/schedules.js';
+// Workflow versions (issue 12 §4): the pairs claims filter by, and the workers table.
+export { versionKey, parseVersionKey } from '../store/versions.js';
+export type { WorkflowVersion, WorkerRecord, RecordWorkerArgs, WorkerFilter } from '../store/versions.js';
 export type {
   BreakerData,
   BreakerStateName,

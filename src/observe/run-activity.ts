@@ -10,6 +10,7 @@ import type { AttemptRecord, RunRecord, RunStatus } from '../store/types.js';
 import type { ActivityOptions } from '../options/activity-options.js';
 import { DEFAULT_ACTIVITY_OPTIONS } from '../options/activity-options.js';
 import { clockTime, shortDuration } from './format.js';
+import type { WorkerRecord } from '../store/versions.js';
 
 export type ActivityState =
   'pending' | 'running' | 'retrying' | 'stuck' | 'waiting' | 'sleeping' | 'deferred' | 'parked' | Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>;
@@ -77,7 +78,13 @@ const verdict = (state: ActivityState, reason: string, stepId: string | null = n
  * with ACTIVITY_EVENT_TYPES); thresholds default to DEFAULT_ACTIVITY_OPTIONS (validate user
  * input with resolveActivityOptions first).
  */
-export function classifyRun(run: RunRecord, activity: RunActivityRecord, now: number, options: ActivityOptions = {}): RunActivity {
+export function classifyRun(
+  run: RunRecord,
+  activity: RunActivityRecord,
+  now: number,
+  options: ActivityOptions = {},
+  live: LiveVersions = NO_LIVE_VERSIONS,
+): RunActivity {
   const o = { ...DEFAULT_ACTIVITY_OPTIONS, ...options };
   switch (run.status) {
     case 'completed':
@@ -88,13 +95,13 @@ export function classifyRun(run: RunRecord, activity: RunActivityRecord, now: nu
     case 'parked':
       return verdict(run.status, run.error ? `[${run.error.errorClass}] ${run.error.message}` : run.status, run.error?.stepId ?? null);
     case 'pending':
-      return pending(run, now, o);
+      return pending(run, now, o, live);
     case 'running':
       return running(run, activity, now, o);
     case 'sleeping':
-      return sleeping(run, activity, now, o);
+      return sleeping(run, activity, now, o, live);
     case 'waiting':
-      return waiting(run, activity, now, o);
+      return waiting(run, activity, now, o, live);
   }
 }
 
@@ -105,10 +112,12 @@ function claimedTooOften(run: RunRecord, o: Thresholds): RunActivity | null {
   return verdict('stuck', `claimed ${run.claimsWithoutProgress} times without committing a step (stuckAfterClaims ${o.stuckAfterClaims})`);
 }
 
-function pending(run: RunRecord, now: number, o: Thresholds): RunActivity {
+function pending(run: RunRecord, now: number, o: Thresholds, live: LiveVersions): RunActivity {
   const claims = claimedTooOften(run, o);
   if (claims) return claims;
   const waited = now - run.updatedAt;
+  const gap = versionGap(run, live);
+  if (gap !== null) return verdict(waited > o.unclaimedMs ? 'stuck' : 'pending', gap);
   if (waited > o.unclaimedMs) return verdict('stuck', `pending for ${shortDuration(waited)} (since ${clockTime(run.updatedAt, now)}), no worker claimed it`);
   return verdict('pending', run.claimCount > 0 ? `waiting for a worker (claimed ${run.claimCount} times before)` : 'waiting for a worker');
 }
@@ -166,13 +175,15 @@ function retrying(a: AttemptRecord, retry: { retryAt: number; errorClass: string
   return verdict('retrying', a.movedOn ? `${failed}, ${a.movedOn}` : `${failed}, next attempt not started yet`, a.stepId);
 }
 
-function overdue(run: RunRecord, now: number, o: Thresholds): RunActivity | null {
+function overdue(run: RunRecord, now: number, o: Thresholds, live: LiveVersions): RunActivity | null {
   if (run.wakeAt === null || now - run.wakeAt <= o.unclaimedMs) return null;
-  return verdict('stuck', `${run.status} until ${clockTime(run.wakeAt, now)}, due ${shortDuration(now - run.wakeAt)} ago and no worker claimed it`);
+  const gap = versionGap(run, live);
+  const why = gap === null ? 'no worker claimed it' : gap;
+  return verdict('stuck', `${run.status} until ${clockTime(run.wakeAt, now)}, due ${shortDuration(now - run.wakeAt)} ago and ${why}`);
 }
 
-function sleeping(run: RunRecord, activity: RunActivityRecord, now: number, o: Thresholds): RunActivity {
-  const late = overdue(run, now, o);
+function sleeping(run: RunRecord, activity: RunActivityRecord, now: number, o: Thresholds, live: LiveVersions): RunActivity {
+  const late = overdue(run, now, o, live);
   if (late) return late;
   const deferred = latest(activity, 'step.deferred');
   if (deferred && run.wakeAt !== null && deferred.data.retryAt === run.wakeAt) {
@@ -188,11 +199,36 @@ function sleeping(run: RunRecord, activity: RunActivityRecord, now: number, o: T
   return verdict('sleeping', run.wakeAt === null ? 'sleeping' : `sleeping until ${clockTime(run.wakeAt, now)}`);
 }
 
-function waiting(run: RunRecord, activity: RunActivityRecord, now: number, o: Thresholds): RunActivity {
-  const late = overdue(run, now, o);
+function waiting(run: RunRecord, activity: RunActivityRecord, now: number, o: Thresholds, live: LiveVersions): RunActivity {
+  const late = overdue(run, now, o, live);
   if (late) return late;
   const w = latest(activity, 'run.waiting');
   const on = w ? [...w.data.signals.map((s) => `signal "${s}"`), ...w.data.children.map((c) => `child ${c}`)].join(', ') : '';
   const until = run.wakeAt === null ? '' : ` until ${clockTime(run.wakeAt, now)}`;
   return verdict('waiting', `waiting${on ? ` for ${on}` : ''}${until}`);
+}
+
+/**
+ * Workflow name -> the versions live workers loaded (Store.listWorkers, seen within
+ * LIVE_WORKER_MS; build it with liveVersionsOf). Empty: nothing known, no verdict names versions.
+ */
+export type LiveVersions = ReadonlyMap<string, ReadonlySet<number | null>>;
+const NO_LIVE_VERSIONS: LiveVersions = new Map();
+
+export function liveVersionsOf(workers: readonly WorkerRecord[]): LiveVersions {
+  const out = new Map<string, Set<number | null>>();
+  for (const w of workers) for (const { workflow, version } of w.workflows) (out.get(workflow) ?? out.set(workflow, new Set()).get(workflow))?.add(version);
+  return out;
+}
+
+/**
+ * Why no live worker claims the run, when live workers load its workflow but not its version:
+ * "waiting for a worker with version 1 of checkout (live workers have 2)". Null otherwise.
+ */
+export function versionGap(run: RunRecord, live: LiveVersions): string | null {
+  const loaded = live.get(run.workflow);
+  if (loaded === undefined || loaded.size === 0 || loaded.has(run.version)) return null;
+  const have = [...loaded].sort((a, b) => (a ?? 0) - (b ?? 0)).map((v) => (v === null ? 'no version' : String(v)));
+  const want = run.version === null ? `no version of ${run.workflow}` : `version ${run.version} of ${run.workflow}`;
+  return `waiting for a worker with ${want} (live workers have ${have.join(', ')})`;
 }

@@ -7,7 +7,8 @@ import { TERMINAL_STATUSES } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import { optionError } from '../options/option-check.js';
 import { resolveActivityOptions, type ActivityOptions } from '../options/activity-options.js';
-import { ACTIVITY_EVENT_TYPES, ACTIVITY_STATES, classifyRun, statusesFor, type ActivityState, type RunActivity } from './run-activity.js';
+import { ACTIVITY_EVENT_TYPES, ACTIVITY_STATES, classifyRun, liveVersionsOf, statusesFor, type ActivityState, type RunActivity } from './run-activity.js';
+import { LIVE_WORKER_MS } from '../store/versions.js';
 import { estimateProgress, progressHistoryOf, type ProgressHistory, type RunProgress } from './progress.js';
 
 export interface RunOverview {
@@ -61,6 +62,8 @@ export async function describeRuns(store: Store, runs: readonly RunRecord[], opt
   // Ended runs need no history: only the workflows of live runs are read.
   const workflows = [...new Set(runs.filter((r) => !TERMINAL_STATUSES.includes(r.status)).map((r) => r.workflow))];
   const histories = new Map(await Promise.all(workflows.map(async (w) => [w, await history.history(w, options.now)] as const)));
+  // Which versions live workers loaded: a run pinned to another one says what it waits for. One read per listing.
+  const live = liveVersionsOf(workflows.length === 0 ? [] : await store.listWorkers({ seenSince: options.now - LIVE_WORKER_MS }));
   const out: RunOverview[] = [];
   for (let i = 0; i < runs.length; i += CHUNK) {
     const chunk = runs.slice(i, i + CHUNK);
@@ -70,7 +73,7 @@ export async function describeRuns(store: Store, runs: readonly RunRecord[], opt
       const activity = byId.get(run.id) ?? { runId: run.id, latestAttempt: null, latestEvents: [], completedSteps: 0, lastCompletedAt: null };
       out.push({
         run,
-        activity: classifyRun(run, activity, options.now, thresholds),
+        activity: classifyRun(run, activity, options.now, thresholds, live),
         progress: estimateProgress(run, activity, histories.get(run.workflow) ?? [], options.now),
       });
     }

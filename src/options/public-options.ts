@@ -136,6 +136,9 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
 }
 
 /** defineWorkflow(name, fn, options). */
+/** Versions are stored as a 32-bit integer on both backends. */
+export const MAX_WORKFLOW_VERSION = 2147483647;
+
 export function checkWorkflowOptions(options: unknown, name: string): void {
   checkOptions(options, `workflow "${name}"`, {
     inputSchema: schema,
@@ -150,6 +153,7 @@ export function checkWorkflowOptions(options: unknown, name: string): void {
     recovery: () => {},
     // schedules: checked field by field when they are resolved (options/schedule-options.ts).
     schedules: () => {},
+    version: int(1, MAX_WORKFLOW_VERSION),
   });
 }
 

@@ -19,8 +19,9 @@ export type AgentEventKind = 'started' | 'orphan_killed' | 'session' | 'turn' | 
 
 /** Event name → payload. `undefined` in a payload's type means the event may carry no data. */
 export interface EventMap {
-  'run.created': { workflow: string };
-  'run.claimed': { workerId: string; claimCount: number; workflow?: string };
+  /** version: the workflow version the run is pinned to, when it has one (issue 12 §4). */
+  'run.created': { workflow: string; version?: number };
+  'run.claimed': { workerId: string; claimCount: number; workflow?: string; version?: number };
   'run.owner_dead': { pid: number; host: string };
   'run.cancel_requested': undefined;
   /** `from` is set when the store cancels a run that was not executing. */

@@ -29,6 +29,8 @@ export interface RunRow {
   trace_parent?: string | null;
   /** Migration 18; undefined on rows read with an explicit column list. */
   generation?: number | null;
+  /** Migration 20; undefined on rows read with an explicit column list. */
+  version?: number | null;
 }
 
 export interface StepRow {
@@ -128,6 +130,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     cancelRequested: row.cancel_requested !== 0,
     claimCount: row.claim_count,
     claimsWithoutProgress: row.claims_without_progress,
+    version: row.version ?? null,
     ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
     ...(row.generation != null && Number(row.generation) > 1 ? { generation: Number(row.generation) } : {}),
   };

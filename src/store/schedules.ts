@@ -58,6 +58,8 @@ export interface FireScheduleArgs {
   /** Runs to create, one per tick fired (ids from scheduleRunId); may be empty (ticks skipped). */
   runs: Array<{ id: string; tick: number }>;
   workflow: string;
+  /** The version the runs are pinned to (RunRecord.version). Default null. */
+  version?: number | null;
   input: Json;
   now: number;
 }

@@ -9,6 +9,7 @@ import type { EscalationAction, RecoveryFilter, RecoveryRecord, RecoveryStrategy
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from './cache.js';
 import type { PruneCounts, PruneRunsArgs } from './retention.js';
 import type { RewindResult, RewindRunArgs, StepGenerationRecord } from './rewind.js';
+import type { RecordWorkerArgs, WorkerFilter, WorkerRecord, WorkflowVersion } from './versions.js';
 
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from './insight-records.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
@@ -372,6 +373,17 @@ export interface Store {
   rewindRun(args: RewindRunArgs): Promise<RewindResult | null>;
   /** The step results rewinds set aside for a run, by generation then seq. */
   listStepGenerations(runId: string): Promise<StepGenerationRecord[]>;
+  // ---- workflow versions: live workers (issue 12 §4; versions.ts) --------------------------
+  /**
+   * Soft. Inserts or refreshes the worker's row (what it loaded, lastSeenAt = now; startedAt kept
+   * from its first record) and, in the same write, deletes the rows of workers last seen before
+   * `forgetBefore`.
+   */
+  recordWorker(args: RecordWorkerArgs): Promise<void>;
+  /** Recorded workers, by id. */
+  listWorkers(filter?: WorkerFilter): Promise<WorkerRecord[]>;
+  /** Soft. Deletes the worker's row (it stopped); returns whether there was one. */
+  forgetWorker(id: string): Promise<boolean>;
 }
 
 export interface RecoverArgs extends LeaseArgs {
@@ -381,8 +393,8 @@ export interface RecoverArgs extends LeaseArgs {
   error: StoredError;
   /** resume: when the failed step runs again. */
   wakeAt?: number | null;
-  /** reassign: the run that takes over. */
-  takeOver?: { runId: string; workflow: string };
+  /** reassign: the run that takes over (pinned to `version`, default null). */
+  takeOver?: { runId: string; workflow: string; version?: number | null };
   events?: NewEvent[];
 }
 
@@ -403,6 +415,8 @@ export interface CreateRunArgs {
   now: number;
   /** W3C traceparent stored with the run: its spans join that trace (src/observe/run-trace.ts). */
   traceParent?: string | null;
+  /** The workflow version the run is pinned to (RunRecord.version). Default null: unversioned. */
+  version?: number | null;
 }
 
 export interface RunFilter {
@@ -420,6 +434,11 @@ export interface ClaimArgs {
   leaseMs: number;
   limit: number;
   workflows: string[];
+  /**
+   * The (workflow, version) pairs the worker loaded: when given, only runs pinned to one of them
+   * are claimed (version null matches runs of version null only). Absent: any version of `workflows`.
+   */
+  versions?: readonly WorkflowVersion[];
   runId?: string;
   /** Park (instead of claim) a run that was claimed this many times without progress. Default: never park. */
   maxClaimsWithoutProgress?: number;

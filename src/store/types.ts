@@ -65,6 +65,8 @@ export interface RunRecord {
    * finds it at the claim's limit parks the run instead (see Store.claimRuns).
    */
   claimsWithoutProgress: number;
+  /** The version of the workflow definition the run is pinned to (WorkflowOptions.version); null: unversioned. */
+  version: number | null;
   /** W3C traceparent of the span that started the run (a parent's child slot, or the caller's span); absent when none. */
   traceParent?: string;
   /** How many generations of step results the run has had: 1 + its rewinds (Store.rewindRun); absent while 1. */
@@ -94,7 +96,7 @@ export interface StepRecord {
   ranWith?: number | null;
 }
 
-export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send';
+export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send' | 'patch';
 
 /** `cached`: the step's result came from the step cache; the body did not run (a `step.cached` event names the source run). */
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled' | 'cached';

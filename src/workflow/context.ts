@@ -215,6 +215,20 @@ export interface WorkflowContext {
    */
   send(runId: string, name: string, payload?: unknown): Promise<SentMessage>;
   /**
+   * A patch marker (docs/time-travel.md, "Workflow versions"): true on a run that reaches this
+   * point under this code (the marker is recorded, durably, before it resolves), so the run takes
+   * the new path from here on; false on a run whose history shows it passed this point under the
+   * old code (another step is recorded here), which then keeps replaying the old path. The answer
+   * for one `patchId` is the same for every call in a run.
+   */
+  patched(patchId: string): Promise<boolean>;
+  /**
+   * The cleanup of ctx.patched(patchId), once every run that could take the old path has ended:
+   * the old branch is deleted and this call stands where the `if` was. A run that recorded the
+   * marker replays it here; a new run records nothing. Remove the call when those runs ended too.
+   */
+  deprecatePatch(patchId: string): void;
+  /**
    * Records a run event the workflow itself reports (`run.degraded`, `run.loop_detected`): written
    * once with its own history slot, so a replay neither writes it again nor misses it.
    */

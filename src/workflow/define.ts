@@ -10,6 +10,7 @@ import { resolveBudget, type BudgetOptions, type ResolvedBudget } from '../costs
 import { resolveRecoveryRules, type RecoveryRule, type ResolvedRecoveryRule } from './recovery-rules.js';
 import { resolveSchedules, type ScheduleOptions } from '../options/schedule-options.js';
 import type { ScheduleDefinition } from '../store/schedules.js';
+import { versionKey } from '../store/versions.js';
 
 export interface WorkflowOptions<I, O> {
   /** Checked when a run is started (the start is refused) and, for output, when it completes. */
@@ -34,10 +35,19 @@ export interface WorkflowOptions<I, O> {
    * and host. docs/time-travel.md, "Schedules".
    */
   schedules?: readonly ScheduleOptions<I>[];
+  /**
+   * The version of this definition, a positive integer. A run is pinned to the version that
+   * started it and only a worker that loaded that version claims it; one process may load several
+   * versions of a workflow. Absent: unversioned (runs of version null). docs/time-travel.md,
+   * "Workflow versions".
+   */
+  version?: number;
 }
 
 export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly name: string;
+  /** The definition's version (WorkflowOptions.version); null: unversioned. */
+  readonly version: number | null;
   fn(ctx: WorkflowContext, input: I): Promise<O> | O; // method syntax: bivariant, so any workflow fits WorkflowDefinition
   readonly options: WorkflowOptions<I, O>;
   readonly stepTimeoutMs: number | undefined;
@@ -52,7 +62,7 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
 }
 
 /**
- * Every workflow defined in this process, by name. The CLI finds a file's workflows here. Kept on
+ * Every workflow defined in this process, by name and version (versionKey). The CLI finds a file's workflows here. Kept on
  * globalThis so that two copies of this module (a TypeScript workflow file loaded through tsx that
  * imports Lifeline's sources, next to the compiled CLI; or two installed copies of the package)
  * still share one registry.
@@ -73,9 +83,12 @@ export function defineWorkflow<I = unknown, O = unknown>(
   }
   if (typeof fn !== 'function') throw new InvalidOptionsError(`Workflow "${name}" needs a function (got ${typeof fn})`);
   checkWorkflowOptions(options, name);
-  if (registry.has(name)) throw new DuplicateWorkflowError(name);
+  const version = options.version ?? null;
+  const key = versionKey(name, version);
+  if (registry.has(key)) throw new DuplicateWorkflowError(name, version);
   const def: WorkflowDefinition<I, O> = {
     name,
+    version,
     fn,
     options,
     retryPolicy: resolveRetryPolicy(options.retry, undefined, `workflow "${name}".retry`), // validated up front
@@ -84,7 +97,7 @@ export function defineWorkflow<I = unknown, O = unknown>(
     schedules: resolveSchedules(name, options.schedules, options.inputSchema as ZodType | undefined),
     stepTimeoutMs: options.stepTimeout === undefined ? undefined : toMs(options.stepTimeout, `workflow "${name}".stepTimeout`),
   };
-  registry.set(name, def as unknown as WorkflowDefinition<never, unknown>);
+  registry.set(key, def as unknown as WorkflowDefinition<never, unknown>);
   return def;
 }
 
@@ -92,7 +105,7 @@ export function registeredWorkflows(): WorkflowDefinition[] {
   return [...registry.values()] as unknown as WorkflowDefinition[];
 }
 
-/** For tests that define workflows with the same name in one process. */
-export function unregisterWorkflow(name: string): void {
-  registry.delete(name);
+/** For tests that define workflows with the same name in one process: every version of it, or only `version`. */
+export function unregisterWorkflow(name: string, version?: number | null): void {
+  for (const [key, def] of registry) if (def.name === name && (version === undefined || def.version === version)) registry.delete(key);
 }

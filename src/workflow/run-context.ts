@@ -12,12 +12,15 @@ import { MessageUndeliverableError } from '../errors/message-errors.js';
 import type { Jsonify } from './jsonify.js';
 import type { Slot, StepHost } from './step-host.js';
 import { routedStep } from './routes.js';
+import { checkPatchId } from '../options/version-options.js';
 
 /** The workflow context of one run execution: it sees the run only through its StepHost. */
 export class RunContext implements WorkflowContext {
   private readonly occurrences = new Map<string, number>();
   private readonly signalTurns = new Map<string, Promise<void>>();
   private callIndex = 0;
+  /** ctx.patched answers by patch id: one answer per run. */
+  private readonly patches = new Map<string, boolean>();
 
   constructor(private readonly host: StepHost) {}
 
@@ -175,6 +178,47 @@ export class RunContext implements WorkflowContext {
     await this.host.commitEvent(slot, type, data);
   }
 
+  async patched(patchId: string): Promise<boolean> {
+    checkPatchId(this.host.workflow.name, patchId, 'ctx.patched');
+    const known = this.patches.get(patchId);
+    if (known !== undefined) return known;
+    const name = `patch:${patchId}`;
+    if (this.markerAtNextSeq(name)) {
+      this.patches.set(patchId, true);
+      this.nextSlot(name, 'patch');
+      return true;
+    }
+    // History goes on past this point without the marker: the run passed here under the old code.
+    // No position is taken, so the old path's steps replay at the positions they were recorded at.
+    if (this.historyReaches(this.callIndex)) {
+      this.patches.set(patchId, false);
+      return false;
+    }
+    this.patches.set(patchId, true);
+    const slot = this.nextSlot(name, 'patch');
+    await this.host.commitValue(slot, 'patch', { patchId });
+    return true;
+  }
+
+  deprecatePatch(patchId: string): void {
+    checkPatchId(this.host.workflow.name, patchId, 'ctx.deprecatePatch');
+    const name = `patch:${patchId}`;
+    if (this.patches.has(patchId) || !this.markerAtNextSeq(name)) return;
+    this.patches.set(patchId, true);
+    this.nextSlot(name, 'patch');
+  }
+
+  /** The record at the next position is the marker `name` (its first occurrence: one marker per patch id). */
+  private markerAtNextSeq(name: string): boolean {
+    return this.host.history.bySeq.get(this.callIndex)?.stepId === `${name}#0`;
+  }
+
+  /** Whether a step is recorded at position `seq` or after it (an unfinished step may leave a gap). */
+  private historyReaches(seq: number): boolean {
+    for (const recorded of this.host.history.bySeq.keys()) if (recorded >= seq) return true;
+    return false;
+  }
+
   async child<I, O>(workflow: WorkflowDefinition<I, O>, input: I): Promise<Jsonify<O>> {
     const slot = this.nextSlot(`child:${workflow.name}`, 'child');
     if (slot.record && slot.record.status !== 'waiting') return this.replayed<Jsonify<O>>(slot.record);
@@ -220,14 +264,19 @@ export class RunContext implements WorkflowContext {
     const stepId = `${name}#${occurrence}`;
     const seq = this.callIndex++;
     const atSeq = this.host.history.bySeq.get(seq);
-    if (atSeq && atSeq.stepId !== stepId) throw this.host.nonDeterminism(new NonDeterminismError(this.runId, atSeq.stepId, stepId));
+    if (atSeq && atSeq.stepId !== stepId) throw this.nonDeterminism(atSeq.stepId, stepId);
     const record = this.host.history.byId.get(stepId);
-    if (record && record.seq !== seq) throw this.host.nonDeterminism(new NonDeterminismError(this.runId, record.stepId, stepId));
+    if (record && record.seq !== seq) throw this.nonDeterminism(record.stepId, stepId);
     return { stepId, name, seq, record: record && record.kind === kind ? record : record ? this.kindMismatch(record, kind) : undefined };
   }
 
   private kindMismatch(record: StepRecord, kind: StepKind): never {
-    throw this.host.nonDeterminism(new NonDeterminismError(this.runId, `${record.stepId} (${record.kind})`, `${record.stepId} (${kind})`));
+    throw this.nonDeterminism(`${record.stepId} (${record.kind})`, `${record.stepId} (${kind})`);
+  }
+
+  private nonDeterminism(expected: string, actual: string): Error {
+    const versions = { workflow: this.host.workflow.name, run: this.host.runVersion, worker: this.host.workflow.version ?? null };
+    return this.host.nonDeterminism(new NonDeterminismError(this.runId, expected, actual, versions));
   }
 }
 

@@ -38,6 +38,8 @@ export type Suspension =
 export interface StepHost {
   readonly runId: string;
   readonly workflow: WorkflowDefinition;
+  /** The version the run is pinned to (RunRecord.version). */
+  readonly runVersion: number | null;
   readonly clock: Clock;
   /** The workflow function returned: a step called now fails. */
   readonly finished: boolean;

@@ -210,7 +210,9 @@ describe('non-determinism', () => {
     await expect(h.result()).rejects.toThrow(
       `Run ${h.runId} replayed out of order: history has step "first#0" at this position, but the code called "other#0". ` +
         'Usually the workflow body decides with a value that differs on replay: Date.now(), new Date() or Math.random() instead of ' +
-        'ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. Otherwise the workflow code changed in a way that is incompatible with this run.',
+        'ctx.now() / ctx.random() / ctx.uuid(), or data read outside a step. Otherwise the workflow code changed in a way that is incompatible with this run: ' +
+        'the run was started with no version of workflow "durable.nondet" and replayed by code with no version. Guard the change with ctx.patched(), ' +
+        'or give the new code a new version and keep the old one loaded until its runs end (docs/time-travel.md#workflow-versions).',
     );
   });
 });

@@ -133,7 +133,7 @@ describe('bad input', () => {
 
   it('rejects duplicate workflow names and unknown workflows with clear errors', async () => {
     expect(() => defineWorkflow('steps.sequential', async () => 1)).toThrow(
-      'A workflow named "steps.sequential" is already registered; workflow names must be unique.',
+      'A workflow named "steps.sequential" without a version is already registered; a name and version must be unique (give one of them a version to load both).',
     );
     engine = await startEngine({ workflows: [sequential] });
     await expect(engine.lifeline.start('nope', {})).rejects.toThrow('Workflow "nope" is not defined in this code (defined: "steps.sequential").');

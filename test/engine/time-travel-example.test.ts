@@ -19,4 +19,18 @@ describe('docs/time-travel.md example', () => {
     expect(r.stdout).toBe('{"messageId":"writer-1/send:draft#0","to":"reviewer-1"}\nreviewed: a first draft\n');
     expect(doc).toContain(`\`\`\`\n${r.stdout}\`\`\``);
   });
+
+  it('the page shows examples/time-travel/versions.ts as it is, and it prints what the page says', () => {
+    const doc = readFileSync(join(root, 'docs/time-travel.md'), 'utf8');
+    const source = readFileSync(join(root, 'examples/time-travel/versions.ts'), 'utf8').replace("'../../src/index.js'", "'lifeline-workflows'");
+    expect(doc).toContain(`## Workflow versions\n`);
+    expect(doc).toContain(`\`\`\`ts\n${source}\`\`\``);
+    const r = spawnSync(process.execPath, [join(root, 'build/examples/time-travel/versions.js')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      'waiting for a worker with version 1 of example.checkout (live workers have 2)\n' +
+        'order-1: v1 charged 100.4\norder-2: v2 charged 100.4\norder-3: v2 charged 100\n',
+    );
+    expect(doc).toContain(`\`\`\`\n${r.stdout}\`\`\``);
+  });
 });

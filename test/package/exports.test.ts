@@ -102,6 +102,8 @@ describe('the tiered public API, as installed', () => {
       'listRunOverviews',
       'runOverview',
       'classifyRun',
+      'liveVersionsOf',
+      'versionGap',
       'estimateProgress',
       'ProgressHistory',
       'ACTIVITY_STATES',
@@ -168,6 +170,7 @@ describe('the tiered public API, as installed', () => {
       'openSqliteStore',
       'openStore',
       'outcomeOnFinish',
+      'parseVersionKey',
       'recoveryStatus',
       'releaseStatus',
       'rewindTarget',
@@ -179,6 +182,7 @@ describe('the tiered public API, as installed', () => {
       'summarizeBreaker',
       'toLimitStatus',
       'toStepGenerationRecord',
+      'versionKey',
     ]);
     expect(keysOf('/testing')).toEqual([
       'HISTORY_FINGERPRINT_VERSION',

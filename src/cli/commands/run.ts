@@ -23,11 +23,11 @@ export function registerRun(program: Command): void {
       const input = parseJsonArg(opts.input, '--input');
       logFormatOf(opts);
       const fileOptions = await loadWorkflowFile(file);
-      const defs = registeredWorkflows();
-      const name = opts.workflow ?? (defs.length === 1 ? defs[0]?.name : undefined);
+      const names = [...new Set(registeredWorkflows().map((d) => d.name))]; // versions of one workflow are one choice: start pins the highest
+      const name = opts.workflow ?? (names.length === 1 ? names[0] : undefined);
       if (!name) {
         throw new CliError(
-          `${file} defines ${defs.length} workflows (${defs.map((d) => d.name).join(', ') || 'none'}); choose one with --workflow`,
+          `${file} defines ${names.length} workflows (${names.join(', ') || 'none'}); choose one with --workflow`,
           EXIT.USAGE,
         );
       }

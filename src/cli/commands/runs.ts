@@ -49,7 +49,7 @@ export function registerRuns(program: Command): void {
       }
       const rows = overviews.map(({ run: r, activity, progress }) => [
         r.id,
-        r.workflow,
+        r.version === null ? r.workflow : `${r.workflow}@${r.version}`, // pinned to a version (docs/cli.md, "runs")
         activity.state,
         new Date(r.createdAt).toISOString(),
         progress.text,

@@ -54,7 +54,8 @@ export function registerShow(program: Command): void {
         );
         return;
       }
-      process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\nstatus    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
+      process.stdout.write(`run       ${run.id}\nworkflow  ${run.workflow}\n${run.version === null ? '' : `version   ${run.version}\n`}`);
+      process.stdout.write(`status    ${run.status}\ncreated   ${new Date(run.createdAt).toISOString()}\n`);
       if (run.generation !== undefined) process.stdout.write(`generation ${run.generation} (rewound ${run.generation - 1} time(s); earlier results below)\n`);
       if (overview && overview.activity.state !== run.status) process.stdout.write(`activity  ${overview.activity.state}: ${overview.activity.reason}\n`);
       else if (overview && !TERMINAL_STATUSES.includes(run.status) && overview.activity.reason !== run.status)

@@ -79,7 +79,7 @@ export function registerWorker(program: Command): void {
         process.stderr.write(
           `worker ${worker.id} running workflows: ${lifeline
             .workflows()
-            .map((w) => w.name)
+            .map((w) => ((w.version ?? null) === null ? w.name : `${w.name}@${w.version}`))
             .join(', ')}\n`,
         );
         const signal = await stopped;

@@ -394,6 +394,21 @@ CREATE TABLE $S.insight_rollup_pending (
 );
 CREATE INDEX attempts_failed_ended ON $S.attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
   },
+  {
+    version: 20,
+    name: 'workflow versions and live workers',
+    // As in SQLite (migration 20 there): the run's pinned version and the workers' loaded versions.
+    sql: `ALTER TABLE $S.runs ADD COLUMN version INTEGER;
+CREATE TABLE $S.workers (
+  id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  workflows TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL
+);
+CREATE INDEX workers_last_seen ON $S.workers (last_seen_at);`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -21,6 +21,7 @@
 //   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
 //   rollup-ops.ts      insight aggregates: the lazy hourly attempt rollup, failure groups
 //   rewind-ops.ts      rewind: step results set aside as an earlier generation, the run pending again
+//   version-ops.ts     workflow versions: the workers table (what live workers loaded)
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
 // commit-one.ts (commitStep statements), attempt-starts.ts (merged attempt starts),
 // lease-clock.ts (whose clock decides lease expiry), notify.ts (LISTEN/NOTIFY wake-ups).
@@ -44,6 +45,8 @@ import type {
 } from '../store.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
 import { ScheduleOps } from './schedule-ops.js';
+import { VersionOps } from './version-ops.js';
+import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -96,6 +99,7 @@ export class PostgresStore implements Store {
   private readonly attemptInsight: AttemptInsightOps;
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
+  private readonly versions: VersionOps;
   private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
@@ -128,6 +132,7 @@ export class PostgresStore implements Store {
     this.rollup = new RollupOps(this.exec, s);
     this.attemptInsight = new AttemptInsightOps(this.exec, s);
     this.insight = new InsightOps(this.exec, s);
+    this.versions = new VersionOps(this.exec, s);
     this.listener = new RunnableListener(
       () => ({
         connectionString: target.connectionString,
@@ -387,6 +392,19 @@ export class PostgresStore implements Store {
 
   listStepGenerations(runId: string): Promise<StepGenerationRecord[]> {
     return this.rewinds.generations(runId);
+  }
+
+  // ---- workflow versions: live workers ---------------------------------------------------
+  recordWorker(args: RecordWorkerArgs): Promise<void> {
+    return this.versions.record(args);
+  }
+
+  listWorkers(filter?: WorkerFilter): Promise<WorkerRecord[]> {
+    return this.versions.workers(filter);
+  }
+
+  forgetWorker(id: string): Promise<boolean> {
+    return this.versions.forget(id);
   }
 
   /** Lets writes in flight finish, then closes every connection. */

@@ -47,8 +47,8 @@ export class RecoveryOps {
         ), rec AS (${endRecoveries(s, 'fin', 'fin.run_id', 'fin.status', 'fin.now')}
         ), parent AS (${wakeParent(s, 'fin', 'fin.parent_run_id', 'fin.now')})
         SELECT COALESCE((SELECT bool_or(status = 'pending') FROM parent), false) AS woke`,
-      takeOver: `INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at)
-        VALUES ($1, $2, 'pending', $3, NULL, $4, $4) ON CONFLICT (id) DO NOTHING`,
+      takeOver: `INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at, version)
+        VALUES ($1, $2, 'pending', $3, NULL, $4, $4, $5) ON CONFLICT (id) DO NOTHING`,
       supersede: `UPDATE ${s}.recoveries SET outcome = 'superseded', ended_at = $2 WHERE run_id = $1 AND outcome = 'open'`,
       insert: `INSERT INTO ${s}.recoveries (run_id, workflow, strategy, reason, error_class, step_id, generation, taken_over_by, wake_at, decided_at, outcome)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open') RETURNING *`,
@@ -78,7 +78,7 @@ export class RecoveryOps {
         if (takeOver === undefined) throw new TypeError('recoverRun: reassign needs takeOver');
         await q('ll_rec_interrupt', this.sql.interrupt, [args.runId, args.now, RUN_MOVED_ON_MESSAGE]);
         await q('ll_rec_fail', this.sql.fail, [args.runId, errorToText(args.error), args.now]);
-        await q('ll_rec_take_over', this.sql.takeOver, [takeOver.runId, takeOver.workflow, run.input, args.now]);
+        await q('ll_rec_take_over', this.sql.takeOver, [takeOver.runId, takeOver.workflow, run.input, args.now, takeOver.version ?? null]);
         runnable = true;
       } else {
         const action = args.strategy === 'resume' ? 'recover_resume' : args.strategy === 'restart' ? 'recover_restart' : 'escalate';

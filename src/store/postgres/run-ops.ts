@@ -8,6 +8,7 @@ import { BATCHING, StatementBatcher } from './batcher.js';
 import type { PgExec } from './exec.js';
 import { leaseNowSql, type LeaseClock } from './lease-clock.js';
 import { LEASED, sqlClaimable } from '../lifecycle.js';
+import { versionKey } from '../versions.js';
 
 /** Claimable as the lifecycle spec says; $2 is the claim's time, `leaseNow` the lease clock's. */
 const claimable = (leaseNow: string) => sqlClaimable('$2', leaseNow);
@@ -38,7 +39,9 @@ export class RunOps {
       WITH c AS (
         SELECT id, lease_renewed_at, claims_without_progress >= COALESCE($9::int, 2147483647) AS poison, claims_without_progress AS claims
         FROM ${s}.runs
-        WHERE workflow = ANY($1::text[]) AND ${claimable(leaseNow)} ${onlyOne ? 'AND id = $11' : ''}
+        -- $11: null (any version) or the versionKey()s the worker loaded, name@version (name@ unversioned).
+        WHERE workflow = ANY($1::text[]) AND ($11::text[] IS NULL OR (workflow || '@' || COALESCE(version::text, '')) = ANY($11::text[]))
+          AND ${claimable(leaseNow)} ${onlyOne ? 'AND id = $12' : ''}
         ORDER BY created_at, id LIMIT $3
         -- SKIP LOCKED: concurrent workers each take different rows without blocking on each
         -- other; a row that is locked is being claimed (or written under its lease) by someone
@@ -72,10 +75,10 @@ export class RunOps {
       create: `
         WITH i AS (
           SELECT * FROM json_to_recordset($1::json)
-            AS u (op int, id text, workflow text, input text, parent_run_id text, now bigint, trace_parent text)
+            AS u (op int, id text, workflow text, input text, parent_run_id text, now bigint, trace_parent text, version int)
         ), ins AS (
-          INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at, trace_parent)
-          SELECT id, workflow, 'pending', input, parent_run_id, now, now, trace_parent FROM i ORDER BY op
+          INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at, trace_parent, version)
+          SELECT id, workflow, 'pending', input, parent_run_id, now, now, trace_parent, version FROM i ORDER BY op
           ON CONFLICT (id) DO NOTHING RETURNING *
         )
         SELECT i.op, true AS created, ins.* FROM i JOIN ins ON ins.id = i.id
@@ -103,6 +106,7 @@ export class RunOps {
       parent_run_id: c.parentRunId ?? null,
       now: c.now,
       trace_parent: c.traceParent ?? null,
+      version: c.version ?? null,
     }));
     const values = [JSON.stringify(rows)];
     const res = await this.db.query<CreatedRow & { op: number }>('durable', 'll_runs_create', this.sql.create, values);
@@ -147,6 +151,7 @@ export class RunOps {
       INTERRUPTED_MESSAGE,
       args.maxClaimsWithoutProgress ?? null,
       PARKED_TEMPLATE,
+      args.versions === undefined ? null : args.versions.map((v) => versionKey(v.workflow, v.version)),
     ];
     const one = args.runId !== undefined;
     if (one) values.push(args.runId);

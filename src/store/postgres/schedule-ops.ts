@@ -37,8 +37,8 @@ export class ScheduleOps {
         RETURNING *`,
       advance: `UPDATE ${s}.schedules SET fired_through = $3, last_tick = COALESCE($4, last_tick), last_run_id = COALESCE($5, last_run_id), updated_at = $6
         WHERE id = $1 AND fired_through = $2 AND paused = 0 RETURNING id`,
-      createRun: `INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at)
-        VALUES ($1, $2, 'pending', $3, NULL, $4, $4) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      createRun: `INSERT INTO ${s}.runs (id, workflow, status, input, parent_run_id, created_at, updated_at, version)
+        VALUES ($1, $2, 'pending', $3, NULL, $4, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
       // As in SQLite: resuming starts afresh at `now`.
       pause: `UPDATE ${s}.schedules SET paused = $2, updated_at = $3,
           fired_through = CASE WHEN $2 = 0 AND paused = 1 THEN GREATEST(fired_through, $3) ELSE fired_through END
@@ -68,7 +68,7 @@ export class ScheduleOps {
       if (moved.rowCount === 0) return { fired: false, created: [] };
       const created: string[] = [];
       for (const run of args.runs) {
-        const res = await query('ll_schedule_run', this.sql.createRun, [run.id, args.workflow, args.input, args.now]);
+        const res = await query('ll_schedule_run', this.sql.createRun, [run.id, args.workflow, args.input, args.now, args.version ?? null]);
         if (res.rowCount === 1) created.push(run.id);
       }
       return { fired: true, created };

@@ -414,6 +414,25 @@ CREATE TABLE insight_rollup_pending (
 ) STRICT;
 CREATE INDEX attempts_failed_ended ON attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
   },
+  {
+    version: 20,
+    name: 'workflow versions and live workers',
+    // Issue 12 §4 (docs/decisions/2026-11-30-workflow-versions.md): a run is pinned to the version
+    // of the definition that started it (NULL: unversioned, every run before this migration); a
+    // claim names the (workflow, version) pairs the worker loaded. `workers` is what each worker
+    // says it loaded, refreshed from its poll loop: where "live workers have version 2" comes from.
+    // Not run-owned: a worker row is forgotten by the workers themselves once it stops being seen.
+    sql: `ALTER TABLE runs ADD COLUMN version INTEGER;
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  workflows TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX workers_last_seen ON workers (last_seen_at);`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -135,7 +135,7 @@ export class RecoveryTransitions {
       const takeOver = args.takeOver;
       if (takeOver === undefined) throw new TypeError('recoverRun: reassign needs takeOver');
       this.transitions.finish({ runId: args.runId, token: args.token, now: args.now, status: 'failed', error: args.error });
-      this.runs.create({ id: takeOver.runId, workflow: takeOver.workflow, input: run.input, now: args.now });
+      this.runs.create({ id: takeOver.runId, workflow: takeOver.workflow, input: run.input, now: args.now, version: takeOver.version ?? null });
     } else {
       const action = args.strategy === 'resume' ? 'recover_resume' : args.strategy === 'restart' ? 'recover_restart' : 'escalate';
       const status = recoveryStatus(action, run.cancelRequested);

@@ -9,11 +9,14 @@ import { errorToText, INTERRUPTED_MESSAGE, toRunRecord, type RunRow } from '../r
 import { PARKED_EVENT, parkedError } from '../parking.js';
 import { isPoison, LEASED, sqlClaimable } from '../lifecycle.js';
 import type { EventStatements } from './signal-ops.js';
+import { versionKey } from '../versions.js';
 
 // Claimable as the lifecycle spec says. Each OR branch is a search of runs_status_wake (a MULTI-INDEX OR plan).
 const CLAIMABLE = sqlClaimable('@now', '@now');
 
-const WORKFLOW_IN = 'workflow IN (SELECT value FROM json_each(@workflows))';
+// @versions: null (any version) or a JSON array of versionKey()s, `name@version` (`name@` unversioned).
+const WORKFLOW_IN =
+  "workflow IN (SELECT value FROM json_each(@workflows)) AND (@versions IS NULL OR (workflow || '@' || COALESCE(version, '')) IN (SELECT value FROM json_each(@versions)))";
 
 export class RunStatements {
   private readonly insert: Database.Statement;
@@ -35,8 +38,8 @@ export class RunStatements {
     private readonly events: EventStatements,
   ) {
     this.insert = db.prepare(
-      `INSERT INTO runs (id, workflow, status, input, parent_run_id, created_at, updated_at, trace_parent)
-       VALUES (@id, @workflow, 'pending', @input, @parentRunId, @now, @now, @traceParent)
+      `INSERT INTO runs (id, workflow, status, input, parent_run_id, created_at, updated_at, trace_parent, version)
+       VALUES (@id, @workflow, 'pending', @input, @parentRunId, @now, @now, @traceParent, @version)
        ON CONFLICT (id) DO NOTHING RETURNING *`,
     );
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -90,6 +93,7 @@ export class RunStatements {
       parentRunId: args.parentRunId ?? null,
       now: args.now,
       traceParent: args.traceParent ?? null,
+      version: args.version ?? null,
     }) as RunRow | undefined;
     if (row !== undefined) return { run: toRunRecord(row), created: true };
     return { run: this.require(args.id), created: false };
@@ -119,7 +123,8 @@ export class RunStatements {
 
   claim(args: ClaimArgs): RunRecord[] {
     if (args.limit <= 0 || args.workflows.length === 0) return [];
-    const filter = { now: args.now, limit: args.limit, workflows: JSON.stringify(args.workflows) };
+    const versions = args.versions === undefined ? null : JSON.stringify(args.versions.map((v) => versionKey(v.workflow, v.version)));
+    const filter = { now: args.now, limit: args.limit, workflows: JSON.stringify(args.workflows), versions };
     const ids = (args.runId === undefined ? this.claimableAny.all(filter) : this.claimableOne.all({ ...filter, runId: args.runId })) as Array<{
       id: string;
       claims_without_progress: number;

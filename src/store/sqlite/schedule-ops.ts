@@ -67,7 +67,8 @@ export class ScheduleStatements {
     if (moved.changes === 0) return { fired: false, created: [] };
     const created: string[] = [];
     for (const run of args.runs) {
-      if (this.runs.create({ id: run.id, workflow: args.workflow, input: args.input, now: args.now }).created) created.push(run.id);
+      if (this.runs.create({ id: run.id, workflow: args.workflow, input: args.input, now: args.now, version: args.version ?? null }).created)
+        created.push(run.id);
     }
     return { fired: true, created };
   }

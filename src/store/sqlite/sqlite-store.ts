@@ -21,6 +21,7 @@
 //   insight-ops.ts   SLO alert levels, fix records, run times for SLOs
 //   rollup-ops.ts    insight aggregates: the lazy hourly attempt rollup, failure groups
 //   rewind-ops.ts    rewind: step results set aside as an earlier generation, the run pending again
+//   version-ops.ts   workflow versions: the workers table (what live workers loaded)
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -39,6 +40,8 @@ import type {
 } from '../store.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
 import { ScheduleStatements } from './schedule-ops.js';
+import { VersionStatements } from './version-ops.js';
+import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -95,6 +98,7 @@ export class SqliteStore implements Store {
   private readonly rollup: RollupStatements;
   private readonly schedules: ScheduleStatements;
   private readonly insight: InsightStatements;
+  private readonly versions: VersionStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -120,6 +124,7 @@ export class SqliteStore implements Store {
     this.rollup = new RollupStatements(db);
     this.attemptInsight = new AttemptInsightStatements(db);
     this.insight = new InsightStatements(db);
+    this.versions = new VersionStatements(db);
   }
 
   /** Read-your-writes: commit this process's queued writes, then read. */
@@ -376,6 +381,19 @@ export class SqliteStore implements Store {
 
   listStepGenerations(runId: string): Promise<StepGenerationRecord[]> {
     return this.read(() => this.rewinds.generations(runId));
+  }
+
+  // ---- workflow versions: live workers ---------------------------------------------------
+  recordWorker(args: RecordWorkerArgs): Promise<void> {
+    return this.batcher.write(SOFT, () => this.versions.record(args));
+  }
+
+  listWorkers(filter?: WorkerFilter): Promise<WorkerRecord[]> {
+    return this.read(() => this.versions.workers(filter));
+  }
+
+  forgetWorker(id: string): Promise<boolean> {
+    return this.batcher.write(SOFT, () => this.versions.forget(id));
   }
 
   close(): Promise<void> {

@@ -24,6 +24,7 @@ export function runsConformance(getStore: GetStore): void {
         cancelRequested: false,
         claimCount: 0,
         claimsWithoutProgress: 0,
+        version: null,
       });
       expect(await store.getRun('r1')).toEqual(run);
     });

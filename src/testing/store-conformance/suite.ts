@@ -26,6 +26,7 @@ import { insightRecordsConformance } from './insight-records.js';
 import { attemptDetailsConformance } from './attempt-details.js';
 import { insightConformance } from './insight.js';
 import { rewindConformance } from './rewind.js';
+import { versionsConformance } from './versions.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -56,6 +57,7 @@ const AREAS = {
   attemptDetails: attemptDetailsConformance,
   insight: insightConformance,
   rewind: rewindConformance,
+  versions: versionsConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */

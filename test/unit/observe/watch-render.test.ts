@@ -21,6 +21,7 @@ const run: RunRecord = {
   cancelRequested: false,
   claimCount: 1,
   claimsWithoutProgress: 1,
+  version: null,
 };
 const overview: RunOverview = {
   run,
