@@ -12,7 +12,8 @@ import { RunNotFoundError } from '../errors/store-errors.js';
 import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { registeredWorkflows, type WorkflowDefinition } from '../workflow/define.js';
-import { latestDefinitions } from '../workflow/versions.js';
+import { definitionFor, latestDefinitions } from '../workflow/versions.js';
+import { WorkflowVersionNotLoadedError } from '../errors/version-errors.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { WorkerRuntime } from './worker.js';
 import type { Worker } from './worker-api.js';
@@ -185,12 +186,21 @@ export class Lifeline {
     return this.explicitWorkflows ?? registeredWorkflows();
   }
 
-  /** The definition `start(name)` pins: the highest version of `name` loaded here (workflow/versions.ts). */
-  findWorkflow(name: string, runId?: string): WorkflowDefinition {
+  /**
+   * The definition `start(name)` pins: the highest version of `name` loaded here (workflow/versions.ts).
+   * With `version` (a run's): exactly that version, else WorkflowVersionNotLoadedError.
+   */
+  findWorkflow(name: string, runId?: string, version?: number | null): WorkflowDefinition {
     const all = this.workflows();
     const found = latestDefinitions(all).find((w) => w.name === name);
     if (!found) throw new WorkflowNotFoundError(name, [...new Set(all.map((w) => w.name))], runId);
-    return found;
+    if (version === undefined) return found;
+    const exact = definitionFor(all, name, version);
+    if (exact === undefined) {
+      const loaded = all.filter((w) => w.name === name).map((w) => w.version ?? null);
+      throw new WorkflowVersionNotLoadedError(runId ?? '', name, version, loaded);
+    }
+    return exact;
   }
 
   /**

@@ -13,8 +13,8 @@ let tmp: ReturnType<typeof tempDir>;
 let db: string;
 let now: number;
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
+function lifeline(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -101,5 +101,18 @@ describe('workflow versions in the CLI', () => {
         live: true,
       },
     ]);
+  });
+
+  it('resume RUN FILE refuses a run pinned to a version FILE does not load (it would wait forever), exit 2', async () => {
+    const store = await openSqliteStore(db);
+    await store.createRun({ id: 'crash-v1', workflow: 'versions.crash', input: 'null', now: Date.now(), version: 1 });
+    await store.close();
+    const fixture = join(root, 'build/test/fixtures/versions-workflow.js');
+    const r = lifeline(['resume', 'crash-v1', fixture], { VERSIONS_LOADED: '2' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      'Run crash-v1 was started with version 1 of workflow "versions.crash", which this code does not load (it loads version 2): ' +
+        'keep the definition that started it loaded next to the new one (docs/time-travel.md#workflow-versions).',
+    );
   });
 });

@@ -110,7 +110,7 @@ export async function control(cmd: Command, runId: string, file: string | undefi
     return;
   }
   const run = await lifeline.getRun(runId);
-  if (run) lifeline.findWorkflow(run.workflow, runId);
+  if (run) lifeline.findWorkflow(run.workflow, runId, run.version); // a run pinned to a version FILE lacks would wait forever
   const logs = await attachLogs(lifeline, logFlags);
   if (!logs?.toStdout) {
     lifeline.events.on('event', (e) => {

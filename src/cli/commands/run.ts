@@ -26,10 +26,7 @@ export function registerRun(program: Command): void {
       const names = [...new Set(registeredWorkflows().map((d) => d.name))]; // versions of one workflow are one choice: start pins the highest
       const name = opts.workflow ?? (names.length === 1 ? names[0] : undefined);
       if (!name) {
-        throw new CliError(
-          `${file} defines ${names.length} workflows (${names.join(', ') || 'none'}); choose one with --workflow`,
-          EXIT.USAGE,
-        );
+        throw new CliError(`${file} defines ${names.length} workflows (${names.join(', ') || 'none'}); choose one with --workflow`, EXIT.USAGE);
       }
       const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
       const logs = await attachLogs(lifeline, opts);
