@@ -75,6 +75,7 @@ export type { ListRunActivityArgs, RunActivityRecord } from '../store/activity.j
 export type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs, BreakerSummary } from '../breakers/stored.js';
 export { applyBreakerUpdate, summarizeBreaker } from '../breakers/stored.js';
 export type { CatchUp, FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../store/schedules.js';
+export type { SignalFilter } from '../store/mailbox.js';
 export { scheduleRunId } from '../store/schedules.js';
 export type {
   BreakerData,

@@ -12,6 +12,7 @@ import type { PruneCounts, PruneRunsArgs } from './retention.js';
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from './insight-records.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from './schedules.js';
+import type { SignalFilter } from './mailbox.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
@@ -77,7 +78,7 @@ export interface Store {
    * release marked `deferred`), sleeping (until wakeAt) or
    * waiting (for a signal / child, optionally until wakeAt). A release whose wake-up already
    * happened goes to pending instead (lifecycle.ts: RELEASE_ALREADY_DUE): for waiting, one of
-   * `wakeOn.signalNames` has an unconsumed signal or one of `wakeOn.childRunIds` is terminal; for
+   * `wakeOn.signalNames` has an unconsumed signal (any, with `wakeOn.anySignal`) or one of `wakeOn.childRunIds` is terminal; for
    * sleeping or waiting, a cancel was requested while the run was running. Attempts of the run
    * still marked running are ended as `interrupted`.
    */
@@ -357,7 +358,15 @@ export interface Store {
   attemptRollups(query: AttemptRollupQuery): Promise<AttemptRollup[]>;
   /** Failed attempts (fingerprint set) of [since, until) grouped by fingerprint, workflow, step, worker and model, with a summary per fingerprint. */
   failureGroups(query: FailureQuery): Promise<FailureGroups>;
+
+  // ---- mailbox (issue 12 §6: ctx.receive, `lifeline show`; mailbox.ts) --------------------
+  /**
+   * The signals and messages sent to a run, in arrival order (by id): all of them, or only the
+   * unconsumed ones (`unread`), optionally only those named in `names`, at most `limit`.
+   */
+  listSignals(filter: SignalFilter): Promise<SignalRecord[]>;
 }
+
 
 export interface RecoverArgs extends LeaseArgs {
   strategy: RecoveryStrategy;
@@ -419,7 +428,8 @@ export interface LeaseArgs {
 export interface ReleaseArgs extends LeaseArgs {
   status: Extract<RunStatus, 'pending' | 'sleeping' | 'waiting'>;
   wakeAt: number | null;
-  wakeOn?: { signalNames?: string[]; childRunIds?: string[] };
+  /** `anySignal`: any unconsumed signal wakes the run (a mailbox read, ctx.receive()). */
+  wakeOn?: { signalNames?: string[]; childRunIds?: string[]; anySignal?: boolean };
   /**
    * A deferral: a step gate (shared circuit breaker, concurrency or rate limit) said "not now".
    * Like a give-back to pending, this claim then does not count in claimsWithoutProgress: waiting

@@ -107,6 +107,7 @@ describe('the tiered public API, as installed', () => {
       'ACTIVITY_STATES',
       'pruneRuns',
       'MessageUndeliverableError',
+      'ReceiveTimeoutError',
       'ScheduleNotFoundError',
       'checkSlos',
       'recordFix',

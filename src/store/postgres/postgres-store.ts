@@ -57,6 +57,8 @@ import { ActivityOps } from './activity-ops.js';
 import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
 import { CacheOps } from './cache-ops.js';
 import { RetentionOps } from './retention-ops.js';
+import { MailboxOps } from './mailbox-ops.js';
+import type { SignalFilter } from '../mailbox.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightOps } from './insight-ops.js';
@@ -89,6 +91,7 @@ export class PostgresStore implements Store {
   private readonly activity: ActivityOps;
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
+  private readonly mailbox: MailboxOps;
   private readonly attemptInsight: AttemptInsightOps;
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
@@ -119,6 +122,7 @@ export class PostgresStore implements Store {
     this.activity = new ActivityOps(this.exec, s);
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
+    this.mailbox = new MailboxOps(this.exec, s);
     this.schedules = new ScheduleOps(this.exec, s, notify);
     this.rollup = new RollupOps(this.exec, s);
     this.attemptInsight = new AttemptInsightOps(this.exec, s);
@@ -376,6 +380,11 @@ export class PostgresStore implements Store {
   }
 
   /** Lets writes in flight finish, then closes every connection. */
+  // ---- mailbox ------------------------------------------------------------------------
+  listSignals(filter: SignalFilter): Promise<SignalRecord[]> {
+    return this.mailbox.signals(filter);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.listener.close();

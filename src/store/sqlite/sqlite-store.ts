@@ -56,6 +56,8 @@ import { ActivityStatements } from './activity-ops.js';
 import type { ListRunActivityArgs, RunActivityRecord } from '../activity.js';
 import { CacheStatements } from './cache-ops.js';
 import { RetentionStatements } from './retention-ops.js';
+import { MailboxStatements } from './mailbox-ops.js';
+import type { SignalFilter } from '../mailbox.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightStatements } from './insight-ops.js';
@@ -91,6 +93,7 @@ export class SqliteStore implements Store {
   private readonly rollup: RollupStatements;
   private readonly schedules: ScheduleStatements;
   private readonly insight: InsightStatements;
+  private readonly mailbox: MailboxStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -111,6 +114,7 @@ export class SqliteStore implements Store {
     this.activity = new ActivityStatements(db);
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
+    this.mailbox = new MailboxStatements(db);
     this.schedules = new ScheduleStatements(db, this.runs);
     this.rollup = new RollupStatements(db);
     this.attemptInsight = new AttemptInsightStatements(db);
@@ -362,6 +366,11 @@ export class SqliteStore implements Store {
 
   failureGroups(query: FailureQuery): Promise<FailureGroups> {
     return this.read(() => this.rollup.failureGroups(query));
+  }
+
+  // ---- mailbox ------------------------------------------------------------------------
+  listSignals(filter: SignalFilter): Promise<SignalRecord[]> {
+    return this.read(() => this.mailbox.signals(filter));
   }
 
   close(): Promise<void> {

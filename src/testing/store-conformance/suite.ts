@@ -22,6 +22,7 @@ import { cacheConformance } from './cache.js';
 import { retentionConformance } from './retention.js';
 import { schedulesConformance } from './schedules.js';
 import { messagesConformance } from './messages.js';
+import { mailboxConformance } from './mailbox.js';
 import { insightRecordsConformance } from './insight-records.js';
 import { attemptDetailsConformance } from './attempt-details.js';
 import { insightConformance } from './insight.js';
@@ -54,6 +55,7 @@ const AREAS = {
   insightRecords: insightRecordsConformance,
   attemptDetails: attemptDetailsConformance,
   insight: insightConformance,
+  mailbox: mailboxConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
