@@ -10,13 +10,14 @@ import type { EventMap, GateOutcome } from '../../store/events.js';
 import { printRecoveries } from './recovery.js';
 import { deferralOf, describeDeferral } from '../deferral.js';
 import { runOverview } from '../../observe/run-overview.js';
+import { printMessages, shownMessages } from './show-messages.js';
 
 export function registerShow(program: Command): void {
   program
     .command('show')
     .description('a run with its steps, attempts, errors and durations')
     .argument('<run>', 'run id')
-    .option('--json', 'print JSON (run, steps, attempts, events)')
+    .option('--json', 'print JSON (run, steps, attempts, messages, events)')
     .action(async (runId: string, opts: { json?: boolean }, cmd: Command) => {
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       const run = await lifeline.getRun(runId);
@@ -24,11 +25,13 @@ export function registerShow(program: Command): void {
         await close();
         throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
       }
-      const [steps, attempts, recoveries] = await Promise.all([
+      const [steps, attempts, recoveries, signals] = await Promise.all([
         lifeline.store.getSteps(runId),
         lifeline.store.listAttempts(runId),
         lifeline.recoveries({ runId }),
+        lifeline.store.listSignals({ runId }),
       ]);
+      const messages = shownMessages(signals);
       const events = await lifeline.store.listEvents({ runId });
       const overview = await runOverview(lifeline, runId);
       await close();
@@ -43,6 +46,7 @@ export function registerShow(program: Command): void {
               steps: parsedSteps,
               attempts,
               recoveries,
+              messages,
               events: events.map((e) => ({ ...e, data: fromJson(e.data) })),
             },
             null,
@@ -92,6 +96,7 @@ export function registerShow(program: Command): void {
           ]),
         );
       }
+      printMessages(messages);
       printRecoveries(recoveries);
     });
 }
