@@ -16,6 +16,11 @@ export interface ScheduleFirerDeps {
   clock: Clock;
   workflows: () => WorkflowDefinition[];
   emit: (event: LifelineEvent) => void;
+  /**
+   * The schedules table is read again at least this often (the worker's pollMs), so a schedule
+   * created at runtime (lifeline.schedule, possibly in another process) fires without a restart.
+   */
+  rescanMs: number;
 }
 
 export class ScheduleFirer {
@@ -24,21 +29,34 @@ export class ScheduleFirer {
   private readonly crons = new Map<string, CronTicks>();
   /** No schedule of this worker is due before this time (the earliest next tick it computed). */
   private nextDue = -Infinity;
+  /** When the schedules table was last read: it is read again after rescanMs (runtime schedules). */
+  private scannedAt = -Infinity;
 
   constructor(private readonly deps: ScheduleFirerDeps) {}
 
+  /** The schedules changed (one was created at runtime in this process): read them at the next turn. */
+  rescan(): void {
+    this.scannedAt = -Infinity;
+  }
+
   /** Fires what is due; returns the time of the earliest next tick, or null without schedules. */
   async fireDue(): Promise<number | null> {
-    const definitions = this.deps.workflows().flatMap((w) => w.schedules ?? []); // a definition made by another copy may lack it
-    if (definitions.length === 0) return null;
+    const workflows = this.deps.workflows();
+    if (workflows.length === 0) return null;
+    const definitions = workflows.flatMap((w) => w.schedules ?? []); // a definition made by another copy may lack it
     const now = this.deps.clock.now();
     const ids = definitions.map((d) => d.id).join('\n');
-    if (ids === this.stored && now < this.nextDue) return this.nextDue;
+    if (ids === this.stored && now < this.nextDue && now < this.scannedAt + this.deps.rescanMs) return this.nextDue === Infinity ? null : this.nextDue;
     if (ids !== this.stored) {
-      await this.deps.store.upsertSchedules({ schedules: definitions, now });
+      if (definitions.length > 0) await this.deps.store.upsertSchedules({ schedules: definitions, now });
       this.stored = ids;
     }
-    const rows = await this.deps.store.listSchedules(definitions.map((d) => d.id));
+    // Code schedules of the loaded definitions (a row a worker stored for a schedule since removed
+    // from the code does not fire), and runtime schedules of every loaded workflow.
+    const loaded = new Set(workflows.map((w) => w.name));
+    const inCode = new Set(definitions.map((d) => d.id));
+    const rows = (await this.deps.store.listSchedules()).filter((r) => (r.source === 'runtime' ? loaded.has(r.workflow) : inCode.has(r.id)));
+    this.scannedAt = now;
     let next = Infinity;
     for (const row of rows) {
       const cron = this.cronOf(row);

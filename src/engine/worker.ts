@@ -73,7 +73,7 @@ export class WorkerRuntime implements Worker {
     this.options = resolveWorkerOptions(options);
     this.host = this.options.host ?? hostname();
     this.id = this.options.workerId ?? `${this.host}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.schedules = new ScheduleFirer({ store: deps.store, clock: deps.clock, workflows: deps.workflows, emit: deps.emit });
+    this.schedules = new ScheduleFirer({ store: deps.store, clock: deps.clock, workflows: deps.workflows, emit: deps.emit, rescanMs: this.options.pollMs });
   }
 
   get activeRuns(): number {
@@ -95,6 +95,12 @@ export class WorkerRuntime implements Worker {
   }
 
   /** Asks the loop to claim now (a run was started or woken in this process). */
+  /** A schedule was created or removed in this process: read the schedules at once. */
+  schedulesChanged(): void {
+    this.schedules.rescan();
+    this.poke();
+  }
+
   poke(): void {
     this.pokeRequested = true;
     this.wake?.();

@@ -44,6 +44,7 @@ export type LifelineErrorCode =
   | 'RETRY_BUDGET_EXHAUSTED'
   | 'STRUCTURED_OUTPUT'
   | 'MESSAGE_UNDELIVERABLE'
+  | 'SCHEDULE_IN_CODE'
   | 'SCHEDULE_NOT_FOUND';
 
 /**

@@ -11,7 +11,7 @@ import type { PruneCounts, PruneRunsArgs } from './retention.js';
 
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from './insight-records.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
-import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from './schedules.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from './schedules.js';
 import type { SignalFilter } from './mailbox.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
@@ -296,7 +296,7 @@ export interface Store {
    * Durable. Inserts each schedule (firedThrough = now: no tick before it fires) or updates its
    * definition; paused, firedThrough and the last tick are kept, except that a changed cron or
    * time zone moves firedThrough on to `now` (the old expression's ticks are not caught up).
-   * Returns the stored records.
+   * A stored row of another `source` (code / runtime) is left as it is. Returns the stored records.
    */
   upsertSchedules(args: { schedules: readonly ScheduleDefinition[]; now: number }): Promise<ScheduleRecord[]>;
 
@@ -365,6 +365,14 @@ export interface Store {
    * unconsumed ones (`unread`), optionally only those named in `names`, at most `limit`.
    */
   listSignals(filter: SignalFilter): Promise<SignalRecord[]>;
+
+  // ---- schedules created at runtime (issue 12 §5: lifeline.schedule; schedules.ts) ------------
+  /**
+   * Durable. Deletes the schedule `id` if its source is `source` (a worker fires it no more; the
+   * runs it started stay). Returns the deleted row, or null when there is no such row (none with
+   * that id, or one of the other source). Created with upsertSchedules (`source: 'runtime'`).
+   */
+  deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null>;
 }
 
 

@@ -109,6 +109,7 @@ describe('the tiered public API, as installed', () => {
       'MessageUndeliverableError',
       'ReceiveTimeoutError',
       'ScheduleNotFoundError',
+      'ScheduleSourceError',
       'checkSlos',
       'recordFix',
       'listFixes',

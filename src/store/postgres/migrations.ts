@@ -371,6 +371,12 @@ CREATE TABLE $S.insight_rollup_pending (
 );
 CREATE INDEX attempts_failed_ended ON $S.attempts (ended_at, fingerprint, run_id, step_name, worker_id, tags) WHERE fingerprint IS NOT NULL;`,
   },
+  {
+    version: 21,
+    name: 'schedules created at runtime',
+    // As in SQLite (migration 21 there): `code` or `runtime`; a worker's upsert never touches a runtime row.
+    sql: `ALTER TABLE $S.schedules ADD COLUMN source TEXT NOT NULL DEFAULT 'code';`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

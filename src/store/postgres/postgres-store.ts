@@ -41,7 +41,7 @@ import type {
   RecoverArgs,
   SendSignalArgs,
 } from '../store.js';
-import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from '../schedules.js';
 import { ScheduleOps } from './schedule-ops.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
@@ -383,6 +383,10 @@ export class PostgresStore implements Store {
   // ---- mailbox ------------------------------------------------------------------------
   listSignals(filter: SignalFilter): Promise<SignalRecord[]> {
     return this.mailbox.signals(filter);
+  }
+
+  deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null> {
+    return this.schedules.delete(args.id, args.source);
   }
 
   close(): Promise<void> {

@@ -36,7 +36,7 @@ import type {
   SendSignalArgs,
   Store,
 } from '../store.js';
-import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from '../schedules.js';
 import { ScheduleStatements } from './schedule-ops.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
@@ -371,6 +371,10 @@ export class SqliteStore implements Store {
   // ---- mailbox ------------------------------------------------------------------------
   listSignals(filter: SignalFilter): Promise<SignalRecord[]> {
     return this.read(() => this.mailbox.signals(filter));
+  }
+
+  deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null> {
+    return this.batcher.write(DURABLE, () => this.schedules.delete(args.id, args.source));
   }
 
   close(): Promise<void> {

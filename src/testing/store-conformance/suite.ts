@@ -23,6 +23,7 @@ import { retentionConformance } from './retention.js';
 import { schedulesConformance } from './schedules.js';
 import { messagesConformance } from './messages.js';
 import { mailboxConformance } from './mailbox.js';
+import { scheduleApiConformance } from './schedule-api.js';
 import { insightRecordsConformance } from './insight-records.js';
 import { attemptDetailsConformance } from './attempt-details.js';
 import { insightConformance } from './insight.js';
@@ -56,6 +57,7 @@ const AREAS = {
   attemptDetails: attemptDetailsConformance,
   insight: insightConformance,
   mailbox: mailboxConformance,
+  scheduleApi: scheduleApiConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
