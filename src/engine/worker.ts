@@ -150,7 +150,7 @@ export class WorkerRuntime implements Worker {
         await this.idle(pausedFor, false);
         continue;
       }
-      await this.fireSchedules();
+      if (this.options.fireSchedules) await this.fireSchedules();
       try {
         await this.takeOverDeadOwners();
         claimedAll = await this.claimAndLaunch();
