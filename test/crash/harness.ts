@@ -310,8 +310,8 @@ export class FixtureProcesses {
 
   constructor(private readonly fixture: string) {}
 
-  start(env: Record<string, string>): ChildProcess {
-    const child = spawn(process.execPath, [this.fixture], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  start(env: Record<string, string>, args: readonly string[] = []): ChildProcess {
+    const child = spawn(process.execPath, [this.fixture, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
     this.procs.push(child);
     return child;
   }
