@@ -86,12 +86,7 @@ function checkWorkflowName(value: unknown, path: string): string {
 }
 
 /** The fields every schedule has, from code or created at runtime. */
-function resolveTiming(
-  o: Record<string, unknown>,
-  path: string,
-  ids: { id: string; workflow: string },
-  inputSchema: ZodType | undefined,
-): ScheduleDefinition {
+function resolveTiming(o: Record<string, unknown>, path: string, ids: { id: string; workflow: string }, inputSchema: ZodType | undefined): ScheduleDefinition {
   const cron = checkString(o['cron'], `${path}.cron`, 200);
   const timezone = o['timezone'] === undefined ? 'UTC' : checkString(o['timezone'], `${path}.timezone`, 100);
   if (!isKnownTimeZone(timezone))

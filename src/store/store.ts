@@ -375,7 +375,6 @@ export interface Store {
   deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null>;
 }
 
-
 export interface RecoverArgs extends LeaseArgs {
   strategy: RecoveryStrategy;
   reason: string;

@@ -24,12 +24,33 @@ afterAll(() => tmp?.cleanup());
 
 describe('lifeline schedules add|remove', () => {
   it('adds a runtime schedule (text and --json), lists it, refuses bad options naming the field, removes it', () => {
-    const added = lifeline('add.db', ['schedules', 'add', 'nightly-eu', '--workflow', 'report', '--cron', '0 2 * * *', '--timezone', 'Europe/Berlin', '--input', '{"scope":"eu"}', '--catch-up', 'one']);
+    const added = lifeline('add.db', [
+      'schedules',
+      'add',
+      'nightly-eu',
+      '--workflow',
+      'report',
+      '--cron',
+      '0 2 * * *',
+      '--timezone',
+      'Europe/Berlin',
+      '--input',
+      '{"scope":"eu"}',
+      '--catch-up',
+      'one',
+    ]);
     expect(added.code, added.err).toBe(0);
     expect(added.out).toMatch(/^schedule nightly-eu stored \(report, 0 2 \* \* \* Europe\/Berlin\): next tick \d{4}-\d\d-\d\dT01:00:00\.000Z\n$/);
     const again = lifeline('add.db', ['schedules', 'add', 'nightly-eu', '--workflow', 'report', '--cron', '0 3 * * *', '--json']);
     expect(again.code, again.err).toBe(0);
-    expect(JSON.parse(again.out)).toMatchObject({ id: 'nightly-eu', source: 'runtime', workflow: 'report', cron: '0 3 * * *', timezone: 'UTC', catchUp: 'skip' });
+    expect(JSON.parse(again.out)).toMatchObject({
+      id: 'nightly-eu',
+      source: 'runtime',
+      workflow: 'report',
+      cron: '0 3 * * *',
+      timezone: 'UTC',
+      catchUp: 'skip',
+    });
     const listed = lifeline('add.db', ['schedules', '--json']);
     expect((JSON.parse(listed.out) as Array<{ id: string; source: string }>).map((s) => [s.id, s.source])).toEqual([['nightly-eu', 'runtime']]);
 

@@ -14,10 +14,9 @@ const pg = usePostgres();
 async function blockedPrunePid(client: Client, schema: string): Promise<number | null> {
   // Inside the locking transaction pg_stat_activity would be the snapshot of its first read.
   await client.query('SELECT pg_stat_clear_snapshot()');
-  const res = await client.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
-    [`DELETE FROM %${schema}%.events WHERE run_id%`],
-  );
+  const res = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [
+    `DELETE FROM %${schema}%.events WHERE run_id%`,
+  ]);
   return res.rows[0]?.pid ?? null;
 }
 
@@ -36,11 +35,13 @@ describe('a prune SIGKILLed inside a batch (PostgreSQL)', () => {
             if (locked.rowCount !== 1) throw new Error(`run ${PAUSE_RUN} has no event to lock`);
             return procs.start({}, ['--db', url, 'prune', '--older-than', '1d', '--batch-size', '10']);
           },
-          paused: () =>
-            untilAsync(async () => (backend = await blockedPrunePid(locker, schema)) !== null, 'the prune to wait inside its second batch'),
+          paused: () => untilAsync(async () => (backend = await blockedPrunePid(locker, schema)) !== null, 'the prune to wait inside its second batch'),
           afterKill: async () => {
             await locker.query('ROLLBACK');
-            await untilAsync(async () => (await locker.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0, "the killed prune's backend to end");
+            await untilAsync(
+              async () => (await locker.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0,
+              "the killed prune's backend to end",
+            );
           },
         });
       });

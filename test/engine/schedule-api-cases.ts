@@ -67,7 +67,11 @@ export function scheduleApiCases(name: string, backend: ScheduleBackend): void {
       await clock.advance(50 * MIN); // 01:00:30: the code schedule's tick fires, the removed one's ticks do not
       await until(clock, async () => (await tickRuns(lifeline, wfName)).includes('2026-01-01T01:00:00.000Z'), 'the code schedule at 01:00');
       const runs = await lifeline.store.listRuns({ workflow: wfName, limit: 100 });
-      expect(runs.map((r) => r.id).sort()).toEqual([`sched:${id}@2026-01-01T00:05:00.000Z`, `sched:${id}@2026-01-01T00:10:00.000Z`, `sched:${wfName}:default@2026-01-01T01:00:00.000Z`]);
+      expect(runs.map((r) => r.id).sort()).toEqual([
+        `sched:${id}@2026-01-01T00:05:00.000Z`,
+        `sched:${id}@2026-01-01T00:10:00.000Z`,
+        `sched:${wfName}:default@2026-01-01T01:00:00.000Z`,
+      ]);
       expect((await lifeline.schedules()).map((s) => s.id)).toEqual([`${wfName}:default`]);
     } finally {
       const closing = lifeline.close();
@@ -99,7 +103,10 @@ export function scheduleApiCases(name: string, backend: ScheduleBackend): void {
         ],
         [{ ...base, catchUp: 'some' }, 'Invalid option lifeline.schedule.catchUp: must be one of "skip", "one", "all" (got "some")'],
         [{ ...base, maxCatchUp: 0 }, 'Invalid option lifeline.schedule.maxCatchUp: must be an integer from 1 to 10000 (got 0)'],
-        [{ ...base, name: 'n' }, 'Invalid option lifeline.schedule.name: unknown option (known: id, workflow, cron, timezone, input, catchUp, grace, maxCatchUp)'],
+        [
+          { ...base, name: 'n' },
+          'Invalid option lifeline.schedule.name: unknown option (known: id, workflow, cron, timezone, input, catchUp, grace, maxCatchUp)',
+        ],
       ];
       for (const [options, message] of cases) await expect(lifeline.schedule(options as never)).rejects.toThrow(message);
       expect(await lifeline.schedules()).toEqual([]);

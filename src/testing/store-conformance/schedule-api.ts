@@ -8,7 +8,18 @@ import { T0, WF, type GetStore } from './helpers.js';
 const MIN = 60_000;
 
 function definition(over: Partial<ScheduleDefinition> = {}): ScheduleDefinition {
-  return { id: 'adhoc', workflow: WF, cron: '*/5 * * * *', timezone: 'UTC', catchUp: 'one', input: '{"n":1}', graceMs: MIN, maxCatchUp: 100, source: 'runtime', ...over };
+  return {
+    id: 'adhoc',
+    workflow: WF,
+    cron: '*/5 * * * *',
+    timezone: 'UTC',
+    catchUp: 'one',
+    input: '{"n":1}',
+    graceMs: MIN,
+    maxCatchUp: 100,
+    source: 'runtime',
+    ...over,
+  };
 }
 
 export function scheduleApiConformance(getStore: GetStore): void {
