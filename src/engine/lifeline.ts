@@ -333,11 +333,15 @@ export class Lifeline {
   /**
    * Creates (or redefines) a cron schedule stored only in the database, fired by every worker
    * that has `workflow` loaded (docs/time-travel.md, "Schedules created at runtime"). Checked like
-   * a workflow's `schedules` (InvalidOptionsError naming the field); an id taken by a schedule in
-   * code is refused with ScheduleSourceError.
+   * a workflow's `schedules` (InvalidOptionsError naming the field; the input against the
+   * workflow's inputSchema when this client has it loaded); an id taken by a schedule in code is
+   * refused with ScheduleSourceError.
    */
   async schedule<I>(options: RuntimeScheduleOptions<I>): Promise<ScheduleInfo> {
-    const info = await createSchedule(this.store, options, this.clock.now());
+    // A workflow named that this client has loaded: its inputSchema checks the input, as in code.
+    const name: unknown = (options as Partial<RuntimeScheduleOptions<I>> | undefined)?.workflow;
+    const loaded = typeof name === 'string' ? this.workflows().find((w) => w.name === name) : undefined;
+    const info = await createSchedule(this.store, loaded === undefined ? options : { ...options, workflow: loaded }, this.clock.now());
     for (const worker of this.workers) worker.schedulesChanged();
     return info;
   }

@@ -55,7 +55,7 @@ export interface RuntimeScheduleOptions<I = unknown> extends Omit<ScheduleOption
   /** The schedule's id: 1-128 letters, digits, "_", ".", ":" or "-". */
   id: string;
   /** The workflow each tick starts a run of: its definition, or its name. */
-  workflow: string | { readonly name: string; readonly inputSchema?: ZodType };
+  workflow: string | { readonly name: string; readonly options?: { readonly inputSchema?: ZodType<unknown> } };
 }
 
 const RUNTIME_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -76,7 +76,7 @@ export function resolveRuntimeSchedule(value: unknown): ScheduleDefinition {
   const w = o['workflow'] as RuntimeScheduleOptions['workflow'] | undefined;
   const isDefinition = w !== null && typeof w === 'object' && typeof w.name === 'string';
   const workflow = isDefinition ? w.name : checkWorkflowName(w, `${path}.workflow`);
-  const inputSchema = isDefinition ? w.inputSchema : undefined;
+  const inputSchema = isDefinition ? w.options?.inputSchema : undefined;
   return { ...resolveTiming(o, path, { id, workflow }, inputSchema), source: 'runtime' };
 }
 

@@ -2,6 +2,7 @@
 // a ManualClock: stored only in the database, fired by a worker that has the workflow loaded,
 // untouched by a worker's start-up upsert of code schedules, and gone once removed.
 import { expect, it } from 'vitest';
+import { z } from 'zod';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { defineWorkflow, unregisterWorkflow } from '../../src/workflow/define.js';
@@ -83,8 +84,9 @@ export function scheduleApiCases(name: string, backend: ScheduleBackend): void {
   });
 
   it(`${name}: lifeline.schedule checks its options like a workflow's schedules, naming the field`, async () => {
+    const typed = defineWorkflow(`sa.typed.${name}`, (_ctx, input: { n: number }) => input.n, { inputSchema: z.object({ n: z.number() }) });
     const { db, cleanup } = await backend.open();
-    const lifeline = await Lifeline.open({ db, workflows: [] });
+    const lifeline = await Lifeline.open({ db, workflows: [typed] });
     try {
       const base = { id: 'x', workflow: 'w', cron: '* * * * *' };
       const cases: Array<[unknown, string]> = [
@@ -108,11 +110,15 @@ export function scheduleApiCases(name: string, backend: ScheduleBackend): void {
           'Invalid option lifeline.schedule.name: unknown option (known: id, workflow, cron, timezone, input, catchUp, grace, maxCatchUp)',
         ],
       ];
+      // Given as a definition, or by the name of a workflow this client loaded: the input is checked against its inputSchema.
+      const badInput = "Invalid option lifeline.schedule.input: does not match the workflow's inputSchema: Invalid input: expected number, received string";
+      cases.push([{ ...base, workflow: typed, input: { n: 'one' } }, badInput], [{ ...base, workflow: typed.name, input: { n: 'one' } }, badInput]);
       for (const [options, message] of cases) await expect(lifeline.schedule(options as never)).rejects.toThrow(message);
       expect(await lifeline.schedules()).toEqual([]);
     } finally {
       await lifeline.close();
       await cleanup();
+      unregisterWorkflow(typed.name);
     }
   });
 }
