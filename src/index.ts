@@ -42,11 +42,12 @@ export { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js';
 export { RetryBudgetExhaustedError } from './errors/retry-budget-error.js';
 export type { LimitOptions, LimitsConfig, RetryBudgetOptions } from './options/limit-options.js';
 // Schedules and messages between runs (docs/time-travel.md).
-export type { ScheduleOptions } from './options/schedule-options.js';
-export type { SentMessage } from './workflow/context.js';
+export type { RuntimeScheduleOptions, ScheduleOptions } from './options/schedule-options.js';
+export type { ReceivedMessage, ReceiveOptions, SentMessage } from './workflow/context.js';
 export type { CatchUp, ScheduleInfo } from './store/schedules.js';
 export { MessageUndeliverableError } from './errors/message-errors.js';
-export { ScheduleNotFoundError } from './errors/schedule-errors.js';
+export { ReceiveTimeoutError } from './errors/mailbox-errors.js';
+export { ScheduleNotFoundError, ScheduleSourceError } from './errors/schedule-errors.js';
 // Rewind (docs/time-travel.md, "Rewind").
 export type { RewindOptions } from './options/rewind-options.js';
 export type { RewindInfo } from './engine/lifeline.js';

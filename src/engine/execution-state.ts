@@ -8,7 +8,16 @@ import type { Suspension } from '../workflow/step-host.js';
  */
 export type ExecutionState =
   | { kind: 'running' }
-  | { kind: 'suspending'; status: 'sleeping' | 'waiting'; wakeAt: number | null; signalNames: string[]; childRunIds: string[]; deferred: boolean }
+  | {
+      kind: 'suspending';
+      status: 'sleeping' | 'waiting';
+      wakeAt: number | null;
+      signalNames: string[];
+      /** A mailbox read of any name waits too: any signal wakes the run. */
+      anySignal: boolean;
+      childRunIds: string[];
+      deferred: boolean;
+    }
   | { kind: 'stopping' } // worker shutdown: give the run back as pending
   | { kind: 'failing'; error: Error } // the store refused a write for good: the run fails with its message
   | { kind: 'cancelling'; reason: unknown }
@@ -49,7 +58,8 @@ function fromEvent(state: ExecutionState, event: ExecutionEvent): ExecutionState
         kind: 'suspending',
         status: waits ? 'waiting' : 'sleeping',
         wakeAt: earliest(prev ? prev.wakeAt : null, event.wakeAt, !prev),
-        signalNames: merge(prev?.signalNames, event.type === 'wait' ? event.signalName : undefined),
+        signalNames: event.type === 'wait' ? mergeAll(prev?.signalNames, [event.signalName, ...(event.signalNames ?? [])]) : [...(prev?.signalNames ?? [])],
+        anySignal: (prev?.anySignal ?? false) || (event.type === 'wait' && event.anySignal === true),
         childRunIds: merge(prev?.childRunIds, event.type === 'wait' ? event.childRunId : undefined),
         deferred: (prev?.deferred ?? false) || (event.type === 'sleep' && event.deferred === true),
       };
@@ -69,4 +79,8 @@ function merge(list: string[] | undefined, item: string | undefined): string[] {
   const out = [...(list ?? [])];
   if (item !== undefined && !out.includes(item)) out.push(item);
   return out;
+}
+
+function mergeAll(list: string[] | undefined, items: ReadonlyArray<string | undefined>): string[] {
+  return items.reduce<string[]>((out, item) => merge(out, item), [...(list ?? [])]);
 }

@@ -53,7 +53,7 @@ export async function settleState(host: FinalWriteHost, s: ExecutionState): Prom
                 ...base,
                 status: s.status,
                 wakeAt: s.wakeAt,
-                wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds },
+                wakeOn: { signalNames: s.signalNames, childRunIds: s.childRunIds, ...(s.anySignal ? { anySignal: true } : {}) },
                 ...(s.deferred ? { deferred: true } : {}),
                 events,
               }),

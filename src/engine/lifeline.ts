@@ -30,7 +30,8 @@ import { checkBreakersOption, type BreakersOption } from '../breakers/shared-opt
 import { attachSharedBreakers, sharedBreakersOf } from '../breakers/registry.js';
 import { eventLogger, type LifelineLogger } from '../observe/event-log.js';
 import { startRunTraceParent } from '../observe/traceparent.js';
-import { listScheduleInfos, setSchedulePaused } from './schedules-api.js';
+import { createSchedule, deleteSchedule, listScheduleInfos, setSchedulePaused } from './schedules-api.js';
+import type { RuntimeScheduleOptions } from '../options/schedule-options.js';
 import type { ScheduleInfo } from '../store/schedules.js';
 import { attachSlos } from '../insight/slo-check.js';
 import { parseSlos, type SloSpec } from '../insight/slo-spec.js';
@@ -380,6 +381,29 @@ export class Lifeline {
   /** The cron schedules the workers stored, by id, with their last and next tick (docs/time-travel.md, "Schedules"). */
   schedules(): Promise<ScheduleInfo[]> {
     return listScheduleInfos(this.store);
+  }
+
+  /**
+   * Creates (or redefines) a cron schedule stored only in the database, fired by every worker
+   * that has `workflow` loaded (docs/time-travel.md, "Schedules created at runtime"). Checked like
+   * a workflow's `schedules` (InvalidOptionsError naming the field; the input against the
+   * workflow's inputSchema when this client has it loaded); an id taken by a schedule in code is
+   * refused with ScheduleSourceError.
+   */
+  async schedule<I>(options: RuntimeScheduleOptions<I>): Promise<ScheduleInfo> {
+    // A workflow named that this client has loaded: its inputSchema checks the input, as in code.
+    const name: unknown = (options as Partial<RuntimeScheduleOptions<I>> | undefined)?.workflow;
+    const loaded = typeof name === 'string' ? this.workflows().find((w) => w.name === name) : undefined;
+    const info = await createSchedule(this.store, loaded === undefined ? options : { ...options, workflow: loaded }, this.clock.now());
+    for (const worker of this.workers) worker.schedulesChanged();
+    return info;
+  }
+
+  /** Deletes a schedule created at runtime and returns it (its runs stay). ScheduleNotFoundError for an unknown id, ScheduleSourceError for one in code. */
+  async unschedule(id: string): Promise<ScheduleInfo> {
+    const info = await deleteSchedule(this.store, id);
+    for (const worker of this.workers) worker.schedulesChanged();
+    return info;
   }
 
   /** Stops a schedule from firing (every worker sees it at its next tick). ScheduleNotFoundError for an unknown id. */

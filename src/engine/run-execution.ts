@@ -281,6 +281,12 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
     return this.storeCall(() => this.store.peekSignal(this.runId, name), { abortable: true });
   }
 
+  async nextSignal(names: readonly string[] | undefined): Promise<SignalRecord | null> {
+    const filter = { runId: this.runId, unread: true, limit: 1, ...(names === undefined ? {} : { names }) };
+    const [next] = await this.storeCall(() => this.store.listSignals(filter), { abortable: true });
+    return next ?? null;
+  }
+
   getRun(runId: string): Promise<RunRecord | null> {
     return this.storeCall(() => this.store.getRun(runId), { abortable: true });
   }

@@ -17,6 +17,11 @@ export interface ScheduleFirerDeps {
   clock: Clock;
   workflows: () => WorkflowDefinition[];
   emit: (event: LifelineEvent) => void;
+  /**
+   * The schedules table is read again at least this often (the worker's pollMs), so a schedule
+   * created at runtime (lifeline.schedule, possibly in another process) fires without a restart.
+   */
+  rescanMs: number;
 }
 
 export class ScheduleFirer {
@@ -27,24 +32,37 @@ export class ScheduleFirer {
   private nextDue = -Infinity;
   /** The version each loaded workflow's scheduled runs are pinned to. */
   private versions = new Map<string, number | null>();
+  /** When the schedules table was last read: it is read again after rescanMs (runtime schedules). */
+  private scannedAt = -Infinity;
 
   constructor(private readonly deps: ScheduleFirerDeps) {}
 
+  /** The schedules changed (one was created at runtime in this process): read them at the next turn. */
+  rescan(): void {
+    this.scannedAt = -Infinity;
+  }
+
   /** Fires what is due; returns the time of the earliest next tick, or null without schedules. */
   async fireDue(): Promise<number | null> {
+    const workflows = this.deps.workflows();
+    if (workflows.length === 0) return null;
     // The highest loaded version of each workflow owns its schedules and pins their runs (workflow/versions.ts).
-    const current = latestDefinitions(this.deps.workflows());
+    const current = latestDefinitions(workflows);
     this.versions = new Map(current.map((w) => [w.name, w.version ?? null]));
     const definitions = current.flatMap((w) => w.schedules ?? []); // a definition made by another copy may lack it
-    if (definitions.length === 0) return null;
     const now = this.deps.clock.now();
     const ids = definitions.map((d) => d.id).join('\n');
-    if (ids === this.stored && now < this.nextDue) return this.nextDue;
+    if (ids === this.stored && now < this.nextDue && now < this.scannedAt + this.deps.rescanMs) return this.nextDue === Infinity ? null : this.nextDue;
     if (ids !== this.stored) {
-      await this.deps.store.upsertSchedules({ schedules: definitions, now });
+      if (definitions.length > 0) await this.deps.store.upsertSchedules({ schedules: definitions, now });
       this.stored = ids;
     }
-    const rows = await this.deps.store.listSchedules(definitions.map((d) => d.id));
+    // Code schedules of the loaded definitions (a row a worker stored for a schedule since removed
+    // from the code does not fire), and runtime schedules of every loaded workflow.
+    const loaded = new Set(workflows.map((w) => w.name));
+    const inCode = new Set(definitions.map((d) => d.id));
+    const rows = (await this.deps.store.listSchedules()).filter((r) => (r.source === 'runtime' ? loaded.has(r.workflow) : inCode.has(r.id)));
+    this.scannedAt = now;
     let next = Infinity;
     for (const row of rows) {
       const cron = this.cronOf(row);

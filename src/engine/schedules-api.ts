@@ -1,6 +1,7 @@
 // The client's view of cron schedules (issue 12 §5): list them with their last and next tick,
 // pause and resume them. The firing itself is the workers' (schedule-firer.ts).
-import { ScheduleNotFoundError } from '../errors/schedule-errors.js';
+import { ScheduleNotFoundError, ScheduleSourceError } from '../errors/schedule-errors.js';
+import { resolveRuntimeSchedule } from '../options/schedule-options.js';
 import type { ScheduleInfo, ScheduleRecord } from '../store/schedules.js';
 import type { Store } from '../store/store.js';
 import { CronTicks } from '../workflow/cron.js';
@@ -16,6 +17,7 @@ export function toScheduleInfo(row: ScheduleRecord): ScheduleInfo {
   }
   return {
     id: row.id,
+    source: row.source,
     workflow: row.workflow,
     cron: row.cron,
     timezone: row.timezone,
@@ -36,4 +38,26 @@ export async function setSchedulePaused(store: Store, id: string, paused: boolea
   const row = await store.setSchedulePaused({ id, paused, now });
   if (row === null) throw new ScheduleNotFoundError(id);
   return toScheduleInfo(row);
+}
+
+/**
+ * Creates (or redefines) a schedule stored only in the database (source `runtime`): every worker
+ * that has its workflow loaded fires it, from its next tick. A redefinition keeps the firing
+ * state as a worker's upsert of a code schedule does. An id taken by a schedule in code is refused.
+ */
+export async function createSchedule(store: Store, options: unknown, now: number): Promise<ScheduleInfo> {
+  const definition = resolveRuntimeSchedule(options);
+  const [row] = await store.upsertSchedules({ schedules: [definition], now });
+  if (row === undefined) throw new ScheduleNotFoundError(definition.id);
+  if (row.source !== 'runtime') throw new ScheduleSourceError(definition.id, 'schedule');
+  return toScheduleInfo(row);
+}
+
+/** Deletes a schedule created at runtime; returns it as it was. One in code is refused (pause it, or remove it from the workflow). */
+export async function deleteSchedule(store: Store, id: string): Promise<ScheduleInfo> {
+  const row = await store.deleteSchedule({ id, source: 'runtime' });
+  if (row !== null) return toScheduleInfo(row);
+  const [other] = await store.listSchedules([id]);
+  if (other === undefined) throw new ScheduleNotFoundError(id);
+  throw new ScheduleSourceError(id, 'unschedule');
 }

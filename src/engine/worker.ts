@@ -77,7 +77,7 @@ export class WorkerRuntime implements Worker {
     this.options = resolveWorkerOptions(options);
     this.host = this.options.host ?? hostname();
     this.id = this.options.workerId ?? `${this.host}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.schedules = new ScheduleFirer({ store: deps.store, clock: deps.clock, workflows: deps.workflows, emit: deps.emit });
+    this.schedules = new ScheduleFirer({ store: deps.store, clock: deps.clock, workflows: deps.workflows, emit: deps.emit, rescanMs: this.options.pollMs });
     this.recorder = new WorkerRecorder({ store: deps.store, clock: deps.clock, id: this.id, host: this.host, pid: this.options.pid });
   }
 
@@ -100,6 +100,12 @@ export class WorkerRuntime implements Worker {
   }
 
   /** Asks the loop to claim now (a run was started or woken in this process). */
+  /** A schedule was created or removed in this process: read the schedules at once. */
+  schedulesChanged(): void {
+    this.schedules.rescan();
+    this.poke();
+  }
+
   poke(): void {
     this.pokeRequested = true;
     this.wake?.();
@@ -150,7 +156,7 @@ export class WorkerRuntime implements Worker {
         await this.idle(pausedFor, false);
         continue;
       }
-      await this.fireSchedules();
+      if (this.options.fireSchedules) await this.fireSchedules();
       await this.recorder.record(this.deps.workflows()).catch((error: unknown) => this.deps.onError(error, 'workers'));
       try {
         await this.takeOverDeadOwners();

@@ -77,7 +77,8 @@ export type { ListRunActivityArgs, RunActivityRecord } from '../store/activity.j
 // Shared circuit breakers: what a backend stores per key and the one update it applies atomically.
 export type { BreakerRecord, BreakerUpdate, UpdateBreakerArgs, BreakerSummary } from '../breakers/stored.js';
 export { applyBreakerUpdate, summarizeBreaker } from '../breakers/stored.js';
-export type { CatchUp, FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../store/schedules.js';
+export type { CatchUp, FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from '../store/schedules.js';
+export type { SignalFilter } from '../store/mailbox.js';
 export { scheduleRunId } from '../store/schedules.js';
 // Workflow versions (issue 12 §4): the pairs claims filter by, and the workers table.
 export { versionKey, parseVersionKey } from '../store/versions.js';

@@ -89,6 +89,11 @@ export interface WorkerOptions {
    * docs/time-travel.md, "Retention".
    */
   retention?: RetentionOptions;
+  /**
+   * Fires the cron schedules of the loaded workflows (docs/time-travel.md, "Schedules"). Default
+   * true; `lifeline run` and `lifeline resume` execute one run with a worker that fires none.
+   */
+  fireSchedules?: boolean;
 }
 
 export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'workerId' | 'host' | 'logger' | 'retention'>> &
@@ -110,6 +115,7 @@ const WORKER_FIELDS: Record<keyof WorkerOptions, FieldCheck> = {
   maxClaimsWithoutProgress: int(1, 1000),
   logger,
   retention: (value, path) => void resolveRetentionOptions(value as RetentionOptions, path),
+  fireSchedules: (value, path) => void checkBoolean(value, path),
 };
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -126,6 +132,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     workerId: options.workerId,
     host: options.host,
     retention: options.retention,
+    fireSchedules: options.fireSchedules ?? true,
   };
   if (resolved.heartbeatMs * 2 > resolved.leaseMs) {
     throw new InvalidOptionsError(

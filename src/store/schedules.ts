@@ -8,10 +8,19 @@ import type { Json } from './types.js';
 /** What happens to ticks that passed while no worker fired them (docs/time-travel.md, "Schedules"). */
 export type CatchUp = 'skip' | 'one' | 'all';
 
-/** A schedule's definition, as the workflow declares it (validated by workflow/schedules.ts). */
+/**
+ * Where a schedule comes from: `code`, a workflow's `schedules` (upserted by every worker that
+ * loads the workflow), or `runtime`, lifeline.schedule() / `lifeline schedules add` (stored only
+ * in the database). An upsert of one source never changes a row of the other.
+ */
+export type ScheduleSource = 'code' | 'runtime';
+
+/** A schedule's definition, as the workflow declares it (validated by options/schedule-options.ts). */
 export interface ScheduleDefinition {
-  /** `<workflow>:<name>`. */
+  /** `<workflow>:<name>` for a schedule in code; any id for one created at runtime. */
   id: string;
+  /** Default `code`. */
+  source?: ScheduleSource;
   workflow: string;
   cron: string;
   timezone: string;
@@ -25,6 +34,7 @@ export interface ScheduleDefinition {
 }
 
 export interface ScheduleRecord extends ScheduleDefinition {
+  source: ScheduleSource;
   paused: boolean;
   /** Every tick at or before this time was handled (fired or skipped). */
   firedThrough: number;
@@ -38,6 +48,7 @@ export interface ScheduleRecord extends ScheduleDefinition {
 /** One schedule as `lifeline.schedules()` and `lifeline schedules --json` show it. */
 export interface ScheduleInfo {
   id: string;
+  source: ScheduleSource;
   workflow: string;
   cron: string;
   timezone: string;
@@ -91,6 +102,7 @@ export interface ScheduleRow {
   last_run_id: string | null;
   created_at: number | string;
   updated_at: number | string;
+  source: string;
 }
 
 const num = (v: number | string): number => Number(v);
@@ -98,6 +110,7 @@ const num = (v: number | string): number => Number(v);
 export function toScheduleRecord(row: ScheduleRow): ScheduleRecord {
   return {
     id: row.id,
+    source: row.source === 'runtime' ? 'runtime' : 'code',
     workflow: row.workflow,
     cron: row.cron,
     timezone: row.timezone,
@@ -115,6 +128,6 @@ export function toScheduleRecord(row: ScheduleRow): ScheduleRecord {
 }
 
 /** The definition's columns in a fixed order (both backends bind them so). */
-export function definitionValues(d: ScheduleDefinition): [string, string, string, string, string, string, number, number] {
-  return [d.id, d.workflow, d.cron, d.timezone, d.catchUp, d.input, d.graceMs, d.maxCatchUp];
+export function definitionValues(d: ScheduleDefinition): [string, string, string, string, string, string, number, number, ScheduleSource] {
+  return [d.id, d.workflow, d.cron, d.timezone, d.catchUp, d.input, d.graceMs, d.maxCatchUp, d.source ?? 'code'];
 }

@@ -13,7 +13,8 @@ import type { RecordWorkerArgs, WorkerFilter, WorkerRecord, WorkflowVersion } fr
 
 import type { AddFixArgs, FixFilter, FixRecord, RunTime, RunTimeFilter, SetSloStateArgs, SloStateChange, SloStateRecord } from './insight-records.js';
 import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs } from './limits.js';
-import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from './schedules.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from './schedules.js';
+import type { SignalFilter } from './mailbox.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
 
 /**
@@ -79,7 +80,7 @@ export interface Store {
    * release marked `deferred`), sleeping (until wakeAt) or
    * waiting (for a signal / child, optionally until wakeAt). A release whose wake-up already
    * happened goes to pending instead (lifecycle.ts: RELEASE_ALREADY_DUE): for waiting, one of
-   * `wakeOn.signalNames` has an unconsumed signal or one of `wakeOn.childRunIds` is terminal; for
+   * `wakeOn.signalNames` has an unconsumed signal (any, with `wakeOn.anySignal`) or one of `wakeOn.childRunIds` is terminal; for
    * sleeping or waiting, a cancel was requested while the run was running. Attempts of the run
    * still marked running are ended as `interrupted`.
    */
@@ -297,7 +298,7 @@ export interface Store {
    * Durable. Inserts each schedule (firedThrough = now: no tick before it fires) or updates its
    * definition; paused, firedThrough and the last tick are kept, except that a changed cron or
    * time zone moves firedThrough on to `now` (the old expression's ticks are not caught up).
-   * Returns the stored records.
+   * A stored row of another `source` (code / runtime) is left as it is. Returns the stored records.
    */
   upsertSchedules(args: { schedules: readonly ScheduleDefinition[]; now: number }): Promise<ScheduleRecord[]>;
 
@@ -384,6 +385,21 @@ export interface Store {
   listWorkers(filter?: WorkerFilter): Promise<WorkerRecord[]>;
   /** Soft. Deletes the worker's row (it stopped); returns whether there was one. */
   forgetWorker(id: string): Promise<boolean>;
+
+  // ---- mailbox (issue 12 §6: ctx.receive, `lifeline show`; mailbox.ts) --------------------
+  /**
+   * The signals and messages sent to a run, in arrival order (by id): all of them, or only the
+   * unconsumed ones (`unread`), optionally only those named in `names`, at most `limit`.
+   */
+  listSignals(filter: SignalFilter): Promise<SignalRecord[]>;
+
+  // ---- schedules created at runtime (issue 12 §5: lifeline.schedule; schedules.ts) ------------
+  /**
+   * Durable. Deletes the schedule `id` if its source is `source` (a worker fires it no more; the
+   * runs it started stay). Returns the deleted row, or null when there is no such row (none with
+   * that id, or one of the other source). Created with upsertSchedules (`source: 'runtime'`).
+   */
+  deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null>;
 }
 
 export interface RecoverArgs extends LeaseArgs {
@@ -453,7 +469,8 @@ export interface LeaseArgs {
 export interface ReleaseArgs extends LeaseArgs {
   status: Extract<RunStatus, 'pending' | 'sleeping' | 'waiting'>;
   wakeAt: number | null;
-  wakeOn?: { signalNames?: string[]; childRunIds?: string[] };
+  /** `anySignal`: any unconsumed signal wakes the run (a mailbox read, ctx.receive()). */
+  wakeOn?: { signalNames?: string[]; childRunIds?: string[]; anySignal?: boolean };
   /**
    * A deferral: a step gate (shared circuit breaker, concurrency or rate limit) said "not now".
    * Like a give-back to pending, this claim then does not count in claimsWithoutProgress: waiting

@@ -96,7 +96,7 @@ export interface StepRecord {
   ranWith?: number | null;
 }
 
-export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send' | 'patch';
+export type StepKind = 'step' | 'fallback' | 'sleep' | 'signal' | 'child' | 'now' | 'random' | 'uuid' | 'event' | 'send' | 'patch' | 'receive';
 
 /** `cached`: the step's result came from the step cache; the body did not run (a `step.cached` event names the source run). */
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'cancelled' | 'cached';

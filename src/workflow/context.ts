@@ -18,6 +18,25 @@ export interface SentMessage {
   to: string;
 }
 
+/** A message read from the run's mailbox by ctx.receive / ctx.tryReceive (and returned again on replay). */
+export interface ReceivedMessage<T = unknown> {
+  /** The stored signal's id: unique, and increasing in arrival order. */
+  id: number;
+  name: string;
+  payload: T;
+  /** The sending run (ctx.send), or null for a signal from outside (API `signal()`, `lifeline signal`). */
+  from: string | null;
+  /** When it was stored (epoch ms). */
+  sentAt: number;
+}
+
+export interface ReceiveOptions {
+  /** Only messages with one of these names (any name when left out). */
+  names?: readonly string[];
+  /** Throw ReceiveTimeoutError when no message arrived within this long (default: wait forever). */
+  timeout?: Duration;
+}
+
 export interface StepInfo {
   /** Fires on timeout, cancellation of the run, or worker shutdown. */
   signal: AbortSignal;
@@ -228,6 +247,17 @@ export interface WorkflowContext {
    * marker replays it here; a new run records nothing. Remove the call when those runs ended too.
    */
   deprecatePatch(patchId: string): void;
+  /**
+   * Reads the next unread message of this run's mailbox, in arrival order, whatever its name (or
+   * one of `options.names`): messages from runs (ctx.send) and signals from outside alike. The run
+   * waits (status `waiting`, no worker held) while the mailbox is empty; any new message wakes it.
+   * Durable: the read is a recorded step that consumes the message, so a replay returns the same
+   * message and no other read ever gets it. Throws ReceiveTimeoutError when `timeout` passes first.
+   * docs/time-travel.md, "Messages between runs".
+   */
+  receive<T = unknown>(options?: ReceiveOptions): Promise<ReceivedMessage<T>>;
+  /** Like receive, without waiting: the next unread message, or null when there is none now (recorded: a replay returns the same). */
+  tryReceive<T = unknown>(options?: Pick<ReceiveOptions, 'names'>): Promise<ReceivedMessage<T> | null>;
   /**
    * Records a run event the workflow itself reports (`run.degraded`, `run.loop_detected`): written
    * once with its own history slot, so a replay neither writes it again nor misses it.

@@ -2,13 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { NonDeterminismError, SignalTimeoutError, StepAfterCompletionError, StepFailedError } from '../errors/workflow-errors.js';
 import { fromJson } from '../store/serialize.js';
 import type { EventMap, WorkflowEventType } from '../store/events.js';
-import type { StepKind, StepRecord } from '../store/types.js';
-import type { FallbackAlternative, FallbackOptions, FallbackResult, SentMessage, StepInfo, StepOptions, WorkflowContext } from './context.js';
+import type { SignalRecord, StepKind, StepRecord } from '../store/types.js';
+import type {
+  FallbackAlternative,
+  FallbackOptions,
+  FallbackResult,
+  ReceivedMessage,
+  ReceiveOptions,
+  SentMessage,
+  StepInfo,
+  StepOptions,
+  WorkflowContext,
+} from './context.js';
 import { checkFallbackCall } from '../options/fallback-options.js';
 import type { WorkflowDefinition } from './define.js';
 import { toMs, type Duration } from './duration.js';
 import { checkSendCall, checkStepCall, checkWaitOptions } from '../options/public-options.js';
 import { MessageUndeliverableError } from '../errors/message-errors.js';
+import { ReceiveTimeoutError } from '../errors/mailbox-errors.js';
+import { checkReceiveOptions } from '../options/mailbox-options.js';
 import type { Jsonify } from './jsonify.js';
 import type { Slot, StepHost } from './step-host.js';
 import { routedStep } from './routes.js';
@@ -17,7 +29,7 @@ import { checkPatchId } from '../options/version-options.js';
 /** The workflow context of one run execution: it sees the run only through its StepHost. */
 export class RunContext implements WorkflowContext {
   private readonly occurrences = new Map<string, number>();
-  private readonly signalTurns = new Map<string, Promise<void>>();
+  private signalTurn: Promise<void> = Promise.resolve();
   private callIndex = 0;
   /** ctx.patched answers by patch id: one answer per run. */
   private readonly patches = new Map<string, boolean>();
@@ -125,21 +137,11 @@ export class RunContext implements WorkflowContext {
     } else {
       deadline = timeoutMs === undefined ? null : this.host.clock.now() + timeoutMs;
     }
-    // Waits for the same name take turns (in call order, so replay is deterministic): two
-    // concurrent waits must not both see, and try to consume, the same oldest signal.
-    const previous = this.signalTurns.get(name) ?? Promise.resolve();
-    let endTurn: () => void = () => {};
-    const turn = new Promise<void>((resolve) => (endTurn = resolve));
-    this.signalTurns.set(
-      name,
-      previous.then(() => turn),
-    );
-    await previous;
-    try {
+    const got = await this.inSignalTurn(async () => {
       const signal = await this.host.peekSignal(name);
       if (signal) {
         await this.host.commitValue(slot, 'signal', fromJson(signal.payload), signal.id);
-        return fromJson<T>(signal.payload);
+        return { payload: fromJson<T>(signal.payload) };
       }
       if (deadline !== null && this.host.clock.now() >= deadline) {
         const error = new SignalTimeoutError(name, timeoutMs ?? 0);
@@ -147,10 +149,77 @@ export class RunContext implements WorkflowContext {
         throw error;
       }
       if (!slot.record) await this.host.commitWaiting(slot, 'signal', { deadline });
+      return null;
+    });
+    if (got) return got.payload;
+    return this.host.suspend({ type: 'wait', wakeAt: deadline, signalName: name });
+  }
+
+  async receive<T = unknown>(options: ReceiveOptions = {}): Promise<ReceivedMessage<T>> {
+    checkReceiveOptions(options, 'receive');
+    const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, 'ctx.receive.timeout');
+    const names = options.names;
+    const slot = this.nextSlot('receive', 'receive');
+    if (slot.record && slot.record.status !== 'waiting') return this.replayed<ReceivedMessage<T>>(slot.record);
+    let deadline: number | null;
+    if (slot.record) deadline = fromJson<{ deadline: number | null }>(slot.record.output).deadline;
+    else deadline = timeoutMs === undefined ? null : this.host.clock.now() + timeoutMs;
+    const got = await this.inSignalTurn(async () => {
+      const signal = await this.host.nextSignal(names);
+      if (signal) return this.consumeMessage<T>(slot, signal);
+      if (deadline !== null && this.host.clock.now() >= deadline) {
+        const error = new ReceiveTimeoutError(names ?? null, timeoutMs ?? 0);
+        await this.host.commitFailure(slot, 'receive', error, 'timeout');
+        throw error;
+      }
+      if (!slot.record) await this.host.commitWaiting(slot, 'receive', { deadline });
+      return null;
+    });
+    if (got) return got;
+    return this.host.suspend({ type: 'wait', wakeAt: deadline, ...(names === undefined ? { anySignal: true } : { signalNames: names }) });
+  }
+
+  async tryReceive<T = unknown>(options: Pick<ReceiveOptions, 'names'> = {}): Promise<ReceivedMessage<T> | null> {
+    checkReceiveOptions(options, 'tryReceive');
+    const slot = this.nextSlot('receive', 'receive');
+    if (slot.record) return this.replayed<ReceivedMessage<T> | null>(slot.record);
+    return this.inSignalTurn(async () => {
+      const signal = await this.host.nextSignal(options.names);
+      if (signal) return this.consumeMessage<T>(slot, signal);
+      await this.host.commitValue(slot, 'receive', null);
+      return null;
+    });
+  }
+
+  /** Commits the read of `signal` (consuming it in the same transaction) and returns it as a message. */
+  private async consumeMessage<T>(slot: Slot, signal: SignalRecord): Promise<ReceivedMessage<T>> {
+    const message: ReceivedMessage<T> = {
+      id: signal.id,
+      name: signal.name,
+      payload: fromJson<T>(signal.payload),
+      from: signal.senderRunId,
+      sentAt: signal.createdAt,
+    };
+    await this.host.commitValue(slot, 'receive', message, signal.id);
+    return message;
+  }
+
+  /**
+   * Every read of signals (waitForSignal, receive) takes its turn, in call order, so replay is
+   * deterministic: two concurrent reads must not both see, and try to consume, the same signal.
+   * A turn covers the read and its commit, never the wait that may follow.
+   */
+  private async inSignalTurn<R>(read: () => Promise<R>): Promise<R> {
+    const previous = this.signalTurn;
+    let endTurn: () => void = () => {};
+    const turn = new Promise<void>((resolve) => (endTurn = resolve));
+    this.signalTurn = previous.then(() => turn);
+    await previous;
+    try {
+      return await read();
     } finally {
       endTurn();
     }
-    return this.host.suspend({ type: 'wait', wakeAt: deadline, signalName: name });
   }
 
   async send(runId: string, name: string, payload?: unknown): Promise<SentMessage> {
@@ -286,6 +355,7 @@ function replay<T>(record: StepRecord): Promise<T> {
   const e = record.error;
   if (record.kind === 'signal' && e?.errorClass === 'timeout')
     return Promise.reject(Object.assign(new SignalTimeoutError(record.name.slice('signal:'.length), 0), { message: e.message }));
+  if (record.kind === 'receive' && e?.errorClass === 'timeout') return Promise.reject(Object.assign(new ReceiveTimeoutError(null, 0), { message: e.message }));
   // An undeliverable message fails its replay with the same error class and message.
   if (record.kind === 'send' && e?.name === 'MessageUndeliverableError')
     return Promise.reject(Object.assign(new MessageUndeliverableError('', record.name.slice('send:'.length), ''), { message: e.message }));

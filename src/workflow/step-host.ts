@@ -29,7 +29,15 @@ export type Suspension =
       wakeAt: number;
       /** A step gate deferred a step (see engine/step-gates.ts): not counted as a claim without progress. */ deferred?: boolean;
     }
-  | { type: 'wait'; wakeAt: number | null; signalName?: string; childRunId?: string };
+  | {
+      type: 'wait';
+      wakeAt: number | null;
+      signalName?: string;
+      /** A mailbox read (ctx.receive): woken by a signal of one of these names, or of any name with `anySignal`. */
+      signalNames?: readonly string[];
+      anySignal?: boolean;
+      childRunId?: string;
+    };
 
 /**
  * What a workflow context needs from the run it belongs to, and nothing more: the engine's run
@@ -67,6 +75,8 @@ export interface StepHost {
   sendMessage(messageId: string, toRunId: string, name: string, payload: unknown): Promise<SignalRecord>;
   /** The oldest unconsumed signal of that name sent to this run. */
   peekSignal(name: string): Promise<SignalRecord | null>;
+  /** The oldest unconsumed signal sent to this run, of any name or one of `names` (the mailbox). */
+  nextSignal(names: readonly string[] | undefined): Promise<SignalRecord | null>;
   getRun(runId: string): Promise<RunRecord | null>;
   /** Records the first non-determinism of the run (it fails with it) and returns the error. */
   nonDeterminism(error: Error): Error;

@@ -63,6 +63,7 @@ describe('lifeline schedules', () => {
     const list = JSON.parse(lifeline(['schedules', '--json']).out) as Array<Record<string, unknown>>;
     expect(list.find((s) => s.id === 'report:nightly')).toEqual({
       id: 'report:nightly',
+      source: 'code',
       workflow: 'report',
       cron: '0 2 * * *',
       timezone: 'Europe/Berlin',

@@ -303,3 +303,27 @@ function readSideEffects(file: string): Array<{ order: number; runId: string; st
       return { order, runId, stepId, pid: Number(pid), attempt: Number(attempt), raw };
     });
 }
+
+/** Fixture processes started from build/ (stdout and stderr inherited); `killAll` SIGKILLs those still running and waits for their exit. */
+export class FixtureProcesses {
+  private readonly procs: ChildProcess[] = [];
+
+  constructor(private readonly fixture: string) {}
+
+  start(env: Record<string, string>, args: readonly string[] = []): ChildProcess {
+    const child = spawn(process.execPath, [this.fixture, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    this.procs.push(child);
+    return child;
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all(
+      this.procs.map(async (p) => {
+        if (p.exitCode !== null || p.signalCode !== null) return;
+        const gone = new Promise((resolve) => p.once('exit', resolve));
+        p.kill('SIGKILL');
+        await gone;
+      }),
+    );
+  }
+}

@@ -3,7 +3,6 @@
 // resumes the sender (the first one's lease names a dead pid on this host: taken over at once)
 // and runs the receiver. The receiver gets the message exactly once: one `run.signalled` event
 // from the sender (written in the same transaction as the message row) and its output.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { ROOT, assertBuilt, until } from './harness.js';
+import { FixtureProcesses, ROOT, assertBuilt, until } from './harness.js';
 
 const FIXTURE = join(ROOT, 'build/test/fixtures/message-worker.js');
 
@@ -27,17 +26,9 @@ async function untilAsync(condition: () => Promise<boolean>, what: string, timeo
 export async function runMessageCrashScenario(db: string, killAt: 'stored' | 'committed'): Promise<void> {
   assertBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-msg-'));
-  const procs: ChildProcess[] = [];
+  const procs = new FixtureProcesses(FIXTURE);
   let store: Store | undefined;
-  const start = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, [FIXTURE], {
-      cwd: ROOT,
-      env: { ...process.env, MSG_DB: db, MSG_DIR: dir, ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    procs.push(child);
-    return child;
-  };
+  const start = (env: Record<string, string>) => procs.start({ MSG_DB: db, MSG_DIR: dir, ...env });
   try {
     const first = start({ MSG_KILL_AT: killAt });
     const exited = once(first, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -71,14 +62,7 @@ export async function runMessageCrashScenario(db: string, killAt: 'stored' | 'co
     expect(attempts).toEqual([]); // a send is a recorded value, not a step with attempts
   } finally {
     await store?.close();
-    await Promise.all(
-      procs.map(async (p) => {
-        if (p.exitCode !== null || p.signalCode !== null) return;
-        const gone = once(p, 'exit');
-        p.kill('SIGKILL');
-        await gone;
-      }),
-    );
+    await procs.killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ export interface MessageBackend {
   open(): Promise<{ db: string | Store; cleanup: () => Promise<void> }>;
 }
 
-async function settled(lifeline: Lifeline, runId: string, status: string): Promise<void> {
+export async function settled(lifeline: Lifeline, runId: string, status: string): Promise<void> {
   for (let i = 0; i < 5000; i++) {
     if ((await lifeline.getRun(runId))?.status === status) return;
     await new Promise((r) => setImmediate(r)); // a turn for the worker, not a wait for time

@@ -87,7 +87,7 @@ describe('unknown options: one message everywhere', () => {
         );
         expect(() => lifeline.worker({ leaseMS: 5 } as never)).toThrow(
           new InvalidOptionsError(
-            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress, logger, retention)',
+            'Invalid option worker.leaseMS: unknown option (known: concurrency, leaseMs, heartbeatMs, pollMs, shutdownGraceMs, deadOwnerCheckMs, workerId, host, pid, maxClaimsWithoutProgress, logger, retention, fireSchedules)',
           ),
         );
         expect(() => lifeline.worker({ host: 7 } as never)).toThrow(

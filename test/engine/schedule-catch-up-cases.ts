@@ -18,13 +18,13 @@ const MIN = 60_000;
 const iso = (t: number) => new Date(t).toISOString();
 
 /** The ticks of the runs of `workflow`, ascending (ISO), from their ids. */
-async function tickRuns(lifeline: Lifeline, workflow: string): Promise<string[]> {
+export async function tickRuns(lifeline: Lifeline, workflow: string): Promise<string[]> {
   const runs = await lifeline.store.listRuns({ workflow, limit: 10_000 });
   return runs.map((r) => r.id.slice(r.id.indexOf('@') + 1)).sort();
 }
 
 /** Advances the clock by nothing until `condition` holds: the worker's store round trips are real. */
-async function until(clock: ManualClock, condition: () => Promise<boolean>, what: string): Promise<void> {
+export async function until(clock: ManualClock, condition: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 2000; i++) {
     if (await condition()) return;
     await clock.advance(0);

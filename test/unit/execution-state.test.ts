@@ -10,6 +10,7 @@ describe('execution state machine', () => {
       status: 'sleeping',
       wakeAt: 100,
       signalNames: [],
+      anySignal: false,
       childRunIds: [],
       deferred: false,
     });
@@ -25,7 +26,14 @@ describe('execution state machine', () => {
     let s = reduceExecution(running, { type: 'sleep', wakeAt: 500 });
     s = reduceExecution(s, { type: 'wait', wakeAt: null, signalName: 'approve' });
     s = reduceExecution(s, { type: 'wait', wakeAt: 300, childRunId: 'c1' });
-    expect(s).toEqual({ kind: 'suspending', status: 'waiting', wakeAt: 300, signalNames: ['approve'], childRunIds: ['c1'], deferred: false });
+    expect(s).toEqual({ kind: 'suspending', status: 'waiting', wakeAt: 300, signalNames: ['approve'], anySignal: false, childRunIds: ['c1'], deferred: false });
+  });
+
+  it('a mailbox read merges its names, and a read of any name makes any signal wake the run', () => {
+    let s = reduceExecution(running, { type: 'wait', wakeAt: null, signalName: 'approve' });
+    s = reduceExecution(s, { type: 'wait', wakeAt: null, signalNames: ['a', 'approve'] });
+    expect(s).toMatchObject({ status: 'waiting', signalNames: ['approve', 'a'], anySignal: false });
+    expect(reduceExecution(s, { type: 'wait', wakeAt: 10, anySignal: true })).toMatchObject({ signalNames: ['approve', 'a'], anySignal: true, wakeAt: 10 });
   });
 
   it('a wait without timeout keeps no timer until something with a timer joins', () => {

@@ -8,7 +8,8 @@ import { EXIT, exitCodeForSignal } from '../exit-codes.js';
  * released so the next command resumes at once.
  */
 export async function executeUntilSettled(lifeline: Lifeline, runId: string, quiet: boolean): Promise<number> {
-  const worker = lifeline.worker();
+  // Only workers fire schedules: executing one run must not start the file's scheduled runs.
+  const worker = lifeline.worker({ fireSchedules: false });
   let stopped: Promise<void> | null = null;
   let stoppedBy: NodeJS.Signals = 'SIGINT';
   const onSignal = (signal: NodeJS.Signals) => {

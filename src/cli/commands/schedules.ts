@@ -1,5 +1,6 @@
 // `lifeline schedules`: the cron schedules the workers stored, with their last and next tick;
-// `lifeline schedules pause|resume ID` stops and restarts one (docs/cli.md, "schedules").
+// `lifeline schedules pause|resume ID` stops and restarts one; `add` / `remove` (schedules-edit.ts)
+// create and delete schedules stored only in the database (docs/cli.md, "schedules").
 import type { Command } from 'commander';
 import { ScheduleNotFoundError } from '../../errors/schedule-errors.js';
 import { CliError } from '../cli-error.js';
@@ -7,23 +8,26 @@ import { EXIT } from '../exit-codes.js';
 import { openLifeline, openLifelineReadOnly, type GlobalOptions } from '../open.js';
 import { printTable } from './runs.js';
 import type { ScheduleInfo } from '../../store/schedules.js';
+import { registerScheduleEdits } from './schedules-edit.js';
 
 export function registerSchedules(program: Command): void {
   const schedules = program
     .command('schedules')
-    .description('list the cron schedules: cron, time zone, catch-up, paused, last and next tick; pause or resume one')
+    .description('list the cron schedules: cron, time zone, catch-up, paused, last and next tick; pause, resume, add or remove one')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       const list = await lifeline.schedules();
       await close();
       if (opts.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-      if (list.length === 0) return void process.stdout.write('no schedules (a worker stores the schedules of the workflows it loads)\n');
+      if (list.length === 0)
+        return void process.stdout.write('no schedules (a worker stores the schedules of the workflows it loads; `lifeline schedules add` creates one)\n');
       printTable(
         ['ID', 'CRON', 'TIMEZONE', 'CATCH-UP', 'STATE', 'LAST TICK', 'NEXT TICK', 'LAST RUN'],
         list.map((s) => [s.id, s.cron, s.timezone, s.catchUp, s.paused ? 'paused' : 'active', s.lastTick ?? '-', s.nextTick ?? '-', s.lastRunId ?? '-']),
       );
     });
+  registerScheduleEdits(schedules);
   for (const [name, paused] of [
     ['pause', true],
     ['resume', false],

@@ -11,13 +11,14 @@ import { printRecoveries } from './recovery.js';
 import { deferralOf, describeDeferral } from '../deferral.js';
 import { runOverview } from '../../observe/run-overview.js';
 import type { StepGenerationRecord } from '../../store/rewind.js';
+import { printMessages, shownMessages } from './show-messages.js';
 
 export function registerShow(program: Command): void {
   program
     .command('show')
     .description('a run with its steps, attempts, errors and durations')
     .argument('<run>', 'run id')
-    .option('--json', 'print JSON (run, steps, attempts, events)')
+    .option('--json', 'print JSON (run, steps, attempts, messages, events)')
     .action(async (runId: string, opts: { json?: boolean }, cmd: Command) => {
       const { lifeline, close } = await openLifelineReadOnly(cmd.optsWithGlobals<GlobalOptions>());
       const run = await lifeline.getRun(runId);
@@ -25,12 +26,14 @@ export function registerShow(program: Command): void {
         await close();
         throw new CliError(new RunNotFoundError(runId).message, EXIT.NOT_FOUND);
       }
-      const [steps, attempts, recoveries, generations] = await Promise.all([
+      const [steps, attempts, recoveries, generations, signals] = await Promise.all([
         lifeline.store.getSteps(runId),
         lifeline.store.listAttempts(runId),
         lifeline.recoveries({ runId }),
         lifeline.listStepGenerations(runId),
+        lifeline.store.listSignals({ runId }),
       ]);
+      const messages = shownMessages(signals);
       const events = await lifeline.store.listEvents({ runId });
       const overview = await runOverview(lifeline, runId);
       await close();
@@ -46,6 +49,7 @@ export function registerShow(program: Command): void {
               attempts,
               recoveries,
               earlierGenerations: generations.map((s) => ({ ...s, output: s.status === 'completed' ? fromJson(s.output) : s.output })),
+              messages,
               events: events.map((e) => ({ ...e, data: fromJson(e.data) })),
             },
             null,
@@ -97,6 +101,7 @@ export function registerShow(program: Command): void {
           ]),
         );
       }
+      printMessages(messages);
       printRecoveries(recoveries);
       writeGenerations(generations);
     });

@@ -409,6 +409,12 @@ CREATE TABLE $S.workers (
 );
 CREATE INDEX workers_last_seen ON $S.workers (last_seen_at);`,
   },
+  {
+    version: 21,
+    name: 'schedules created at runtime',
+    // As in SQLite (migration 21 there): `code` or `runtime`; a worker's upsert never touches a runtime row.
+    sql: `ALTER TABLE $S.schedules ADD COLUMN source TEXT NOT NULL DEFAULT 'code';`,
+  },
 ];
 
 /** SQLSTATE raised by lifeline_refuse(); its message is a Lifeline error code. */

@@ -43,7 +43,7 @@ import type {
   RecoverArgs,
   SendSignalArgs,
 } from '../store.js';
-import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from '../schedules.js';
 import { ScheduleOps } from './schedule-ops.js';
 import { VersionOps } from './version-ops.js';
 import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
@@ -63,6 +63,8 @@ import { CacheOps } from './cache-ops.js';
 import { RetentionOps } from './retention-ops.js';
 import { RewindOps } from './rewind-ops.js';
 import type { RewindResult, RewindRunArgs, StepGenerationRecord } from '../rewind.js';
+import { MailboxOps } from './mailbox-ops.js';
+import type { SignalFilter } from '../mailbox.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightOps } from './insight-ops.js';
@@ -96,6 +98,7 @@ export class PostgresStore implements Store {
   private readonly cache: CacheOps;
   private readonly retention: RetentionOps;
   private readonly rewinds: RewindOps;
+  private readonly mailbox: MailboxOps;
   private readonly attemptInsight: AttemptInsightOps;
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
@@ -128,6 +131,7 @@ export class PostgresStore implements Store {
     this.cache = new CacheOps(this.exec, s);
     this.retention = new RetentionOps(this.exec, s);
     this.rewinds = new RewindOps(this.exec, s, notify);
+    this.mailbox = new MailboxOps(this.exec, s);
     this.schedules = new ScheduleOps(this.exec, s, notify);
     this.rollup = new RollupOps(this.exec, s);
     this.attemptInsight = new AttemptInsightOps(this.exec, s);
@@ -408,6 +412,15 @@ export class PostgresStore implements Store {
   }
 
   /** Lets writes in flight finish, then closes every connection. */
+  // ---- mailbox ------------------------------------------------------------------------
+  listSignals(filter: SignalFilter): Promise<SignalRecord[]> {
+    return this.mailbox.signals(filter);
+  }
+
+  deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null> {
+    return this.schedules.delete(args.id, args.source);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.listener.close();

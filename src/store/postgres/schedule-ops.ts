@@ -10,11 +10,12 @@ import {
   type ScheduleDefinition,
   type ScheduleRecord,
   type ScheduleRow,
+  type ScheduleSource,
 } from '../schedules.js';
 import type { PgExec } from './exec.js';
 
 export class ScheduleOps {
-  private readonly sql: Record<'upsert' | 'advance' | 'createRun' | 'pause' | 'all' | 'some', string>;
+  private readonly sql: Record<'upsert' | 'advance' | 'createRun' | 'pause' | 'all' | 'some' | 'remove', string>;
 
   constructor(
     private readonly db: PgExec,
@@ -27,13 +28,14 @@ export class ScheduleOps {
       AND ${s}.schedules.max_catch_up = excluded.max_catch_up AND ${s}.schedules.workflow = excluded.workflow`;
     this.sql = {
       // As in SQLite: a changed cron or time zone starts afresh at `now`.
-      upsert: `INSERT INTO ${s}.schedules (id, workflow, cron, timezone, catch_up, input, grace_ms, max_catch_up, fired_through, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)
+      upsert: `INSERT INTO ${s}.schedules (id, workflow, cron, timezone, catch_up, input, grace_ms, max_catch_up, source, fired_through, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10)
         ON CONFLICT (id) DO UPDATE SET
           fired_through = CASE WHEN ${changed} THEN GREATEST(${s}.schedules.fired_through, excluded.fired_through) ELSE ${s}.schedules.fired_through END,
           workflow = excluded.workflow, cron = excluded.cron, timezone = excluded.timezone, catch_up = excluded.catch_up, input = excluded.input,
           grace_ms = excluded.grace_ms, max_catch_up = excluded.max_catch_up,
           updated_at = CASE WHEN ${same} THEN ${s}.schedules.updated_at ELSE excluded.updated_at END
+        WHERE ${s}.schedules.source = excluded.source
         RETURNING *`,
       advance: `UPDATE ${s}.schedules SET fired_through = $3, last_tick = COALESCE($4, last_tick), last_run_id = COALESCE($5, last_run_id), updated_at = $6
         WHERE id = $1 AND fired_through = $2 AND paused = 0 RETURNING id`,
@@ -45,6 +47,7 @@ export class ScheduleOps {
         WHERE id = $1 RETURNING *`,
       all: `SELECT * FROM ${s}.schedules ORDER BY id`,
       some: `SELECT * FROM ${s}.schedules WHERE id = ANY($1::text[]) ORDER BY id`,
+      remove: `DELETE FROM ${s}.schedules WHERE id = $1 AND source = $2 RETURNING *`,
     };
   }
 
@@ -52,7 +55,10 @@ export class ScheduleOps {
     return this.db.tx(null, async (query) => {
       const out: ScheduleRecord[] = [];
       for (const d of schedules) {
-        const row = (await query<ScheduleRow>('ll_schedule_upsert', this.sql.upsert, [...definitionValues(d), now])).rows[0];
+        // A row of the other source is left as it is (and returned so).
+        const row =
+          (await query<ScheduleRow>('ll_schedule_upsert', this.sql.upsert, [...definitionValues(d), now])).rows[0] ??
+          (await query<ScheduleRow>('ll_schedule_some', this.sql.some, [[d.id]])).rows[0];
         if (row === undefined) throw new Error(`schedule ${d.id}: upsert returned no row`);
         out.push(toScheduleRecord(row));
       }
@@ -89,5 +95,10 @@ export class ScheduleOps {
         ? await this.db.read<ScheduleRow>(undefined, 'll_schedules_all', this.sql.all, [])
         : await this.db.read<ScheduleRow>(undefined, 'll_schedules_some', this.sql.some, [ids]);
     return res.rows.map(toScheduleRecord);
+  }
+
+  async delete(id: string, source: ScheduleSource): Promise<ScheduleRecord | null> {
+    const row = (await this.db.tx(null, (query) => query<ScheduleRow>('ll_schedule_remove', this.sql.remove, [id, source]))).rows[0];
+    return row === undefined ? null : toScheduleRecord(row);
   }
 }

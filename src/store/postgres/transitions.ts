@@ -62,7 +62,7 @@ export class Transitions {
       release: `
         WITH due AS (
           SELECT ($2 = 'waiting' AND (
-            EXISTS (SELECT 1 FROM ${s}.signals WHERE run_id = $1 AND consumed_by_step IS NULL AND name = ANY($5::text[]))
+            EXISTS (SELECT 1 FROM ${s}.signals WHERE run_id = $1 AND consumed_by_step IS NULL AND (name = ANY($5::text[]) OR $13::boolean))
             OR EXISTS (SELECT 1 FROM ${s}.runs WHERE id = ANY($6::text[]) AND status IN ${SQL_TERMINAL})
           )) OR ($2 IN (${RELEASED_EARLY}) AND EXISTS (SELECT 1 FROM ${s}.runs WHERE id = $1 AND cancel_requested = 1)) AS now_due
         ), upd AS (
@@ -133,6 +133,7 @@ export class Transitions {
         ...eventArrays(args.events),
         RUN_MOVED_ON_MESSAGE,
         args.deferred === true,
+        wakeOn?.anySignal === true,
       ];
       return (await q<{ status: string }>('ll_release', this.sql.release, values)).rows[0]?.status;
     });

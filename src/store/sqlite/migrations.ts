@@ -433,6 +433,14 @@ CREATE TABLE workers (
 ) STRICT;
 CREATE INDEX workers_last_seen ON workers (last_seen_at);`,
   },
+  {
+    version: 21,
+    name: 'schedules created at runtime',
+    // Issue 12 §5 (runtime schedules): where a schedule comes from. `code`: a workflow's
+    // `schedules`, upserted by every worker that loads it; `runtime`: lifeline.schedule() or
+    // `lifeline schedules add`, in the database only. A worker's upsert never touches a runtime row.
+    sql: `ALTER TABLE schedules ADD COLUMN source TEXT NOT NULL DEFAULT 'code';`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -10,6 +10,7 @@ import {
   type ScheduleDefinition,
   type ScheduleRecord,
   type ScheduleRow,
+  type ScheduleSource,
 } from '../schedules.js';
 import type { RunStatements } from './run-ops.js';
 
@@ -19,6 +20,7 @@ export class ScheduleStatements {
   private readonly pause: Database.Statement;
   private readonly all: Database.Statement;
   private readonly some: Database.Statement;
+  private readonly remove: Database.Statement;
 
   constructor(
     db: Database.Database,
@@ -26,14 +28,15 @@ export class ScheduleStatements {
   ) {
     // A changed cron or time zone starts afresh at `now`: the old expression's ticks are not the new one's to catch up.
     this.upsert = db.prepare(
-      `INSERT INTO schedules (id, workflow, cron, timezone, catch_up, input, grace_ms, max_catch_up, fired_through, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, @now, @now, @now)
+      `INSERT INTO schedules (id, workflow, cron, timezone, catch_up, input, grace_ms, max_catch_up, source, fired_through, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, @now, @now, @now)
        ON CONFLICT (id) DO UPDATE SET
          fired_through = CASE WHEN cron <> excluded.cron OR timezone <> excluded.timezone THEN MAX(fired_through, excluded.fired_through) ELSE fired_through END,
          workflow = excluded.workflow, cron = excluded.cron, timezone = excluded.timezone, catch_up = excluded.catch_up, input = excluded.input,
          grace_ms = excluded.grace_ms, max_catch_up = excluded.max_catch_up,
          updated_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone AND catch_up = excluded.catch_up AND input = excluded.input
            AND grace_ms = excluded.grace_ms AND max_catch_up = excluded.max_catch_up AND workflow = excluded.workflow THEN updated_at ELSE excluded.updated_at END
+       WHERE source = excluded.source
        RETURNING *`,
     );
     this.advance = db.prepare(
@@ -48,10 +51,20 @@ export class ScheduleStatements {
     );
     this.all = db.prepare('SELECT * FROM schedules ORDER BY id');
     this.some = db.prepare('SELECT * FROM schedules WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id');
+    this.remove = db.prepare('DELETE FROM schedules WHERE id = ? AND source = ? RETURNING *');
   }
 
+  /** A row of the other source is left as it is (and returned so). */
   upsertAll(schedules: readonly ScheduleDefinition[], now: number): ScheduleRecord[] {
-    return schedules.map((d) => toScheduleRecord(this.upsert.get(...definitionValues(d), { now }) as ScheduleRow));
+    return schedules.map((d) => {
+      const row = (this.upsert.get(...definitionValues(d), { now }) as ScheduleRow | undefined) ?? (this.some.get(JSON.stringify([d.id])) as ScheduleRow);
+      return toScheduleRecord(row);
+    });
+  }
+
+  delete(id: string, source: ScheduleSource): ScheduleRecord | null {
+    const row = this.remove.get(id, source) as ScheduleRow | undefined;
+    return row === undefined ? null : toScheduleRecord(row);
   }
 
   fire(args: FireScheduleArgs): FireScheduleResult {

@@ -35,6 +35,7 @@ export class SignalStatements {
   private readonly consumeStmt: Database.Statement;
   private readonly anyPending: Database.Statement;
   private readonly byMessage: Database.Statement;
+  private readonly anyPendingAtAll: Database.Statement;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare('INSERT INTO signals (run_id, name, payload, created_at, sender_run_id, message_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING *');
@@ -42,6 +43,7 @@ export class SignalStatements {
     this.peekOldest = db.prepare('SELECT * FROM signals WHERE run_id = ? AND name = ? AND consumed_by_step IS NULL ORDER BY id LIMIT 1');
     // run_id in the WHERE: a step can only ever consume a signal sent to its own run.
     this.consumeStmt = db.prepare('UPDATE signals SET consumed_by_step = ? WHERE id = ? AND run_id = ? AND consumed_by_step IS NULL');
+    this.anyPendingAtAll = db.prepare('SELECT 1 FROM signals WHERE run_id = ? AND consumed_by_step IS NULL LIMIT 1');
     this.anyPending = db.prepare(
       `SELECT 1 FROM signals WHERE run_id = ? AND consumed_by_step IS NULL
          AND name IN (SELECT value FROM json_each(?)) LIMIT 1`,
@@ -74,7 +76,9 @@ export class SignalStatements {
     }
   }
 
-  hasUnconsumed(runId: string, names: readonly string[]): boolean {
+  /** Whether the run has an unconsumed signal of one of `names` (of any name: null). */
+  hasUnconsumed(runId: string, names: readonly string[] | null): boolean {
+    if (names === null) return this.anyPendingAtAll.get(runId) !== undefined;
     if (names.length === 0) return false;
     return this.anyPending.get(runId, JSON.stringify(names)) !== undefined;
   }

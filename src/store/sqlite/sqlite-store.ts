@@ -38,7 +38,7 @@ import type {
   SendSignalArgs,
   Store,
 } from '../store.js';
-import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
+import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from '../schedules.js';
 import { ScheduleStatements } from './schedule-ops.js';
 import { VersionStatements } from './version-ops.js';
 import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
@@ -62,6 +62,8 @@ import { CacheStatements } from './cache-ops.js';
 import { RetentionStatements } from './retention-ops.js';
 import { RewindStatements } from './rewind-ops.js';
 import type { RewindResult, RewindRunArgs, StepGenerationRecord } from '../rewind.js';
+import { MailboxStatements } from './mailbox-ops.js';
+import type { SignalFilter } from '../mailbox.js';
 import type { CacheClaim, CacheEntryRecord, CacheFilter, ClaimCacheArgs, SettleCacheArgs } from '../cache.js';
 import type { PruneCounts, PruneRunsArgs } from '../retention.js';
 import { InsightStatements } from './insight-ops.js';
@@ -99,6 +101,7 @@ export class SqliteStore implements Store {
   private readonly schedules: ScheduleStatements;
   private readonly insight: InsightStatements;
   private readonly versions: VersionStatements;
+  private readonly mailbox: MailboxStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -120,6 +123,7 @@ export class SqliteStore implements Store {
     this.cache = new CacheStatements(db);
     this.retention = new RetentionStatements(db);
     this.rewinds = new RewindStatements(db, this.runs, this.events);
+    this.mailbox = new MailboxStatements(db);
     this.schedules = new ScheduleStatements(db, this.runs);
     this.rollup = new RollupStatements(db);
     this.attemptInsight = new AttemptInsightStatements(db);
@@ -394,6 +398,15 @@ export class SqliteStore implements Store {
 
   forgetWorker(id: string): Promise<boolean> {
     return this.batcher.write(SOFT, () => this.versions.forget(id));
+  }
+
+  // ---- mailbox ------------------------------------------------------------------------
+  listSignals(filter: SignalFilter): Promise<SignalRecord[]> {
+    return this.read(() => this.mailbox.signals(filter));
+  }
+
+  deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null> {
+    return this.batcher.write(DURABLE, () => this.schedules.delete(args.id, args.source));
   }
 
   close(): Promise<void> {

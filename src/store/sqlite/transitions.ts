@@ -160,7 +160,7 @@ export class RunTransitions {
   }
 
   private wakeAlreadyDue(runId: string, wakeOn: NonNullable<ReleaseArgs['wakeOn']>): boolean {
-    if (this.signals.hasUnconsumed(runId, wakeOn.signalNames ?? [])) return true;
+    if (this.signals.hasUnconsumed(runId, wakeOn.anySignal === true ? null : (wakeOn.signalNames ?? []))) return true;
     const children = wakeOn.childRunIds ?? [];
     return children.length > 0 && this.anyChildTerminal.get(JSON.stringify(children)) !== undefined;
   }

@@ -9,7 +9,13 @@ import { claim, commitArgs, createRun, T0, tokenOf, type GetStore } from './help
 const DAY = 86_400_000;
 
 /** A run with one committed step (one attempt row), an event, a signal and a cost row, ended `status` at `endedAt`. */
-async function endedRun(store: Store, id: string, status: 'completed' | 'failed', endedAt: number, over: { parentRunId?: string; workflow?: string } = {}) {
+export async function endedRun(
+  store: Store,
+  id: string,
+  status: 'completed' | 'failed',
+  endedAt: number,
+  over: { parentRunId?: string; workflow?: string } = {},
+) {
   await createRun(store, id, { now: endedAt - 100, ...over });
   const run = await claim(store, id, { now: endedAt - 90, ...(over.workflow === undefined ? {} : { workflows: [over.workflow] }) });
   await store.sendSignal({ runId: id, name: 'go', payload: '1', now: endedAt - 80 });

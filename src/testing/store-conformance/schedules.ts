@@ -14,7 +14,16 @@ export function schedulesConformance(getStore: GetStore): void {
     it('upsert stores a schedule from now on; the same definition again changes nothing; a new cron starts afresh', async () => {
       const store = getStore();
       const [created] = await store.upsertSchedules({ schedules: [definition()], now: T0 });
-      expect(created).toEqual({ ...definition(), paused: false, firedThrough: T0, lastTick: null, lastRunId: null, createdAt: T0, updatedAt: T0 });
+      expect(created).toEqual({
+        ...definition(),
+        source: 'code',
+        paused: false,
+        firedThrough: T0,
+        lastTick: null,
+        lastRunId: null,
+        createdAt: T0,
+        updatedAt: T0,
+      });
       const fired = await store.fireSchedule({
         id: created!.id,
         expectedFiredThrough: T0,

@@ -22,6 +22,8 @@ import { cacheConformance } from './cache.js';
 import { retentionConformance } from './retention.js';
 import { schedulesConformance } from './schedules.js';
 import { messagesConformance } from './messages.js';
+import { mailboxConformance } from './mailbox.js';
+import { scheduleApiConformance } from './schedule-api.js';
 import { insightRecordsConformance } from './insight-records.js';
 import { attemptDetailsConformance } from './attempt-details.js';
 import { insightConformance } from './insight.js';
@@ -58,6 +60,8 @@ const AREAS = {
   insight: insightConformance,
   rewind: rewindConformance,
   versions: versionsConformance,
+  mailbox: mailboxConformance,
+  scheduleApi: scheduleApiConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
