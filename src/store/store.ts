@@ -82,7 +82,11 @@ export interface Store {
    * happened goes to pending instead (lifecycle.ts: RELEASE_ALREADY_DUE): for waiting, one of
    * `wakeOn.signalNames` has an unconsumed signal (any, with `wakeOn.anySignal`) or one of `wakeOn.childRunIds` is terminal; for
    * sleeping or waiting, a cancel was requested while the run was running. Attempts of the run
-   * still marked running are ended as `interrupted`.
+   * still marked running are ended as `interrupted`. A release that ends in waiting does not
+   * count the claim either: a waiting run is woken by a signal of any name (or a child), and one
+   * that finds nothing for it and waits again is no poison run (it would otherwise be parked after
+   * maxClaimsWithoutProgress such wakes); one already due (to pending) counts, so a run that
+   * keeps finding its wake-up without consuming it is still parked.
    */
   releaseRun(args: ReleaseArgs): Promise<void>;
 

@@ -28,6 +28,25 @@ async function withLifeline(
 }
 
 export function mailboxCases(name: string, backend: MessageBackend): void {
+  it(`${name}: a waiting run woken again and again by signals of another name keeps waiting (never parked as a poison run)`, async () => {
+    const waiter = defineWorkflow(`mb.waiter.${name}`, async (ctx) => ctx.waitForSignal<string>('approve'));
+    await withLifeline(backend, [waiter], async (lifeline) => {
+      const { runId } = await lifeline.start(waiter, null, { runId: `waiter-${name}` });
+      lifeline.worker({ pollMs: 20, maxClaimsWithoutProgress: 2 }).start();
+      await settled(lifeline, runId, 'waiting');
+      for (let i = 0; i < 4; i++) {
+        const claims = (await lifeline.getRun(runId))!.claimCount;
+        await lifeline.signal(runId, `other-${i}`, i); // wakes it (pending): the worker replays, finds no approve, waits again
+        await settled(lifeline, runId, 'waiting');
+        expect((await lifeline.getRun(runId))!.claimCount).toBe(claims + 1);
+      }
+      expect(await lifeline.getRun(runId)).toMatchObject({ status: 'waiting', claimsWithoutProgress: 0 });
+      await lifeline.signal(runId, 'approve', 'yes');
+      await settled(lifeline, runId, 'completed');
+      expect((await lifeline.getRun(runId))?.output).toBe('yes');
+    });
+  });
+
   it(`${name}: receive reads the mailbox in arrival order whatever the name, waits while it is empty, is woken by any message, and replays what it read`, async () => {
     const inbox = defineWorkflow(`mb.inbox.${name}`, async (ctx) => {
       const got = [await ctx.receive(), await ctx.receive(), await ctx.receive()];

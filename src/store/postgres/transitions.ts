@@ -68,8 +68,9 @@ export class Transitions {
         ), upd AS (
           UPDATE ${s}.runs SET status = CASE WHEN due.now_due THEN '${RELEASE_ALREADY_DUE.to}' ELSE $2 END,
             wake_at = CASE WHEN due.now_due OR $2 = 'pending' THEN NULL ELSE $3::bigint END, updated_at = $4, ${CLEAR_LEASE},
-            -- A give-back to pending (shutdown) or a deferral does not count the claim against the poison-run limit.
-            claims_without_progress = CASE WHEN $2 = 'pending' OR $12::boolean THEN GREATEST(0, claims_without_progress - 1)
+            -- A give-back to pending (shutdown), a deferral or a wait that holds (woken by a signal of
+            -- another name, the run waits again) does not count the claim against the poison-run limit.
+            claims_without_progress = CASE WHEN $2 = 'pending' OR $12::boolean OR ($2 = 'waiting' AND NOT due.now_due) THEN GREATEST(0, claims_without_progress - 1)
               ELSE claims_without_progress END
           FROM due WHERE id = $1 RETURNING status
         ), att AS (${interruptRunningAttempts(s, 'upd', '$1', '$4::bigint', '$11')}

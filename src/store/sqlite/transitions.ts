@@ -34,7 +34,8 @@ export class RunTransitions {
     private readonly events: EventStatements,
     private readonly recoveries: RecoveryStatements,
   ) {
-    // A give-back to pending (shutdown) or a deferral does not count the claim against the poison-run limit.
+    // A give-back to pending (shutdown), a deferral or a wait that holds (status waiting: woken by a
+    // signal of another name, the run waits again) does not count the claim against the poison-run limit.
     this.setReleased = db.prepare(
       `UPDATE runs SET status = @status, wake_at = @wakeAt, updated_at = @now, ${CLEAR_LEASE},
          claims_without_progress = CASE WHEN @givenBack = 1 THEN MAX(0, claims_without_progress - 1) ELSE claims_without_progress END
@@ -82,7 +83,7 @@ export class RunTransitions {
     const due = cancelRequested || (args.status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn));
     const status = releaseStatus(args.status, due);
     const wakeAt = status === 'pending' ? null : args.wakeAt;
-    this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now, givenBack: args.status === 'pending' || args.deferred === true ? 1 : 0 });
+    this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now, givenBack: args.status === 'pending' || args.deferred === true || status === 'waiting' ? 1 : 0 });
     this.runs.interruptRunning(args.runId, args.now, RUN_MOVED_ON_MESSAGE);
     this.events.append(args.events);
   }

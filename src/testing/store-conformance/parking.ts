@@ -65,6 +65,27 @@ export function parkingConformance(getStore: GetStore): void {
       expect(parked.map((r) => [r.id, r.status])).toEqual([['r1', 'parked']]);
     });
 
+    it('a release that ends in waiting does not count the claim; one already due (to pending) does', async () => {
+      const store = getStore();
+      await createRun(store, 'r1');
+      let held = await claim(store, 'r1', { maxClaimsWithoutProgress: 1 });
+      // Woken again and again by signals of another name: each claim finds nothing and waits again.
+      for (let i = 0; i < 3; i++) {
+        const t = T0 + 10 * (i + 1);
+        await store.releaseRun({ runId: 'r1', token: tokenOf(held), now: t, status: 'waiting', wakeAt: null, wakeOn: { signalNames: ['approve'] } });
+        expect(await store.getRun('r1')).toMatchObject({ status: 'waiting', claimsWithoutProgress: 0 });
+        await store.sendSignal({ runId: 'r1', name: `other-${i}`, payload: 'null', now: t + 1 });
+        held = await claim(store, 'r1', { now: t + 2, maxClaimsWithoutProgress: 1 });
+        expect(held.status).toBe('running');
+      }
+      // Its own signal is there but the release does not consume it: due at once, and the claim counts.
+      await store.sendSignal({ runId: 'r1', name: 'approve', payload: 'null', now: T0 + 100 });
+      await store.releaseRun({ runId: 'r1', token: tokenOf(held), now: T0 + 101, status: 'waiting', wakeAt: null, wakeOn: { signalNames: ['approve'] } });
+      expect(await store.getRun('r1')).toMatchObject({ status: 'pending', claimsWithoutProgress: 1 });
+      const parked = await store.claimRuns(claimArgs({ now: T0 + 102, maxClaimsWithoutProgress: 1 }));
+      expect(parked.map((r) => [r.id, r.status])).toEqual([['r1', 'parked']]);
+    });
+
     it('a deferred release (a step gate said "not now") sleeps the run without counting the claim', async () => {
       const store = getStore();
       await createRun(store, 'r1');
