@@ -11,7 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EFFECT_TABLES_SQL } from '../fixtures/chaos-effects.js';
 import { STEPS } from '../fixtures/chaos-workflow.js';
-import { startTestPostgres, type TestPostgres } from '../pg/pg-harness.js';
+import { acquirePostgres } from '../pg/pg-fixture.js';
+import type { TestPostgres } from '../pg/pg-harness.js';
 import { tempDir } from '../helpers.js';
 import { leaseSafetyMarginMs } from '../../src/engine/fenced-start.js';
 import { requireBuild, runChaos, type ChaosReport } from './chaos-driver.js';
@@ -169,7 +170,7 @@ describe('chaos with stalled workers (SIGSTOP for twice the lease, then SIGCONT)
   }, 90_000);
 
   it(`PostgreSQL: the same (seed ${SEED})`, async () => {
-    server = await startTestPostgres();
+    server = await acquirePostgres();
     const url = (schema: string) => `${server!.url}${server!.url.includes('?') ? '&' : '?'}schema=${schema}`;
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();

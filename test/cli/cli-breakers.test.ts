@@ -1,26 +1,20 @@
 // `lifeline breakers` (built CLI, real SQLite file): keys with state, failure rate, opened until.
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakerConfig } from '../../src/breakers/config.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
+import { requireBuild, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 const NOW = Date.now();
 const OPEN_UNTIL = NOW + 3_600_000;
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => db);
 
 beforeAll(async () => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir();
   db = join(tmp.dir, 'breakers.db');
   const store = await openSqliteStore(db);

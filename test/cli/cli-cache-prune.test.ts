@@ -1,25 +1,19 @@
 // `lifeline cache list|clear` and `lifeline prune` under the built CLI, on a SQLite file whose
 // runs ran 40 days ago (a ManualClock in the past) with a cached step.
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { defineWorkflow } from '../../src/workflow/define.js';
 import { ManualClock } from '../../src/time/clock.js';
-import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
+import { requireBuild, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 const DAY = 86_400_000;
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 const runIds: string[] = [];
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => db);
 
 const wf = defineWorkflow('cli.cached', async (ctx, input: { q: string }) => {
   const a = await ctx.step('lookup', () => `answer to ${input.q}`, { cache: { key: input.q, ttl: '1h', version: 'v1' } });
@@ -27,7 +21,7 @@ const wf = defineWorkflow('cli.cached', async (ctx, input: { q: string }) => {
 });
 
 beforeAll(async () => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir('lifeline-cli-cache-');
   db = join(tmp.dir, 'cache.db');
   const clock = new ManualClock(Date.now() - 40 * DAY);

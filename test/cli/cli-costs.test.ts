@@ -1,25 +1,19 @@
 // `lifeline costs`: totals from the cost ledger by run, workflow, model or day, filters, --json.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers.js';
+import { requireBuild, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 const NOW = Date.now();
 const DAY = 86_400_000;
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => db);
 
 beforeAll(async () => {
-  if (!existsSync(cli)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
+  requireBuild();
   tmp = tempDir();
   db = join(tmp.dir, 'costs.db');
   const store = await openSqliteStore(db);

@@ -8,10 +8,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, serverUser } from '../pg/pg-binaries.js';
 import { tempDir } from '../helpers.js';
+import { ROOT, fixturePath, requireBuild, runCli } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
+const fixture = fixturePath('cli-workflows');
 let tmp: ReturnType<typeof tempDir>;
 
 /**
@@ -29,7 +28,7 @@ const uid = other?.uid ?? process.getuid?.() ?? 0;
  */
 const otherCannotReach = ((): string | null => {
   if (other === null) return null;
-  for (let dir = root; ; dir = resolve(dir, '..')) {
+  for (let dir = ROOT; ; dir = resolve(dir, '..')) {
     const [cmd, ...rest] = asUser(other, ['test', '-x', dir]);
     if (spawnSync(cmd!, rest).status !== 0) return dir;
     if (dir === resolve(dir, '..')) return null;
@@ -41,16 +40,13 @@ if (otherCannotReach !== null) {
 }
 
 function lifeline(db: string, args: string[], asOther = false) {
-  const argv = [process.execPath, cli, '--db', db, ...args];
-  const [cmd, ...rest] = asOther ? asUser(other, argv) : argv;
-  const r = spawnSync(cmd!, rest, { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(db, args, asOther ? { wrap: (argv) => asUser(other, argv) } : {});
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 beforeAll(() => {
-  if (!existsSync(cli) || !existsSync(fixture)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
+  requireBuild();
   tmp = tempDir();
   chmodSync(tmp.dir, 0o755); // the unprivileged user must reach the files below
 });

@@ -1,46 +1,18 @@
 // The CLI as a new user meets it: commands say what happened and what to run next, one rule for
 // exit codes, a pipe closed early, --version. Runs the compiled CLI (npm run build first).
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, useCliFiles, fixturePath, cliOn, startCli, startWorker } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-first-hour.js');
-let tmp: ReturnType<typeof tempDir>;
-let db: string;
+const fixture = fixturePath('cli-first-hour');
+const files = useCliFiles('first.db');
 
-function lifeline(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** Starts a worker and resolves once it says it is running. */
-async function startWorker() {
-  const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture, '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  await new Promise<void>((resolve) => {
-    worker.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      if (err.includes('running workflows')) resolve();
-    });
-  });
-  return worker;
-}
-
-beforeAll(() => {
-  if (!existsSync(cli) || !existsSync(fixture)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
-  tmp = tempDir();
-  db = join(tmp.dir, 'first.db');
-});
-afterAll(() => tmp.cleanup());
+const lifeline = cliOn(() => files.db);
 
 describe('lifeline CLI, first hour', () => {
   it('--version prints the package version', () => {
-    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(lifeline(['--version'])).toMatchObject({ code: 0, out: `${version}\n` });
   });
 
@@ -70,7 +42,7 @@ describe('lifeline CLI, first hour', () => {
   });
 
   it('retry without FILE says the run is pending and how to execute it; retry with FILE then executes it', () => {
-    const fix = join(tmp.dir, 'fixed');
+    const fix = join(files.dir, 'fixed');
     expect(lifeline(['run', fixture, '-w', 'first.broken', '--run-id', 'b1']).code).toBe(1);
     expect(lifeline(['retry', 'b1'])).toMatchObject({
       code: 0,
@@ -92,20 +64,17 @@ describe('lifeline CLI, first hour', () => {
       ['SIGINT', 130],
       ['SIGTERM', 143],
     ] as const) {
-      const worker = await startWorker();
-      worker.kill(signal);
-      const [exitCode] = (await once(worker, 'exit')) as [number | null];
-      expect(exitCode).toBe(code);
+      const worker = await startWorker(files.db, fixture, ['-q']);
+      worker.child.kill(signal);
+      expect(await worker.exit).toBe(code);
     }
   });
 
   it('show into a pipe whose reader already closed ends quietly (no EPIPE crash)', async () => {
-    const child = spawn(process.execPath, [cli, '--db', db, 'show', 'n1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy(); // the reader is gone before the command writes: `| head -0`
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(err).toBe('');
+    const show = startCli(['--db', files.db, 'show', 'n1']);
+    show.child.stdout?.destroy(); // the reader is gone before the command writes: `| head -0`
+    const code = await show.exit;
+    expect(show.err()).toBe('');
     expect(code).toBe(0);
   });
 });

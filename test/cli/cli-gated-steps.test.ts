@@ -1,31 +1,21 @@
 // Steps behind shared gates under the built CLI: a workflow file's `breakers`, `pricing` and
 // `secrets` reach `run` and `worker`; a run deferred by an open breaker is visible in `show` and
 // `runs`, can be cancelled, and `resume` makes it ask the gate again now.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { breakerConfig } from '../../src/breakers/config.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { assertFreshBuild } from '../dist-build.js';
-import { tempDir } from '../helpers.js';
+import { useCliFiles, fixturePath, cliOn, startCli } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-gated-workflow.js');
+const fixture = fixturePath('cli-gated-workflow');
 const SECRET = 'house-secret-0123456789';
-let tmp: ReturnType<typeof tempDir>;
-let db: string;
+const files = useCliFiles('gated.db');
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => files.db);
 
 /** Opens the breaker `house-api` in the store for an hour (two failed calls of two), as other workers would. */
 async function openBreaker(): Promise<{ openUntil: number; reason: string }> {
-  const store = await openSqliteStore(db);
+  const store = await openSqliteStore(files.db);
   const now = Date.now();
   const config = breakerConfig({ windowSize: 4, minimumCalls: 2, coolDownMs: 3_600_000 }, 'test');
   const fail = { outcome: { kind: 'failure' as const, durationMs: 1 } };
@@ -36,31 +26,24 @@ async function openBreaker(): Promise<{ openUntil: number; reason: string }> {
 }
 
 function closeBreaker(): void {
-  const sql = new Database(db);
+  const sql = new Database(files.db);
   sql.prepare("DELETE FROM breakers WHERE key = 'house-api'").run();
   sql.close();
 }
 
 function deferredEvents(runId: string): number {
-  const sql = new Database(db, { readonly: true });
+  const sql = new Database(files.db, { readonly: true });
   const row = sql.prepare("SELECT count(*) AS n FROM events WHERE run_id = ? AND type = 'step.deferred'").get(runId) as { n: number };
   sql.close();
   return row.n;
 }
-
-beforeAll(() => {
-  assertFreshBuild();
-  tmp = tempDir();
-  db = join(tmp.dir, 'gated.db');
-});
-afterAll(() => tmp?.cleanup());
 
 describe('a workflow file configures the Lifeline of run and worker', () => {
   it('run: a step naming a breaker works, and a call is priced with the file’s pricing', async () => {
     const run = lifeline(['run', fixture, '-w', 'cli.gated-call', '--run-id', 'r1', '-q']);
     expect(run.err).toBe('');
     expect(run).toMatchObject({ code: 0, out: '"answered"\n' });
-    const store = await openSqliteStore(db);
+    const store = await openSqliteStore(files.db);
     const [entry] = await store.listCosts({ runId: 'r1' });
     await store.close();
     expect(entry).toMatchObject({ provider: 'house', model: 'house-model', costMicros: 3_000_000 });
@@ -69,21 +52,14 @@ describe('a workflow file configures the Lifeline of run and worker', () => {
   });
 
   it('worker: a step naming a breaker works', async () => {
-    const store = await openSqliteStore(db);
+    const store = await openSqliteStore(files.db);
     await store.createRun({ id: 'w1', workflow: 'cli.gated-call', input: 'null', now: Date.now() });
     await store.close();
-    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    await new Promise<void>((done) => {
-      worker.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (/■ .*w1.* (completed|failed)/.test(out)) done();
-      });
-    });
-    const exited = once(worker, 'exit');
-    worker.kill('SIGTERM');
-    await exited;
-    expect(out).toMatch(/■ .*w1.* completed/);
+    const worker = startCli(['--db', files.db, 'worker', fixture]);
+    await worker.printed(/■ .*w1.* (completed|failed)/);
+    worker.child.kill('SIGTERM');
+    await worker.exit;
+    expect(worker.out()).toMatch(/■ .*w1.* completed/);
   });
 
   it('the file’s secrets are redacted from what a failed step stores and prints', () => {

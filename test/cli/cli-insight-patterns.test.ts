@@ -1,18 +1,15 @@
 // `lifeline insight patterns|health` (built CLI, real SQLite file holding a generated history):
 // tables for people, JSON for machines, with the figures computed from the generated rows.
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthRow, Pattern } from '../../src/insight/types.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { generateInsightHistory, historyFingerprint } from '../../src/testing/insight-history.js';
-import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
 import { expectedHealth, expectedPatterns, HOUR } from '../insight/expected.js';
 import { loadHistorySqlite } from '../insight/load-history.js';
+import { requireBuild, runCli } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 // The CLI reads the system clock: the history ends now and spans 20 hours, so the default 24-hour
 // window holds all of it however long the test takes to get there.
 const NOW = Date.now();
@@ -20,13 +17,10 @@ const HISTORY = generateInsightHistory({ seed: 11, attempts: 3_000, now: NOW, sp
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 
-function lifeline(args: string[], location = db) {
-  const r = spawnSync(process.execPath, [cli, '--db', location, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = (args: string[], location = db) => runCli(location, args);
 
 beforeAll(async () => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir();
   db = join(tmp.dir, 'insight.db');
   await (await openSqliteStore(db)).close();

@@ -1,27 +1,21 @@
 // `lifeline insight coverage` and `lifeline insight refingerprint` (built CLI, real SQLite file).
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { T0, commitArgs, createClaimed, tokenOf } from '../../src/testing/store-conformance/helpers.js';
-import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
+import { requireBuild, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 // The conformance helpers' times: steps completed then, read with a window reaching back to them.
 const SINCE = `${Date.now() - T0 + 60_000}ms`;
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => db);
 
 beforeAll(async () => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir();
   db = join(tmp.dir, 'insight.db');
   const store = await openSqliteStore(db);

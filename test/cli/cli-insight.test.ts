@@ -1,26 +1,20 @@
 // `lifeline insight slo | recovery | fix | recommend` on a SQLite file written at known times
 // (relative to now: the CLI runs on the system clock).
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
 import { writeRuns, type PlannedRun } from '../insight/run-history.js';
+import { requireBuild, runCli } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 
-function lifeline(db: string, args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = (db: string, args: string[]) => runCli(db, args);
 
 beforeAll(() => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir();
 });
 afterAll(() => tmp.cleanup());

@@ -1,35 +1,19 @@
 // `lifeline limits` on a database whose keys were used by workers (here: through the store).
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { assertFreshBuild } from '../dist-build.js';
-import { tempDir } from '../helpers.js';
+import { useCliFiles, fixturePath, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-let tmp: ReturnType<typeof tempDir>;
-let db: string;
+const files = useCliFiles('limits.db');
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-beforeAll(() => {
-  assertFreshBuild();
-  tmp = tempDir();
-  db = join(tmp.dir, 'limits.db');
-});
-afterAll(() => tmp.cleanup());
+const lifeline = cliOn(() => files.db);
 
 describe('lifeline limits', () => {
   it('says so when no key was used, then lists keys with in use / limit, what is left and the throttles', async () => {
-    const store = await openSqliteStore(db);
+    const store = await openSqliteStore(files.db);
     await store.close();
     expect(lifeline(['limits'])).toMatchObject({ code: 0, out: 'no limit keys used yet\n' });
 
-    const open = await openSqliteStore(db);
+    const open = await openSqliteStore(files.db);
     const now = Date.now();
     const openai = { key: 'openai', concurrency: 4, calls: 5, tokens: 100_000, intervalMs: 60_000 };
     const customer = { key: 'customer-42', concurrency: 1, intervalMs: 60_000, retryBudget: { ratio: 0.1, minRetries: 10 } };
@@ -56,7 +40,7 @@ describe('lifeline limits', () => {
   });
 
   it('run and worker use the limits a workflow file exports', () => {
-    const fixture = join(root, 'build/test/fixtures/cli-limits-workflow.js');
+    const fixture = fixturePath('cli-limits-workflow');
     const run = lifeline(['run', fixture, '-q']);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toBe('"hello"\n');

@@ -1,34 +1,19 @@
 // `--log json|pretty` and `--log-file` of the compiled CLI: `run` writes the structured lines to a
 // file while its progress stays on stdout, `--log pretty` prints readable log lines instead of
 // the progress, `retry FILE` takes the flags too, and a bad format is a usage error.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertFreshBuild } from '../dist-build.js';
-import { tempDir } from '../helpers.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useCliFiles, fixturePath, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
-let tmp: { dir: string; cleanup: () => void };
-let db: string;
+const fixture = fixturePath('cli-workflows');
+const files = useCliFiles('logs.db');
 
-function lifeline(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-beforeAll(() => {
-  assertFreshBuild();
-  tmp = tempDir();
-  db = join(tmp.dir, 'logs.db');
-});
-afterAll(() => tmp.cleanup());
+const lifeline = cliOn(() => files.db);
 
 describe('lifeline --log / --log-file', () => {
   it('run --log-file appends JSON lines (start, step start and completion with duration and size) while the progress stays on stdout', () => {
-    const file = join(tmp.dir, 'run.log');
+    const file = join(files.dir, 'run.log');
     const run = lifeline(['run', fixture, '-w', 'cli.greet', '--input', '{"name":"ada"}', '--run-id', 'L1', '--log-file', file]);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toContain('✓ hello#0 executed (attempt 1)');
@@ -42,7 +27,7 @@ describe('lifeline --log / --log-file', () => {
   });
 
   it('--log pretty prints readable log lines instead of the progress lines; retry FILE takes the flags', () => {
-    const fix = join(tmp.dir, 'fixed');
+    const fix = join(files.dir, 'fixed');
     const failed = lifeline(['run', fixture, '-w', 'cli.fragile', '--run-id', 'L2', '--log', 'pretty']);
     expect(failed.code).toBe(1);
     expect(failed.out).not.toContain('✓ first#0 executed');
@@ -50,7 +35,7 @@ describe('lifeline --log / --log-file', () => {
     expect(failed.out).toMatch(/^\S+ WARN {2}step second#0 failed \[configuration\] after 1 attempt\(s\): API key for the data service is missing$/m);
     expect(failed.out).toMatch(/^\S+ ERROR run L2 failed \[configuration\]/m);
     writeFileSync(fix, '');
-    const file = join(tmp.dir, 'retry.log');
+    const file = join(files.dir, 'retry.log');
     const retried = lifeline(['retry', 'L2', fixture, '--log', 'json', '--log-file', file], { CLI_FIX_FILE: fix });
     expect(retried.code, retried.err).toBe(0);
     const events = readFileSync(file, 'utf8')

@@ -1,36 +1,21 @@
 // `lifeline escalations`, `lifeline resolve`, the lifeline.resolve signal and the recoveries in
 // `lifeline show`, through the built CLI on a real SQLite file.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertFreshBuild } from '../dist-build.js';
-import { tempDir } from '../helpers.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useCliFiles, fixturePath, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
-let tmp: ReturnType<typeof tempDir>;
-let db: string;
+const fixture = fixturePath('cli-workflows');
+const files = useCliFiles('recovery.db');
 
-function lifeline(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-beforeAll(() => {
-  assertFreshBuild();
-  tmp = tempDir();
-  db = join(tmp.dir, 'recovery.db');
-});
-afterAll(() => tmp.cleanup());
+const lifeline = cliOn(() => files.db);
 
 const ESCALATED =
   'Escalated (recovery[0] escalate on validation: a person checks the totals): Step "check#0" failed with validation error after 1 attempt: totals do not add up Resolve it with lifeline resolve RUN retry|skip|cancel.';
 
 describe('lifeline escalations and resolve', () => {
   it('an escalated run is listed, resolved with retry once fixed (only the failed step runs again), and shows its recovery', () => {
-    const fix = join(tmp.dir, 'fixed');
+    const fix = join(files.dir, 'fixed');
     const env = { CLI_FIX_FILE: fix };
     const run = lifeline(['run', fixture, '-w', 'cli.escalating', '--run-id', 'e1'], env);
     expect(run.code, run.err).toBe(7);

@@ -2,72 +2,33 @@
 // run whose step fails once (rate_limit) and whose second attempt runs until the test creates a
 // file; a `lifeline watch` child (stdout a pipe: plain lines) follows it. Synchronised on the
 // watcher's output and on files, never on durations.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertFreshBuild } from '../dist-build.js';
-import { tempDir } from '../helpers.js';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useCliFiles, fixturePath, cliOn, startCli, killCliChildren, createRunElsewhere, type CliChild } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
-const watchFixture = join(root, 'build/test/fixtures/cli-watch-workflow.js');
-let tmp: ReturnType<typeof tempDir>;
-let db: string;
-const children: ChildProcess[] = [];
+const fixture = fixturePath('cli-workflows');
+const watchFixture = fixturePath('cli-watch-workflow');
+const files = useCliFiles('watch.db', 'lifeline-watch-');
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => files.db);
 
-function start(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null>; printed: (text: string) => Promise<void> } {
+/** A CLI child on this file's database, with NO_COLOR unset (its output is plain because stdout is a pipe). */
+function start(args: string[]): CliChild {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NO_COLOR;
-  const child = spawn(process.execPath, [cli, '--db', db, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.splice(0))
-      if (out.includes(w.text)) w.resolve();
-      else waiters.push(w);
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const printed = (text: string) => new Promise<void>((resolve) => (out.includes(text) ? resolve() : waiters.push({ text, resolve })));
-  return { child, out: () => out, exit, printed };
+  return startCli(['--db', files.db, ...args], { env });
 }
 
-/** Creates a pending run as an app would (no worker in this process: the worker child takes it). */
-function createRun(id: string, input: unknown): void {
-  const script = `import('${join(root, 'build/src/index.js')}').then(async ({ Lifeline }) => {
-      const l = await Lifeline.open({ db: ${JSON.stringify(db)}, workflows: [] });
-      await l.store.createRun({ id: ${JSON.stringify(id)}, workflow: 'cli.watched', input: ${JSON.stringify(JSON.stringify(input))}, now: Date.now() });
-      await l.close();
-    })`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-}
-
-beforeAll(() => {
-  assertFreshBuild();
-  tmp = tempDir('lifeline-watch-');
-  db = join(tmp.dir, 'watch.db');
-});
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  tmp.cleanup();
+  killCliChildren();
 });
 
 describe('lifeline watch', () => {
   it('follows a run through its retry to the end in plain lines, exits 0; runs --state lists it as retrying meanwhile', async () => {
     // History for the ETA: two completed runs of the workflow.
     for (const id of ['h1', 'h2']) expect(lifeline(['run', watchFixture, '-w', 'cli.watched', '--run-id', id, '-q']).code).toBe(0);
-    createRun('w1', { dir: tmp.dir });
+    createRunElsewhere(files.db, { id: 'w1', workflow: 'cli.watched', input: { dir: files.dir } });
     const worker = start(['worker', watchFixture, '-q']);
     const watch = start(['watch', 'w1', '--interval', '20']);
     await watch.printed('      ✗ attempt 1 failed [rate_limit] HTTP 429 from the data service\n');
@@ -92,7 +53,7 @@ describe('lifeline watch', () => {
       err: 'lifeline: Unknown state "busy" (known: pending, running, retrying, stuck, waiting, sleeping, deferred, parked, completed, failed, cancelled)\n',
     });
 
-    writeFileSync(join(tmp.dir, 'release'), '');
+    writeFileSync(join(files.dir, 'release'), '');
     expect(await watch.exit).toBe(0);
     const out = watch.out();
     expect(out).toContain('run w1 (cli.watched): completed\n  progress 3/3 steps · 100%\n');

@@ -1,41 +1,18 @@
 // A worker started while PostgreSQL is down waits and retries with backoff, saying so on stderr
 // (URL without its password), then claims and finishes runs once the server is up. Needs a
 // server the harness owns (it stops and starts it), so it is skipped, visibly, with LIFELINE_TEST_PG_URL.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { startTestPostgres, type TestPostgres } from '../pg/pg-harness.js';
+import { fixturePath, requireBuild, startCli } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
+const fixture = fixturePath('cli-workflows');
 const external = (process.env['LIFELINE_TEST_PG_URL'] ?? '') !== '';
 let server: TestPostgres | undefined;
 
-/** Collects a stream's text; `until` resolves when the text so far matches. */
-function collect(stream: Readable) {
-  let text = '';
-  const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
-  stream.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const w of [...waiters]) if (w.re.test(text)) w.resolve();
-  });
-  return {
-    text: () => text,
-    until: (re: RegExp) =>
-      new Promise<void>((resolve) => {
-        if (re.test(text)) resolve();
-        else waiters.push({ re, resolve });
-      }),
-  };
-}
-
 beforeAll(async () => {
-  if (!existsSync(cli) || !existsSync(fixture)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
+  requireBuild();
   if (!external) server = await startTestPostgres();
 }, 120_000);
 afterAll(async () => {
@@ -52,33 +29,32 @@ describe.skipIf(external)('lifeline worker while PostgreSQL is down (needs a har
     await store.close();
     await pg.stopServer();
 
-    const worker = spawn(process.execPath, [cli, '--db', url, 'worker', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = collect(worker.stdout);
-    const err = collect(worker.stderr);
+    const cli = startCli(['--db', url, 'worker', fixture]);
+    const worker = cli.child;
     const exited = once(worker, 'exit');
     // Fails at once (with what it printed) if the worker exits while it should be waiting or working.
     let expectingExit = false;
     const early = exited.then(([code]) => {
-      if (!expectingExit) throw new Error(`the worker exited (${String(code)}) early; stderr:\n${err.text()}`);
+      if (!expectingExit) throw new Error(`the worker exited (${String(code)}) early; stderr:\n${cli.err()}`);
     });
     early.catch(() => {}); // reported through meanwhile(); handled here for the exit we asked for
     const meanwhile = (wanted: Promise<void>) => Promise.race([wanted, early]);
     try {
       // Two retries: it is still waiting, not exiting after the first failure.
-      await meanwhile(err.until(/retrying in \d+ ms\n[^]*retrying in \d+ ms\n/));
+      await meanwhile(cli.printed(/retrying in \d+ ms\n[^]*retrying in \d+ ms\n/));
       const location = `postgres://postgres:***@${new URL(pg.url).host}/postgres?schema=wait_worker`;
-      const first = err.text().split('\n')[0];
+      const first = cli.err().split('\n')[0];
       expect(first).toMatch(
         new RegExp(
           `^lifeline: cannot reach the database ${location.replace(/[.*?+^$()[\]{}|\\]/g, '\\$&')} \\(The database is unavailable: .*ECONNREFUSED.*\\); retrying in 50 ms$`,
         ),
       );
-      expect(err.text()).toContain('retrying in 100 ms');
-      expect(err.text()).not.toContain('hunter2pw');
+      expect(cli.err()).toContain('retrying in 100 ms');
+      expect(cli.err()).not.toContain('hunter2pw');
       expect(worker.exitCode).toBeNull();
 
       await pg.startServer();
-      await meanwhile(out.until(/pg-wait-1 completed/));
+      await meanwhile(cli.printed(/pg-wait-1 completed/));
       expectingExit = true;
       worker.kill('SIGTERM');
       const [code] = (await exited) as [number | null];
@@ -92,6 +68,6 @@ describe.skipIf(external)('lifeline worker while PostgreSQL is down (needs a har
     } finally {
       await check.close();
     }
-    expect(err.text()).not.toContain('hunter2pw');
+    expect(cli.err()).not.toContain('hunter2pw');
   }, 120_000);
 });

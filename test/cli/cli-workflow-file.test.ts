@@ -1,21 +1,16 @@
 // A workflow file that does not compile is reported with its file, line and column (exit 2),
 // for JavaScript (Node's own SyntaxError names neither) and TypeScript (loaded through tsx).
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { ROOT, requireBuild, cliOn } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 
-function lifeline(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--db', join(tmp.dir, 'w.db'), ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const lifeline = cliOn(() => join(tmp.dir, 'w.db'));
 
-const BROKEN = `import { defineWorkflow } from '${join(root, 'build/src/index.js')}';
+const BROKEN = `import { defineWorkflow } from '${join(ROOT, 'build/src/index.js')}';
 
 export const broken = defineWorkflow('broken', async (ctx) => {
   const x = ;
@@ -24,7 +19,7 @@ export const broken = defineWorkflow('broken', async (ctx) => {
 `;
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('The CLI tests need the build: run `npm run build` first (npm test does).');
+  requireBuild();
   tmp = tempDir();
 });
 afterAll(() => tmp.cleanup());

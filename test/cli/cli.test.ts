@@ -1,62 +1,22 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertFreshBuild } from '../dist-build.js';
 import { tempDir } from '../helpers.js';
+import { ROOT, fixturePath, requireBuild, runCli, cliOn, expectCode, startCli, createRunElsewhere } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/cli-workflows.js');
+const fixture = fixturePath('cli-workflows');
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 
-function lifeline(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** Asserts a command's exit code, showing its stderr when it differs. */
-function expectCode(result: { code: number | null; err: string }, code: number): void {
-  expect(result.code, `exit code (stderr: ${result.err})`).toBe(code);
-}
+const lifeline = cliOn(() => db);
 
 /** Creates a pending run directly in the database, as another process (an app) would. */
-function createRun(id: string, workflow: string): void {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      `
-    import('${join(root, 'build/src/index.js')}').then(async ({ Lifeline }) => {
-      const l = await Lifeline.open({ db: '${db}', workflows: [] });
-      await l.store.createRun({ id: '${id}', workflow: '${workflow}', input: 'null', now: Date.now() });
-      await l.close();
-    })`,
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(r.status).toBe(0);
-}
-
-/** Resolves once `stream` has printed `text` (output so far included). */
-function outputContains(stream: NodeJS.ReadableStream, text: string): Promise<void> {
-  let seen = '';
-  return new Promise<void>((resolve) => {
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (!seen.includes(text)) return;
-      stream.off('data', onData);
-      resolve();
-    };
-    stream.on('data', onData);
-  });
-}
+const createRun = (id: string, workflow: string) => createRunElsewhere(db, { id, workflow });
 
 beforeAll(() => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir();
   db = join(tmp.dir, 'cli.db');
 });
@@ -93,7 +53,7 @@ describe('lifeline CLI', () => {
   });
 
   it('runs a TypeScript workflow file directly (loaded through tsx), e.g. the hello example', () => {
-    const run = lifeline(['run', join(root, 'examples/hello/hello.ts'), '--input', '{"name":"Ada"}', '-q']);
+    const run = lifeline(['run', join(ROOT, 'examples/hello/hello.ts'), '--input', '{"name":"Ada"}', '-q']);
     expectCode(run, 0);
     expect(run.err).toBe('');
     expect(JSON.parse(run.out)).toMatchObject({ greeting: 'Hello, Ada!', shout: 'HELLO, ADA!' });
@@ -143,12 +103,11 @@ describe('lifeline CLI', () => {
     // The step runs until this file exists: it is created only once the worker has taken SIGTERM.
     const release = join(tmp.dir, 'release-s1');
     const env = { ...process.env, CLI_RELEASE_FILE: release };
-    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = once(worker, 'exit');
-    await outputContains(worker.stdout, 's1 started');
-    const stopping = outputContains(worker.stderr, 'SIGTERM: stopping worker');
-    worker.kill('SIGTERM');
-    await stopping;
+    const worker = startCli(['--db', db, 'worker', fixture], { env });
+    const exited = once(worker.child, 'exit');
+    await worker.printed('s1 started');
+    worker.child.kill('SIGTERM');
+    await worker.printed('SIGTERM: stopping worker');
     writeFileSync(release, '');
     const [code, signal] = (await exited) as [number | null, string | null];
     expect({ code, signal }).toEqual({ code: 143, signal: null }); // stopped by SIGTERM: 128 + 15, leases released
@@ -165,17 +124,12 @@ describe('lifeline CLI', () => {
 
   it('worker --log json writes structured events, with secrets redacted everywhere', async () => {
     createRun('leak1', 'cli.leaky');
-    const worker = spawn(process.execPath, [cli, '--db', db, 'worker', fixture, '--log', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    await new Promise<void>((resolve) => {
-      worker.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('"event":"run.failed"')) resolve();
-      });
-    });
-    const exited = once(worker, 'exit');
-    worker.kill('SIGTERM');
+    const worker = startCli(['--db', db, 'worker', fixture, '--log', 'json']);
+    await worker.printed('"event":"run.failed"');
+    const exited = once(worker.child, 'exit');
+    worker.child.kill('SIGTERM');
     expect(await exited).toEqual([143, null]); // stopped by SIGTERM: 128 + 15
+    const out = worker.stdout();
     const lines = out
       .trim()
       .split('\n')
@@ -237,9 +191,9 @@ describe('lifeline CLI', () => {
     const notDb = join(tmp.dir, 'text.db');
     writeFileSync(notDb, 'this is not a database, just text '.repeat(100));
     const before = readFileSync(notDb);
-    const r = spawnSync(process.execPath, [cli, '--db', notDb, 'runs'], { encoding: 'utf8' });
-    expect(r.status).toBe(5);
-    expect(r.stderr).toContain('not a SQLite database or corrupted');
+    const r = runCli(notDb, ['runs']);
+    expect(r.code).toBe(5);
+    expect(r.err).toContain('not a SQLite database or corrupted');
     expect(readFileSync(notDb).equals(before)).toBe(true);
   });
 });

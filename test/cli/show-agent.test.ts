@@ -1,7 +1,6 @@
 // `lifeline show` (the built CLI) prints what a workflow recorded about itself: the degraded
 // level with the missing sections and why, the loops its guard detected, and its quality gates.
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { durableLoopGuard } from '../../src/agent/durable-loop-guard.js';
 import { degradation } from '../../src/agent/degradation.js';
@@ -11,15 +10,13 @@ import { qualityGate } from '../../src/gates/quality-gate.js';
 import { ClassifiedError } from '../../src/policy/classified-error.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { defineWorkflow } from '../../src/workflow/define.js';
-import { assertFreshBuild } from '../dist-build.js';
 import { startEngine, tempDir, waitForEvent } from '../helpers.js';
+import { requireBuild, runCli } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
 let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(() => {
-  assertFreshBuild();
+  requireBuild();
   tmp = tempDir();
 });
 afterAll(() => tmp.cleanup());
@@ -29,9 +26,9 @@ afterEach(() => {
 
 /** `lifeline show <run>`'s lines, from the line starting with `from` on. */
 function showLines(db: string, runId: string, from: string): string[] {
-  const r = spawnSync(process.execPath, [cli, '--db', db, 'show', runId], { encoding: 'utf8', timeout: 30_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const lines = r.stdout.split('\n');
+  const r = runCli(db, ['show', runId]);
+  expect(r.code, r.err).toBe(0);
+  const lines = r.out.split('\n');
   return lines.slice(lines.findIndex((l) => l.startsWith(from)));
 }
 

@@ -3,38 +3,27 @@
 // worker`) takes the run over once the lease lapsed and commits the step. When the first process
 // goes on, it must not execute the step body again. Synchronised on files and the database,
 // never on durations.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../crash/harness.js';
 import { tempDir } from '../helpers.js';
+import { fixturePath, requireBuild, startCli, killCliChildren } from './kit.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'build/src/cli/main.js');
-const fixture = join(root, 'build/test/fixtures/stall-workflows.js');
+const fixture = fixturePath('stall-workflows');
 
-const children: ChildProcess[] = [];
 const cleanups: Array<() => void> = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killCliChildren();
   for (const c of cleanups.splice(0)) c();
 });
 
-function start(args: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, out: () => out, exit };
-}
+const start = (args: string[], env: Record<string, string>) => startCli(args, { env: { ...process.env, ...env } });
 
 describe('a `lifeline run` process whose workflow code stalls past its lease', () => {
   it('does not execute the step that a second worker took over and committed', async () => {
-    if (!existsSync(cli) || !existsSync(fixture)) throw new Error('needs the build: run `npm run build` first');
+    requireBuild();
     const tmp = tempDir('lifeline-stalled-run-');
     cleanups.push(tmp.cleanup);
     const db = join(tmp.dir, 'stall.db');

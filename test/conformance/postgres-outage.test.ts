@@ -8,7 +8,7 @@ import { usePostgres } from '../pg/pg-fixture.js';
 import { T0, WF, claimArgs, commitArgs } from '../../src/testing/store-conformance/helpers.js';
 
 const external = (process.env['LIFELINE_TEST_PG_URL'] ?? '') !== '';
-const pg = usePostgres();
+const pg = usePostgres({ ownServer: true });
 
 async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;

@@ -6,14 +6,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { assertFreshBuild } from '../dist-build.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { makeTempDir } from '../conformance/sqlite-temp.js';
 import { COST_CRASH_CAP_MICROS, COST_CRASH_PRICING, COST_CRASH_TTL_MS, costCrashWorkflow } from '../fixtures/cost-workflows.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WORKER = join(ROOT, 'test/fixtures/cost-crash-worker.ts');
+const WORKER = join(ROOT, 'build/test/fixtures/cost-crash-worker.js');
+// The compiled fixture (npm test builds it first): a worker started through tsx spends about a
+// second of CPU compiling before it runs, for every process the test starts.
+beforeAll(() => assertFreshBuild());
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -36,7 +40,7 @@ it('a SIGKILLed attempt holds its reservation until it expires or the run is tak
   cleanup.push(tmp.remove);
   const db = join(tmp.dir, 'crash.db');
   const marker = join(tmp.dir, 'reserved');
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, db, marker], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [WORKER, db, marker], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -3,6 +3,11 @@
 // (the other two wait, deferred, and then hit); when the computing process is SIGKILLed, another
 // computes once the dead run's lease and the key's lease are gone: two bodies, one cached value.
 // Bodies are counted in a file the fixture appends to when a body starts, not from commits.
+// Leases are short only where the test waits for them to lapse (after the SIGKILL): with a run
+// lease of 1 s and a key lease of 1.5 s, a computing process stalled for a second by a loaded
+// machine lost its key, a second run computed too, and the wait for the deferrals below ran
+// into its deadline (the flake of the full suite). Without a kill nothing has to lapse: the
+// leases are long, and a second body before the deferrals fails at once, saying so.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +39,17 @@ function bodies(dir: string): Array<{ pid: number; runId: string }> {
     });
 }
 
+/** Run lease, heartbeat and key lease (ms): short where a lease must lapse, long where none may. */
+const LAPSING = { lease: 2000, heartbeat: 400, keyLease: 2500 };
+const HOLDING = { lease: 60_000, heartbeat: 2000, keyLease: 60_000 };
+
 async function scenario(db: string, { killComputer }: { killComputer: boolean }): Promise<void> {
   assertBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-cache-mp-'));
-  const env: Record<string, string> = { CACHE_DIR: dir, ...(killComputer ? { CACHE_HANG_FIRST: '1' } : {}) };
-  const pool = new WorkerPool(db, join(dir, 'unused.log'), ['-q', '--lease-ms', '1000', '--heartbeat-ms', '250'], FIXTURE, env);
+  const leases = killComputer ? LAPSING : HOLDING;
+  const env: Record<string, string> = { CACHE_DIR: dir, CACHE_LEASE_MS: String(leases.keyLease), ...(killComputer ? { CACHE_HANG_FIRST: '1' } : {}) };
+  const args = ['-q', '--lease-ms', String(leases.lease), '--heartbeat-ms', String(leases.heartbeat)];
+  const pool = new WorkerPool(db, join(dir, 'unused.log'), args, FIXTURE, env);
   cleanups.push(async () => {
     await pool.killAll();
     rmSync(dir, { recursive: true, force: true });
@@ -53,10 +64,11 @@ async function scenario(db: string, { killComputer }: { killComputer: boolean })
   await until(() => bodies(dir).length >= 1).promise;
   const computing = bodies(dir)[0]!;
   const others = RUNS.filter((id) => id !== computing.runId);
-  await untilAsync(
-    async () => (await Promise.all(others.map(async (id) => (await s.listEvents({ runId: id })).some((e) => e.type === 'step.deferred')))).every(Boolean),
-    'the other runs to be deferred on the key',
-  );
+  await untilAsync(async () => {
+    const started = bodies(dir);
+    if (started.length > 1) throw new Error(`a second body started before the other runs were deferred (the key's lease lapsed?): ${JSON.stringify(started)}`);
+    return (await Promise.all(others.map(async (id) => (await s.listEvents({ runId: id })).some((e) => e.type === 'step.deferred')))).every(Boolean);
+  }, 'the other runs to be deferred on the key');
   expect(bodies(dir)).toHaveLength(1);
   const deferred = (await s.listEvents({ runId: others[0] })).find((e) => e.type === 'step.deferred');
   expect(JSON.parse(deferred!.data)).toMatchObject({

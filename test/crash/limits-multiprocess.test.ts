@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertFreshBuild } from '../dist-build.js';
 import { Lifeline } from '../../src/engine/lifeline.js';
 import type { LimitsConfig } from '../../src/options/limit-options.js';
 import { limitedCall, type LimitedCall } from '../fixtures/limits-workflow.js';
@@ -14,7 +15,10 @@ import { tempDir } from '../helpers.js';
 import { usePostgres } from '../pg/pg-fixture.js';
 import { ROOT, until } from './harness.js';
 
-const WORKER = join(ROOT, 'test/fixtures/limits-worker.ts');
+const WORKER = join(ROOT, 'build/test/fixtures/limits-worker.js');
+// The compiled fixture (npm test builds it first): a worker started through tsx spends about a
+// second of CPU compiling before it runs, for every process the test starts.
+beforeAll(() => assertFreshBuild());
 const pg = usePostgres();
 
 interface Proc {
@@ -35,7 +39,7 @@ afterEach(async () => {
 });
 
 function spawnWorker(db: string, log: string, limits: LimitsConfig, env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, db, JSON.stringify(limits)], {
+  const child = spawn(process.execPath, [WORKER, db, JSON.stringify(limits)], {
     cwd: ROOT,
     env: { ...process.env, LIMITS_LOG: log, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

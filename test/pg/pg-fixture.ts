@@ -1,8 +1,9 @@
-// Vitest wiring for PostgreSQL tests: one server per test file (started in beforeAll, stopped in
-// afterAll), and a fresh schema per opened store so tests never see each other's rows.
+// Vitest wiring for PostgreSQL tests: the run's shared server (pg-global-setup.ts), or one of the
+// file's own (started in beforeAll, stopped in afterAll) for a file that stops or restarts it, and
+// a fresh schema per opened store so tests never see each other's rows.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openPostgresStore, type PostgresOpenOptions, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { startTestPostgres, type TestPostgres } from './pg-harness.js';
 
@@ -18,10 +19,23 @@ export interface PgFixture {
   openPair(): Promise<{ dbA: PostgresStore; dbB: PostgresStore; cleanup: () => Promise<void> }>;
 }
 
-export function usePostgres(): PgFixture {
+/** The run's shared server: stop() leaves it running; stopping or restarting it is refused (other files use it). */
+function shared(url: string): TestPostgres {
+  const refuse = (what: string) => () =>
+    Promise.reject(new Error(`${what} needs a server of the file's own: the shared one serves other files. Use usePostgres({ ownServer: true }).`));
+  return { url, stop: () => Promise.resolve(), restart: refuse('restart()'), stopServer: refuse('stopServer()'), startServer: refuse('startServer()') };
+}
+
+/** The shared server when the run has one (and `ownServer` is not asked for), else a new one. */
+export async function acquirePostgres({ ownServer = false }: { ownServer?: boolean } = {}): Promise<TestPostgres> {
+  const url = inject('lifelinePgUrl');
+  return !ownServer && url !== undefined && url !== '' ? shared(url) : startTestPostgres();
+}
+
+export function usePostgres(options: { ownServer?: boolean } = {}): PgFixture {
   let server: TestPostgres | undefined;
   beforeAll(async () => {
-    server = await startTestPostgres();
+    server = await acquirePostgres(options);
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
