@@ -83,7 +83,13 @@ export class RunTransitions {
     const due = cancelRequested || (args.status === 'waiting' && args.wakeOn !== undefined && this.wakeAlreadyDue(args.runId, args.wakeOn));
     const status = releaseStatus(args.status, due);
     const wakeAt = status === 'pending' ? null : args.wakeAt;
-    this.setReleased.run({ runId: args.runId, status, wakeAt, now: args.now, givenBack: args.status === 'pending' || args.deferred === true || status === 'waiting' ? 1 : 0 });
+    this.setReleased.run({
+      runId: args.runId,
+      status,
+      wakeAt,
+      now: args.now,
+      givenBack: args.status === 'pending' || args.deferred === true || status === 'waiting' ? 1 : 0,
+    });
     this.runs.interruptRunning(args.runId, args.now, RUN_MOVED_ON_MESSAGE);
     this.events.append(args.events);
   }
