@@ -44,7 +44,8 @@ export type LifelineErrorCode =
   | 'RETRY_BUDGET_EXHAUSTED'
   | 'STRUCTURED_OUTPUT'
   | 'MESSAGE_UNDELIVERABLE'
-  | 'SCHEDULE_NOT_FOUND';
+  | 'SCHEDULE_NOT_FOUND'
+  | 'COMPENSATION_FAILED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

@@ -4,7 +4,7 @@
 import type { LimitKeyRow } from './limits.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEventType } from './events.js';
-import type { AttemptOutcome, AttemptRecord, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
+import type { AttemptOutcome, AttemptRecord, CompensationState, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
 
 export interface RunRow {
   id: string;
@@ -27,6 +27,8 @@ export interface RunRow {
   claims_without_progress: number;
   /** Migration 14; undefined on rows read with an explicit column list. */
   trace_parent?: string | null;
+  /** Migration 19; undefined on rows read with an explicit column list. */
+  compensation?: string | null;
 }
 
 export interface StepRow {
@@ -127,6 +129,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     claimCount: row.claim_count,
     claimsWithoutProgress: row.claims_without_progress,
     ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
+    ...(row.compensation ? { compensation: row.compensation as CompensationState } : {}),
   };
 }
 

@@ -61,7 +61,10 @@ export class RunContext implements WorkflowContext {
     // Before anything runs or is written: a bad name or option fails this call (configuration).
     checkStepCall(this.host.workflow.name, name, fn, options, () => this.host.retryPolicy(options ?? {}, name));
     const slot = this.nextSlot(name, 'step');
-    if (slot.record) return this.replayed<Jsonify<T>>(slot.record);
+    if (slot.record) {
+      if (options?.compensate !== undefined) this.host.compensable(slot.record, options as StepOptions);
+      return this.replayed<Jsonify<T>>(slot.record);
+    }
     return this.host.runStep(slot.stepId, name, slot.seq, fn, options) as Promise<Jsonify<T>>;
   }
 

@@ -18,6 +18,7 @@
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 //   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
 //   schedule-ops.ts    cron schedules: definitions and their shared firing state
+//   compensation-ops.ts  rollback requests, a run's compensation state, cancel of a run to compensate
 //   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
 //   rollup-ops.ts      insight aggregates: the lazy hourly attempt rollup, failure groups
 // PostgreSQL only: exec.ts (the two pools, transactions, error mapping), commit-batch.ts and
@@ -43,6 +44,8 @@ import type {
 } from '../store.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
 import { ScheduleOps } from './schedule-ops.js';
+import { CompensationOps } from './compensation-ops.js';
+import type { SetCompensationArgs } from '../compensation.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -92,6 +95,7 @@ export class PostgresStore implements Store {
   private readonly attemptInsight: AttemptInsightOps;
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
+  private readonly compensations: CompensationOps;
   private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
@@ -111,7 +115,8 @@ export class PostgresStore implements Store {
     const notify = () => this.notifier.poke();
     this.runs = new RunOps(this.exec, s, notify, leaseClock);
     this.steps = new StepOps(this.exec, s, leaseClock);
-    this.transitions = new Transitions(this.exec, s, notify);
+    this.compensations = new CompensationOps(this.exec, s, notify);
+    this.transitions = new Transitions(this.exec, s, notify, this.compensations);
     this.ledger = new LedgerOps(this.exec, s);
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.limits = new LimitOps(this.exec, s);
@@ -376,6 +381,15 @@ export class PostgresStore implements Store {
   }
 
   /** Lets writes in flight finish, then closes every connection. */
+  // ---- compensation ----------------------------------------------------------------------
+  requestCompensation(args: { runId: string; now: number }): Promise<RunRecord | null> {
+    return this.compensations.request(args.runId, args.now);
+  }
+
+  setCompensation(args: SetCompensationArgs): Promise<void> {
+    return this.compensations.set(args);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.listener.close();

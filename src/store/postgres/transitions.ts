@@ -19,6 +19,7 @@ import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.j
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
 import { sqlOutcomeOnFinish } from '../recoveries.js';
+import type { CompensationOps } from './compensation-ops.js';
 
 export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
@@ -54,6 +55,7 @@ export class Transitions {
     private readonly db: PgExec,
     s: string,
     private readonly notify: () => void,
+    private readonly compensations?: CompensationOps,
   ) {
     this.finishes = new StatementBatcher((calls) => this.finishMany(calls), { ...BATCHING, keyOf: (c) => c.runId });
     this.sql = {
@@ -168,7 +170,7 @@ export class Transitions {
           await q('ll_cancel_flag', this.sql.setCancelRequested, [runId, now]);
           await this.events(q, [{ runId, type: 'run.cancel_requested', at: now }]);
         }
-      } else {
+      } else if (!(await this.compensations?.cancelToCompensate(q, run, now))) {
         const res = await q<{ parent_status: string | null }>('ll_cancel', this.sql.cancel, [runId, now]);
         woke = res.rows[0]?.parent_status === 'pending';
         await this.events(q, [{ runId, type: 'run.cancelled', data: { from: run.status }, at: now }]);

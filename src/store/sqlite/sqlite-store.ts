@@ -20,6 +20,7 @@
 //   schedule-ops.ts  cron schedules: definitions and their shared firing state
 //   insight-ops.ts   SLO alert levels, fix records, run times for SLOs
 //   rollup-ops.ts    insight aggregates: the lazy hourly attempt rollup, failure groups
+//   compensation-ops.ts  rollback requests, a run's compensation state, cancel of a run to compensate
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -38,6 +39,8 @@ import type {
 } from '../store.js';
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord } from '../schedules.js';
 import { ScheduleStatements } from './schedule-ops.js';
+import { CompensationStatements } from './compensation-ops.js';
+import type { SetCompensationArgs } from '../compensation.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -91,6 +94,7 @@ export class SqliteStore implements Store {
   private readonly rollup: RollupStatements;
   private readonly schedules: ScheduleStatements;
   private readonly insight: InsightStatements;
+  private readonly compensations: CompensationStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -102,7 +106,8 @@ export class SqliteStore implements Store {
     this.runs = new RunStatements(db, this.events);
     this.signals = new SignalStatements(db);
     this.recoveryRows = new RecoveryStatements(db);
-    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events, this.recoveryRows);
+    this.compensations = new CompensationStatements(db, this.runs, this.events);
+    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events, this.recoveryRows, this.compensations);
     this.recoveries = new RecoveryTransitions(db, this.runs, this.events, this.transitions, this.recoveryRows);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
     this.ledger = new LedgerStatements(db);
@@ -362,6 +367,16 @@ export class SqliteStore implements Store {
 
   failureGroups(query: FailureQuery): Promise<FailureGroups> {
     return this.read(() => this.rollup.failureGroups(query));
+  }
+
+
+  // ---- compensation ----------------------------------------------------------------------
+  requestCompensation(args: { runId: string; now: number }): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.compensations.request(args.runId, args.now));
+  }
+
+  setCompensation(args: SetCompensationArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.compensations.set(args));
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements, SignalStatements } from './signal-ops.js';
 import type { RecoveryStatements } from './recovery-ops.js';
+import type { CompensationStatements } from './compensation-ops.js';
 
 export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
@@ -33,6 +34,7 @@ export class RunTransitions {
     private readonly signals: SignalStatements,
     private readonly events: EventStatements,
     private readonly recoveries: RecoveryStatements,
+    private readonly compensations?: CompensationStatements,
   ) {
     // A give-back to pending (shutdown) or a deferral does not count the claim against the poison-run limit.
     this.setReleased = db.prepare(
@@ -112,7 +114,7 @@ export class RunTransitions {
         this.setCancelRequested.run(now, runId);
         this.events.append([{ runId, type: 'run.cancel_requested', at: now }]);
       }
-    } else {
+    } else if (this.compensations?.cancelToCompensate(run, now) !== true) {
       this.setCancelled.run(now, runId);
       this.recoveries.end(runId, 'cancelled', now);
       if (run.parentRunId !== null) this.wakeWaitingParent.run({ runId: run.parentRunId, now });
