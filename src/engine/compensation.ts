@@ -109,7 +109,8 @@ async function runCompensations(x: RunExecution, entries: readonly Compensable[]
     const outcome = await runStepAttempts(x, {
       stepId,
       name: compensationStepId(entry.name),
-      seq: COMPENSATION_SEQ_BASE + entry.seq,
+      // Descending from the top of the range: `lifeline show` lists the compensations in the order they ran.
+      seq: 2 * COMPENSATION_SEQ_BASE - 1 - entry.seq,
       fn: (info) => compensate(entry.output, Object.assign(info, { reason, compensatedStepId: entry.stepId }) as CompensationInfo),
       options: {
         ...(retry === undefined ? {} : { retry }),

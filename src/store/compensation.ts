@@ -18,8 +18,9 @@ export interface SetCompensationArgs extends LeaseArgs {
 export const COMPENSATION_PREFIX = 'compensate:';
 
 /**
- * Compensation steps are recorded at seq COMPENSATION_SEQ_BASE + the compensated step's seq: a
- * range no workflow call reaches, so replay's determinism check never meets them.
+ * Compensation steps are recorded at seqs in [COMPENSATION_SEQ_BASE, 2 * COMPENSATION_SEQ_BASE)
+ * (2 * base - 1 - the compensated step's seq): a range no workflow call reaches, so replay's
+ * determinism check never meets them; it fits a 32-bit integer column.
  */
 export const COMPENSATION_SEQ_BASE = 1_000_000_000;
 
