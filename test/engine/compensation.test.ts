@@ -207,7 +207,7 @@ describe('compensation (sagas)', () => {
     const events = (await engine.lifeline.store.listEvents({ runId: h.runId })).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['run.rollback_requested', 'run.compensating', 'run.compensated']));
     await expect(engine.lifeline.rollback(h.runId)).rejects.toThrow(
-      `Cannot roll back run ${h.runId}: it is completed. Its compensation was already asked for (done).`,
+      `Cannot rollback run ${h.runId}: it is completed. Its compensation was already asked for (done).`,
     );
   });
 

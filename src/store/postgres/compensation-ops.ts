@@ -38,8 +38,8 @@ export class CompensationOps {
       const run = await this.lockRun(q, runId);
       if (run === null) return null;
       decide('rollback', runId, run.status);
-      if (run.compensation !== undefined) throw new InvalidRunStateError(runId, run.status, 'roll back', ROLLBACK_REFUSALS.again(run.compensation));
-      if (!(await this.hasSteps(q, runId))) throw new InvalidRunStateError(runId, run.status, 'roll back', ROLLBACK_REFUSALS.nothing);
+      if (run.compensation !== undefined) throw new InvalidRunStateError(runId, run.status, 'rollback', ROLLBACK_REFUSALS.again(run.compensation));
+      if (!(await this.hasSteps(q, runId))) throw new InvalidRunStateError(runId, run.status, 'rollback', ROLLBACK_REFUSALS.nothing);
       await q('ll_comp_request', this.sql.request, [runId, now]);
       await q('ll_comp_events', this.sql.events, eventArrays([{ runId, type: 'run.rollback_requested', data: { from: run.status }, at: now }]));
       return this.lockRun(q, runId);

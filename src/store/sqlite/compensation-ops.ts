@@ -39,8 +39,8 @@ export class CompensationStatements {
     const run = this.runs.get(runId);
     if (run === null) return null;
     decide('rollback', runId, run.status);
-    if (run.compensation !== undefined) throw new InvalidRunStateError(runId, run.status, 'roll back', ROLLBACK_REFUSALS.again(run.compensation));
-    if (this.hasSteps.get(runId) !== 1) throw new InvalidRunStateError(runId, run.status, 'roll back', ROLLBACK_REFUSALS.nothing);
+    if (run.compensation !== undefined) throw new InvalidRunStateError(runId, run.status, 'rollback', ROLLBACK_REFUSALS.again(run.compensation));
+    if (this.hasSteps.get(runId) !== 1) throw new InvalidRunStateError(runId, run.status, 'rollback', ROLLBACK_REFUSALS.nothing);
     this.setRequested.run(now, runId);
     this.events.append([{ runId, type: 'run.rollback_requested', data: { from: run.status }, at: now }]);
     return this.runs.require(runId);

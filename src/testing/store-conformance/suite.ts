@@ -25,6 +25,7 @@ import { messagesConformance } from './messages.js';
 import { insightRecordsConformance } from './insight-records.js';
 import { attemptDetailsConformance } from './attempt-details.js';
 import { insightConformance } from './insight.js';
+import { compensationConformance } from './compensation.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -54,6 +55,7 @@ const AREAS = {
   insightRecords: insightRecordsConformance,
   attemptDetails: attemptDetailsConformance,
   insight: insightConformance,
+  compensation: compensationConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
