@@ -47,6 +47,11 @@ export type { SentMessage } from './workflow/context.js';
 export type { CatchUp, ScheduleInfo } from './store/schedules.js';
 export { MessageUndeliverableError } from './errors/message-errors.js';
 export { ScheduleNotFoundError } from './errors/schedule-errors.js';
+// Compensation (sagas) and rollback on demand (docs/time-travel.md, "Compensation").
+export type { Compensation, CompensationInfo } from './workflow/context.js';
+export type { CompensationReason } from './store/events.js';
+export type { CompensationState } from './store/types.js';
+export { CompensationFailedError } from './errors/compensation-errors.js';
 // Policies as values (docs/policies.md): usable on any async function, inside or outside a step.
 export type { Policy, PolicyContext, PolicyFn } from './policy/values/policy.js';
 export type { BreakerState, PolicyEvent, PolicyEventListener, PolicyEventMap, PolicyEventType } from './policy/values/events.js';

@@ -54,6 +54,9 @@ export type {
   EventRecord,
 } from '../store/types.js';
 export { TERMINAL_STATUSES } from '../store/types.js';
+// Compensation: a run's compensation state and its fenced write (Store.setCompensation).
+export type { CompensationState } from '../store/types.js';
+export type { SetCompensationArgs } from '../store/compensation.js';
 // Shared limits per key: the records of acquireLimits / releaseLimits / listLimits, and the one
 // decision a backend applies to the rows it locked (so a third-party backend need not re-derive it).
 export type {

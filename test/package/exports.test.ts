@@ -108,6 +108,7 @@ describe('the tiered public API, as installed', () => {
       'pruneRuns',
       'MessageUndeliverableError',
       'ScheduleNotFoundError',
+      'CompensationFailedError',
       'checkSlos',
       'recordFix',
       'listFixes',
