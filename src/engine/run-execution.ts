@@ -177,9 +177,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
         this.abort.abort(new InterruptedError('the workflow function returned before this step finished'));
         await this.drained();
       }
-      return result.ok
-        ? completeRun(this, result.value)
-        : failRun(this, result.error, (error) => compensateAndFinish(this, 'failed', { error, asked: false }));
+      return result.ok ? completeRun(this, result.value) : failRun(this, result.error, (error) => compensateAndFinish(this, 'failed', { error, asked: false }));
     }
     await this.drained();
     const ended = this.state as ExecutionState; // changed by dispatch while awaiting

@@ -4,7 +4,8 @@
 import type { LimitKeyRow } from './limits.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEventType } from './events.js';
-import type { AttemptOutcome, AttemptRecord, CompensationState, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
+import type { AttemptOutcome, AttemptRecord, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
+import type { CompensationState } from './types.js';
 
 export interface RunRow {
   id: string;

@@ -91,9 +91,13 @@ describe('compensation (sagas)', () => {
         },
         compensateRetry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1, jitter: 'none' },
       });
-      await ctx.step('fail', () => {
-        throw new Error('no');
-      }, { retry: ONCE });
+      await ctx.step(
+        'fail',
+        () => {
+          throw new Error('no');
+        },
+        { retry: ONCE },
+      );
     });
     defined.push(wf);
     engine = await startEngine({ workflows: [wf] });
@@ -222,10 +226,12 @@ describe('compensation (sagas)', () => {
     const messages = [];
     for (const which of [0, 1, 2]) {
       const h = await engine.lifeline.start(bad, which);
-      messages.push(await h.result().then(
-        () => 'completed',
-        (e: Error) => e.message,
-      ));
+      messages.push(
+        await h.result().then(
+          () => 'completed',
+          (e: Error) => e.message,
+        ),
+      );
     }
     expect(messages[0]).toContain('Invalid option step "a".compensate: must be a function (got string)');
     expect(messages[1]).toContain(

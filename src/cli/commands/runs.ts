@@ -54,7 +54,8 @@ export function registerRuns(program: Command): void {
         new Date(r.createdAt).toISOString(),
         progress.text,
         // A compensated run says so first (issue 12 §3): "compensation done", "compensation failed"...
-        ((r.compensation === undefined ? '' : `compensation ${r.compensation}; `) +
+        (
+          (r.compensation === undefined ? '' : `compensation ${r.compensation}; `) +
           (r.error && (r.status === 'failed' || r.status === 'parked')
             ? `[${r.error.errorClass}] ${r.error.message}`
             : activity.reason === activity.state

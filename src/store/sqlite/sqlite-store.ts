@@ -369,7 +369,6 @@ export class SqliteStore implements Store {
     return this.read(() => this.rollup.failureGroups(query));
   }
 
-
   // ---- compensation ----------------------------------------------------------------------
   requestCompensation(args: { runId: string; now: number }): Promise<RunRecord | null> {
     return this.batcher.write(DURABLE, () => this.compensations.request(args.runId, args.now));

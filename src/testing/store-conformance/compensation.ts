@@ -20,7 +20,14 @@ async function withStep(store: Store, id: string, compensable: boolean): Promise
 async function finished(store: Store, id: string, compensable: boolean, status: 'completed' | 'failed' = 'completed'): Promise<RunRecord> {
   const run = await withStep(store, id, compensable);
   const error = status === 'failed' ? { name: 'Error', message: 'declined', errorClass: 'logic' as const } : undefined;
-  await store.finishRun({ runId: id, token: tokenOf(run), now: T0 + 20, status, output: status === 'completed' ? '"done"' : null, ...(error ? { error } : {}) });
+  await store.finishRun({
+    runId: id,
+    token: tokenOf(run),
+    now: T0 + 20,
+    status,
+    output: status === 'completed' ? '"done"' : null,
+    ...(error ? { error } : {}),
+  });
   return run;
 }
 
@@ -52,13 +59,13 @@ export function compensationConformance(getStore: GetStore): void {
       expect(live).toBeInstanceOf(InvalidRunStateError);
       expect((live as Error).message).toBe('Cannot rollback run live: it is running. Only a completed or failed run can be rolled back.');
       await finished(store, 'plain', false);
-      expect((await rejection(store.requestCompensation({ runId: 'plain', now: T0 + 30 })) as Error).message).toBe(
+      expect(((await rejection(store.requestCompensation({ runId: 'plain', now: T0 + 30 }))) as Error).message).toBe(
         'Cannot rollback run plain: it is completed. It has no completed step that declared a compensation.',
       );
       const run = await withStep(store, 'twice', true);
       await store.setCompensation({ runId: 'twice', token: tokenOf(run), now: T0 + 21, state: 'done' });
       await store.finishRun({ runId: 'twice', token: tokenOf(run), now: T0 + 22, status: 'completed', output: '1' });
-      expect((await rejection(store.requestCompensation({ runId: 'twice', now: T0 + 30 })) as Error).message).toBe(
+      expect(((await rejection(store.requestCompensation({ runId: 'twice', now: T0 + 30 }))) as Error).message).toBe(
         'Cannot rollback run twice: it is completed. Its compensation was already asked for (done).',
       );
     });
@@ -68,7 +75,7 @@ export function compensationConformance(getStore: GetStore): void {
       const run = await withStep(store, 'undone', true);
       await store.commitStep(commitArgs(run, 'compensate:book#0', { name: 'compensate:book', seq: 1_999_999_999 }));
       await store.finishRun({ runId: 'undone', token: tokenOf(run), now: T0 + 22, status: 'completed', output: '1' });
-      expect((await rejection(store.requestCompensation({ runId: 'undone', now: T0 + 30 })) as Error).message).toBe(
+      expect(((await rejection(store.requestCompensation({ runId: 'undone', now: T0 + 30 }))) as Error).message).toBe(
         'Cannot rollback run undone: it is completed. It has no completed step that declared a compensation.',
       );
     });
