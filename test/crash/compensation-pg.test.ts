@@ -6,7 +6,7 @@ import { runCompensationCrashScenario } from './compensation-scenario.js';
 const pg = usePostgres();
 
 describe('compensation survives a SIGKILLed worker (PostgreSQL)', () => {
-  it('killed during the hotel compensation: a second worker compensates the rest, each compensation committed once', async () => {
+  it('killed during the flight compensation (the hotel one committed): a second worker runs only the flight one again, each committed once', async () => {
     const schema = pg.freshSchema();
     try {
       await runCompensationCrashScenario(`${pg.server().url}?schema=${schema}`);

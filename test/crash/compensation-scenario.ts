@@ -1,9 +1,10 @@
 // Issue 12 §3's crash test, for any backend: a worker process runs the saga (compensation-workflow.ts)
-// to its final failure and is SIGKILLed while the hotel's compensation runs (the body signals it
-// started, then blocks). A second worker takes the run over (the lease names a dead pid on this
-// host), replays it to learn its compensations, and finishes them: every compensation commits
-// once, the interrupted one ran twice (two attempt rows), the flight's once, and the run ends
-// failed with its own error and compensation `done`.
+// to its final failure and is SIGKILLed while the flight's compensation runs (the second: the
+// hotel's committed before it; the body signals it started, then blocks). A second worker takes
+// the run over (the lease names a dead pid on this host), replays it to learn its compensations,
+// skips the hotel's (committed) and runs the flight's again: every compensation commits once, the
+// interrupted one ran twice (two attempt rows), the hotel's once, and the run ends failed with
+// its own error and compensation `done`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,16 +42,18 @@ export async function runCompensationCrashScenario(db: string): Promise<void> {
     await until(() => existsSync(join(dir, `undo-started-${first.pid}`))).promise;
     first.kill('SIGKILL');
     expect((await exited)[1]).toBe('SIGKILL');
-    // Where it died: compensating, the hotel's compensation started and not committed.
+    // Where it died: compensating, the hotel's compensation committed, the flight's started and not committed.
     expect((await s.getRun('trip'))?.compensation).toBe('running');
-    expect((await s.getSteps('trip')).map((x) => x.stepId)).not.toContain('compensate:book-hotel#0');
+    const before = (await s.getSteps('trip')).map((x) => x.stepId);
+    expect(before).toContain('compensate:book-hotel#0');
+    expect(before).not.toContain('compensate:book-flight#0');
 
     const second = start({});
     await until(() => existsSync(join(dir, `ready-${second.pid}`))).promise;
     await untilAsync(async () => (await s.getRun('trip'))?.status === 'failed', 'the run to end failed');
 
     const lines = readFileSync(journal, 'utf8').trim().split('\n');
-    expect(lines).toEqual(['flight', 'hotel', 'charge', 'undo H-t', 'undo H-t', 'undo F-t']);
+    expect(lines).toEqual(['flight', 'hotel', 'charge', 'undo H-t', 'undo F-t', 'undo F-t']);
     const run = await s.getRun('trip');
     expect(run?.compensation).toBe('done');
     expect(run?.error?.message).toContain('card declined');
@@ -64,11 +67,11 @@ export async function runCompensationCrashScenario(db: string): Promise<void> {
     ]);
     const attempts = await s.listAttempts('trip');
     const of = (stepId: string) => attempts.filter((a) => a.stepId === stepId).map((a) => [a.attempt, a.outcome]);
-    expect(of('compensate:book-hotel#0')).toEqual([
+    expect(of('compensate:book-flight#0')).toEqual([
       [1, 'interrupted'],
       [2, 'succeeded'],
     ]);
-    expect(of('compensate:book-flight#0')).toEqual([[1, 'succeeded']]);
+    expect(of('compensate:book-hotel#0')).toEqual([[1, 'succeeded']]);
     const ended = (await s.listEvents({ runId: 'trip' })).filter((e) => e.type === 'run.compensated');
     expect(ended.map((e) => JSON.parse(e.data) as unknown)).toEqual([
       { reason: 'failed', compensated: ['book-hotel#0', 'book-flight#0'], failed: [], unreached: [] },

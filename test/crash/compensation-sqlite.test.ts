@@ -5,7 +5,7 @@ import { tempDir } from '../helpers.js';
 import { runCompensationCrashScenario } from './compensation-scenario.js';
 
 describe('compensation survives a SIGKILLed worker (SQLite)', () => {
-  it('killed during the hotel compensation: a second worker compensates the rest, each compensation committed once', async () => {
+  it('killed during the flight compensation (the hotel one committed): a second worker runs only the flight one again, each committed once', async () => {
     const tmp = tempDir('lifeline-comp-db-');
     try {
       await runCompensationCrashScenario(join(tmp.dir, 'comp.db'));
