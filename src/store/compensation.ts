@@ -38,6 +38,16 @@ export function sqlHasStepsToCompensate(schema: string, runIdExpr: string): stri
     AND NOT EXISTS (SELECT 1 FROM ${schema}step_results AS c WHERE c.run_id = s.run_id AND c.step_id = 'compensate:' || s.step_id))`;
 }
 
+/**
+ * Store.retryRun refuses a failed run whose compensations ran: its completed steps were undone,
+ * and replaying their records would go on as if they were not.
+ */
+export function retryRefusal(run: { compensation?: CompensationState }): string | null {
+  return run.compensation === undefined || run.compensation === 'requested'
+    ? null
+    : `Its completed steps were compensated (compensation ${run.compensation}): start a new run instead`;
+}
+
 /** The refusals of Store.requestCompensation beyond the lifecycle's (exact texts: the conformance area asserts them). */
 export const ROLLBACK_REFUSALS = {
   again: (state: CompensationState) => `Its compensation was already asked for (${state})`,

@@ -9,7 +9,8 @@
 // lock the run row first, then read with a fresh snapshot. A finishing child updates its parent
 // row unconditionally (CASE keeps a non-waiting parent as it is), which takes the parent's lock:
 // a concurrent release of the parent either waits for that commit or is waited for.
-import { LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
+import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
+import { retryRefusal } from '../compensation.js';
 import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
 import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, LEASED, RELEASE_ALREADY_DUE, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
@@ -186,6 +187,8 @@ export class Transitions {
       const run = await this.lockRun(q, runId);
       if (run === null) return null;
       decide('retry', runId, run.status);
+      const compensated = retryRefusal(run);
+      if (compensated !== null) throw new InvalidRunStateError(runId, run.status, 'retry', compensated);
       const removed = (await q<{ removed: number }>('ll_retry', this.sql.retry, [runId, now])).rows[0]?.removed ?? 0;
       await this.events(q, [{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);
       return this.lockRun(q, runId);

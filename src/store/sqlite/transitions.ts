@@ -3,7 +3,8 @@
 // Each method is one unit of work inside the caller's (batched) transaction; events are
 // appended in the same transaction so the log never disagrees with the state.
 import type Database from 'better-sqlite3';
-import { RunNotFoundError } from '../../errors/store-errors.js';
+import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-errors.js';
+import { retryRefusal } from '../compensation.js';
 import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
 import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, releaseStatus, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
@@ -127,6 +128,8 @@ export class RunTransitions {
     const run = this.runs.get(runId);
     if (run === null) return null;
     decide('retry', runId, run.status);
+    const compensated = retryRefusal(run);
+    if (compensated !== null) throw new InvalidRunStateError(runId, run.status, 'retry', compensated);
     const removed = this.deleteFailedSteps.run(runId).changes;
     this.setRetried.run(now, runId);
     this.events.append([{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);

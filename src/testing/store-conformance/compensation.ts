@@ -119,6 +119,18 @@ export function compensationConformance(getStore: GetStore): void {
       expect(plain?.compensation).toBeUndefined();
     });
 
+    it('a failed run whose compensations ran cannot be retried: its steps were undone', async () => {
+      const store = getStore();
+      const run = await withStep(store, 'undone', true);
+      await store.setCompensation({ runId: 'undone', token: tokenOf(run), now: T0 + 21, state: 'done' });
+      const error = { name: 'Error', message: 'declined', errorClass: 'logic' as const };
+      await store.finishRun({ runId: 'undone', token: tokenOf(run), now: T0 + 22, status: 'failed', error });
+      expect((await rejection(store.retryRun('undone', T0 + 30))) as Error).toMatchObject({
+        message: 'Cannot retry run undone: it is failed. Its completed steps were compensated (compensation done): start a new run instead.',
+      });
+      expect((await store.getRun('undone'))?.status).toBe('failed');
+    });
+
     it('cancel of a running run with a step to compensate only flags it: its worker compensates', async () => {
       const store = getStore();
       await withStep(store, 'r', true);
