@@ -87,7 +87,8 @@ export async function compensateAndFinish(
   const complete = report.failed.length === 0 && unreached.length === 0;
   const ended = x.event('run.compensated', { reason, compensated: report.compensated, failed: report.failed, unreached });
   if (!(await setState(x, complete ? 'done' : 'failed', [ended]))) return afterStop(x);
-  const failure = complete ? null : toStoredError(new CompensationFailedError(x.runId, report.failed, unreached, options.error?.message));
+  const failedWith = reason === 'cancelled' ? undefined : options.error?.message;
+  const failure = complete ? null : toStoredError(new CompensationFailedError(x.runId, report.failed, unreached, failedWith));
   if (reason === 'cancelled') return finishCancelled(x, failure ?? undefined);
   if (options.error !== null) return finishFailed(x, failure ?? options.error);
   return finishCompleted(x, x.run.output ?? 'null');

@@ -367,7 +367,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
 
   stepReplayed(record: StepRecord): void {
     this.discoveryMoves++;
-    if (this.discovering) return; // replayed once already by the execution that met the end
+    if (this.discovering) return; // a replay to learn the compensations, not the run going on
     this.deps.emit(this.event('step.replayed', { stepId: record.stepId, status: record.status }));
   }
 

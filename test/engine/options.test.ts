@@ -16,7 +16,8 @@ afterEach(async () => {
 });
 
 const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery, schedules';
-const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache, tags, sideEffect, compensate, compensateRetry';
+const STEP_KNOWN =
+  'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache, tags, sideEffect, compensate, compensateRetry';
 const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
