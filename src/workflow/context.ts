@@ -193,6 +193,10 @@ export interface FallbackOptions {
    */
   onKinds?: readonly ErrorKind[];
   classifiers?: readonly ClassifierRule[];
+  /** Undoes the chain's step, given `{ value, alternative }` as stored: as StepOptions.compensate. */
+  compensate?: Compensation<{ value: unknown; alternative: string }>;
+  /** The compensation's retry policy (default: the workflow's). */
+  compensateRetry?: RetryOptions;
 }
 
 /** What a fallback chain resolves to: the value and which alternative gave it. */

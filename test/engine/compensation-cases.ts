@@ -107,6 +107,39 @@ export function compensationCases(name: string, on: CompensationBackend): void {
       ]);
     });
 
+    it('a fallback chain declares a compensation too: it gets the value and the alternative that gave it', async () => {
+      const log = journal();
+      const wf = defineWorkflow('comp.fallback', async (ctx) => {
+        await ctx.fallback(
+          'reserve',
+          [
+            {
+              name: 'primary',
+              run: () => {
+                throw Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+              },
+              retry: ONCE,
+            },
+            { name: 'backup', run: () => 'R-9' },
+          ],
+          { compensate: (reserved) => log.note(`release ${String(reserved.value)} from ${reserved.alternative}`) },
+        );
+        await ctx.step(
+          'fail',
+          () => {
+            throw new Error('no');
+          },
+          { retry: ONCE },
+        );
+      });
+      defined.push(wf);
+      engine = await startEngine({ workflows: [wf] });
+      const h = await engine.lifeline.start(wf, null);
+      await expect(h.result()).rejects.toThrow('no');
+      expect(log.lines).toEqual(['release R-9 from backup']);
+      expect((await engine.lifeline.getRun(h.runId))?.compensation).toBe('done');
+    });
+
     it('a compensation failing with a transient error is retried by compensateRetry, its attempts recorded', async () => {
       const log = journal();
       let undoTries = 0;

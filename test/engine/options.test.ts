@@ -211,7 +211,7 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
     [
       'a misspelt chain option',
       (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { onn: ['timeout'] } as never),
-      'Invalid option fallback "f".onn: unknown option (known: on, onKinds, classifiers)',
+      'Invalid option fallback "f".onn: unknown option (known: on, onKinds, classifiers, compensate, compensateRetry)',
     ],
   ];
 
