@@ -8,6 +8,7 @@ import { Lifeline, type EngineEvent } from '../../src/engine/lifeline.js';
 import type { WorkerOptions } from '../../src/options/public-options.js';
 import type { Store } from '../../src/store/store.js';
 import { defineWorkflow, unregisterWorkflow, type WorkflowDefinition } from '../../src/workflow/define.js';
+import type { WorkflowContext } from '../../src/workflow/context.js';
 import { waitForEvent, type TestEngine } from '../helpers.js';
 import type { RunStatus } from '../../src/store/types.js';
 
@@ -41,6 +42,26 @@ function journal() {
 }
 
 const ONCE = { maxAttempts: 1 };
+
+/** A step that fails at once, for good: the run's final failure. */
+function failForGood(ctx: WorkflowContext): Promise<unknown> {
+  return ctx.step(
+    'fail',
+    () => {
+      throw new Error('no');
+    },
+    { retry: ONCE },
+  );
+}
+
+/** Starts `wf` on a fresh engine and waits for its final failure ("no"). */
+async function runToFailure(wf: WorkflowDefinition): Promise<{ runId: string; lifeline: Lifeline }> {
+  defined.push(wf);
+  engine = await startEngine({ workflows: [wf] });
+  const h = await engine.lifeline.start(wf, null);
+  await expect(h.result()).rejects.toThrow('no');
+  return { runId: h.runId, lifeline: engine.lifeline };
+}
 
 /** Book a flight, a hotel, then charge the card; `charge` decides how the charge goes. */
 function saga(name: string, log: ReturnType<typeof journal>, charge: () => unknown, hotelUndo?: () => unknown) {
@@ -124,20 +145,11 @@ export function compensationCases(name: string, on: CompensationBackend): void {
           ],
           { compensate: (reserved) => log.note(`release ${String(reserved.value)} from ${reserved.alternative}`) },
         );
-        await ctx.step(
-          'fail',
-          () => {
-            throw new Error('no');
-          },
-          { retry: ONCE },
-        );
+        await failForGood(ctx);
       });
-      defined.push(wf);
-      engine = await startEngine({ workflows: [wf] });
-      const h = await engine.lifeline.start(wf, null);
-      await expect(h.result()).rejects.toThrow('no');
+      const h = await runToFailure(wf);
       expect(log.lines).toEqual(['release R-9 from backup']);
-      expect((await engine.lifeline.getRun(h.runId))?.compensation).toBe('done');
+      expect((await h.lifeline.getRun(h.runId))?.compensation).toBe('done');
     });
 
     it('a compensation failing with a transient error is retried by compensateRetry, its attempts recorded', async () => {
@@ -151,25 +163,16 @@ export function compensationCases(name: string, on: CompensationBackend): void {
           },
           compensateRetry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1, jitter: 'none' },
         });
-        await ctx.step(
-          'fail',
-          () => {
-            throw new Error('no');
-          },
-          { retry: ONCE },
-        );
+        await failForGood(ctx);
       });
-      defined.push(wf);
-      engine = await startEngine({ workflows: [wf] });
-      const h = await engine.lifeline.start(wf, null);
-      await expect(h.result()).rejects.toThrow('no');
+      const h = await runToFailure(wf);
       expect(log.lines).toEqual(['release seat-7', 'release seat-7']);
-      const attempts = (await engine.lifeline.store.listAttempts(h.runId)).filter((a) => a.stepId === 'compensate:reserve#0');
+      const attempts = (await h.lifeline.store.listAttempts(h.runId)).filter((a) => a.stepId === 'compensate:reserve#0');
       expect(attempts.map((a) => [a.attempt, a.outcome, a.errorClass])).toEqual([
         [1, 'failed', 'transient'],
         [2, 'succeeded', null],
       ]);
-      expect((await engine.lifeline.getRun(h.runId))?.compensation).toBe('done');
+      expect((await h.lifeline.getRun(h.runId))?.compensation).toBe('done');
     });
 
     it('a compensation that still fails after its retries: the others still run, the run fails with CompensationFailedError naming the step', async () => {
