@@ -53,6 +53,11 @@ export type { RewindOptions } from './options/rewind-options.js';
 export type { RewindInfo } from './engine/lifeline.js';
 export type { StepGenerationRecord } from './store/rewind.js';
 export { RewindTargetNotFoundError } from './errors/rewind-errors.js';
+// Compensation (sagas) and rollback on demand (docs/time-travel.md, "Compensation").
+export type { Compensation, CompensationInfo } from './workflow/context.js';
+export type { CompensationReason } from './store/events.js';
+export type { CompensationState } from './store/types.js';
+export { CompensationFailedError } from './errors/compensation-errors.js';
 // Policies as values (docs/policies.md): usable on any async function, inside or outside a step.
 export type { Policy, PolicyContext, PolicyFn } from './policy/values/policy.js';
 export type { BreakerState, PolicyEvent, PolicyEventListener, PolicyEventMap, PolicyEventType } from './policy/values/events.js';

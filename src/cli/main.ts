@@ -20,6 +20,7 @@ import { registerCache } from './commands/cache.js';
 import { registerPrune } from './commands/prune.js';
 import { registerSchedules } from './commands/schedules.js';
 import { registerWorkers } from './commands/workers.js';
+import { registerRollback } from './commands/rollback.js';
 
 // `lifeline show RUN | head -2`: the reader may close the pipe early. What is left to print is
 // dropped; the command ends as it would have (an unhandled EPIPE would crash it with a stack).
@@ -64,6 +65,7 @@ registerWatch(program);
 registerDashboard(program);
 registerCache(program);
 registerPrune(program);
+registerRollback(program);
 registerSchedules(program);
 registerWorkers(program);
 

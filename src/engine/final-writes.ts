@@ -78,6 +78,11 @@ export async function completeRun(host: FinalWriteHost, value: unknown): Promise
   } catch (error) {
     return failRun(host, error);
   }
+  return finishCompleted(host, output);
+}
+
+/** Commits the run completed with `output` (JSON, checked). */
+export function finishCompleted(host: FinalWriteHost, output: string): Promise<ExecutionOutcome> {
   return fenced(async () => {
     await host.publish([host.event('run.completed')], (events) =>
       host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'completed', output, events }), {
@@ -88,7 +93,15 @@ export async function completeRun(host: FinalWriteHost, value: unknown): Promise
   });
 }
 
-export async function failRun(host: FinalWriteHost, error: unknown): Promise<ExecutionOutcome> {
+/**
+ * The run failed with `error`. A recovery rule may take it over (engine/recovery.ts); otherwise
+ * `compensate` (engine/compensation.ts) may undo its steps and finish it; otherwise it ends failed.
+ */
+export async function failRun(
+  host: FinalWriteHost,
+  error: unknown,
+  compensate?: (stored: StoredError) => Promise<ExecutionOutcome | null>,
+): Promise<ExecutionOutcome> {
   const cause = host.nonDeterministic ?? error;
   const stored = toStoredError(cause, {
     ...(host.workflow.options.classifiers ? { classifiers: host.workflow.options.classifiers } : {}),
@@ -98,6 +111,14 @@ export async function failRun(host: FinalWriteHost, error: unknown): Promise<Exe
     // A recovery rule of the workflow may take the failure over (engine/recovery.ts): one fenced write either way.
     const plan = await planRecovery(host, stored, cause);
     if (plan !== null) return writeRecovery(host, stored, plan);
+    const compensated = compensate === undefined ? null : await compensate(stored);
+    return compensated ?? finishFailed(host, stored);
+  });
+}
+
+/** Commits the run failed with `stored` as its error (no recovery asked). */
+export function finishFailed(host: FinalWriteHost, stored: StoredError): Promise<ExecutionOutcome> {
+  return fenced(async () => {
     await host.publish([host.event('run.failed', { error: stored })], (events) =>
       host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'failed', error: stored, events }), {
         abortable: false,
@@ -107,9 +128,10 @@ export async function failRun(host: FinalWriteHost, error: unknown): Promise<Exe
   });
 }
 
-export async function finishCancelled(host: FinalWriteHost): Promise<ExecutionOutcome> {
+/** Commits the run cancelled; `failure` replaces the cancel's own error (a compensation that failed: engine/compensation.ts). */
+export async function finishCancelled(host: FinalWriteHost, failure?: StoredError): Promise<ExecutionOutcome> {
   return fenced(async () => {
-    const error: StoredError = { name: 'RunCancelledError', message: `Run ${host.runId} was cancelled.`, errorClass: 'cancelled' };
+    const error: StoredError = failure ?? { name: 'RunCancelledError', message: `Run ${host.runId} was cancelled.`, errorClass: 'cancelled' };
     await host.publish([host.event('run.cancelled')], (events) =>
       host.storeCall(() => host.store.finishRun({ runId: host.runId, token: host.token, now: host.clock.now(), status: 'cancelled', error, events }), {
         abortable: false,

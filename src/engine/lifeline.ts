@@ -7,7 +7,7 @@ import type { RunFilter, Store } from '../store/store.js';
 import type { LifelineEvent } from '../store/events.js';
 import { openStore } from '../store/open-store.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, fromJson, toJson } from '../store/serialize.js';
-import type { RunRecord, RunStatus, StoredError } from '../store/types.js';
+import type { CompensationState, RunRecord, RunStatus, StoredError } from '../store/types.js';
 import { RunNotFoundError } from '../errors/store-errors.js';
 import { InputValidationError, NoWorkerError, RunCancelledError, RunFailedError, WorkflowNotFoundError } from '../errors/workflow-errors.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
@@ -97,6 +97,8 @@ export interface RunInfo<O = unknown> {
   generation?: number;
   /** The workflow version the run is pinned to; null: unversioned. docs/time-travel.md, "Workflow versions". */
   version: number | null;
+  /** Where compensating the run is (cancel, final failure or rollback of a run whose steps declared `compensate`); absent when never asked. */
+  compensation?: CompensationState;
 }
 
 /** What lifeline.rewind did. */
@@ -298,6 +300,20 @@ export class Lifeline {
     const run = await this.store.requestCancel(runId, this.clock.now());
     if (!run) throw new RunNotFoundError(runId);
     this.emit({ runId, type: 'run.cancel_requested', at: this.clock.now() });
+    return toRunInfo(run);
+  }
+
+  /**
+   * Rolls a completed or failed run back (issue 12 §3): a worker replays it to learn its
+   * compensations, runs them latest-completed first (each a durable step), and finishes the run as
+   * it was (same output or error; `compensation` says how it went). RunNotFoundError for an
+   * unknown run; InvalidRunStateError for a run in another status, one compensated before, or one
+   * without a completed step that declared a compensation. docs/time-travel.md, "Compensation".
+   */
+  async rollback(runId: string): Promise<RunInfo> {
+    const run = await this.store.requestCompensation({ runId, now: this.clock.now() });
+    if (!run) throw new RunNotFoundError(runId);
+    for (const worker of this.workers) worker.poke();
     return toRunInfo(run);
   }
 
@@ -522,5 +538,6 @@ export function toRunInfo<O = unknown>(run: RunRecord): RunInfo<O> {
     claimsWithoutProgress: run.claimsWithoutProgress,
     ...(run.generation === undefined ? {} : { generation: run.generation }),
     version: run.version,
+    ...(run.compensation === undefined ? {} : { compensation: run.compensation }),
   };
 }

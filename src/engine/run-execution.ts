@@ -22,6 +22,8 @@ import { runStepAttempts, type StepCall } from './step-attempts.js';
 import type { AttemptHost } from './attempt-host.js';
 import type { StepGate } from './step-gates.js';
 import { completeRun, failRun, finishCancelled, settleState, type ExecutionOutcome, type FinalWriteHost } from './final-writes.js';
+import { CompensationRegistry, compensableIds, compensateAndFinish } from './compensation.js';
+import type { CompensationReason } from '../store/events.js';
 import { formatZodIssues } from './zod-format.js';
 import { retryPolicyFor } from './policies.js';
 import { loadRunHistory, wokenSince, type RunHistory } from './run-history.js';
@@ -61,7 +63,16 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   priorAttempts: RunHistory['priorAttempts'] = new Map();
   finished = false;
   private state: ExecutionState = { kind: 'running' };
-  private readonly abort = new AbortController();
+  /** Replaced by a fresh one when the compensations start after a cancel (see beginCompensating). */
+  private abort = new AbortController();
+  /** The compensable steps this execution met (engine/compensation.ts). */
+  readonly compensations = new CompensationRegistry();
+  /** Replaying only to learn the compensations: a call without a record parks (see discover). */
+  private discovering = false;
+  /** Replays and parked calls of the discovery replay so far: it is over when this stops moving. */
+  private discoveryMoves = 0;
+  /** The compensations run: a cancel no longer aborts their signal. */
+  private compensating = false;
   private inflight = 0;
   private wakeExecutor: () => void = () => {};
   private firstNonDeterminism: Error | null = null;
@@ -98,6 +109,9 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   get stateKind(): ExecutionState['kind'] {
     return this.state.kind;
   }
+  get currentState(): ExecutionState {
+    return this.state;
+  }
   /** The first non-determinism the run met: it fails with it. */
   get nonDeterministic(): Error | null {
     return this.firstNonDeterminism;
@@ -110,7 +124,8 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   /** Feeds an outside event (cancel, shutdown, lease lost) into the state machine. */
   dispatch(event: ExecutionEvent): void {
     this.state = reduceExecution(this.state, event);
-    if (this.state.kind === 'cancelling') this.abort.abort(new RunCancelledError(this.runId));
+    // While compensating, a cancel changes nothing: compensating is what the cancel asked for.
+    if (this.state.kind === 'cancelling' && !this.compensating) this.abort.abort(new RunCancelledError(this.runId));
     if (this.state.kind === 'lease_lost') this.abort.abort(new LeaseLostError(this.runId));
     this.wakeExecutor();
   }
@@ -135,7 +150,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   }
 
   private async executeRun(): Promise<ExecutionOutcome> {
-    if (this.run.cancelRequested) return finishCancelled(this);
+    if (this.run.cancelRequested || compensationAsked(this.run)) return this.compensateOnClaim();
     if (this.run.claimCount > 1) {
       try {
         await this.loadHistory();
@@ -166,10 +181,76 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
         this.abort.abort(new InterruptedError('the workflow function returned before this step finished'));
         await this.drained();
       }
-      return result.ok ? completeRun(this, result.value) : failRun(this, result.error);
+      return result.ok ? completeRun(this, result.value) : failRun(this, result.error, (error) => compensateAndFinish(this, 'failed', { error, asked: false }));
     }
     await this.drained();
+    const ended = this.state as ExecutionState; // changed by dispatch while awaiting
+    if (ended.kind === 'cancelling') {
+      const compensated = await compensateAndFinish(this, 'cancelled', { error: null, asked: false });
+      if (compensated !== null) return compensated;
+    }
     return settleState(this, this.state);
+  }
+
+  /**
+   * A claimed run that was cancelled, or whose compensation was asked for (a rollback, a cancel
+   * while it was not executing) or left running by a worker that stopped: its history is
+   * loaded, its compensations run, and it ends cancelled, failed, or as it was (a rollback).
+   */
+  private async compensateOnClaim(): Promise<ExecutionOutcome> {
+    const state = this.run.compensation;
+    if (this.run.cancelRequested && (state === 'done' || state === 'failed')) return finishCancelled(this);
+    try {
+      await this.loadHistory();
+    } catch (error) {
+      if (this.state.kind === 'running') throw error;
+    }
+    if (this.state.kind !== 'running') return settleState(this, this.state);
+    const reason = this.run.cancelRequested ? 'cancelled' : await this.compensationReason();
+    const outcome = await compensateAndFinish(this, reason, { error: this.run.error, asked: compensationAsked(this.run) });
+    return outcome ?? finishCancelled(this);
+  }
+
+  /** Why a compensation left running by another worker runs: the reason its `run.compensating` event gave. */
+  private async compensationReason(): Promise<CompensationReason> {
+    if (this.run.compensation === 'requested') return 'rollback';
+    const events = await this.storeCall(() => this.store.listEvents({ runId: this.runId }), { abortable: true });
+    const started = events.filter((e) => e.type === 'run.compensating').pop();
+    return (started?.data as EventMap['run.compensating'] | undefined)?.reason ?? 'failed';
+  }
+
+  /**
+   * Replays the workflow only to learn its compensations: every call without a record parks
+   * instead of running. Over when every compensable step of the history registered, the function
+   * settled, or two event-loop turns passed without a replay or a parked call (it waits on
+   * something that will not come in this mode).
+   */
+  async discover(): Promise<void> {
+    const expected = compensableIds(this.history.byId);
+    const wasFinished = this.finished;
+    this.discovering = true;
+    this.finished = false;
+    let settled = false;
+    const ctx = new RunContext(this);
+    void Promise.resolve()
+      .then(() => this.workflow.fn(ctx, fromJson(this.run.input) as never))
+      .then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+    let quiet = 0;
+    while (!settled && quiet < 2 && !expected.every((id) => this.compensations.has(id))) {
+      const before = this.discoveryMoves;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      quiet = this.discoveryMoves === before ? quiet + 1 : 0;
+    }
+    this.finished = wasFinished;
+  }
+
+  /** The compensations start: their steps get a signal a cancel did not abort. */
+  beginCompensating(): void {
+    this.compensating = true;
+    if (this.abort.signal.aborted && this.state.kind !== 'lease_lost') this.abort = new AbortController();
   }
 
   // ---- StepHost: called by the workflow context -----------------------------------------------------
@@ -183,6 +264,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   }
 
   private async drive<T>(call: StepCall): Promise<T> {
+    if (this.discovering) return this.parkDiscovering();
     if (this.state.kind !== 'running') return PARKED;
     this.inflight++;
     const trace = this.trace;
@@ -192,6 +274,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
       trace?.stepEnded(call.stepId, outcome);
       if (outcome.kind === 'parked') return PARKED;
       if (outcome.kind === 'failed') throw outcome.error;
+      if (call.options.compensate !== undefined && outcome.defaulted !== true) this.registerCompensable(call, outcome.value, this.clock.now());
       return outcome.value as T;
     } finally {
       this.inflight--;
@@ -208,24 +291,29 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   }
 
   async commitValue(slot: Slot, kind: StepKind, value: unknown, consumeSignalId?: number): Promise<void> {
+    if (this.discovering) return this.parkDiscovering();
     const output = toJson(value, `Value of ${slot.stepId}`, this.deps.maxPayloadBytes);
     await this.commit(slot, kind, 'completed', output, null, consumeSignalId);
   }
 
   async commitWaiting(slot: Slot, kind: StepKind, marker: unknown): Promise<void> {
+    if (this.discovering) return this.parkDiscovering();
     await this.commit(slot, kind, 'waiting', JSON.stringify(marker), null);
   }
 
   async commitEvent<K extends WorkflowEventType>(slot: Slot, type: K, data: EventMap[K]): Promise<void> {
+    if (this.discovering) return this.parkDiscovering();
     const event = this.event(type, ...([data] as EventData<K>)) as NewEvent;
     await this.commit(slot, 'event', 'completed', toJson(data, `Event of ${slot.stepId}`, this.deps.maxPayloadBytes), null, undefined, [event]);
   }
 
   async commitFailure(slot: Slot, kind: StepKind, error: unknown, errorClass: ErrorClass): Promise<void> {
+    if (this.discovering) return this.parkDiscovering();
     await this.commit(slot, kind, 'failed', null, toStoredError(error, { errorClass, stepId: slot.stepId, attempts: 1 }));
   }
 
   async startChild(childRunId: string, workflow: WorkflowDefinition, input: unknown): Promise<void> {
+    if (this.discovering) return this.parkDiscovering();
     const json = toJson(input, `Input of child workflow "${workflow.name}"`, this.deps.maxPayloadBytes);
     const parsed = workflow.options.inputSchema?.safeParse(fromJson(json));
     if (parsed && !parsed.success) throw new InputValidationError(workflow.name, 'input', formatZodIssues(parsed.error));
@@ -247,6 +335,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   }
 
   suspend(suspension: Suspension): Promise<never> {
+    if (this.discovering) return this.parkDiscovering();
     this.dispatch(suspension);
     return PARKED;
   }
@@ -257,10 +346,12 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
 
   /** Whether the run was woken (`resume`) at or after `since`: a durable sleep begun before it is over. */
   wokenSince(since: number): Promise<boolean> {
+    if (this.discovering) return this.parkDiscovering();
     return this.storeCall(() => wokenSince(this.store, this.runId, since), { abortable: true });
   }
 
   async sendMessage(messageId: string, toRunId: string, name: string, payload: unknown): Promise<SignalRecord> {
+    if (this.discovering) return this.parkDiscovering();
     const json = toJson(payload ?? null, `Payload of message "${name}"`, this.deps.maxPayloadBytes);
     const now = this.clock.now();
     const message = { id: messageId, senderRunId: this.runId };
@@ -278,6 +369,7 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   }
 
   peekSignal(name: string): Promise<SignalRecord | null> {
+    if (this.discovering) return this.parkDiscovering();
     return this.storeCall(() => this.store.peekSignal(this.runId, name), { abortable: true });
   }
 
@@ -288,20 +380,40 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
   }
 
   getRun(runId: string): Promise<RunRecord | null> {
+    if (this.discovering) return this.parkDiscovering();
     return this.storeCall(() => this.store.getRun(runId), { abortable: true });
   }
 
   stepReplayed(record: StepRecord): void {
+    this.discoveryMoves++;
+    if (this.discovering) return; // a replay to learn the compensations, not the run going on
     this.deps.emit(this.event('step.replayed', { stepId: record.stepId, status: record.status }));
   }
 
   stepRouted(data: EventData<'step.routed'>[0]): void {
+    if (this.discovering) return;
     const event = this.event('step.routed', data);
     this.deps.emit(event);
     // Soft: the helper's and the retry's own step records are the durable trace of the route.
     this.store
       .appendEvents([event])
       .catch((error: unknown) => this.deps.emit(this.event('store.soft_write_failed', { message: redactMessage(messageOf(error)) })));
+  }
+
+  compensable(record: StepRecord, options: StepOptions): void {
+    if (record.status !== 'completed' || options.compensate === undefined) return;
+    this.registerCompensable(record, fromJson(record.output), record.completedAt ?? record.startedAt, options);
+  }
+
+  private registerCompensable(step: { stepId: string; name: string; seq: number }, output: unknown, completedAt: number, options?: StepOptions): void {
+    const opts = options ?? (step as StepCall).options;
+    this.compensations.add({ stepId: step.stepId, name: step.name, seq: step.seq, completedAt, output, options: opts });
+  }
+
+  /** A call the discovery replay will not make: it parks, and counts as a move. */
+  private parkDiscovering(): Promise<never> {
+    this.discoveryMoves++;
+    return PARKED;
   }
 
   nonDeterminism(error: Error): Error {
@@ -469,6 +581,11 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
       if (this.state.kind === 'lease_lost') return;
     }
   }
+}
+
+/** A rollback or a cancel of a run no worker held asked for its compensations, or a stopped worker left them running. */
+function compensationAsked(run: RunRecord): boolean {
+  return run.compensation === 'requested' || run.compensation === 'running';
 }
 
 function messageOf(error: unknown): string {

@@ -32,7 +32,7 @@ import { askCache, commitCached, planStepCache, renewWhileRunning, settleCache, 
 import { AttemptMeter } from './attempt-meter.js';
 import { commitStepRecord } from './commit-step-record.js';
 import { failureDetails, type FailureDetails } from './failure-details.js';
-import { RAN_WITH_KEY_READ, RAN_WITH_RETRIES, RAN_WITH_SIDE_EFFECT, RAN_WITH_TIMEOUT } from '../insight/ran-with.js';
+import { RAN_WITH_COMPENSATION, RAN_WITH_KEY_READ, RAN_WITH_RETRIES, RAN_WITH_SIDE_EFFECT, RAN_WITH_TIMEOUT } from '../insight/ran-with.js';
 
 export interface StepCall {
   stepId: string;
@@ -44,7 +44,8 @@ export interface StepCall {
   chain?: ChainCall;
 }
 
-export type StepOutcome = { kind: 'completed'; value: unknown } | { kind: 'failed'; error: Error } | { kind: 'parked' };
+/** `defaulted`: a best-effort step failed and returned its default (it did not complete: nothing to compensate). */
+export type StepOutcome = { kind: 'completed'; value: unknown; defaulted?: true } | { kind: 'failed'; error: Error } | { kind: 'parked' };
 
 /** One step's call with what is resolved once for all its attempts. */
 interface StepPlan {
@@ -298,6 +299,7 @@ function ranWithOf(legs: readonly Leg[], options: StepOptions): number {
   if (legs.some((l) => l.timeoutMs !== undefined)) flags |= RAN_WITH_TIMEOUT;
   if (legs.length > 1 || legs.some((l) => l.policy.maxAttempts > 1)) flags |= RAN_WITH_RETRIES;
   if (options.sideEffect === true) flags |= RAN_WITH_SIDE_EFFECT;
+  if (options.compensate !== undefined) flags |= RAN_WITH_COMPENSATION;
   return flags;
 }
 
@@ -605,7 +607,7 @@ async function commitFinalFailure(
     true,
   );
   if (!committed) return parkRefused(host, stepId, attempt);
-  if (plan.fallbackOutput !== undefined) return { kind: 'completed', value: fromJson(plan.fallbackOutput) };
+  if (plan.fallbackOutput !== undefined) return { kind: 'completed', value: fromJson(plan.fallbackOutput), defaulted: true };
   return { kind: 'failed', error: new StepFailedError(stepId, errorClass, attempt, message, { kind: stored.kind, resetAt: stored.resetAt }) };
 }
 

@@ -157,7 +157,11 @@ export class WorkerRuntime implements Worker {
         continue;
       }
       if (this.options.fireSchedules) await this.fireSchedules();
-      await this.recorder.record(this.deps.workflows()).catch((error: unknown) => this.deps.onError(error, 'workers'));
+      // Bookkeeping: a database out of resources or unreachable is the claim's to report (it backs off).
+      await this.recorder.record(this.deps.workflows()).catch((error: unknown) => {
+        const fault = classifyStoreFault(error);
+        if (fault !== 'resource' && fault !== 'unavailable') this.deps.onError(error, 'workers');
+      });
       try {
         await this.takeOverDeadOwners();
         claimedAll = await this.claimAndLaunch();

@@ -47,7 +47,8 @@ export type LifelineErrorCode =
   | 'MESSAGE_UNDELIVERABLE'
   | 'SCHEDULE_IN_CODE'
   | 'SCHEDULE_NOT_FOUND'
-  | 'REWIND_TARGET_NOT_FOUND';
+  | 'REWIND_TARGET_NOT_FOUND'
+  | 'COMPENSATION_FAILED';
 
 /**
  * Marks Lifeline errors across copies of the package: `Symbol.for` is shared by every module

@@ -57,6 +57,9 @@ export { TERMINAL_STATUSES } from '../store/types.js';
 // Rewind: Store.rewindRun / listStepGenerations, and the target rule every backend applies.
 export type { RewindRunArgs, RewindResult, StepGenerationRecord, StepGenerationRow, StepKey } from '../store/rewind.js';
 export { rewindTarget, rewound, toStepGenerationRecord } from '../store/rewind.js';
+// Compensation: a run's compensation state and its fenced write (Store.setCompensation).
+export type { CompensationState } from '../store/types.js';
+export type { SetCompensationArgs } from '../store/compensation.js';
 // Shared limits per key: the records of acquireLimits / releaseLimits / listLimits, and the one
 // decision a backend applies to the rows it locked (so a third-party backend need not re-derive it).
 export type {

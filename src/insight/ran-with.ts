@@ -11,6 +11,8 @@ export const RAN_WITH_RETRIES = 2;
 export const RAN_WITH_SIDE_EFFECT = 4;
 /** The committed attempt's body read `info.idempotencyKey`. */
 export const RAN_WITH_KEY_READ = 8;
+/** The step declared a compensation (`compensate`): a run cancelled or rolled back must run it (engine/compensation.ts). */
+export const RAN_WITH_COMPENSATION = 16;
 
 export interface RanWith {
   timeout: boolean;

@@ -39,7 +39,13 @@ export function checkFallbackCall(workflow: string, name: unknown, alternatives:
     if (first !== undefined) throw optionError(`${path}.name`, `duplicates alternatives[${first}].name: names must be unique (got ${describeValue(altName)})`);
     seen.set(altName, i);
   });
-  const o = checkOptions(options, where, { on: () => {}, onKinds: () => {}, classifiers });
+  const o = checkOptions(options, where, {
+    on: () => {},
+    onKinds: () => {},
+    classifiers,
+    compensate: checkFunction,
+    compensateRetry: (v, p) => void resolveRetryPolicy(v as RetryOptions, undefined, p),
+  });
   const on = o.on === undefined ? new Set(DEFAULT_FALLBACK_ON) : errorClassesOption(o.on, `${where}.on`);
   const kinds = o.onKinds === undefined ? [] : checkArray(o.onKinds, `${where}.onKinds`);
   const onKinds = new Set(kinds.map((k, i) => checkString(k, `${where}.onKinds[${i}]`, 100)));

@@ -5,6 +5,7 @@ import { parseSlos } from '../insight/slo-spec.js';
 import { InvalidOptionsError } from '../errors/options-error.js';
 import { checkSecret } from '../errors/secrets.js';
 import { resolveRetryPolicy, type RetryOptions } from '../policy/retry-policy.js';
+import { COMPENSATION_PREFIX } from '../store/compensation.js';
 import { toMs, type Duration } from '../workflow/duration.js';
 import { resolveBudget } from '../costs/budget.js';
 import { PriceTable } from '../costs/prices.js';
@@ -188,7 +189,16 @@ export function checkStepCall(workflow: string, name: unknown, fn: unknown, opti
     cache: checkStepCache,
     tags: (value, path) => void checkTags(value, path),
     sideEffect: (value, path) => checkBoolean(value, path),
+    compensate: checkFunction,
+    compensateRetry: retry,
   });
+  const o = options as { compensate?: unknown; cache?: unknown };
+  if (o.compensate !== undefined && o.cache !== undefined) {
+    throw optionError(
+      `step "${name}".compensate`,
+      'cannot be combined with `cache`: a result taken from the cache did not run the step in this run, so there is nothing of it to undo',
+    );
+  }
 }
 
 /** A step's name (ctx.step, ctx.fallback): what every backend can store as an identity. */
@@ -197,6 +207,11 @@ export function checkStepName(workflow: string, name: unknown): asserts name is 
   if (typeof name !== 'string' || name.length === 0 || name.length > 256 || name.includes('\0') || /\p{Cs}/u.test(name)) {
     throw new InvalidOptionsError(
       `Invalid step name in workflow "${workflow}": must be a non-empty string of at most 256 characters without NUL or unpaired surrogates (got ${describeValue(name)})`,
+    );
+  }
+  if (name.startsWith(COMPENSATION_PREFIX)) {
+    throw new InvalidOptionsError(
+      `Invalid step name in workflow "${workflow}": must not start with "${COMPENSATION_PREFIX}", which names compensation steps (got ${describeValue(name)})`,
     );
   }
 }

@@ -8,6 +8,9 @@ import type { EscalationAction, RecoveryStrategy } from './recoveries.js';
 import type { SloAlertLevel } from './insight-records.js';
 import type { RunStatus, StepKind, StepStatus, StoredError } from './types.js';
 
+/** Why a run's compensations run: its final failure, a cancel, or a rollback on demand. */
+export type CompensationReason = 'failed' | 'cancelled' | 'rollback';
+
 interface Suspension {
   wakeAt: number | null;
   signals: string[];
@@ -54,6 +57,20 @@ export interface EventMap {
    * kept as generation `generation - 1` and the run continues as generation `generation`.
    */
   'run.rewound': { to: string; generation: number; setAside: number; from: RunStatus; by?: string };
+  /**
+   * The run's compensations start (issue 12 §3): `steps` are the steps whose compensations run,
+   * latest completed first; `reason` is what asked for it.
+   */
+  'run.compensating': { reason: CompensationReason; steps: string[] };
+  /**
+   * The compensations ended: which steps were undone, which compensations still failed after
+   * their retries, and which steps with a compensation the workflow's code no longer reached.
+   */
+  'run.compensated': { reason: CompensationReason; compensated: string[]; failed: string[]; unreached: string[] };
+  /** `lifeline rollback` / Lifeline.rollback asked for a finished run's compensations. */
+  'run.rollback_requested': { from: RunStatus };
+  /** One step's compensation committed (`ok`) or failed for good (published in-process; the run.compensated row says it durably). */
+  'step.compensated': { stepId: string; compensationStepId: string; ok: boolean; message?: string };
   /** An escalated run was resolved. */
   'run.resolved': { action: EscalationAction; stepId: string | null };
   /** result() waited this long and no worker claimed the run (published only, never stored). */

@@ -24,7 +24,9 @@ export type LifecycleAction =
   | 'recover_restart' // recovery: the run starts again from scratch (a new generation)
   | 'escalate' // recovery: the run waits (parked) for a person to resolve it
   | 'resolve' // an escalated run resolved with retry or skip (cancel is `cancel`)
-  | 'rewind'; // a finished run continues from an earlier step; later results are set aside (a new generation)
+  | 'rewind' // a finished run continues from an earlier step; later results are set aside (a new generation)
+  | 'cancel_compensating' // requestCancel of a run not executing that has steps to compensate: a worker compensates, then cancels
+  | 'rollback'; // requestCompensation: a finished run goes to a worker that compensates it and finishes it as it was
 
 /**
  * What an action does to a run in any other status than those in `moves`:
@@ -103,6 +105,12 @@ export const LIFECYCLE: Readonly<Record<LifecycleAction, ActionSpec>> = {
     moves: all(() => 'pending', ['completed', 'failed', 'cancelled']),
     otherwise: { refuse: 'Only a finished run (completed, failed or cancelled) can be rewound: cancel it first, then rewind it' },
   },
+  // Compensation (issue 12 §3). A cancel finds completed steps with a compensation on a run no
+  // worker holds: the run goes to a worker (pending, cancelRequested) instead of ending at once;
+  // that worker runs the compensations and ends it cancelled. A running run is cancel's (flagged).
+  cancel_compensating: { moves: all(() => 'pending', ['pending', 'sleeping', 'waiting', 'parked']), otherwise: 'ignore' },
+  // Rollback on demand: a worker compensates the finished run and finishes it as it was (same output or error).
+  rollback: { moves: { completed: 'pending', failed: 'pending' }, otherwise: { refuse: 'Only a completed or failed run can be rolled back' } },
 };
 
 /** Where a recovery action on a running run goes, given whether a cancel was requested while it ran. */

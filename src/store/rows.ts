@@ -5,6 +5,7 @@ import type { LimitKeyRow } from './limits.js';
 import type { ErrorClass } from '../errors/error-class.js';
 import type { RunEventType } from './events.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, RunRecord, RunStatus, SignalRecord, StepKind, StepRecord, StepStatus, StoredError } from './types.js';
+import type { CompensationState } from './types.js';
 
 export interface RunRow {
   id: string;
@@ -31,6 +32,8 @@ export interface RunRow {
   generation?: number | null;
   /** Migration 20; undefined on rows read with an explicit column list. */
   version?: number | null;
+  /** Migration 19; undefined on rows read with an explicit column list. */
+  compensation?: string | null;
 }
 
 export interface StepRow {
@@ -133,6 +136,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     version: row.version ?? null,
     ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
     ...(row.generation != null && Number(row.generation) > 1 ? { generation: Number(row.generation) } : {}),
+    ...(row.compensation ? { compensation: row.compensation as CompensationState } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import type { AcquireLimitsArgs, LimitGrant, LimitKeyStatus, ReleaseLimitsArgs }
 import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, ScheduleRecord, ScheduleSource } from './schedules.js';
 import type { SignalFilter } from './mailbox.js';
 import type { AttemptOutcome, AttemptRecord, EventRecord, Json, RunRecord, RunStatus, SignalRecord, StepRecord, StoredError } from './types.js';
+import type { SetCompensationArgs } from './compensation.js';
 
 /**
  * The one contract between the engine and a database. Every backend passes
@@ -404,6 +405,19 @@ export interface Store {
    * that id, or one of the other source). Created with upsertSchedules (`source: 'runtime'`).
    */
   deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null>;
+
+  // ---- compensation (issue 12 §3: sagas and rollback on demand; compensation.ts) -------------
+  /**
+   * Rollback on demand: a completed or failed run goes to a worker (pending, compensation
+   * `requested`; its output or error kept), which runs its compensations and finishes it as it
+   * was. Null for an unknown run; InvalidRunStateError for another status, for a run whose
+   * compensation was asked for before, or for one without a step left to compensate.
+   * (A cancel of a run no worker holds that has steps to compensate goes the same way: see
+   * requestCancel and the lifecycle's `cancel_compensating`.)
+   */
+  requestCompensation(args: { runId: string; now: number }): Promise<RunRecord | null>;
+  /** Fenced by the lease: sets the run's compensation state (and its error, when given), with `events`. */
+  setCompensation(args: SetCompensationArgs): Promise<void>;
 }
 
 export interface RecoverArgs extends LeaseArgs {

@@ -71,7 +71,16 @@ export interface RunRecord {
   traceParent?: string;
   /** How many generations of step results the run has had: 1 + its rewinds (Store.rewindRun); absent while 1. */
   generation?: number;
+  /** Where compensating the run's completed steps is (issue 12 §3, migration 19); absent when it never was asked. */
+  compensation?: CompensationState;
 }
+
+/**
+ * A run's compensation (docs/time-travel.md, "Compensation"): `requested` by a rollback or by
+ * a cancel of a run that was not executing, `running` while a worker runs the compensations,
+ * then `done`, or `failed` when a compensation still failed after its retries (or could not be reached).
+ */
+export type CompensationState = 'requested' | 'running' | 'done' | 'failed';
 
 export type StepStatus = 'completed' | 'failed' | 'waiting';
 

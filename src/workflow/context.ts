@@ -1,6 +1,6 @@
 import type { RetryOptions, ClassifierRule, ErrorClass, ErrorKind } from '../policy/index.js';
 import type { Policy } from '../policy/values/policy.js';
-import type { EventMap, WorkflowEventType } from '../store/events.js';
+import type { CompensationReason, EventMap, WorkflowEventType } from '../store/events.js';
 import type { WorkflowDefinition } from './define.js';
 import type { Duration } from './duration.js';
 import type { Jsonify } from './jsonify.js';
@@ -147,6 +147,31 @@ export interface StepOptions<T = unknown> {
    * reading their key.
    */
   sideEffect?: boolean;
+  /**
+   * Undoes the step (a saga's compensation, issue 12 §3): when the run fails for good (no
+   * recovery rule took it over), is cancelled, or is rolled back (`lifeline rollback`), the
+   * compensations of its completed steps run in reverse order of completion, each a durable step
+   * of its own (`compensate:<step id>`, committed once, retried by `compensateRetry`, else the
+   * step's `retry`), given the step's output as stored (JSON: a Date arrives as its ISO string).
+   * docs/time-travel.md, "Compensation".
+   */
+  compensate?: Compensation<T>;
+  /** The compensation's retry policy (default: the step's `retry`, else the workflow's). */
+  compensateRetry?: RetryOptions;
+}
+
+/**
+ * A step's compensation (StepOptions.compensate). Declared through a method so its parameter is
+ * checked bivariantly: options of a step returning T stay assignable where any output is expected.
+ */
+export type Compensation<T = unknown> = { compensate(output: T, info: CompensationInfo): unknown }['compensate'];
+
+/** What a compensation receives besides the step's output: a step's info, and why it runs. */
+export interface CompensationInfo extends StepInfo {
+  /** What asked for the compensation: the run's final failure, a cancel, or a rollback. */
+  reason: CompensationReason;
+  /** The step being undone (its own idempotency key is `info.idempotencyKey`'s step). */
+  compensatedStepId: string;
 }
 
 /** One alternative of a fallback chain (`ctx.fallback`). */
@@ -187,6 +212,10 @@ export interface FallbackOptions {
    */
   onKinds?: readonly ErrorKind[];
   classifiers?: readonly ClassifierRule[];
+  /** Undoes the chain's step, given `{ value, alternative }` as stored: as StepOptions.compensate. */
+  compensate?: Compensation<{ value: unknown; alternative: string }>;
+  /** The compensation's retry policy (default: the workflow's). */
+  compensateRetry?: RetryOptions;
 }
 
 /** What a fallback chain resolves to: the value and which alternative gave it. */

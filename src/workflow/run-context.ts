@@ -67,7 +67,10 @@ export class RunContext implements WorkflowContext {
     // Before anything runs or is written: an empty chain, a duplicate name, an unknown class fail this call (configuration).
     const { on, onKinds } = checkFallbackCall(this.host.workflow.name, name, alternatives, options);
     const slot = this.nextSlot(name, 'fallback');
-    if (slot.record) return this.replayed<FallbackResult<T>>(slot.record);
+    if (slot.record) {
+      if (options?.compensate !== undefined) this.host.compensable(slot.record, options as StepOptions);
+      return this.replayed<FallbackResult<T>>(slot.record);
+    }
     const chain = { alternatives: alternatives as readonly FallbackAlternative<unknown>[], on, onKinds };
     return this.host.runFallback(slot.stepId, name, slot.seq, chain, options ?? {}) as Promise<FallbackResult<T>>;
   }
@@ -76,7 +79,10 @@ export class RunContext implements WorkflowContext {
     // Before anything runs or is written: a bad name or option fails this call (configuration).
     checkStepCall(this.host.workflow.name, name, fn, options, () => this.host.retryPolicy(options ?? {}, name));
     const slot = this.nextSlot(name, 'step');
-    if (slot.record) return this.replayed<Jsonify<T>>(slot.record);
+    if (slot.record) {
+      if (options?.compensate !== undefined) this.host.compensable(slot.record, options as StepOptions);
+      return this.replayed<Jsonify<T>>(slot.record);
+    }
     return this.host.runStep(slot.stepId, name, slot.seq, fn, options) as Promise<Jsonify<T>>;
   }
 

@@ -80,6 +80,8 @@ export interface StepHost {
   getRun(runId: string): Promise<RunRecord | null>;
   /** Records the first non-determinism of the run (it fails with it) and returns the error. */
   nonDeterminism(error: Error): Error;
+  /** A replayed completed step declared a compensation: the run learns it (engine/compensation.ts). */
+  compensable(record: StepRecord, options: StepOptions): void;
   /** A committed step was replayed instead of run (published as an event). */
   stepReplayed(record: StepRecord): void;
   /** A failure route was taken (workflow/routes.ts): recorded (soft) and published as `step.routed`. */

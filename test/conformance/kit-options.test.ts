@@ -5,7 +5,7 @@ import { openTempSqlite } from './sqlite-temp.js';
 // Bad options to the kit fail before any describe block is registered, naming the field.
 describe('storeConformanceSuite options', () => {
   const known =
-    'runs, claims, steps, attempts, signals, lifecycle, parking, ledger, recoveries, fallbackAttempts, limits, breakers, activity, cache, retention, schedules, messages, insightRecords, attemptDetails, insight, rewind, versions, mailbox, scheduleApi';
+    'runs, claims, steps, attempts, signals, lifecycle, parking, ledger, recoveries, fallbackAttempts, limits, breakers, activity, cache, retention, schedules, messages, insightRecords, attemptDetails, insight, rewind, versions, mailbox, scheduleApi, compensation';
   it.each([
     [{ name: '', open: openTempSqlite }, 'storeConformanceSuite: name must be a non-empty string'],
     [{ name: 'x', open: 'sqlite' }, 'storeConformanceSuite: open must be a function returning { store, cleanup }'],

@@ -15,8 +15,9 @@ afterEach(async () => {
   engine = undefined;
 });
 
-const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery, schedules';
-const STEP_KNOWN = 'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache, tags, sideEffect';
+const WORKFLOW_KNOWN = 'inputSchema, outputSchema, retry, stepTimeout, classifiers, budget, recovery, schedules, version';
+const STEP_KNOWN =
+  'retry, timeout, classifiers, policy, optional, routes, limits, estimatedTokens, breaker, cache, tags, sideEffect, compensate, compensateRetry';
 const ERROR_CLASS_LIST = 'transient, rate_limit, timeout, dependency, configuration, validation, logic, interrupted, cancelled, unknown';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -210,7 +211,7 @@ describe('ctx.step arguments are checked before the step runs (real SQLite store
     [
       'a misspelt chain option',
       (ctx, body) => ctx.fallback('f', [{ name: 'a', run: body }], { onn: ['timeout'] } as never),
-      'Invalid option fallback "f".onn: unknown option (known: on, onKinds, classifiers)',
+      'Invalid option fallback "f".onn: unknown option (known: on, onKinds, classifiers, compensate, compensateRetry)',
     ],
   ];
 

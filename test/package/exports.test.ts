@@ -113,6 +113,7 @@ describe('the tiered public API, as installed', () => {
       'ScheduleNotFoundError',
       'RewindTargetNotFoundError',
       'ScheduleSourceError',
+      'CompensationFailedError',
       'checkSlos',
       'recordFix',
       'listFixes',

@@ -71,7 +71,9 @@ export function registerControl(program: Command): void {
             ? `run ${runId} cancelled\n`
             : run.status === 'running'
               ? `cancel requested: run ${runId} stops at its worker's next heartbeat\n`
-              : `run ${runId} is already ${run.status}\n`,
+              : run.status === 'pending' && run.compensation === 'requested'
+                ? `cancel requested: a worker runs the compensations of run ${runId}'s completed steps, then it ends cancelled\n`
+                : `run ${runId} is already ${run.status}\n`,
         );
       });
     });

@@ -53,11 +53,14 @@ export function registerRuns(program: Command): void {
         activity.state,
         new Date(r.createdAt).toISOString(),
         progress.text,
-        (r.error && (r.status === 'failed' || r.status === 'parked')
-          ? `[${r.error.errorClass}] ${r.error.message}`
-          : activity.reason === activity.state
-            ? ''
-            : activity.reason
+        // A compensated run says so first (issue 12 §3): "compensation done", "compensation failed"...
+        (
+          (r.compensation === undefined ? '' : `compensation ${r.compensation}; `) +
+          (r.error && (r.status === 'failed' || r.status === 'parked')
+            ? `[${r.error.errorClass}] ${r.error.message}`
+            : activity.reason === activity.state
+              ? ''
+              : activity.reason)
         ).slice(0, 100),
       ]);
       printTable(['RUN', 'WORKFLOW', 'STATE', 'CREATED', 'PROGRESS', 'DETAIL'], rows);

@@ -66,6 +66,7 @@ export function registerShow(program: Command): void {
         process.stdout.write(`activity  ${overview.activity.reason}\n`);
       if (overview) process.stdout.write(`progress  ${overview.progress.text}\n`);
       if (run.wakeAt) process.stdout.write(`wakes at  ${new Date(run.wakeAt).toISOString()}\n`);
+      if (run.compensation) process.stdout.write(`compensation ${run.compensation}\n`);
       const deferral = deferralOf(run, events);
       if (deferral) process.stdout.write(`gate      ${describeDeferral(deferral)}\n`);
       if (run.error) process.stdout.write(`${run.status === 'parked' ? 'parked  ' : 'error   '}  [${run.error.errorClass}] ${run.error.message}\n`);

@@ -291,6 +291,14 @@ CREATE INDEX cache_entries_source ON $S.cache_entries (source_run_id) WHERE sour
 `,
   },
   {
+    version: 19,
+    name: 'run compensation state',
+    // Issue 12 §3 (compensation): where undoing a run's completed steps is (requested, running,
+    // done, failed; NULL: never asked). The compensations themselves are step_results rows of the
+    // run (step ids "compensate:<step id>"), so pruning a run removes them with its steps.
+    sql: `ALTER TABLE $S.runs ADD COLUMN compensation TEXT;`,
+  },
+  {
     version: 17,
     name: 'cron schedules and messages between runs',
     // As in SQLite (migration 17 there): schedules with their shared firing state; signals gain

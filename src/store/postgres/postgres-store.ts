@@ -18,6 +18,7 @@
 //   ledger-ops.ts      the cost ledger: reservations against caps (row locks), real costs
 //   limits-ops.ts      concurrency slots, rate buckets and retry budgets per key
 //   schedule-ops.ts    cron schedules: definitions and their shared firing state
+//   compensation-ops.ts  rollback requests, a run's compensation state, cancel of a run to compensate
 //   insight-ops.ts     SLO alert levels (row lock per SLO), fix records, run times for SLOs
 //   rollup-ops.ts      insight aggregates: the lazy hourly attempt rollup, failure groups
 //   rewind-ops.ts      rewind: step results set aside as an earlier generation, the run pending again
@@ -47,6 +48,8 @@ import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, Schedule
 import { ScheduleOps } from './schedule-ops.js';
 import { VersionOps } from './version-ops.js';
 import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
+import { CompensationOps } from './compensation-ops.js';
+import type { SetCompensationArgs } from '../compensation.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerOps } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -103,6 +106,7 @@ export class PostgresStore implements Store {
   private readonly rollup: RollupOps;
   private readonly schedules: ScheduleOps;
   private readonly versions: VersionOps;
+  private readonly compensations: CompensationOps;
   private readonly insight: InsightOps;
   private readonly notifier: Notifier;
   private readonly listener: RunnableListener;
@@ -122,7 +126,8 @@ export class PostgresStore implements Store {
     const notify = () => this.notifier.poke();
     this.runs = new RunOps(this.exec, s, notify, leaseClock);
     this.steps = new StepOps(this.exec, s, leaseClock);
-    this.transitions = new Transitions(this.exec, s, notify);
+    this.compensations = new CompensationOps(this.exec, s, notify);
+    this.transitions = new Transitions(this.exec, s, notify, this.compensations);
     this.ledger = new LedgerOps(this.exec, s);
     this.recoveries = new RecoveryOps(this.exec, s, this.transitions, notify);
     this.limits = new LimitOps(this.exec, s);
@@ -419,6 +424,15 @@ export class PostgresStore implements Store {
 
   deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null> {
     return this.schedules.delete(args.id, args.source);
+  }
+
+  // ---- compensation ----------------------------------------------------------------------
+  requestCompensation(args: { runId: string; now: number }): Promise<RunRecord | null> {
+    return this.compensations.request(args.runId, args.now);
+  }
+
+  setCompensation(args: SetCompensationArgs): Promise<void> {
+    return this.compensations.set(args);
   }
 
   close(): Promise<void> {

@@ -9,7 +9,8 @@
 // lock the run row first, then read with a fresh snapshot. A finishing child updates its parent
 // row unconditionally (CASE keeps a non-waiting parent as it is), which takes the parent's lock:
 // a concurrent release of the parent either waits for that commit or is waited for.
-import { LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
+import { InvalidRunStateError, LeaseLostError, RunNotFoundError } from '../../errors/store-errors.js';
+import { retryRefusal } from '../compensation.js';
 import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
 import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, LEASED, RELEASE_ALREADY_DUE, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
@@ -19,6 +20,7 @@ import { eventJson, insertBatchedEvents, type EventJson } from './commit-batch.j
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents, runIdsOf } from './step-ops.js';
 import { sqlOutcomeOnFinish } from '../recoveries.js';
+import type { CompensationOps } from './compensation-ops.js';
 
 export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
@@ -54,6 +56,7 @@ export class Transitions {
     private readonly db: PgExec,
     s: string,
     private readonly notify: () => void,
+    private readonly compensations?: CompensationOps,
   ) {
     this.finishes = new StatementBatcher((calls) => this.finishMany(calls), { ...BATCHING, keyOf: (c) => c.runId });
     this.sql = {
@@ -170,7 +173,7 @@ export class Transitions {
           await q('ll_cancel_flag', this.sql.setCancelRequested, [runId, now]);
           await this.events(q, [{ runId, type: 'run.cancel_requested', at: now }]);
         }
-      } else {
+      } else if (!(await this.compensations?.cancelToCompensate(q, run, now))) {
         const res = await q<{ parent_status: string | null }>('ll_cancel', this.sql.cancel, [runId, now]);
         woke = res.rows[0]?.parent_status === 'pending';
         await this.events(q, [{ runId, type: 'run.cancelled', data: { from: run.status }, at: now }]);
@@ -186,6 +189,8 @@ export class Transitions {
       const run = await this.lockRun(q, runId);
       if (run === null) return null;
       decide('retry', runId, run.status);
+      const compensated = retryRefusal(run);
+      if (compensated !== null) throw new InvalidRunStateError(runId, run.status, 'retry', compensated);
       const removed = (await q<{ removed: number }>('ll_retry', this.sql.retry, [runId, now])).rows[0]?.removed ?? 0;
       await this.events(q, [{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);
       return this.lockRun(q, runId);

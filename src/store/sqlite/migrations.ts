@@ -297,6 +297,14 @@ CREATE INDEX cache_entries_source ON cache_entries (source_run_id) WHERE source_
 `,
   },
   {
+    version: 19,
+    name: 'run compensation state',
+    // Issue 12 §3 (compensation): where undoing a run's completed steps is (requested, running,
+    // done, failed; NULL: never asked). The compensations themselves are step_results rows of the
+    // run (step ids "compensate:<step id>"), so pruning a run removes them with its steps.
+    sql: `ALTER TABLE runs ADD COLUMN compensation TEXT;`,
+  },
+  {
     version: 17,
     name: 'cron schedules and messages between runs',
     // Schedules (store/schedules.ts): the definition a worker loaded and the firing state every

@@ -22,6 +22,7 @@
 //   rollup-ops.ts    insight aggregates: the lazy hourly attempt rollup, failure groups
 //   rewind-ops.ts    rewind: step results set aside as an earlier generation, the run pending again
 //   version-ops.ts   workflow versions: the workers table (what live workers loaded)
+//   compensation-ops.ts  rollback requests, a run's compensation state, cancel of a run to compensate
 import type Database from 'better-sqlite3';
 import type {
   ClaimArgs,
@@ -42,6 +43,8 @@ import type { FireScheduleArgs, FireScheduleResult, ScheduleDefinition, Schedule
 import { ScheduleStatements } from './schedule-ops.js';
 import { VersionStatements } from './version-ops.js';
 import type { RecordWorkerArgs, WorkerFilter, WorkerRecord } from '../versions.js';
+import { CompensationStatements } from './compensation-ops.js';
+import type { SetCompensationArgs } from '../compensation.js';
 import type { CommitCostArgs, LedgerEntry, LedgerFilter, RecordCostArgs, ReserveCostArgs, ReserveCostResult } from '../ledger.js';
 import { LedgerStatements } from './ledger-ops.js';
 import type { EscalationAction, RecoveryFilter, RecoveryRecord } from '../recoveries.js';
@@ -102,6 +105,7 @@ export class SqliteStore implements Store {
   private readonly insight: InsightStatements;
   private readonly versions: VersionStatements;
   private readonly mailbox: MailboxStatements;
+  private readonly compensations: CompensationStatements;
 
   constructor(
     private readonly db: Database.Database,
@@ -113,7 +117,8 @@ export class SqliteStore implements Store {
     this.runs = new RunStatements(db, this.events);
     this.signals = new SignalStatements(db);
     this.recoveryRows = new RecoveryStatements(db);
-    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events, this.recoveryRows);
+    this.compensations = new CompensationStatements(db, this.runs, this.events);
+    this.transitions = new RunTransitions(db, this.runs, this.signals, this.events, this.recoveryRows, this.compensations);
     this.recoveries = new RecoveryTransitions(db, this.runs, this.events, this.transitions, this.recoveryRows);
     this.steps = new StepStatements(db, this.runs, this.signals, this.events);
     this.ledger = new LedgerStatements(db);
@@ -407,6 +412,15 @@ export class SqliteStore implements Store {
 
   deleteSchedule(args: { id: string; source: ScheduleSource }): Promise<ScheduleRecord | null> {
     return this.batcher.write(DURABLE, () => this.schedules.delete(args.id, args.source));
+  }
+
+  // ---- compensation ----------------------------------------------------------------------
+  requestCompensation(args: { runId: string; now: number }): Promise<RunRecord | null> {
+    return this.batcher.write(DURABLE, () => this.compensations.request(args.runId, args.now));
+  }
+
+  setCompensation(args: SetCompensationArgs): Promise<void> {
+    return this.batcher.write(DURABLE, () => this.compensations.set(args));
   }
 
   close(): Promise<void> {

@@ -3,7 +3,8 @@
 // Each method is one unit of work inside the caller's (batched) transaction; events are
 // appended in the same transaction so the log never disagrees with the state.
 import type Database from 'better-sqlite3';
-import { RunNotFoundError } from '../../errors/store-errors.js';
+import { InvalidRunStateError, RunNotFoundError } from '../../errors/store-errors.js';
+import { retryRefusal } from '../compensation.js';
 import type { FinishArgs, ReleaseArgs, SendSignalArgs } from '../store.js';
 import type { RunRecord, SignalRecord } from '../types.js';
 import { decide, releaseStatus, SQL_TERMINAL, sqlList, sqlStatusIn, statusesKept, statusesMovedTo } from '../lifecycle.js';
@@ -11,6 +12,7 @@ import { errorToText, RUN_MOVED_ON_MESSAGE } from '../rows.js';
 import type { RunStatements } from './run-ops.js';
 import type { EventStatements, SignalStatements } from './signal-ops.js';
 import type { RecoveryStatements } from './recovery-ops.js';
+import type { CompensationStatements } from './compensation-ops.js';
 
 export const CLEAR_LEASE = 'lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_token = NULL, lease_expires_at = NULL';
 
@@ -33,6 +35,7 @@ export class RunTransitions {
     private readonly signals: SignalStatements,
     private readonly events: EventStatements,
     private readonly recoveries: RecoveryStatements,
+    private readonly compensations?: CompensationStatements,
   ) {
     // A give-back to pending (shutdown), a deferral or a wait that holds (status waiting: woken by a
     // signal of another name, the run waits again) does not count the claim against the poison-run limit.
@@ -119,7 +122,7 @@ export class RunTransitions {
         this.setCancelRequested.run(now, runId);
         this.events.append([{ runId, type: 'run.cancel_requested', at: now }]);
       }
-    } else {
+    } else if (this.compensations?.cancelToCompensate(run, now) !== true) {
       this.setCancelled.run(now, runId);
       this.recoveries.end(runId, 'cancelled', now);
       if (run.parentRunId !== null) this.wakeWaitingParent.run({ runId: run.parentRunId, now });
@@ -132,6 +135,8 @@ export class RunTransitions {
     const run = this.runs.get(runId);
     if (run === null) return null;
     decide('retry', runId, run.status);
+    const compensated = retryRefusal(run);
+    if (compensated !== null) throw new InvalidRunStateError(runId, run.status, 'retry', compensated);
     const removed = this.deleteFailedSteps.run(runId).changes;
     this.setRetried.run(now, runId);
     this.events.append([{ runId, type: 'run.retried', data: { removedFailedSteps: removed }, at: now }]);

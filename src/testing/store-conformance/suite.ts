@@ -29,6 +29,7 @@ import { attemptDetailsConformance } from './attempt-details.js';
 import { insightConformance } from './insight.js';
 import { rewindConformance } from './rewind.js';
 import { versionsConformance } from './versions.js';
+import { compensationConformance } from './compensation.js';
 import type { GetStore } from './helpers.js';
 
 /** An empty store for one test, and how to dispose of it afterwards. */
@@ -62,6 +63,7 @@ const AREAS = {
   versions: versionsConformance,
   mailbox: mailboxConformance,
   scheduleApi: scheduleApiConformance,
+  compensation: compensationConformance,
 } satisfies Record<string, (getStore: GetStore) => void>;
 
 /** The suite's areas, in the order they run. */
