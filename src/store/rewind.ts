@@ -3,6 +3,8 @@
 // run becomes pending as the next generation. Both stores do it in one transaction and take the
 // same decisions from here (which step `to` names, what the event says).
 // docs/decisions/2026-11-30-rewind.md says why it works this way.
+import { InvalidRunStateError } from '../errors/store-errors.js';
+import { retryRefusal } from './compensation.js';
 import { RewindTargetNotFoundError } from '../errors/rewind-errors.js';
 import { decide } from './lifecycle.js';
 import { toStepRecord, type StepRow } from './rows.js';
@@ -53,8 +55,11 @@ export const STEP_RESULT_COLUMNS = 'run_id, step_id, name, seq, kind, status, ou
  * first step with that name. Throws the lifecycle spec's InvalidRunStateError for a run that is
  * not finished (checked first), RewindTargetNotFoundError naming the steps the run has.
  */
-export function rewindTarget(run: Pick<RunRecord, 'id' | 'status'>, steps: readonly StepKey[], to: string): { stepId: string; seq: number } {
+export function rewindTarget(run: Pick<RunRecord, 'id' | 'status' | 'compensation'>, steps: readonly StepKey[], to: string): { stepId: string; seq: number } {
   decide('rewind', run.id, run.status);
+  // Its completed steps were undone: replaying the records of those before `to` would go on as if they were not.
+  const compensated = retryRefusal(run);
+  if (compensated !== null) throw new InvalidRunStateError(run.id, run.status, 'rewind', compensated);
   const found = steps.find((s) => s.stepId === to) ?? steps.find((s) => s.name === to);
   if (found === undefined)
     throw new RewindTargetNotFoundError(

@@ -39,6 +39,28 @@ const rewoundEvents = async (store: Store, runId: string) =>
 
 export function rewindConformance(getStore: GetStore): void {
   describe('rewind', () => {
+    it('refuses a run whose completed steps were compensated (their effects are undone: replaying their records would hide it)', async () => {
+      const store = getStore();
+      await createRun(store, 'undone');
+      const run = await claim(store, 'undone');
+      await commitSteps(store, run, ['a#0', 'b#0']);
+      await store.setCompensation({ runId: 'undone', token: tokenOf(run), now: T0 + 50, state: 'done' });
+      await store.finishRun({
+        runId: 'undone',
+        token: tokenOf(run),
+        now: T0 + 60,
+        status: 'failed',
+        error: { name: 'Error', message: 'boom', errorClass: 'logic' },
+      });
+      const error = await rejection(store.rewindRun({ runId: 'undone', to: 'b#0', now: T0 + 200 }));
+      expect(error).toBeInstanceOf(InvalidRunStateError);
+      expect((error as Error).message).toBe(
+        'Cannot rewind run undone: it is failed. Its completed steps were compensated (compensation done): start a new run instead.',
+      );
+      expect((await store.getSteps('undone')).map((s) => s.stepId)).toEqual(['a#0', 'b#0']);
+      expect(await store.listStepGenerations('undone')).toEqual([]);
+    });
+
     it('sets the target step and every later one aside as generation 1, keeps the earlier ones, and makes the run pending as generation 2', async () => {
       const store = getStore();
       await finishedRun(store, 'r1', 'completed');
