@@ -13,6 +13,7 @@ import { registerCosts } from './routes/costs.js';
 import { registerInsight } from './routes/insight.js';
 import { registerRunDetail } from './routes/run-detail.js';
 import { registerRuns } from './routes/runs.js';
+import { registerWorkers } from './routes/workers.js';
 import { eventStream } from './sse.js';
 
 /** Only this origin's own files and requests: no inline script runs even if markup slipped through. */
@@ -36,6 +37,7 @@ export function dashboardApp(ctx: DashboardContext, token: string | undefined): 
   app.get('/api/stream', (c) => eventStream(c, ctx.feed));
   registerRuns(app, ctx);
   registerRunDetail(app, ctx);
+  registerWorkers(app, ctx);
   registerActions(app, ctx);
   registerBreakers(app, ctx);
   registerCosts(app, ctx);

@@ -4,10 +4,11 @@ import { markup, type Html, type HtmlValue } from './html.js';
 import type { Cell } from './plugins.js';
 import { CSRF_FIELD } from './csrf.js';
 
-export type Section = 'runs' | 'breakers' | 'costs' | 'insight';
+export type Section = 'runs' | 'workers' | 'breakers' | 'costs' | 'insight';
 
 const NAV: Array<[Section, string, string]> = [
   ['runs', '/runs', 'Runs'],
+  ['workers', '/workers', 'Workers'],
   ['breakers', '/breakers', 'Breakers and limits'],
   ['costs', '/costs', 'Costs'],
   ['insight', '/insight', 'Insight'],

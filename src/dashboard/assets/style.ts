@@ -45,6 +45,7 @@ pre.data { background: #0f172a; color: #e2e8f0; padding: .6rem; border-radius: 6
 .step > details { background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; margin-bottom: .5rem; padding: .4rem .8rem; }
 .step summary { cursor: pointer; }
 .step-id { font-family: ui-monospace, monospace; font-weight: 600; }
+.step > .rewind { margin: -.3rem 0 .6rem; padding: .3rem .8rem; max-width: none; border-style: dashed; }
 .meter { font-size: 1.6rem; font-weight: 700; margin: .3rem 0 1rem; }
 .error { color: var(--bad); }
 `;

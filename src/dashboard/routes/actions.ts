@@ -1,5 +1,5 @@
-// POST /runs/:id/{retry,cancel,resume,resolve,signal}: the run page's forms (behind the CSRF check),
-// through the same Lifeline API as `lifeline retry|cancel|resume|signal`. Each answers with a
+// POST /runs/:id/{retry,cancel,resume,resolve,signal,rewind,rollback}: the run page's forms (behind
+// the CSRF check), through the same Lifeline API as `lifeline retry|cancel|resume|signal|rewind|rollback`. Each answers with a
 // redirect back to the run page carrying what happened (or why not).
 import type { Context, Hono } from 'hono';
 import { LifelineError } from '../../errors/lifeline-error.js';
@@ -41,6 +41,16 @@ const ACTIONS: Record<string, Action> = {
     }
     await lifeline.signal(runId, name, payload);
     return `Signal "${name}" sent.`;
+  },
+  rewind: async (lifeline, runId, form) => {
+    const to = (form.to ?? '').trim();
+    if (to === '') throw new FormError('Rewind needs the step to continue from (a step id such as "fetch#0").');
+    const r = await lifeline.rewind(runId, { to, by: 'dashboard' });
+    return `Rewound to ${r.toStepId}: generation ${r.generation}, ${r.setAside} step result${r.setAside === 1 ? '' : 's'} set aside; the run is pending until a worker picks it up.`;
+  },
+  rollback: async (lifeline, runId) => {
+    const run = await lifeline.rollback(runId);
+    return `Rollback requested: the run is ${run.status} until its compensations have run.`;
   },
 };
 

@@ -5,7 +5,8 @@ import type { Hono } from 'hono';
 import { formatUsd, summarizeCosts } from '../../costs/summary.js';
 import { fromJson } from '../../store/serialize.js';
 import { isTerminal } from '../../store/lifecycle.js';
-import type { AttemptRecord, EventRecord, RunRecord, StepRecord } from '../../store/types.js';
+import type { StepGenerationRecord } from '../../store/rewind.js';
+import type { AttemptRecord, EventRecord, RunRecord, SignalRecord, StepRecord } from '../../store/types.js';
 import type { LedgerEntry } from '../../store/ledger.js';
 import { ESCALATION_ACTIONS } from '../../store/recoveries.js';
 import { flashOf, type DashboardContext } from '../context.js';
@@ -13,6 +14,7 @@ import { duration, preview, statusCell } from '../format.js';
 import { markup, type HtmlValue } from '../html.js';
 import { badge, csrfField, live, page, table, time } from '../layout.js';
 import { columnCells, type Cell } from '../plugins.js';
+import { canRewind, compensationSection, generationsSection, messagesSection, rewindForm, stepMarks } from './run-history.js';
 
 interface RunDetail {
   run: RunRecord;
@@ -20,6 +22,8 @@ interface RunDetail {
   attempts: AttemptRecord[];
   events: EventRecord[];
   costs: LedgerEntry[];
+  generations: StepGenerationRecord[];
+  signals: SignalRecord[];
   columns: Array<{ title: string; cell: Cell }>;
 }
 
@@ -27,11 +31,13 @@ async function loadRun(ctx: DashboardContext, runId: string): Promise<RunDetail 
   const store = ctx.lifeline.store;
   const run = await store.getRun(runId);
   if (!run) return null;
-  const [steps, attempts, events, costs] = await Promise.all([
+  const [steps, attempts, events, costs, generations, signals] = await Promise.all([
     store.getSteps(runId),
     store.listAttempts(runId),
     store.listEvents({ runId, limit: 5000 }),
     store.listCosts({ runId }),
+    store.listStepGenerations(runId),
+    store.listSignals({ runId, limit: 1000 }),
   ]);
   const now = ctx.lifeline.clock.now();
   const columns: RunDetail['columns'] = [];
@@ -39,7 +45,7 @@ async function loadRun(ctx: DashboardContext, runId: string): Promise<RunDetail 
     const cell = (await columnCells(col, [run], store, now)).get(run.id);
     if (cell) columns.push({ title: col.title, cell });
   }
-  return { run, steps, attempts, events, costs, columns };
+  return { run, steps, attempts, events, costs, generations, signals, columns };
 }
 
 export function registerRunDetail(app: Hono, ctx: DashboardContext): void {
@@ -53,8 +59,11 @@ export function registerRunDetail(app: Hono, ctx: DashboardContext): void {
     const body = [
       live('run-summary', summary(detail)),
       live('run-actions', actions(ctx, detail.run)),
+      live('run-compensation', compensationSection(ctx, detail.run, detail.steps)),
       live('run-costs', runCosts(detail.costs, now)),
-      live('run-steps', timeline(detail)),
+      live('run-steps', timeline(ctx, detail)),
+      live('run-generations', generationsSection(detail.generations)),
+      live('run-messages', messagesSection(detail.signals)),
       live('run-events', eventsTable(detail.events)),
     ];
     return c.html(page({ title: `Run ${runId}`, section: 'runs', after, runId, flash: flashOf((n) => c.req.query(n)), body }).text);
@@ -62,11 +71,14 @@ export function registerRunDetail(app: Hono, ctx: DashboardContext): void {
   app.get('/api/runs/:id', async (c) => {
     const detail = await loadRun(ctx, c.req.param('id'));
     if (!detail) return c.json({ error: `no run has the id ${c.req.param('id')}` }, 404);
-    const { run, steps, events, columns, ...rest } = detail;
+    const { run, steps, events, columns, generations, signals, ...rest } = detail;
     return c.json({
       run: { ...run, input: preview(run.input), output: preview(run.output) },
       steps: steps.map((s) => ({ ...s, output: preview(s.output) })),
       events: events.map((e) => ({ ...e, data: fromJson(e.data) })),
+      // Outputs and payloads as on the page: redacted and cut (format.ts preview).
+      generations: generations.map((g) => ({ ...g, output: preview(g.output) })),
+      messages: signals.map((s) => ({ ...s, payload: preview(s.payload) })),
       columns,
       ...rest,
     });
@@ -84,6 +96,14 @@ function summary({ run, columns }: RunDetail): HtmlValue {
       )}
       <dt>Workflow</dt>
       <dd>${run.workflow}</dd>
+      <dt>Version</dt>
+      <dd>${run.version ?? markup`<span class="muted">unversioned</span>`}</dd>
+      ${
+        run.generation !== undefined
+          ? markup`<dt>Generation</dt>
+              <dd>${run.generation} (rewound ${run.generation - 1} time${run.generation === 2 ? '' : 's'})</dd>`
+          : ''
+      }
       <dt>Created</dt>
       <dd>${time(run.createdAt)}</dd>
       <dt>Updated</dt>
@@ -124,7 +144,8 @@ function summary({ run, columns }: RunDetail): HtmlValue {
 }
 
 function actions(ctx: DashboardContext, run: RunRecord): HtmlValue {
-  if (isTerminal(run.status) && run.status !== 'failed') return markup`<p class="empty">The run is ${run.status}: no action applies.</p>`;
+  if (isTerminal(run.status) && run.status !== 'failed')
+    return markup`<p class="empty">The run is ${run.status}${canRewind(run) ? ': rewind it to one of its steps below to run again from there' : ': no action applies'}.</p>`;
   const path = `/runs/${encodeURIComponent(run.id)}`;
   const button = (action: string, label: string, help: string) =>
     markup`<form method="post" action="${path}/${action}" class="action">
@@ -178,7 +199,7 @@ export function stepOfEvent(e: EventRecord): string | undefined {
   return data !== null && typeof data === 'object' && 'stepId' in data && typeof data.stepId === 'string' ? data.stepId : undefined;
 }
 
-function timeline({ steps, attempts, events }: RunDetail): HtmlValue {
+function timeline(ctx: DashboardContext, { run, steps, attempts, events }: RunDetail): HtmlValue {
   if (steps.length === 0 && attempts.length === 0)
     return markup`<h2>Steps</h2>
       <p class="empty">No step has run yet.</p>`;
@@ -193,7 +214,7 @@ function timeline({ steps, attempts, events }: RunDetail): HtmlValue {
         // Open what went wrong: a step not completed, or one that needed more than a clean attempt.
         const eventful = step?.status !== 'completed' || step.error !== null || tries.some((a) => a.outcome !== 'succeeded');
         return markup`<li class="step"><details${eventful ? markup` open` : ''}>
-<summary><span class="step-id">${id}</span> ${badge(statusCell(status))} ${step ? markup`<span class="kind">${step.kind}</span>` : ''} <span class="muted">${tries.length} attempt${tries.length === 1 ? '' : 's'}${step?.completedAt ? ` · ${duration(step.completedAt - step.startedAt)}` : ''}</span>${step?.error ? markup` <span class="class">${step.error.errorClass}</span>` : ''}</summary>
+<summary><span class="step-id">${id}</span> ${badge(statusCell(status))} ${step ? markup`<span class="kind">${step.kind}</span>` : ''}${stepMarks(step, id)} <span class="muted">${tries.length} attempt${tries.length === 1 ? '' : 's'}${step?.completedAt ? ` · ${duration(step.completedAt - step.startedAt)}` : ''}</span>${step?.error ? markup` <span class="class">${step.error.errorClass}</span>` : ''}</summary>
 ${step?.error ? markup`<p class="error"><span class="class">${step.error.errorClass}</span> ${step.error.message}</p>` : ''}
 ${table(
   `Attempts of ${id}`,
@@ -221,7 +242,7 @@ ${
           log.map((e) => [time(e.at), e.type, preview(e.data, 300)]),
           'No events for this step.',
         )}
-</details></li>`;
+</details>${rewindForm(ctx, run, id)}</li>`;
       })}
     </ol>`;
 }

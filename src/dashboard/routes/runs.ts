@@ -115,7 +115,7 @@ function runsTable(ctx: DashboardContext, rows: readonly RunRow[]): HtmlValue {
     ['Run', 'Workflow', 'Status', ...ctx.runColumns.map((c) => c.title), 'Created', 'Updated', 'Error'],
     rows.map(({ run, cells }) => [
       markup`<a href="/runs/${encodeURIComponent(run.id)}">${run.id}</a>`,
-      run.workflow,
+      run.version === null ? run.workflow : `${run.workflow}@${run.version}`, // as `lifeline runs` shows it
       badge(statusCell(run.status)),
       ...ctx.runColumns.map((col) => (cells[col.key] ? badge(cells[col.key]!) : '')),
       time(run.createdAt),
