@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the built
 // `lifeline dashboard` command on a real SQLite file whose runs a real Lifeline worker made.
 // Every page loads without console errors; retrying a failed run and signalling a waiting run
-// from the page change what the page shows; markup in a step output is text; forms are labelled
+// from the page change what the page shows; rewinding a completed run from a step row runs that
+// step again and lists the set-aside result; markup in a step output is text; forms are labelled
 // and work from the keyboard; a POST without the CSRF token is refused. Screenshots go to
 // test-output/screenshots/ (ignored by git).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -138,6 +139,7 @@ describe.runIf(hasChromium)('dashboard in a real browser', () => {
       ['/runs', 'runs'],
       [`/runs/${ids.failed}`, 'run-failed'],
       [`/runs/${ids.quick}`, 'run-completed'],
+      ['/workers', 'workers'],
       ['/breakers', 'breakers'],
       ['/costs', 'costs'],
       ['/insight', 'insight'],
@@ -185,6 +187,20 @@ describe.runIf(hasChromium)('dashboard in a real browser', () => {
     await expectStatus(page, 'completed');
     await shot(page, 'run-retried');
     expect((await engine.lifeline.getRun(ids.failed))?.status).toBe('completed');
+    await page.close();
+  });
+
+  it('rewinds a completed run from a step row: the step runs again and its earlier result is listed', async () => {
+    const { page, problems } = await open(`/runs/${ids.quick}`);
+    await expectStatus(page, 'completed');
+    expect(await page.locator('#run-generations').innerText()).toBe('');
+    await page.getByRole('button', { name: 'Rewind to this step (double#0)' }).click();
+    await page.locator('.flash:has-text("Rewound to double#0: generation 2, 1 step result set aside")').waitFor();
+    await expectStatus(page, 'completed');
+    expect(await page.locator('#run-generations tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^1\s+double#0\s+completed\s/)]);
+    expect(await page.locator('#run-summary').innerText()).toContain('2 (rewound 1 time)');
+    await shot(page, 'run-rewound');
+    expect(problems).toEqual([]);
     await page.close();
   });
 
