@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import type { EngineEvent } from '../../src/index.js';
-import { approval, booking } from '../fixtures/dashboard-workflows.js';
+import { approval, booking, notifier } from '../fixtures/dashboard-workflows.js';
 import { startEngine, tempDir, waitForEvent, type TestEngine } from '../helpers.js';
 import { DashboardClient } from './http-client.js';
 
@@ -139,16 +139,20 @@ describe('dashboard time travel (SQLite)', () => {
     expect(await (await client.get('/runs/asks')).text()).not.toContain('<h2>Messages</h2>');
     const completed = next((e) => e.runId === 'asks' && e.type === 'run.completed');
     await engine.lifeline.signal('asks', 'note', { text: '<b>hi</b>' });
+    await engine.lifeline.start(notifier, { to: 'asks' }, { runId: 'tells' });
+    await waitForEvent(engine, (e) => e.runId === 'tells' && e.type === 'run.completed');
     await engine.lifeline.signal('asks', 'approve', { ok: true });
     await completed;
     const page = await (await client.get('/runs/asks')).text();
     expect(page).toContain('<h2>Messages</h2>');
-    expect(page).toContain('Signals and messages sent to the run, in arrival order (2, 1 unread)');
+    expect(page).toContain('Signals and messages sent to the run, in arrival order (3, 2 unread)');
     expect(page).toMatch(/<td>note<\/td>\s*<td><span class="muted">outside<\/span><\/td>\s*<td><time[^>]*>[^<]*<\/time><\/td>\s*<td><span class="badge warn">unread<\/span><\/td>/);
     expect(page).toContain('&lt;b&gt;hi&lt;/b&gt;');
     const json = (await (await client.get('/api/runs/asks')).json()) as { messages: Array<{ name: string; consumedByStep: string | null; senderRunId: string | null }> };
+    expect(page).toMatch(/<td>note<\/td>\s*<td><a href="\/runs\/tells">tells<\/a><\/td>/);
     expect(json.messages.map((m) => [m.name, m.consumedByStep, m.senderRunId])).toEqual([
       ['note', null, null],
+      ['note', null, 'tells'],
       ['approve', 'signal:approve#0', null],
     ]);
     expect(page).toMatch(/<td>approve<\/td>\s*<td><span class="muted">outside<\/span><\/td>\s*<td><time[^>]*>[^<]*<\/time><\/td>\s*<td>signal:approve#0<\/td>/);

@@ -16,6 +16,9 @@ import { badge, csrfField, live, page, table, time } from '../layout.js';
 import { columnCells, type Cell } from '../plugins.js';
 import { canRewind, compensationSection, generationsSection, messagesSection, rewindForm, stepMarks } from './run-history.js';
 
+/** The most messages a run page lists (the first ones, in arrival order). */
+const MESSAGES_SHOWN = 1000;
+
 interface RunDetail {
   run: RunRecord;
   steps: StepRecord[];
@@ -37,7 +40,7 @@ async function loadRun(ctx: DashboardContext, runId: string): Promise<RunDetail 
     store.listEvents({ runId, limit: 5000 }),
     store.listCosts({ runId }),
     store.listStepGenerations(runId),
-    store.listSignals({ runId, limit: 1000 }),
+    store.listSignals({ runId, limit: MESSAGES_SHOWN }),
   ]);
   const now = ctx.lifeline.clock.now();
   const columns: RunDetail['columns'] = [];
