@@ -93,9 +93,14 @@ describe('dashboard on PostgreSQL', () => {
     );
     await rewoundCompleted;
     const rolledBack = Promise.all([next('run.compensated'), next('run.completed')]);
-    expect(flash(await client.post('/runs/pg-booked/rollback', { csrf })).get('done')).toBe('Rollback requested: the run is pending until its compensations have run.');
+    expect(flash(await client.post('/runs/pg-booked/rollback', { csrf })).get('done')).toBe(
+      'Rollback requested: the run is pending until its compensations have run.',
+    );
     await rolledBack;
-    const detail = (await (await client.get('/api/runs/pg-booked')).json()) as { run: { version: number; compensation: string }; generations: Array<{ stepId: string }> };
+    const detail = (await (await client.get('/api/runs/pg-booked')).json()) as {
+      run: { version: number; compensation: string };
+      generations: Array<{ stepId: string }>;
+    };
     expect(detail.generations.map((g) => g.stepId)).toEqual(['confirm#0']);
     expect(detail.run).toMatchObject({ version: 2, compensation: 'done' });
     const after = await (await client.get('/runs/pg-booked')).text();

@@ -80,7 +80,9 @@ describe('dashboard time travel (SQLite)', () => {
     expect(flash(await client.post('/runs/booked/rewind', { to: 'pay', csrf })).failed).toBe(
       'Cannot rewind run booked to "pay": the run has no such step id or step name; its steps are reserve#0, confirm#0.',
     );
-    expect(flash(await client.post('/runs/booked/rewind', { to: ' ', csrf })).failed).toBe('Rewind needs the step to continue from (a step id such as "fetch#0").');
+    expect(flash(await client.post('/runs/booked/rewind', { to: ' ', csrf })).failed).toBe(
+      'Rewind needs the step to continue from (a step id such as "fetch#0").',
+    );
     const shown = await client.get(`/runs/asks?${new URLSearchParams({ failed: 'Cannot rewind <run>' }).toString()}`);
     expect(shown.status).toBe(200);
     expect(await shown.text()).toContain('<p class="flash bad" role="alert">Cannot rewind &lt;run&gt;</p>');
@@ -123,7 +125,11 @@ describe('dashboard time travel (SQLite)', () => {
     const client = new DashboardClient(dash.url);
     const page = await (await client.get('/workers')).text();
     expect(page).toContain('<li><a href="/workers" aria-current="page">Workers</a></li>');
-    const workers = (await (await client.get('/api/workers')).json()) as Array<{ pid: number; live: boolean; workflows: Array<{ workflow: string; version: number | null }> }>;
+    const workers = (await (await client.get('/api/workers')).json()) as Array<{
+      pid: number;
+      live: boolean;
+      workflows: Array<{ workflow: string; version: number | null }>;
+    }>;
     const mine = workers.find((w) => w.pid === process.pid);
     expect(mine?.live).toBe(true);
     expect(mine?.workflows).toContainEqual({ workflow: 'dash.booking', version: 2 });
@@ -146,9 +152,13 @@ describe('dashboard time travel (SQLite)', () => {
     const page = await (await client.get('/runs/asks')).text();
     expect(page).toContain('<h2>Messages</h2>');
     expect(page).toContain('Signals and messages sent to the run, in arrival order (3, 2 unread)');
-    expect(page).toMatch(/<td>note<\/td>\s*<td><span class="muted">outside<\/span><\/td>\s*<td><time[^>]*>[^<]*<\/time><\/td>\s*<td><span class="badge warn">unread<\/span><\/td>/);
+    expect(page).toMatch(
+      /<td>note<\/td>\s*<td><span class="muted">outside<\/span><\/td>\s*<td><time[^>]*>[^<]*<\/time><\/td>\s*<td><span class="badge warn">unread<\/span><\/td>/,
+    );
     expect(page).toContain('&lt;b&gt;hi&lt;/b&gt;');
-    const json = (await (await client.get('/api/runs/asks')).json()) as { messages: Array<{ name: string; consumedByStep: string | null; senderRunId: string | null }> };
+    const json = (await (await client.get('/api/runs/asks')).json()) as {
+      messages: Array<{ name: string; consumedByStep: string | null; senderRunId: string | null }>;
+    };
     expect(page).toMatch(/<td>note<\/td>\s*<td><a href="\/runs\/tells">tells<\/a><\/td>/);
     expect(json.messages.map((m) => [m.name, m.consumedByStep, m.senderRunId])).toEqual([
       ['note', null, null],

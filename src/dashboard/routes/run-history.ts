@@ -18,7 +18,9 @@ export function isCompensationStep(stepId: string): boolean {
 /** A completed step that declared a compensation which has not run yet. */
 function compensable(step: StepRecord, steps: readonly StepRecord[]): boolean {
   return (
-    step.status === 'completed' && ((step.ranWith ?? 0) & RAN_WITH_COMPENSATION) !== 0 && !steps.some((s) => s.stepId === `${COMPENSATION_PREFIX}${step.stepId}`)
+    step.status === 'completed' &&
+    ((step.ranWith ?? 0) & RAN_WITH_COMPENSATION) !== 0 &&
+    !steps.some((s) => s.stepId === `${COMPENSATION_PREFIX}${step.stepId}`)
   );
 }
 
