@@ -122,7 +122,7 @@ export function compensationConformance(getStore: GetStore): void {
     it('cancel of a pending run with a step to compensate flags it for its compensations (a pending rollback too)', async () => {
       const store = getStore();
       const run = await withStep(store, 'queued', true);
-      await store.releaseRun({ runId: 'queued', token: tokenOf(run), now: T0 + 21, status: 'pending' });
+      await store.releaseRun({ runId: 'queued', token: tokenOf(run), now: T0 + 21, status: 'pending', wakeAt: null });
       const queued = await store.requestCancel('queued', T0 + 30);
       expect(queued).toMatchObject({ status: 'pending', cancelRequested: true, compensation: 'requested' });
       const claimed = await claim(store, 'queued', { now: T0 + 31 });
