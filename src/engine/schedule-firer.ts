@@ -37,6 +37,15 @@ export class ScheduleFirer {
 
   constructor(private readonly deps: ScheduleFirerDeps) {}
 
+  /** A schedule of the code whose id a schedule created at runtime holds: the upsert left that row, and the code's does not fire. */
+  private reportShadowed(row: ScheduleRecord): void {
+    const owner = latestDefinitions(this.deps.workflows()).find((w) => (w.schedules ?? []).some((d) => d.id === row.id));
+    const message =
+      `Schedule "${row.id}" declared in the code of workflow "${owner?.name ?? row.workflow}" was not stored: a schedule created at runtime has that id and fires instead (cron ${row.cron}). ` +
+      `Remove it (\`lifeline schedules remove ${row.id}\`) and the code's schedule is stored at the next start of a worker.`;
+    this.deps.emit({ type: 'worker.error', data: { context: 'schedules', message }, at: this.deps.clock.now() });
+  }
+
   /** The schedules changed (one was created at runtime in this process): read them at the next turn. */
   rescan(): void {
     this.scannedAt = -Infinity;
@@ -54,8 +63,9 @@ export class ScheduleFirer {
     const ids = definitions.map((d) => d.id).join('\n');
     if (ids === this.stored && now < this.nextDue && now < this.scannedAt + this.deps.rescanMs) return this.nextDue === Infinity ? null : this.nextDue;
     if (ids !== this.stored) {
-      if (definitions.length > 0) await this.deps.store.upsertSchedules({ schedules: definitions, now });
+      const rows = definitions.length > 0 ? await this.deps.store.upsertSchedules({ schedules: definitions, now }) : [];
       this.stored = ids;
+      for (const row of rows) if (row.source !== 'code') this.reportShadowed(row);
     }
     // Code schedules of the loaded definitions (a row a worker stored for a schedule since removed
     // from the code does not fire), and runtime schedules of every loaded workflow.

@@ -62,6 +62,11 @@ describe('lifeline schedules add|remove', () => {
       code: 2,
       err: 'lifeline: Invalid option lifeline.schedule.maxCatchUp: must be an integer from 1 to 10000 (got 0)\n',
     });
+    // What the user typed is named, not what Number() made of it.
+    expect(lifeline('add.db', ['schedules', 'add', 'x', '--workflow', 'report', '--cron', '* * * * *', '--max-catch-up', 'ten'])).toMatchObject({
+      code: 2,
+      err: 'lifeline: Invalid option lifeline.schedule.maxCatchUp: must be an integer from 1 to 10000 (got "ten")\n',
+    });
 
     expect(lifeline('add.db', ['schedules', 'remove', 'nightly-eu'])).toMatchObject({ code: 0, out: 'schedule nightly-eu removed\n' });
     expect(lifeline('add.db', ['schedules', 'remove', 'nightly-eu'])).toMatchObject({

@@ -115,4 +115,24 @@ describe('workflow versions in the CLI', () => {
         'keep the definition that started it loaded next to the new one (docs/time-travel.md#workflow-versions).',
     );
   });
+
+  it('rewind RUN FILE and retry RUN FILE refuse a run pinned to a version FILE does not load before changing it', async () => {
+    const fixture = join(root, 'build/test/fixtures/versions-workflow.js');
+    expect(lifeline(['run', fixture, '--run-id', 'done-v1', '-q'], { VERSIONS_LOADED: '1' }).code).toBe(0);
+    const store = await openSqliteStore(db);
+    await store.createRun({ id: 'failed-v1', workflow: 'versions.crash', input: 'null', now: Date.now(), version: 1 });
+    await store.close();
+    expect(lifeline(['cancel', 'failed-v1']).code).toBe(0);
+    const refusal = (runId: string) =>
+      `lifeline: Run ${runId} was started with version 1 of workflow "versions.crash", which this code does not load (it loads version 2): ` +
+      'keep the definition that started it loaded next to the new one (docs/time-travel.md#workflow-versions).\n';
+    const rewound = lifeline(['rewind', 'done-v1', fixture, '--to', 'work'], { VERSIONS_LOADED: '2' });
+    expect([rewound.code, rewound.out, rewound.err]).toEqual([2, '', refusal('done-v1')]);
+    const retried = lifeline(['retry', 'failed-v1', fixture], { VERSIONS_LOADED: '2' });
+    expect([retried.code, retried.out, retried.err]).toEqual([2, '', refusal('failed-v1')]);
+    // Nothing changed: the runs are as they were (the refusal is not a half-done rewind or retry).
+    const shown = JSON.parse(lifeline(['show', 'done-v1', '--json']).out) as { run: { status: string; generation?: number }; steps: unknown[] };
+    expect([shown.run.status, shown.run.generation ?? 1, shown.steps.length]).toEqual(['completed', 1, 1]);
+    expect((JSON.parse(lifeline(['show', 'failed-v1', '--json']).out) as { run: { status: string } }).run.status).toBe('cancelled');
+  });
 });

@@ -83,6 +83,34 @@ export function scheduleApiCases(name: string, backend: ScheduleBackend): void {
     }
   });
 
+  it(`${name}: a schedule created at runtime under the id a workflow's code declares later is reported by the worker, not silently kept`, async () => {
+    const wfName = `sa.shadow.${name}`;
+    const wf = defineWorkflow(wfName, () => 'code', { schedules: [{ cron: '0 * * * *' }] });
+    const { db, cleanup } = await backend.open();
+    const clock = new ManualClock(START);
+    const lifeline = await Lifeline.open({ db, clock });
+    const errors: string[] = [];
+    try {
+      const id = `${wfName}:default`;
+      // Created before any worker loaded the workflow: nothing in the database says the id is the code's.
+      await lifeline.schedule({ id, workflow: wfName, cron: '*/5 * * * *' });
+      const withCode = await Lifeline.open({ db, workflows: [wf], clock });
+      withCode.events.on('event', (e) => e.type === 'worker.error' && errors.push(`${e.data.context}: ${e.data.message}`));
+      withCode.worker({ pollMs: 3_600_000 }).start();
+      await until(clock, () => Promise.resolve(errors.length > 0), 'the worker to report the shadowed code schedule');
+      expect(errors).toEqual([
+        `schedules: Schedule "${id}" declared in the code of workflow "${wfName}" was not stored: a schedule created at runtime has that id and fires instead (cron */5 * * * *). ` +
+          `Remove it (\`lifeline schedules remove ${id}\`) and the code's schedule is stored at the next start of a worker.`,
+      ]);
+      expect((await lifeline.schedules()).map((s) => [s.id, s.source, s.cron])).toEqual([[id, 'runtime', '*/5 * * * *']]);
+      await withCode.close();
+    } finally {
+      await lifeline.close();
+      await cleanup();
+      unregisterWorkflow(wfName);
+    }
+  });
+
   it(`${name}: lifeline.schedule checks its options like a workflow's schedules, naming the field`, async () => {
     const typed = defineWorkflow(`sa.typed.${name}`, (_ctx, input: { n: number }) => input.n, { inputSchema: z.object({ n: z.number() }) });
     const { db, cleanup } = await backend.open();

@@ -100,6 +100,9 @@ export async function control(cmd: Command, runId: string, file: string | undefi
   const fileOptions = file ? await loadWorkflowFile(file) : {};
   const lifeline = await openLifeline(cmd.optsWithGlobals<GlobalOptions>(), fileOptions);
   try {
+    // A run pinned to a version FILE lacks would wait forever: refused before anything changes.
+    const pinned = file ? await lifeline.getRun(runId) : null;
+    if (pinned) lifeline.findWorkflow(pinned.workflow, runId, pinned.version);
     await change(lifeline);
   } catch (error) {
     await lifeline.close();
@@ -111,8 +114,6 @@ export async function control(cmd: Command, runId: string, file: string | undefi
     await lifeline.close();
     return;
   }
-  const run = await lifeline.getRun(runId);
-  if (run) lifeline.findWorkflow(run.workflow, runId, run.version); // a run pinned to a version FILE lacks would wait forever
   const logs = await attachLogs(lifeline, logFlags);
   if (!logs?.toStdout) {
     lifeline.events.on('event', (e) => {

@@ -44,7 +44,7 @@ export function registerScheduleEdits(schedules: Command): void {
         ...(opts.input === undefined ? {} : { input: parseInput(opts.input) }),
         ...(opts.catchUp === undefined ? {} : { catchUp: opts.catchUp }),
         ...(opts.grace === undefined ? {} : { grace: opts.grace }),
-        ...(opts.maxCatchUp === undefined ? {} : { maxCatchUp: Number(opts.maxCatchUp) }),
+        ...(opts.maxCatchUp === undefined ? {} : { maxCatchUp: /^\d+$/.test(opts.maxCatchUp) ? Number(opts.maxCatchUp) : opts.maxCatchUp }), // not a number: the error names what was typed
       };
       const info = await edit(opts, (lifeline) => lifeline.schedule(options as never));
       if (opts.json) return void process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);

@@ -3,7 +3,7 @@
 // transaction with the run's row locked first, as the other status changes (transitions.ts).
 import { InvalidRunStateError, LeaseLostError } from '../../errors/store-errors.js';
 import { ROLLBACK_REFUSALS, sqlHasStepsToCompensate, type SetCompensationArgs } from '../compensation.js';
-import { decide, LEASED, sqlList, statusesMovedTo } from '../lifecycle.js';
+import { decide, LEASED, sqlList, statusesMovedTo, statusesOf } from '../lifecycle.js';
 import { errorToText, toRunRecord, type RunRow } from '../rows.js';
 import type { RunRecord } from '../types.js';
 import type { PgExec, Query } from './exec.js';
@@ -26,7 +26,7 @@ export class CompensationOps {
         WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('rollback', 'pending'))})`,
       cancelToCompensate: `UPDATE ${s}.runs SET status = 'pending', cancel_requested = 1, compensation = 'requested', wake_at = NULL,
           claims_without_progress = 0, updated_at = $2, ${CLEAR_LEASE}
-        WHERE id = $1 AND status IN (${sqlList(statusesMovedTo('cancel_compensating', 'pending'))})`,
+        WHERE id = $1 AND status IN (${sqlList(statusesOf('cancel_compensating'))})`,
       set: `UPDATE ${s}.runs SET compensation = $3, error = COALESCE($4, error), updated_at = $5
         WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}' RETURNING id`,
       events: insertEvents(s, 1),

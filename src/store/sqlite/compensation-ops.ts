@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { InvalidRunStateError } from '../../errors/store-errors.js';
 import { ROLLBACK_REFUSALS, sqlHasStepsToCompensate, type SetCompensationArgs } from '../compensation.js';
-import { decide, sqlList, statusesMovedTo } from '../lifecycle.js';
+import { decide, sqlList, statusesMovedTo, statusesOf } from '../lifecycle.js';
 import { errorToText } from '../rows.js';
 import type { RunRecord } from '../types.js';
 import type { RunStatements } from './run-ops.js';
@@ -30,7 +30,7 @@ export class CompensationStatements {
     this.setCancelToCompensate = db.prepare(
       `UPDATE runs SET status = 'pending', cancel_requested = 1, compensation = 'requested', wake_at = NULL, claims_without_progress = 0,
          updated_at = ?, ${CLEAR_LEASE}
-       WHERE id = ? AND status IN (${sqlList(statusesMovedTo('cancel_compensating', 'pending'))})`,
+       WHERE id = ? AND status IN (${sqlList(statusesOf('cancel_compensating'))})`,
     );
     this.setState = db.prepare(`UPDATE runs SET compensation = @state, error = COALESCE(@error, error), updated_at = @now WHERE id = @runId`);
   }

@@ -119,6 +119,19 @@ export function compensationConformance(getStore: GetStore): void {
       expect(plain?.compensation).toBeUndefined();
     });
 
+    it('cancel of a pending run with a step to compensate flags it for its compensations (a pending rollback too)', async () => {
+      const store = getStore();
+      const run = await withStep(store, 'queued', true);
+      await store.releaseRun({ runId: 'queued', token: tokenOf(run), now: T0 + 21, status: 'pending', wakeAt: null });
+      const queued = await store.requestCancel('queued', T0 + 30);
+      expect(queued).toMatchObject({ status: 'pending', cancelRequested: true, compensation: 'requested' });
+      const claimed = await claim(store, 'queued', { now: T0 + 31 });
+      expect([claimed.cancelRequested, claimed.compensation]).toEqual([true, 'requested']);
+      await finished(store, 'rolling', true);
+      await store.requestCompensation({ runId: 'rolling', now: T0 + 30 });
+      expect(await store.requestCancel('rolling', T0 + 31)).toMatchObject({ status: 'pending', cancelRequested: true, compensation: 'requested' });
+    });
+
     it('a failed run whose compensations ran cannot be retried: its steps were undone', async () => {
       const store = getStore();
       const run = await withStep(store, 'undone', true);
