@@ -199,14 +199,18 @@ export class RunExecution implements StepHost, AttemptHost, FinalWriteHost {
    */
   private async compensateOnClaim(): Promise<ExecutionOutcome> {
     const state = this.run.compensation;
-    if (this.run.cancelRequested && (state === 'done' || state === 'failed')) return finishCancelled(this);
     try {
       await this.loadHistory();
     } catch (error) {
       if (this.state.kind === 'running') throw error;
     }
     if (this.state.kind !== 'running') return settleState(this, this.state);
-    const reason = this.run.cancelRequested ? 'cancelled' : await this.compensationReason();
+    // Once compensating began, the reason its `run.compensating` event gave holds: a cancel asked
+    // meanwhile (and a worker that died before the run's final write) must not turn a failure's or
+    // a rollback's compensation into a cancel. The committed compensations replay, so finishing
+    // again runs nothing twice and rebuilds the CompensationFailedError of a partial one.
+    const begun = state === 'running' || state === 'done' || state === 'failed';
+    const reason = !begun && this.run.cancelRequested ? 'cancelled' : await this.compensationReason();
     const outcome = await compensateAndFinish(this, reason, { error: this.run.error, asked: compensationAsked(this.run) });
     return outcome ?? finishCancelled(this);
   }

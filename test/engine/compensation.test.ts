@@ -60,3 +60,77 @@ describe('compensation when the code changed (SQLite)', () => {
     }
   });
 });
+
+describe("a worker that died between the last compensation and the run's final write (SQLite)", () => {
+  it('a cancel asked meanwhile does not turn the compensated failure into a cancel: the next claim ends it failed with its error, running nothing again', async () => {
+    const tmp = tempDir();
+    const db = join(tmp.dir, 'window.db');
+    const journal: string[] = [];
+    const wf = defineWorkflow('comp.window', async (ctx) => {
+      await ctx.step('book', () => (journal.push('book'), 'B1'), { compensate: () => void journal.push('undo book') });
+      await ctx.step('charge', () => {
+        journal.push('charge');
+        throw new Error('card declined');
+      });
+    });
+    const lifeline = await Lifeline.open({ db, workflows: [wf] });
+    try {
+      const { runId } = await lifeline.start(wf, null, { runId: 'window-1' });
+      // What the dead worker left, written as its store calls would have: both steps committed, the
+      // compensation committed, the state `done` with the failure kept on the run, then a cancel
+      // requested while it still held the run; its lease then broken (it is gone).
+      const store = lifeline.store;
+      const now = Date.now();
+      const [run] = await store.claimRuns({ workerId: 'dead', host: 'h', pid: 1, now, leaseMs: 60_000, limit: 1, workflows: [wf.name], runId });
+      const token = run!.lease!.token;
+      const step = (stepId: string, seq: number, status: 'completed' | 'failed', extra: object) => ({
+        runId,
+        token,
+        now,
+        step: {
+          stepId,
+          name: stepId.slice(0, stepId.lastIndexOf('#')),
+          seq,
+          kind: 'step' as const,
+          attempts: 1,
+          startedAt: now,
+          completedAt: now,
+          ...{ status, output: null, error: null },
+          ...extra,
+        },
+      });
+      const failure = { name: 'Error', message: 'card declined', errorClass: 'logic' as const, stepId: 'charge#0', attempts: 1 };
+      await store.commitStep(step('book#0', 0, 'completed', { output: '"B1"', ranWith: 16 }));
+      await store.commitStep(step('charge#0', 1, 'failed', { error: failure }));
+      await store.commitStep(step('compensate:book#0', 2_000_000_000 - 1, 'completed', { output: 'null' }));
+      const event = <K extends 'run.compensating' | 'run.compensated'>(type: K, data: object) => ({ runId, type, data, at: now }) as never;
+      await store.setCompensation({
+        runId,
+        token,
+        now,
+        state: 'running',
+        error: failure,
+        events: [event('run.compensating', { reason: 'failed', steps: ['book#0'] })],
+      });
+      await store.setCompensation({
+        runId,
+        token,
+        now,
+        state: 'done',
+        events: [event('run.compensated', { reason: 'failed', compensated: ['book#0'], failed: [], unreached: [] })],
+      });
+      expect((await store.requestCancel(runId, now))?.cancelRequested).toBe(true);
+      expect(await store.breakLease(runId, token, now)).toBe(true);
+
+      lifeline.worker({ pollMs: 20 }).start();
+      await expect(lifeline.result(runId)).rejects.toThrow('card declined');
+      const ended = await lifeline.getRun(runId);
+      expect([ended?.status, ended?.compensation, ended?.error?.message]).toEqual(['failed', 'done', 'card declined']);
+      expect(journal).toEqual([]); // replayed: no step body and no compensation ran again
+    } finally {
+      await lifeline.close();
+      unregisterWorkflow(wf.name);
+      tmp.cleanup();
+    }
+  });
+});
