@@ -8,7 +8,7 @@ import { errorToText, toRunRecord, type RunRow } from '../rows.js';
 import type { RunRecord } from '../types.js';
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents } from './step-ops.js';
-import { CLEAR_LEASE } from './transitions.js';
+import { CLEAR_LEASE, sqlLockRun } from './transitions.js';
 
 export class CompensationOps {
   private readonly sql: Record<'lockRun' | 'hasSteps' | 'request' | 'cancelToCompensate' | 'set' | 'events', string>;
@@ -19,7 +19,7 @@ export class CompensationOps {
     private readonly notify: () => void,
   ) {
     this.sql = {
-      lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
+      lockRun: sqlLockRun(s),
       hasSteps: `SELECT ${sqlHasStepsToCompensate(`${s}.`, '$1')} AS yes`,
       request: `UPDATE ${s}.runs SET status = 'pending', compensation = 'requested', wake_at = NULL, claims_without_progress = 0, updated_at = $2,
           ${CLEAR_LEASE}

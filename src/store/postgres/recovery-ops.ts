@@ -19,7 +19,7 @@ import type { RecoverArgs } from '../store.js';
 import type { RunRecord } from '../types.js';
 import type { PgExec, Query } from './exec.js';
 import { eventArrays, insertEvents } from './step-ops.js';
-import { CLEAR_LEASE, endRecoveries, interruptRunningAttempts, wakeParent, type Transitions } from './transitions.js';
+import { CLEAR_LEASE, endRecoveries, interruptRunningAttempts, wakeParent, type Transitions, sqlLockRun } from './transitions.js';
 
 export class RecoveryOps {
   private readonly sql;
@@ -33,7 +33,7 @@ export class RecoveryOps {
     const one = `(SELECT $1::text AS run_id) AS one`;
     this.sql = {
       lockFenced: `SELECT * FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}' FOR UPDATE`,
-      lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
+      lockRun: sqlLockRun(s),
       generation: `SELECT COALESCE(MAX(generation), 1)::int AS g FROM ${s}.recoveries WHERE run_id = $1`,
       deleteFailed: `DELETE FROM ${s}.step_results WHERE run_id = $1 AND status = 'failed'`,
       deleteAll: `DELETE FROM ${s}.step_results WHERE run_id = $1`,

@@ -6,7 +6,7 @@ import * as rewind from '../rewind.js';
 import { toRunRecord, type RunRow } from '../rows.js';
 import type { PgExec } from './exec.js';
 import { eventArrays, insertEvents } from './step-ops.js';
-import { CLEAR_LEASE } from './transitions.js';
+import { CLEAR_LEASE, sqlLockRun } from './transitions.js';
 
 export class RewindOps {
   private readonly sql;
@@ -17,7 +17,7 @@ export class RewindOps {
     private readonly notify: () => void,
   ) {
     this.sql = {
-      lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
+      lockRun: sqlLockRun(s),
       stepKeys: `SELECT step_id AS "stepId", name, seq FROM ${s}.step_results WHERE run_id = $1 ORDER BY seq, step_id`,
       setAside: `INSERT INTO ${s}.step_generations (${rewind.STEP_RESULT_COLUMNS}, generation, set_aside_at)
         SELECT ${rewind.STEP_RESULT_COLUMNS}, $3, $4 FROM ${s}.step_results WHERE run_id = $1 AND seq >= $2`,

@@ -61,7 +61,7 @@ export class Transitions {
     this.finishes = new StatementBatcher((calls) => this.finishMany(calls), { ...BATCHING, keyOf: (c) => c.runId });
     this.sql = {
       lockFenced: `SELECT id FROM ${s}.runs WHERE id = $1 AND lease_token = $2 AND status = '${LEASED}' FOR UPDATE`,
-      lockRun: `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`,
+      lockRun: sqlLockRun(s),
       release: `
         WITH due AS (
           SELECT ($2 = 'waiting' AND (
@@ -252,4 +252,9 @@ export class Transitions {
   private async events(q: Query, events: Parameters<typeof eventArrays>[0]): Promise<void> {
     await q('ll_events_tx', this.sql.events, eventArrays(events));
   }
+}
+
+/** Locks run $1's row for the rest of the transaction (every action that reads the run, decides, then writes it). */
+export function sqlLockRun(s: string): string {
+  return `SELECT * FROM ${s}.runs WHERE id = $1 FOR UPDATE`;
 }
